@@ -1,0 +1,660 @@
+/* kiosk-config.c: reads kiosk.conf and refuses anything it does not understand.
+ *
+ * GKeyFile knows no line numbers, so the file is scanned once for its structure (groups, keys,
+ * duplicates, stray lines) before GKeyFile parses the values; every message then names the line
+ * an operator has to fix. All problems are reported at once. */
+#define G_LOG_DOMAIN "kiosk-config"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "kiosk-config.h"
+
+struct _KioskConfig
+{
+  GObject  parent_instance;
+
+  /* owned */
+  char    *path;
+  char    *device_id;
+  char    *state_directory;
+  char    *language;
+  guint    thank_you_ms;
+  guint    misuse_interval_ms;
+};
+
+G_DEFINE_FINAL_TYPE (KioskConfig, kiosk_config, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (kiosk-config-error-quark, kiosk_config_error)
+
+typedef gboolean (*KioskKeyParser) (KioskConfig *self,
+                                    const char  *value,
+                                    GString     *problem);
+
+typedef struct
+{
+  const char     *group;
+  const char     *key;
+  KioskKeyParser  parse;
+} KioskKeySpec;
+
+typedef struct
+{
+  char *group;
+  char *key;
+  guint line;
+} KioskKeyLocation;
+
+#define DEFAULT_THANK_YOU_MS       3000
+#define DEFAULT_MISUSE_INTERVAL_MS 5000
+
+static void
+kiosk_config_finalize (GObject *object)
+{
+  KioskConfig *self = KIOSK_CONFIG (object);
+
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->device_id, g_free);
+  g_clear_pointer (&self->state_directory, g_free);
+  g_clear_pointer (&self->language, g_free);
+
+  G_OBJECT_CLASS (kiosk_config_parent_class)->finalize (object);
+}
+
+static void
+kiosk_config_class_init (KioskConfigClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = kiosk_config_finalize;
+}
+
+static void
+kiosk_config_init (KioskConfig *self)
+{
+  self->thank_you_ms = DEFAULT_THANK_YOU_MS;
+  self->misuse_interval_ms = DEFAULT_MISUSE_INTERVAL_MS;
+}
+
+char *
+kiosk_default_device_id (void)
+{
+  g_autofree char *machine_id = NULL;
+
+  if (g_file_get_contents ("/etc/machine-id", &machine_id, NULL, NULL))
+    {
+      g_strstrip (machine_id);
+      if (strlen (machine_id) >= 12)
+        return g_strdup_printf ("kiosk-%.12s", machine_id);
+    }
+
+  /* A host name may hold characters a device id must not, and may be too long. */
+  {
+    g_autofree char *host = g_strndup (g_get_host_name (), 58);
+
+    for (char *p = host; *p; p++)
+      if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+        *p = '-';
+    return g_strdup_printf ("kiosk-%s", host);
+  }
+}
+
+static gboolean
+device_id_is_valid (const char *id)
+{
+  size_t len = strlen (id);
+
+  if (len == 0 || len > 64)
+    return FALSE;
+
+  for (const char *p = id; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      return FALSE;
+
+  return TRUE;
+}
+
+/* A pragmatic BCP 47 check: a 2–3 letter primary language and 1–8 character subtags. */
+gboolean
+kiosk_language_tag_is_valid (const char *tag)
+{
+  g_auto(GStrv) parts = NULL;
+  size_t primary;
+
+  if (tag == NULL || *tag == '\0')
+    return FALSE;
+
+  parts = g_strsplit (tag, "-", -1);
+  primary = strlen (parts[0]);
+  if (primary < 2 || primary > 3)
+    return FALSE;
+  for (const char *p = parts[0]; *p; p++)
+    if (!g_ascii_isalpha (*p))
+      return FALSE;
+
+  for (guint i = 1; parts[i]; i++)
+    {
+      size_t len = strlen (parts[i]);
+
+      if (len < 1 || len > 8)
+        return FALSE;
+      for (const char *p = parts[i]; *p; p++)
+        if (!g_ascii_isalnum (*p))
+          return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* "de_DE.UTF-8@euro" -> "de-DE"; "C" or "POSIX" -> "en". */
+char *
+kiosk_language_from_locale (const char *locale_name)
+{
+  g_autofree char *copy = NULL;
+  char *cut;
+
+  if (locale_name == NULL || *locale_name == '\0' ||
+      g_str_equal (locale_name, "C") || g_str_equal (locale_name, "POSIX") ||
+      g_str_has_prefix (locale_name, "C."))
+    return g_strdup ("en");
+
+  copy = g_strdup (locale_name);
+  if ((cut = strpbrk (copy, ".@:")))
+    *cut = '\0';
+  g_strdelimit (copy, "_", '-');
+
+  if (!kiosk_language_tag_is_valid (copy))
+    return g_strdup ("en");
+
+  return g_steal_pointer (&copy);
+}
+
+static gboolean
+parse_seconds (const char *value,
+               double      min,
+               double      max,
+               guint      *out_ms,
+               GString    *problem)
+{
+  char *end = NULL;
+  double seconds;
+
+  seconds = g_ascii_strtod (value, &end);
+  if (end == value || *end != '\0' || !isfinite (seconds))
+    {
+      g_string_append_printf (problem, "“%s” is not a number of seconds (expected %g to %g)",
+                              value, min, max);
+      return FALSE;
+    }
+
+  if (seconds < min || seconds > max)
+    {
+      g_string_append_printf (problem, "%s is out of range (expected %g to %g seconds)",
+                              value, min, max);
+      return FALSE;
+    }
+
+  *out_ms = (guint) llround (seconds * 1000.0);
+  return TRUE;
+}
+
+static gboolean
+parse_device_id (KioskConfig *self,
+                 const char  *value,
+                 GString     *problem)
+{
+  if (!device_id_is_valid (value))
+    {
+      g_string_append_printf (problem,
+                              "“%s” is not a valid device id (expected 1 to 64 characters of "
+                              "A–Z, a–z, 0–9, “.”, “_” and “-”)", value);
+      return FALSE;
+    }
+
+  g_free (self->device_id);
+  self->device_id = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+parse_thank_you (KioskConfig *self,
+                 const char  *value,
+                 GString     *problem)
+{
+  return parse_seconds (value, 0.5, 60, &self->thank_you_ms, problem);
+}
+
+static gboolean
+parse_misuse_interval (KioskConfig *self,
+                       const char  *value,
+                       GString     *problem)
+{
+  return parse_seconds (value, 0, 3600, &self->misuse_interval_ms, problem);
+}
+
+static gboolean
+parse_state_directory (KioskConfig *self,
+                       const char  *value,
+                       GString     *problem)
+{
+  if (!g_path_is_absolute (value))
+    {
+      g_string_append_printf (problem, "“%s” is not an absolute path", value);
+      return FALSE;
+    }
+
+  g_free (self->state_directory);
+  self->state_directory = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+parse_language (KioskConfig *self,
+                const char  *value,
+                GString     *problem)
+{
+  if (!kiosk_language_tag_is_valid (value))
+    {
+      g_string_append_printf (problem,
+                              "“%s” is not a language tag (expected a BCP 47 tag such as "
+                              "“de” or “fr-CH”)", value);
+      return FALSE;
+    }
+
+  g_free (self->language);
+  self->language = g_strdup (value);
+  return TRUE;
+}
+
+static const KioskKeySpec key_specs[] = {
+  { "kiosk", "device-id", parse_device_id },
+  { "kiosk", "thank-you-seconds", parse_thank_you },
+  { "kiosk", "misuse-interval", parse_misuse_interval },
+  { "kiosk", "state-directory", parse_state_directory },
+  { "kiosk", "language", parse_language },
+};
+
+static const KioskKeySpec *
+find_spec (const char *group,
+           const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (key_specs); i++)
+    if (g_str_equal (key_specs[i].group, group) &&
+        (key == NULL || g_str_equal (key_specs[i].key, key)))
+      return &key_specs[i];
+
+  return NULL;
+}
+
+static guint
+edit_distance (const char *a,
+               const char *b)
+{
+  size_t la = strlen (a), lb = strlen (b);
+  g_autofree guint *row = g_new (guint, lb + 1);
+
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+
+  for (size_t i = 1; i <= la; i++)
+    {
+      guint diagonal = row[0];
+
+      row[0] = i;
+      for (size_t j = 1; j <= lb; j++)
+        {
+          guint above = row[j];
+          guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
+          diagonal = above;
+        }
+    }
+
+  return row[lb];
+}
+
+static const char *
+closest_key (const char *group,
+             const char *key)
+{
+  const char *best = NULL;
+  guint best_distance = 4;
+
+  for (guint i = 0; i < G_N_ELEMENTS (key_specs); i++)
+    {
+      guint d;
+
+      if (!g_str_equal (key_specs[i].group, group))
+        continue;
+      d = edit_distance (key, key_specs[i].key);
+      if (d < best_distance)
+        {
+          best = key_specs[i].key;
+          best_distance = d;
+        }
+    }
+
+  return best;
+}
+
+static void
+key_location_free (gpointer data)
+{
+  KioskKeyLocation *loc = data;
+
+  g_free (loc->group);
+  g_free (loc->key);
+  g_free (loc);
+}
+
+static void
+add_problem (GString    *problems,
+             const char *name,
+             guint       line,
+             const char *format,
+             ...) G_GNUC_PRINTF (4, 5);
+
+static void
+add_problem (GString    *problems,
+             const char *name,
+             guint       line,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  if (problems->len > 0)
+    g_string_append_c (problems, '\n');
+
+  if (line > 0)
+    g_string_append_printf (problems, "%s:%u: ", name, line);
+  else
+    g_string_append_printf (problems, "%s: ", name);
+
+  va_start (args, format);
+  g_string_append_vprintf (problems, format, args);
+  va_end (args);
+}
+
+/* The structure pass: which key stands on which line, and what GKeyFile would silently accept
+ * or reject without saying where. */
+static GPtrArray *
+scan_structure (const char *data,
+                gsize       length,
+                const char *name,
+                GString    *problems)
+{
+  g_autoptr(GPtrArray) locations = g_ptr_array_new_with_free_func (key_location_free);
+  g_autoptr(GHashTable) seen_groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) seen_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *group = NULL;
+  g_autofree char *copy = g_strndup (data, length);
+  g_auto(GStrv) lines = g_strsplit (copy, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint line = i + 1;
+      char *text = g_strstrip (lines[i]);
+      char *eq;
+
+      if (*text == '\0' || *text == '#')
+        continue;
+
+      if (*text == '[')
+        {
+          size_t len = strlen (text);
+
+          if (text[len - 1] != ']' || len < 3)
+            {
+              add_problem (problems, name, line, "“%s” is not a valid [group] header", text);
+              g_clear_pointer (&group, g_free);
+              continue;
+            }
+
+          g_free (group);
+          group = g_strndup (text + 1, len - 2);
+
+          if (g_hash_table_contains (seen_groups, group))
+            add_problem (problems, name, line, "[%s]: group appears twice (first on line %u)",
+                         group, GPOINTER_TO_UINT (g_hash_table_lookup (seen_groups, group)));
+          else
+            g_hash_table_insert (seen_groups, g_strdup (group), GUINT_TO_POINTER (line));
+
+          if (find_spec (group, NULL) == NULL)
+            add_problem (problems, name, line, "[%s]: unknown group (known groups: [kiosk])",
+                         group);
+          continue;
+        }
+
+      eq = strchr (text, '=');
+      if (eq == NULL)
+        {
+          add_problem (problems, name, line,
+                       "“%s” is not a “key = value” line, a [group] header or a # comment", text);
+          continue;
+        }
+
+      *eq = '\0';
+      g_strstrip (text);
+
+      if (*text == '\0')
+        {
+          add_problem (problems, name, line, "a value without a key");
+          continue;
+        }
+
+      if (group == NULL)
+        {
+          add_problem (problems, name, line, "%s: key outside of any [group]", text);
+          continue;
+        }
+
+      if (find_spec (group, NULL) == NULL)
+        continue; /* the unknown group was reported once, on its header */
+
+      if (find_spec (group, text) == NULL)
+        {
+          const char *suggestion = closest_key (group, text);
+
+          if (suggestion)
+            add_problem (problems, name, line, "[%s] %s: unknown key (did you mean “%s”?)",
+                         group, text, suggestion);
+          else
+            add_problem (problems, name, line, "[%s] %s: unknown key", group, text);
+          continue;
+        }
+
+      {
+        g_autofree char *full = g_strdup_printf ("%s\n%s", group, text);
+        KioskKeyLocation *loc;
+
+        if (g_hash_table_contains (seen_keys, full))
+          {
+            add_problem (problems, name, line, "[%s] %s: set twice (first on line %u)", group, text,
+                         GPOINTER_TO_UINT (g_hash_table_lookup (seen_keys, full)));
+            continue;
+          }
+        g_hash_table_insert (seen_keys, g_steal_pointer (&full), GUINT_TO_POINTER (line));
+
+        loc = g_new0 (KioskKeyLocation, 1);
+        loc->group = g_strdup (group);
+        loc->key = g_strdup (text);
+        loc->line = line;
+        g_ptr_array_add (locations, loc);
+      }
+    }
+
+  return g_steal_pointer (&locations);
+}
+
+static void
+apply_defaults (KioskConfig *self)
+{
+  if (self->device_id == NULL)
+    self->device_id = kiosk_default_device_id ();
+
+  if (self->state_directory == NULL)
+    self->state_directory = g_build_filename (g_get_user_state_dir (), "smiley-kiosk", NULL);
+}
+
+KioskConfig *
+kiosk_config_new_default (void)
+{
+  KioskConfig *self = g_object_new (KIOSK_TYPE_CONFIG, NULL);
+
+  apply_defaults (self);
+  return self;
+}
+
+KioskConfig *
+kiosk_config_new_from_data (const char  *data,
+                            gssize       length,
+                            const char  *display_name,
+                            GError     **error)
+{
+  g_autoptr(KioskConfig) self = g_object_new (KIOSK_TYPE_CONFIG, NULL);
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GPtrArray) locations = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len = length < 0 ? strlen (data) : (gsize) length;
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (display_name != NULL, NULL);
+
+  if (!g_utf8_validate (data, len, NULL))
+    {
+      g_set_error (error, KIOSK_CONFIG_ERROR, KIOSK_CONFIG_ERROR_INVALID,
+                   "%s: not a text file in UTF-8", display_name);
+      return NULL;
+    }
+
+  locations = scan_structure (data, len, display_name, problems);
+
+  if (problems->len == 0 &&
+      !g_key_file_load_from_data (keyfile, data, len, G_KEY_FILE_NONE, &local_error))
+    add_problem (problems, display_name, 0, "%s", local_error->message);
+
+  if (problems->len == 0)
+    {
+      for (guint i = 0; i < locations->len; i++)
+        {
+          KioskKeyLocation *loc = g_ptr_array_index (locations, i);
+          const KioskKeySpec *spec = find_spec (loc->group, loc->key);
+          g_autoptr(GString) problem = g_string_new (NULL);
+          g_autoptr(GError) value_error = NULL;
+          g_autofree char *value = NULL;
+
+          value = g_key_file_get_string (keyfile, loc->group, loc->key, &value_error);
+          if (value == NULL)
+            {
+              add_problem (problems, display_name, loc->line, "[%s] %s: %s", loc->group, loc->key,
+                           value_error->message);
+              continue;
+            }
+
+          g_strstrip (value);
+          if (*value == '\0')
+            {
+              add_problem (problems, display_name, loc->line,
+                           "[%s] %s: empty value (remove the line to use the default)",
+                           loc->group, loc->key);
+              continue;
+            }
+
+          if (!spec->parse (self, value, problem))
+            add_problem (problems, display_name, loc->line, "[%s] %s: %s", loc->group, loc->key,
+                         problem->str);
+        }
+    }
+
+  if (problems->len > 0)
+    {
+      g_set_error_literal (error, KIOSK_CONFIG_ERROR, KIOSK_CONFIG_ERROR_INVALID, problems->str);
+      return NULL;
+    }
+
+  apply_defaults (self);
+  self->path = g_strdup (display_name);
+
+  return g_steal_pointer (&self);
+}
+
+KioskConfig *
+kiosk_config_new_from_file (const char  *path,
+                            GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, KIOSK_CONFIG_ERROR, KIOSK_CONFIG_ERROR_IO,
+                   "%s: cannot read the configuration: %s", path,
+                   g_strerror (local_error->code == G_FILE_ERROR_NOENT ? ENOENT :
+                               local_error->code == G_FILE_ERROR_ACCES ? EACCES : EIO));
+      return NULL;
+    }
+
+  return kiosk_config_new_from_data (contents, length, path, error);
+}
+
+const char *
+kiosk_config_get_path (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->path;
+}
+
+const char *
+kiosk_config_get_device_id (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->device_id;
+}
+
+guint
+kiosk_config_get_thank_you_ms (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), DEFAULT_THANK_YOU_MS);
+
+  return self->thank_you_ms;
+}
+
+guint
+kiosk_config_get_misuse_interval_ms (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), DEFAULT_MISUSE_INTERVAL_MS);
+
+  return self->misuse_interval_ms;
+}
+
+const char *
+kiosk_config_get_state_directory (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->state_directory;
+}
+
+/* NULL when the config does not choose: the locale decides. */
+const char *
+kiosk_config_get_language (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->language;
+}
+
+char *
+kiosk_config_dup_database_path (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return g_build_filename (self->state_directory, "responses.db", NULL);
+}

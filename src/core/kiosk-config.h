@@ -1,0 +1,43 @@
+/* kiosk-config.h: the operator's kiosk.conf (GKeyFile), validated completely before use.
+ *
+ * Every problem is reported as "FILE:LINE: [group] key: what is wrong", one per line. */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define KIOSK_CONFIG_ERROR (kiosk_config_error_quark ())
+
+typedef enum
+{
+  KIOSK_CONFIG_ERROR_IO,
+  KIOSK_CONFIG_ERROR_INVALID,
+} KioskConfigError;
+
+#define KIOSK_TYPE_CONFIG (kiosk_config_get_type ())
+G_DECLARE_FINAL_TYPE (KioskConfig, kiosk_config, KIOSK, CONFIG, GObject)
+
+GQuark       kiosk_config_error_quark               (void);
+
+KioskConfig *kiosk_config_new_default               (void);
+KioskConfig *kiosk_config_new_from_file             (const char  *path,
+                                                     GError     **error);
+KioskConfig *kiosk_config_new_from_data             (const char  *data,
+                                                     gssize       length,
+                                                     const char  *display_name,
+                                                     GError     **error);
+
+const char  *kiosk_config_get_path                  (KioskConfig *self);
+const char  *kiosk_config_get_device_id             (KioskConfig *self);
+guint        kiosk_config_get_thank_you_ms          (KioskConfig *self);
+guint        kiosk_config_get_misuse_interval_ms    (KioskConfig *self);
+const char  *kiosk_config_get_state_directory       (KioskConfig *self);
+const char  *kiosk_config_get_language              (KioskConfig *self);
+char        *kiosk_config_dup_database_path         (KioskConfig *self);
+
+char        *kiosk_default_device_id                (void);
+gboolean     kiosk_language_tag_is_valid            (const char  *tag);
+char        *kiosk_language_from_locale             (const char  *locale_name);
+
+G_END_DECLS

@@ -1,0 +1,46 @@
+/* kiosk-response.h: one visitor's response as it is recorded and later delivered. */
+#pragma once
+
+#include <glib.h>
+
+#include "kiosk-clock.h"
+
+G_BEGIN_DECLS
+
+#define KIOSK_MAX_SCALE 10
+
+typedef enum
+{
+  KIOSK_INPUT_TOUCH,
+  KIOSK_INPUT_BUTTON,
+  KIOSK_INPUT_KEYBOARD,
+} KioskInput;
+
+typedef struct
+{
+  char          *uuid;            /* created at tap time, never changes */
+  gint64         seq;             /* per-device sequence, assigned by the store at tap time */
+  int            face;            /* 0 = most negative … scale - 1 = most positive */
+  int            scale;
+  char          *survey_id;
+  int            survey_version;
+  char          *language;        /* BCP 47 */
+  KioskInput     input;
+  KioskTimestamp time;
+  char          *boot_id;
+  gboolean       clock_corrected;
+  gboolean       misuse;
+  char          *misuse_rule;     /* NULL when no rule matched */
+} KioskResponse;
+
+KioskResponse *kiosk_response_new           (void);
+KioskResponse *kiosk_response_copy          (const KioskResponse *self);
+void           kiosk_response_free          (KioskResponse       *self);
+
+const char    *kiosk_input_to_string        (KioskInput           input);
+gboolean       kiosk_input_from_string      (const char          *string,
+                                             KioskInput          *out);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskResponse, kiosk_response_free)
+
+G_END_DECLS

@@ -1,0 +1,1253 @@
+/* kiosk-store.c: the durable queue of responses in SQLite.
+ *
+ * One connection, owned by the main thread. A tap is one INSERT in autocommit mode, which in WAL
+ * mode with synchronous=FULL is durable when sqlite3_step() returns. A failed write never loses the
+ * response: it waits in memory, in order, and a timer retries while (and only while) something
+ * waits. */
+#define G_LOG_DOMAIN "kiosk-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "kiosk-store.h"
+
+struct _KioskStore
+{
+  GObject             parent_instance;
+
+  /* owned */
+  char               *path;
+  char               *seq_path;
+  sqlite3            *db;
+  sqlite3_stmt       *insert_stmt;
+  GQueue              unwritten;          /* KioskResponse*, oldest first, seq assigned */
+  char               *health_message;
+  char               *quarantined_path;
+  char               *failing_since;      /* RFC 3339, while failing */
+  guint               retry_source;
+
+  KioskStoreOpenFlags flags;
+  gint64              next_seq;
+  gint64              reserved_upto;      /* seq numbers up to here may have been handed out */
+};
+
+enum {
+  PROP_0,
+  PROP_HEALTH,
+  PROP_HEALTH_MESSAGE,
+  PROP_UNWRITTEN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (KioskStore, kiosk_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (kiosk-store-error-quark, kiosk_store_error)
+
+/* Sequence numbers are reserved in blocks in a small side file, so that a database lost to
+ * corruption never makes the device hand out a sequence number twice. */
+#define SEQ_RESERVE_BLOCK 1000
+
+/* The main thread must never wait long for the uploader's connection. */
+#define BUSY_TIMEOUT_MS      10
+#define TOOL_BUSY_TIMEOUT_MS 5000
+
+/* Forward-only. Index i brings the schema from version i to i + 1. */
+static const char * const migrations[] = {
+  /* 0 -> 1: the responses queue */
+  "CREATE TABLE responses ("
+  "  seq             INTEGER PRIMARY KEY,"
+  "  uuid            TEXT    NOT NULL UNIQUE,"
+  "  face            INTEGER NOT NULL,"
+  "  scale           INTEGER NOT NULL,"
+  "  survey_id       TEXT    NOT NULL,"
+  "  survey_version  INTEGER NOT NULL,"
+  "  language        TEXT    NOT NULL,"
+  "  input           TEXT    NOT NULL,"
+  "  wall_us         INTEGER NOT NULL,"
+  "  utc_offset_s    INTEGER NOT NULL,"
+  "  monotonic_us    INTEGER NOT NULL,"
+  "  boot_id         TEXT    NOT NULL,"
+  "  clock_synced    INTEGER NOT NULL,"
+  "  clock_corrected INTEGER NOT NULL DEFAULT 0,"
+  "  misuse          INTEGER NOT NULL DEFAULT 0,"
+  "  misuse_rule     TEXT,"
+  "  visit_ended     INTEGER NOT NULL DEFAULT 1,"
+  "  delivered_us    INTEGER"
+  ");"
+  "CREATE INDEX responses_wall ON responses (wall_us);",
+
+  /* 1 -> 2: storage incidents (quarantined files, write failures) survive a restart */
+  "CREATE TABLE incidents ("
+  "  id      INTEGER PRIMARY KEY,"
+  "  wall_us INTEGER NOT NULL,"
+  "  kind    TEXT    NOT NULL,"
+  "  detail  TEXT    NOT NULL"
+  ");",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIOSK_STORE_SCHEMA_VERSION);
+
+#define RESPONSE_COLUMNS \
+  "seq, uuid, face, scale, survey_id, survey_version, language, input, wall_us, utc_offset_s, " \
+  "monotonic_us, boot_id, clock_synced, clock_corrected, misuse, misuse_rule"
+
+static gboolean kiosk_store_retry_cb (gpointer user_data);
+
+static void
+kiosk_store_close_db (KioskStore *self)
+{
+  g_clear_pointer (&self->insert_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+}
+
+static void
+kiosk_store_finalize (GObject *object)
+{
+  KioskStore *self = KIOSK_STORE (object);
+
+  if (self->unwritten.length > 0)
+    g_warning ("%u responses could not be written to %s before shutdown: %s",
+               self->unwritten.length, self->path, self->health_message);
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  kiosk_store_close_db (self);
+  g_queue_clear_full (&self->unwritten, (GDestroyNotify) kiosk_response_free);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->seq_path, g_free);
+  g_clear_pointer (&self->health_message, g_free);
+  g_clear_pointer (&self->quarantined_path, g_free);
+  g_clear_pointer (&self->failing_since, g_free);
+
+  G_OBJECT_CLASS (kiosk_store_parent_class)->finalize (object);
+}
+
+static void
+kiosk_store_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  KioskStore *self = KIOSK_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_HEALTH:
+      g_value_set_int (value, kiosk_store_get_health (self));
+      break;
+    case PROP_HEALTH_MESSAGE:
+      g_value_set_string (value, self->health_message);
+      break;
+    case PROP_UNWRITTEN:
+      g_value_set_uint (value, self->unwritten.length);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kiosk_store_class_init (KioskStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = kiosk_store_finalize;
+  object_class->get_property = kiosk_store_get_property;
+
+  properties[PROP_HEALTH] =
+    g_param_spec_int ("health", NULL, NULL, KIOSK_STORAGE_OK, KIOSK_STORAGE_FAILING,
+                      KIOSK_STORAGE_OK, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HEALTH_MESSAGE] =
+    g_param_spec_string ("health-message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UNWRITTEN] =
+    g_param_spec_uint ("unwritten", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+kiosk_store_init (KioskStore *self)
+{
+  g_queue_init (&self->unwritten);
+  self->next_seq = 1;
+}
+
+static KioskStoreError
+error_code_from_sqlite (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      return KIOSK_STORE_ERROR_FULL;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return KIOSK_STORE_ERROR_READONLY;
+    case SQLITE_IOERR:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return KIOSK_STORE_ERROR_IO;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return KIOSK_STORE_ERROR_BUSY;
+    case SQLITE_CANTOPEN:
+      return KIOSK_STORE_ERROR_OPEN;
+    default:
+      return KIOSK_STORE_ERROR_FAILED;
+    }
+}
+
+static const char *
+explain_sqlite (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      return "the disk is full";
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return "the file system refuses writes (read-only or no permission)";
+    case SQLITE_IOERR:
+      return "the storage reported an I/O error";
+    case SQLITE_CANTOPEN:
+      return "the file cannot be opened";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return "the database is locked by another connection";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return "the database is damaged";
+    default:
+      return "the database reported an error";
+    }
+}
+
+static gboolean
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  int          rc,
+                  const char  *path,
+                  const char  *doing)
+{
+  g_set_error (error, KIOSK_STORE_ERROR, error_code_from_sqlite (rc),
+               "%s: %s while %s (%s)", path, explain_sqlite (rc), doing,
+               db ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+  return FALSE;
+}
+
+static gboolean
+exec_sql (KioskStore  *self,
+          const char  *sql,
+          const char  *doing,
+          GError     **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (error, self->db, rc, self->path, doing);
+
+  return TRUE;
+}
+
+static gboolean
+query_int64 (KioskStore  *self,
+             const char  *sql,
+             gint64      *out,
+             int         *out_rc)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  *out = 0;
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *out = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_OK;
+        }
+      else if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+
+  if (out_rc)
+    *out_rc = rc;
+  return rc == SQLITE_OK;
+}
+
+static gint64
+read_seq_reservation (KioskStore *self)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (self->seq_path, &contents, NULL, NULL))
+    return 0;
+
+  return g_ascii_strtoll (contents, NULL, 10);
+}
+
+static gboolean
+write_seq_reservation (KioskStore  *self,
+                       gint64       upto,
+                       GError     **error)
+{
+  g_autofree char *contents = g_strdup_printf ("%" G_GINT64_FORMAT "\n", upto);
+
+  /* g_file_set_contents_full with DURABLE does write, fsync and rename. */
+  if (!g_file_set_contents_full (self->seq_path, contents, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0600, error))
+    return FALSE;
+
+  self->reserved_upto = upto;
+  return TRUE;
+}
+
+static void
+record_incident (KioskStore *self,
+                 const char *kind,
+                 const char *detail)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (self->db == NULL)
+    return;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO incidents (wall_us, kind, detail) VALUES (?, ?, ?)",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+      sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, detail, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        g_warning ("Could not record a storage incident (%s): %s", kind, detail);
+    }
+  sqlite3_finalize (stmt);
+}
+
+/* Never deletes: the damaged file and its WAL move aside under a timestamped name. */
+static gboolean
+quarantine (KioskStore  *self,
+            const char  *reason,
+            GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  g_autofree char *target = NULL;
+  static const char * const suffixes[] = { "-wal", "-shm", "-journal" };
+
+  kiosk_store_close_db (self);
+
+  for (guint n = 0; target == NULL || g_file_test (target, G_FILE_TEST_EXISTS); n++)
+    {
+      g_free (target);
+      target = n == 0 ? g_strdup_printf ("%s.corrupt-%s", self->path, stamp)
+                      : g_strdup_printf ("%s.corrupt-%s-%u", self->path, stamp, n);
+    }
+
+  if (g_rename (self->path, target) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_OPEN,
+                   "%s: the database is damaged (%s) and cannot be moved aside to %s: %s",
+                   self->path, reason, target, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (self->path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (target, suffixes[i], NULL);
+
+      if (g_file_test (from, G_FILE_TEST_EXISTS) && g_rename (from, to) != 0)
+        g_warning ("Could not move %s aside to %s: %s", from, to, g_strerror (errno));
+    }
+
+  g_warning ("%s: the database was damaged (%s); it was moved to %s and a new one was created",
+             self->path, reason, target);
+
+  g_free (self->quarantined_path);
+  self->quarantined_path = g_steal_pointer (&target);
+  g_free (self->health_message);
+  self->health_message = g_strdup_printf ("The database was damaged (%s). It was kept as %s; "
+                                          "a new database was started.",
+                                          reason, self->quarantined_path);
+  return TRUE;
+}
+
+/* NULL when the file passes quick_check, otherwise why it does not. */
+static char *
+check_integrity (KioskStore *self,
+                 int        *out_rc)
+{
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GString) problems = g_string_new (NULL);
+  int rc;
+
+  *out_rc = SQLITE_OK;
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA quick_check", -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *row = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (g_strcmp0 (row, "ok") != 0 && problems->len < 400)
+        g_string_append_printf (problems, "%s%s", problems->len ? "; " : "", row);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_OK)
+    {
+      *out_rc = rc;
+      if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+        return g_strdup (sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  return problems->len ? g_strdup (problems->str) : NULL;
+}
+
+static gboolean
+migrate (KioskStore  *self,
+         GError     **error)
+{
+  gint64 version = 0;
+  int rc;
+
+  if (!query_int64 (self, "PRAGMA user_version", &version, &rc))
+    return set_sqlite_error (error, self->db, rc, self->path, "reading the schema version");
+
+  if (version > KIOSK_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_SCHEMA,
+                   "%s: the database has schema version %" G_GINT64_FORMAT ", written by a newer "
+                   "version of smiley-kiosk (this one knows up to %d); it was left untouched",
+                   self->path, version, KIOSK_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  if (self->flags & KIOSK_STORE_OPEN_READ_ONLY)
+    {
+      if (version != KIOSK_STORE_SCHEMA_VERSION)
+        {
+          g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_SCHEMA,
+                       "%s: the database has schema version %" G_GINT64_FORMAT " (expected %d); "
+                       "start the kiosk once to upgrade it", self->path, version,
+                       KIOSK_STORE_SCHEMA_VERSION);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  for (gint64 v = version; v < KIOSK_STORE_SCHEMA_VERSION; v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, v + 1);
+      g_autofree char *doing = g_strdup_printf ("upgrading the schema to version %" G_GINT64_FORMAT,
+                                                v + 1);
+
+      if (!exec_sql (self, "BEGIN IMMEDIATE", doing, error))
+        return FALSE;
+
+      if (!exec_sql (self, migrations[v], doing, error) ||
+          !exec_sql (self, bump, doing, error) ||
+          !exec_sql (self, "COMMIT", doing, error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+
+      if (v > 0)
+        g_message ("%s: schema upgraded to version %" G_GINT64_FORMAT, self->path, v + 1);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+open_connection (KioskStore  *self,
+                 int         *out_rc,
+                 GError     **error)
+{
+  gboolean read_only = (self->flags & KIOSK_STORE_OPEN_READ_ONLY) != 0;
+  int open_flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc;
+
+  *out_rc = SQLITE_OK;
+
+  if (read_only && !g_file_test (self->path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_OPEN,
+                   "%s: no database yet (nothing has been recorded)", self->path);
+      return FALSE;
+    }
+
+  rc = sqlite3_open_v2 (self->path, &self->db, open_flags | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      *out_rc = rc;
+      set_sqlite_error (error, self->db, rc, self->path, "opening the database");
+      kiosk_store_close_db (self);
+      return FALSE;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, read_only ? TOOL_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
+  return TRUE;
+}
+
+static gboolean
+configure_connection (KioskStore  *self,
+                      int         *out_rc,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean wal = FALSE;
+  int rc;
+
+  /* Opening may wait for the uploader; a moment longer is fine at start, not on a tap. */
+  sqlite3_busy_timeout (self->db, TOOL_BUSY_TIMEOUT_MS);
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      wal = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") == 0;
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_OK)
+    {
+      *out_rc = rc;
+      return set_sqlite_error (error, self->db, rc, self->path, "switching to WAL mode");
+    }
+
+  if (!wal)
+    {
+      g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_OPEN,
+                   "%s: the file system does not support SQLite's write-ahead log", self->path);
+      return FALSE;
+    }
+
+  rc = sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      *out_rc = rc;
+      return set_sqlite_error (error, self->db, rc, self->path, "setting synchronous=FULL");
+    }
+
+  return TRUE;
+}
+
+static gboolean
+prepare_sequence (KioskStore  *self,
+                  gboolean     database_is_new,
+                  GError     **error)
+{
+  gint64 last = 0;
+  int rc;
+
+  if (!query_int64 (self, "SELECT max(seq) FROM responses", &last, &rc))
+    return set_sqlite_error (error, self->db, rc, self->path, "reading the last sequence number");
+
+  self->reserved_upto = read_seq_reservation (self);
+
+  /* A fresh database after a lost one continues after everything that may have been handed
+   * out; the gap on the server then honestly shows the loss. */
+  if (database_is_new)
+    last = MAX (last, self->reserved_upto);
+
+  /* Responses held in memory already carry their numbers. */
+  if (self->unwritten.length > 0)
+    last = MAX (last, ((KioskResponse *) g_queue_peek_tail (&self->unwritten))->seq);
+
+  self->next_seq = MAX (self->next_seq, last + 1);
+  return TRUE;
+}
+
+/* Opens, checks, quarantines if need be, and migrates. Leaves self->db NULL on failure. */
+static gboolean
+open_database (KioskStore  *self,
+               GError     **error)
+{
+  gboolean read_only = (self->flags & KIOSK_STORE_OPEN_READ_ONLY) != 0;
+  gboolean existed = g_file_test (self->path, G_FILE_TEST_EXISTS);
+  g_autofree char *damage = NULL;
+  int rc = SQLITE_OK;
+
+  if (!open_connection (self, &rc, error))
+    return FALSE;
+
+  if (!read_only)
+    {
+      damage = check_integrity (self, &rc);
+      if (damage == NULL && rc != SQLITE_OK)
+        {
+          set_sqlite_error (error, self->db, rc, self->path, "checking the database");
+          kiosk_store_close_db (self);
+          return FALSE;
+        }
+
+      if (damage == NULL && !configure_connection (self, &rc, error))
+        {
+          int primary = rc & 0xff;
+
+          if (primary != SQLITE_CORRUPT && primary != SQLITE_NOTADB)
+            {
+              kiosk_store_close_db (self);
+              return FALSE;
+            }
+          damage = g_strdup (sqlite3_errstr (rc));
+          g_clear_error (error);
+        }
+
+      if (damage != NULL)
+        {
+          if (!quarantine (self, damage, error) ||
+              !open_connection (self, &rc, error) ||
+              !configure_connection (self, &rc, error))
+            {
+              kiosk_store_close_db (self);
+              return FALSE;
+            }
+          existed = FALSE;
+        }
+    }
+
+  if (!migrate (self, error) || !prepare_sequence (self, !existed, error))
+    {
+      kiosk_store_close_db (self);
+      return FALSE;
+    }
+
+  if (self->quarantined_path && !read_only)
+    record_incident (self, "quarantined", self->health_message);
+
+  sqlite3_busy_timeout (self->db, read_only ? TOOL_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
+  return TRUE;
+}
+
+KioskStore *
+kiosk_store_open (const char           *path,
+                  KioskStoreOpenFlags   flags,
+                  GError              **error)
+{
+  g_autoptr(KioskStore) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (!((flags & KIOSK_STORE_OPEN_READ_ONLY) &&
+                          (flags & KIOSK_STORE_OPEN_KEEP_GOING)), NULL);
+
+  self = g_object_new (KIOSK_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->seq_path = g_strconcat (path, ".seq", NULL);
+  self->flags = flags;
+
+  dir = g_path_get_dirname (path);
+  if (!(flags & KIOSK_STORE_OPEN_READ_ONLY) && g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (&local_error, KIOSK_STORE_ERROR,
+                   saved_errno == ENOSPC ? KIOSK_STORE_ERROR_FULL :
+                   saved_errno == EROFS ? KIOSK_STORE_ERROR_READONLY : KIOSK_STORE_ERROR_OPEN,
+                   "%s: cannot create the state directory: %s", dir, g_strerror (saved_errno));
+    }
+  else
+    open_database (self, &local_error);
+
+  if (local_error != NULL)
+    {
+      if (!(flags & KIOSK_STORE_OPEN_KEEP_GOING) ||
+          g_error_matches (local_error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_SCHEMA))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      /* The kiosk still thanks every visitor; what it cannot write yet waits in memory. */
+      g_warning ("%s; responses will be held in memory until it works", local_error->message);
+      g_free (self->health_message);
+      self->health_message = g_strdup (local_error->message);
+      self->failing_since = kiosk_format_rfc3339 (g_get_real_time (), 0);
+      self->next_seq = MAX (self->next_seq, read_seq_reservation (self) + 1);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+kiosk_store_get_path (KioskStore *self)
+{
+  g_return_val_if_fail (KIOSK_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+static int
+insert_one (KioskStore    *self,
+            KioskResponse *r)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (self->insert_stmt == NULL)
+    {
+      rc = sqlite3_prepare_v3 (self->db,
+                               "INSERT OR IGNORE INTO responses (" RESPONSE_COLUMNS ", visit_ended)"
+                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
+                               -1, SQLITE_PREPARE_PERSISTENT, &self->insert_stmt, NULL);
+      if (rc != SQLITE_OK)
+        return rc;
+    }
+
+  stmt = self->insert_stmt;
+  sqlite3_bind_int64 (stmt, 1, r->seq);
+  sqlite3_bind_text (stmt, 2, r->uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, r->face);
+  sqlite3_bind_int (stmt, 4, r->scale);
+  sqlite3_bind_text (stmt, 5, r->survey_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 6, r->survey_version);
+  sqlite3_bind_text (stmt, 7, r->language, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, kiosk_input_to_string (r->input), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 9, r->time.wall_us);
+  sqlite3_bind_int (stmt, 10, r->time.utc_offset_s);
+  sqlite3_bind_int64 (stmt, 11, r->time.monotonic_us);
+  sqlite3_bind_text (stmt, 12, r->boot_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 13, r->time.synced);
+  sqlite3_bind_int (stmt, 14, r->clock_corrected);
+  sqlite3_bind_int (stmt, 15, r->misuse);
+  if (r->misuse_rule)
+    sqlite3_bind_text (stmt, 16, r->misuse_rule, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 16);
+
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  if (rc != SQLITE_DONE)
+    return rc;
+
+  /* Ignored means this very response is already there: a commit that reported an error after
+   * it reached the disk. Anything else under that number would be a bug worth shouting about. */
+  if (sqlite3_changes (self->db) == 0)
+    g_warning ("Response seq %" G_GINT64_FORMAT " (%s) was already stored; not stored twice",
+               r->seq, r->uuid);
+
+  return SQLITE_OK;
+}
+
+static void
+notify_health (KioskStore *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH_MESSAGE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNWRITTEN]);
+}
+
+static void
+enter_failing (KioskStore   *self,
+               const GError *error)
+{
+  gboolean was_failing = self->failing_since != NULL;
+
+  if (!was_failing)
+    {
+      self->failing_since = kiosk_format_rfc3339 (g_get_real_time (), 0);
+      g_warning ("Storage failing: %s; responses are held in memory until writing works again",
+                 error->message);
+    }
+
+  if (g_strcmp0 (self->health_message, error->message) != 0)
+    {
+      g_free (self->health_message);
+      self->health_message = g_strdup (error->message);
+    }
+
+  if (self->retry_source == 0)
+    self->retry_source = g_timeout_add_seconds (KIOSK_STORE_RETRY_SECONDS,
+                                                kiosk_store_retry_cb, self);
+  notify_health (self);
+}
+
+static void
+leave_failing (KioskStore *self,
+               guint       written)
+{
+  g_autofree char *detail = NULL;
+
+  if (self->failing_since == NULL)
+    return;
+
+  detail = g_strdup_printf ("Writing failed from %s (%s); %u held responses were written "
+                            "afterwards", self->failing_since, self->health_message, written);
+  g_message ("Storage works again: %s", detail);
+  record_incident (self, "write-failure", detail);
+
+  g_clear_pointer (&self->failing_since, g_free);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_free (self->health_message);
+  self->health_message = self->quarantined_path
+    ? g_strdup_printf ("The database was damaged and was kept as %s; a new database was started.",
+                       self->quarantined_path)
+    : NULL;
+  notify_health (self);
+}
+
+/* Writes every held response, oldest first, in one transaction. */
+static gboolean
+write_unwritten (KioskStore  *self,
+                 GError     **error)
+{
+  guint count = self->unwritten.length;
+  int rc;
+
+  if (count == 0)
+    return TRUE;
+
+  if (self->db == NULL)
+    {
+      g_autoptr(GError) open_error = NULL;
+
+      if (!open_database (self, &open_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&open_error));
+          return FALSE;
+        }
+    }
+
+  rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    {
+      for (GList *l = self->unwritten.head; l != NULL && rc == SQLITE_OK; l = l->next)
+        rc = insert_one (self, l->data);
+
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+      if (rc != SQLITE_OK && !sqlite3_get_autocommit (self->db))
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (error, self->db, rc, self->path, "writing a response");
+
+  g_queue_clear_full (&self->unwritten, (GDestroyNotify) kiosk_response_free);
+  leave_failing (self, count);
+  return TRUE;
+}
+
+static gboolean
+kiosk_store_retry_cb (gpointer user_data)
+{
+  KioskStore *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (write_unwritten (self, &error))
+    {
+      self->retry_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  g_debug ("Still cannot write %u responses: %s", self->unwritten.length, error->message);
+  if (g_strcmp0 (self->health_message, error->message) != 0)
+    {
+      g_free (self->health_message);
+      self->health_message = g_strdup (error->message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH_MESSAGE]);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+reserve_sequence (KioskStore *self,
+                  gint64      seq)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (seq <= self->reserved_upto)
+    return;
+
+  /* Failing here costs nothing but the protection against reuse after a lost database. */
+  if (!write_seq_reservation (self, seq + SEQ_RESERVE_BLOCK - 1, &error))
+    g_debug ("Could not reserve sequence numbers: %s", error->message);
+}
+
+/**
+ * kiosk_store_record:
+ * @response: assigned its sequence number here
+ *
+ * Accepts @response in every case. Returns %TRUE when it was committed to disk; %FALSE (with
+ * @error) when it is held in memory and will be written as soon as writing works again.
+ */
+gboolean
+kiosk_store_record (KioskStore     *self,
+                    KioskResponse  *response,
+                    GError        **error)
+{
+  int rc;
+
+  g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (response != NULL && response->uuid != NULL, FALSE);
+  g_return_val_if_fail (!(self->flags & KIOSK_STORE_OPEN_READ_ONLY), FALSE);
+
+  response->seq = self->next_seq++;
+  reserve_sequence (self, response->seq);
+
+  if (self->unwritten.length == 0 && self->db != NULL)
+    {
+      rc = insert_one (self, response);
+      if (rc == SQLITE_OK)
+        return TRUE;
+
+      g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
+      set_sqlite_error (error, self->db, rc, self->path, "writing a response");
+    }
+  else
+    {
+      /* Keep the order: older held responses go first. */
+      g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
+      if (write_unwritten (self, error))
+        return TRUE;
+    }
+
+  enter_failing (self, *error);
+  return FALSE;
+}
+
+gboolean
+kiosk_store_flush (KioskStore  *self,
+                   GError     **error)
+{
+  g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
+
+  return write_unwritten (self, error);
+}
+
+guint
+kiosk_store_get_unwritten (KioskStore *self)
+{
+  g_return_val_if_fail (KIOSK_IS_STORE (self), 0);
+
+  return self->unwritten.length;
+}
+
+gint64
+kiosk_store_get_last_seq (KioskStore *self)
+{
+  g_return_val_if_fail (KIOSK_IS_STORE (self), 0);
+
+  return self->next_seq - 1;
+}
+
+KioskStorageHealth
+kiosk_store_get_health (KioskStore *self)
+{
+  g_return_val_if_fail (KIOSK_IS_STORE (self), KIOSK_STORAGE_FAILING);
+
+  if (self->failing_since != NULL || self->db == NULL)
+    return KIOSK_STORAGE_FAILING;
+  if (self->quarantined_path != NULL)
+    return KIOSK_STORAGE_RECOVERED;
+  return KIOSK_STORAGE_OK;
+}
+
+const char *
+kiosk_store_get_health_message (KioskStore *self)
+{
+  g_return_val_if_fail (KIOSK_IS_STORE (self), NULL);
+
+  return self->health_message;
+}
+
+const char *
+kiosk_store_get_quarantined_path (KioskStore *self)
+{
+  g_return_val_if_fail (KIOSK_IS_STORE (self), NULL);
+
+  return self->quarantined_path;
+}
+
+static gboolean
+require_db (KioskStore  *self,
+            GError     **error)
+{
+  if (self->db != NULL)
+    return TRUE;
+
+  g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_OPEN, "%s: %s", self->path,
+               self->health_message ? self->health_message : "the database is not open");
+  return FALSE;
+}
+
+static void
+count_one (KioskFaceCounts *out,
+           int              face,
+           int              scale,
+           gboolean         misuse,
+           guint64          n)
+{
+  if (scale > out->scale && scale <= KIOSK_MAX_SCALE)
+    out->scale = scale;
+
+  if (misuse)
+    out->misuse += n;
+  else if (face >= 0 && face < KIOSK_MAX_SCALE)
+    out->faces[face] += n;
+}
+
+/* Counts what was accepted in [since, until) of wall time, held responses included. */
+gboolean
+kiosk_store_count_faces (KioskStore       *self,
+                         gint64            since_wall_us,
+                         gint64            until_wall_us,
+                         KioskFaceCounts  *out,
+                         GError          **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  memset (out, 0, sizeof *out);
+  out->scale = 4;
+
+  if (!require_db (self, error))
+    return FALSE;
+
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT face, scale, misuse, count(*) FROM responses"
+                           " WHERE wall_us >= ? AND wall_us < ? GROUP BY face, scale, misuse",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, since_wall_us);
+      sqlite3_bind_int64 (stmt, 2, until_wall_us);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        count_one (out, sqlite3_column_int (stmt, 0), sqlite3_column_int (stmt, 1),
+                   sqlite3_column_int (stmt, 2), sqlite3_column_int64 (stmt, 3));
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->db, rc, self->path, "counting responses");
+
+  for (GList *l = self->unwritten.head; l != NULL; l = l->next)
+    {
+      KioskResponse *r = l->data;
+
+      if (r->time.wall_us >= since_wall_us && r->time.wall_us < until_wall_us)
+        count_one (out, r->face, r->scale, r->misuse, 1);
+    }
+
+  return TRUE;
+}
+
+static KioskResponse *
+response_from_row (sqlite3_stmt *stmt)
+{
+  KioskResponse *r = kiosk_response_new ();
+
+  r->seq = sqlite3_column_int64 (stmt, 0);
+  r->uuid = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  r->face = sqlite3_column_int (stmt, 2);
+  r->scale = sqlite3_column_int (stmt, 3);
+  r->survey_id = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  r->survey_version = sqlite3_column_int (stmt, 5);
+  r->language = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  if (!kiosk_input_from_string ((const char *) sqlite3_column_text (stmt, 7), &r->input))
+    r->input = KIOSK_INPUT_TOUCH;
+  r->time.wall_us = sqlite3_column_int64 (stmt, 8);
+  r->time.utc_offset_s = sqlite3_column_int (stmt, 9);
+  r->time.monotonic_us = sqlite3_column_int64 (stmt, 10);
+  r->boot_id = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
+  r->time.synced = sqlite3_column_int (stmt, 12);
+  r->clock_corrected = sqlite3_column_int (stmt, 13);
+  r->misuse = sqlite3_column_int (stmt, 14);
+  r->misuse_rule = g_strdup ((const char *) sqlite3_column_text (stmt, 15));
+
+  return r;
+}
+
+/* Every response, written ones from the database then held ones, in sequence order. */
+GPtrArray *
+kiosk_store_list_responses (KioskStore  *self,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_response_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (KIOSK_IS_STORE (self), NULL);
+
+  if (!require_db (self, error))
+    return NULL;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT " RESPONSE_COLUMNS " FROM responses ORDER BY seq",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_ptr_array_add (list, response_from_row (stmt));
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, self->path, "reading responses");
+      return NULL;
+    }
+
+  for (GList *l = self->unwritten.head; l != NULL; l = l->next)
+    g_ptr_array_add (list, kiosk_response_copy (l->data));
+
+  return g_steal_pointer (&list);
+}
+
+GPtrArray *
+kiosk_store_list_incidents (KioskStore  *self,
+                            guint        limit,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (KIOSK_IS_STORE (self), NULL);
+
+  if (!require_db (self, error))
+    return NULL;
+
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT wall_us, kind, detail FROM incidents ORDER BY id DESC LIMIT ?",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int (stmt, 1, limit);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          g_autofree char *when = kiosk_format_rfc3339 (sqlite3_column_int64 (stmt, 0), 0);
+
+          g_ptr_array_add (list, g_strdup_printf ("%s %s: %s", when,
+                                                  sqlite3_column_text (stmt, 1),
+                                                  sqlite3_column_text (stmt, 2)));
+        }
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, self->path, "reading incidents");
+      return NULL;
+    }
+
+  return g_steal_pointer (&list);
+}
+
+static void
+csv_field (GString    *line,
+           const char *value)
+{
+  if (line->len > 0)
+    g_string_append_c (line, ',');
+
+  if (value == NULL)
+    return;
+
+  if (strpbrk (value, ",\"\r\n") == NULL)
+    {
+      g_string_append (line, value);
+      return;
+    }
+
+  g_string_append_c (line, '"');
+  for (const char *p = value; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (line, '"');
+      g_string_append_c (line, *p);
+    }
+  g_string_append_c (line, '"');
+}
+
+static void
+csv_int (GString *line,
+         gint64   value)
+{
+  char buf[32];
+
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, value);
+  csv_field (line, buf);
+}
+
+/* One row per response; column names follow the cloud API (docs/cloud-api.md), with the nested
+ * clock object flattened to clock_*. */
+gboolean
+kiosk_store_export_csv (KioskStore     *self,
+                        GOutputStream  *stream,
+                        guint64        *out_rows,
+                        GError        **error)
+{
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  static const char header[] =
+    "id,seq,time,local_time,survey_id,survey_version,scale,face,input,language,misuse,"
+    "misuse_rule,clock_synced,clock_corrected,clock_boot_id,clock_monotonic_ms\r\n";
+
+  g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  responses = kiosk_store_list_responses (self, error);
+  if (responses == NULL)
+    return FALSE;
+
+  if (!g_output_stream_write_all (stream, header, strlen (header), NULL, NULL, error))
+    return FALSE;
+
+  for (guint i = 0; i < responses->len; i++)
+    {
+      KioskResponse *r = g_ptr_array_index (responses, i);
+      g_autofree char *utc = kiosk_format_rfc3339 (r->time.wall_us, 0);
+      g_autofree char *local = kiosk_format_rfc3339 (r->time.wall_us, r->time.utc_offset_s);
+
+      g_string_truncate (line, 0);
+      csv_field (line, r->uuid);
+      csv_int (line, r->seq);
+      csv_field (line, utc);
+      csv_field (line, local);
+      csv_field (line, r->survey_id);
+      csv_int (line, r->survey_version);
+      csv_int (line, r->scale);
+      csv_int (line, r->face);
+      csv_field (line, kiosk_input_to_string (r->input));
+      csv_field (line, r->language);
+      csv_field (line, r->misuse ? "true" : "false");
+      csv_field (line, r->misuse_rule);
+      csv_field (line, r->time.synced ? "true" : "false");
+      csv_field (line, r->clock_corrected ? "true" : "false");
+      csv_field (line, r->boot_id);
+      csv_int (line, r->time.monotonic_us / 1000);
+      g_string_append (line, "\r\n");
+
+      if (!g_output_stream_write_all (stream, line->str, line->len, NULL, NULL, error))
+        return FALSE;
+    }
+
+  if (out_rows)
+    *out_rows = responses->len;
+
+  return TRUE;
+}

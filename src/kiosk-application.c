@@ -1,0 +1,224 @@
+/* kiosk-application.c: the kiosk process: opens the store, builds the flow and shows the window.
+ * Non-unique on purpose: a kiosk needs no session bus and must start without one. */
+#define G_LOG_DOMAIN "kiosk-application"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "kiosk-application.h"
+#include "kiosk-window.h"
+
+struct _KioskApplication
+{
+  GtkApplication  parent_instance;
+
+  /* owned */
+  KioskConfig    *config;
+  KioskFlow      *flow;
+
+  gboolean        windowed;
+  gboolean        report_first_frame;
+  guint           sigterm_source;
+  guint           sigint_source;
+};
+
+G_DEFINE_FINAL_TYPE (KioskApplication, kiosk_application, GTK_TYPE_APPLICATION)
+
+const char *
+kiosk_localedir (void)
+{
+  const char *dir = g_getenv ("SMILEY_KIOSK_LOCALEDIR");
+
+  return dir && *dir ? dir : LOCALEDIR;
+}
+
+/* The first candidate we really have a translation for, as a BCP 47 tag: the language a
+ * visitor actually sees, which is what a response records. English is the source language. */
+char *
+kiosk_pick_language (const char * const *candidates,
+                     const char         *localedir)
+{
+  for (guint i = 0; candidates && candidates[i]; i++)
+    {
+      const char *name = candidates[i];
+      g_autofree char *mo = NULL;
+
+      if (g_str_equal (name, "C") || g_str_equal (name, "POSIX") || g_str_has_prefix (name, "C."))
+        break;
+      if (g_str_has_prefix (name, "en"))
+        return kiosk_language_from_locale (name);
+
+      mo = g_build_filename (localedir, name, "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
+      if (g_file_test (mo, G_FILE_TEST_EXISTS))
+        return kiosk_language_from_locale (name);
+    }
+
+  return g_strdup ("en");
+}
+
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  g_message ("Stopping on signal");
+  g_application_quit (G_APPLICATION (user_data));
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+after_first_paint_cb (GdkFrameClock *clock,
+                      GtkWidget     *widget)
+{
+  /* Read by tests/bench: the same clock as the benchmark's exec timestamp. */
+  fprintf (stderr, "smiley-kiosk: first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  fflush (stderr);
+  g_signal_handlers_disconnect_by_func (clock, after_first_paint_cb, widget);
+}
+
+static void
+window_mapped_cb (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+
+  if (clock != NULL)
+    g_signal_connect (clock, "after-paint", G_CALLBACK (after_first_paint_cb), widget);
+}
+
+static void
+kiosk_application_startup (GApplication *application)
+{
+  KioskApplication *self = KIOSK_APPLICATION (application);
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  G_APPLICATION_CLASS (kiosk_application_parent_class)->startup (application);
+
+  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  /* The kiosk runs without a window for a moment between windows; it must not exit then. */
+  g_application_hold (application);
+
+  self->sigterm_source = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
+  self->sigint_source = g_unix_signal_add (SIGINT, quit_signal_cb, self);
+}
+
+static void
+kiosk_application_activate (GApplication *application)
+{
+  KioskApplication *self = KIOSK_APPLICATION (application);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (kiosk_window_new (GTK_APPLICATION (self), self->flow, !self->windowed));
+      if (self->report_first_frame)
+        g_signal_connect (window, "map", G_CALLBACK (window_mapped_cb), NULL);
+    }
+
+  gtk_window_present (window);
+}
+
+static void
+kiosk_application_shutdown (GApplication *application)
+{
+  KioskApplication *self = KIOSK_APPLICATION (application);
+
+  g_clear_handle_id (&self->sigterm_source, g_source_remove);
+  g_clear_handle_id (&self->sigint_source, g_source_remove);
+
+  G_APPLICATION_CLASS (kiosk_application_parent_class)->shutdown (application);
+}
+
+static void
+kiosk_application_dispose (GObject *object)
+{
+  KioskApplication *self = KIOSK_APPLICATION (object);
+
+  g_clear_object (&self->flow);
+  g_clear_object (&self->config);
+
+  G_OBJECT_CLASS (kiosk_application_parent_class)->dispose (object);
+}
+
+static void
+kiosk_application_class_init (KioskApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = kiosk_application_dispose;
+  app_class->startup = kiosk_application_startup;
+  app_class->activate = kiosk_application_activate;
+  app_class->shutdown = kiosk_application_shutdown;
+}
+
+static void
+kiosk_application_init (KioskApplication *self)
+{
+  self->report_first_frame = g_getenv ("SMILEY_KIOSK_REPORT_FIRST_FRAME") != NULL;
+}
+
+static char *
+visitor_language (KioskConfig *config)
+{
+  const char *configured = kiosk_config_get_language (config);
+
+  if (configured != NULL)
+    return g_strdup (configured);
+
+  return kiosk_pick_language (g_get_language_names (), kiosk_localedir ());
+}
+
+/**
+ * kiosk_application_new:
+ *
+ * Opens the response store of @config. Returns %NULL (after printing why) only when the store
+ * must not be touched (a database from a newer version); a full or read-only disk does not
+ * stop the kiosk.
+ */
+KioskApplication *
+kiosk_application_new (KioskConfig *config,
+                       gboolean     windowed)
+{
+  g_autoptr(KioskApplication) self = NULL;
+  g_autoptr(KioskStore) store = NULL;
+  g_autoptr(KioskClock) clock = kiosk_clock_new ();
+  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db_path = kiosk_config_dup_database_path (config);
+  g_autofree char *language = visitor_language (config);
+
+  store = kiosk_store_open (db_path, KIOSK_STORE_OPEN_KEEP_GOING, &error);
+  if (store == NULL)
+    {
+      g_printerr ("smiley-kiosk: %s\n", error->message);
+      return NULL;
+    }
+
+  self = g_object_new (KIOSK_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       NULL);
+  self->config = g_object_ref (config);
+  self->windowed = windowed;
+  self->flow = kiosk_flow_new (config, store, clock, survey);
+  kiosk_flow_set_language (self->flow, language);
+
+  g_message ("Recording to %s as device %s, language %s", db_path,
+             kiosk_config_get_device_id (config), language);
+
+  return g_steal_pointer (&self);
+}
+
+KioskFlow *
+kiosk_application_get_flow (KioskApplication *self)
+{
+  g_return_val_if_fail (KIOSK_IS_APPLICATION (self), NULL);
+
+  return self->flow;
+}

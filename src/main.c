@@ -1,0 +1,266 @@
+/* main.c: command line of smiley-kiosk. The tools for IT staff (--check-config, --stats,
+ * --export-csv) need no display; only the kiosk itself starts GTK. */
+#define G_LOG_DOMAIN "smiley-kiosk"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gio/gunixoutputstream.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "kiosk-application.h"
+#include "kiosk-config.h"
+#include "kiosk-stats.h"
+#include "kiosk-store.h"
+
+#define EXIT_CONFIG 2
+
+static char *opt_config;
+static gboolean opt_check_config;
+static gboolean opt_windowed;
+static gboolean opt_stats;
+static char *opt_export_csv;
+static gboolean opt_version;
+
+static const GOptionEntry entries[] = {
+  { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
+    N_("Read the configuration from FILE (default: " SYSCONF_CONFIG_FILE ")"), N_("FILE") },
+  { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config,
+    N_("Check the configuration and exit"), NULL },
+  { "windowed", 'w', 0, G_OPTION_ARG_NONE, &opt_windowed,
+    N_("Run in a normal window instead of the locked-down fullscreen kiosk"), NULL },
+  { "stats", 0, 0, G_OPTION_ARG_NONE, &opt_stats,
+    N_("Print today’s and all-time figures and exit"), NULL },
+  { "export-csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_export_csv,
+    N_("Write every response to FILE as CSV (“-” for standard output) and exit"), N_("FILE") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
+    N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+static void
+setup_i18n (void)
+{
+  const char *locale = setlocale (LC_ALL, "");
+
+  /* LANGUAGE is ignored under the plain C locale; C.UTF-8 honours it. */
+  if (locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX"))
+    setlocale (LC_ALL, "C.UTF-8");
+
+  bindtextdomain (GETTEXT_PACKAGE, kiosk_localedir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+/* "fr-CH" -> LANGUAGE=fr_CH:fr, before anything is translated. */
+static void
+apply_configured_language (KioskConfig *config)
+{
+  const char *tag = kiosk_config_get_language (config);
+  g_autofree char *posix = NULL;
+  g_autofree char *primary = NULL;
+  g_autofree char *value = NULL;
+
+  if (tag == NULL)
+    return;
+
+  posix = g_strdelimit (g_strdup (tag), "-", '_');
+  primary = g_strndup (tag, strcspn (tag, "-"));
+  value = g_str_equal (posix, primary) ? g_strdup (posix) : g_strdup_printf ("%s:%s", posix, primary);
+  g_setenv ("LANGUAGE", value, TRUE);
+}
+
+static KioskConfig *
+load_config (GError **error)
+{
+  if (opt_config != NULL)
+    return kiosk_config_new_from_file (opt_config, error);
+
+  if (g_file_test (SYSCONF_CONFIG_FILE, G_FILE_TEST_EXISTS))
+    return kiosk_config_new_from_file (SYSCONF_CONFIG_FILE, error);
+
+  return kiosk_config_new_default ();
+}
+
+static int
+check_config (KioskConfig *config)
+{
+  g_autofree char *db = kiosk_config_dup_database_path (config);
+  const char *path = kiosk_config_get_path (config);
+
+  if (path != NULL)
+    g_print (_("%s: the configuration is valid\n"), path);
+  else
+    g_print (_("No configuration file (%s): built-in defaults are used\n"), SYSCONF_CONFIG_FILE);
+
+  g_print ("  device-id          %s\n", kiosk_config_get_device_id (config));
+  g_print ("  thank-you-seconds  %g\n", kiosk_config_get_thank_you_ms (config) / 1000.0);
+  g_print ("  misuse-interval    %g\n", kiosk_config_get_misuse_interval_ms (config) / 1000.0);
+  g_print ("  state-directory    %s\n", kiosk_config_get_state_directory (config));
+  g_print ("  language           %s\n",
+           kiosk_config_get_language (config) ? kiosk_config_get_language (config)
+                                              /* Translators: no language configured */
+                                              : _("(from the system locale)"));
+  g_print ("  database           %s\n", db);
+
+  return EXIT_SUCCESS;
+}
+
+static void
+local_day_bounds (gint64 *start_us,
+                  gint64 *end_us)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (now),
+                                                         g_date_time_get_month (now),
+                                                         g_date_time_get_day_of_month (now),
+                                                         0, 0, 0);
+  g_autoptr(GDateTime) tomorrow = g_date_time_add_days (midnight, 1);
+
+  *start_us = g_date_time_to_unix (midnight) * G_USEC_PER_SEC;
+  *end_us = g_date_time_to_unix (tomorrow) * G_USEC_PER_SEC;
+}
+
+static int
+print_stats (KioskConfig *config)
+{
+  g_autofree char *db = kiosk_config_dup_database_path (config);
+  g_autoptr(KioskStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  KioskFaceCounts today, all;
+  gint64 start, end;
+
+  store = kiosk_store_open (db, KIOSK_STORE_OPEN_READ_ONLY, &error);
+  if (store == NULL)
+    {
+      g_printerr ("smiley-kiosk: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  local_day_bounds (&start, &end);
+  if (!kiosk_store_count_faces (store, start, end, &today, &error) ||
+      !kiosk_store_count_faces (store, G_MININT64, G_MAXINT64, &all, &error))
+    {
+      g_printerr ("smiley-kiosk: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  {
+    g_autofree char *t = kiosk_face_counts_format (&today, _("Today"));
+    g_autofree char *a = kiosk_face_counts_format (&all, _("All time"));
+
+    g_print ("%s\n%s", t, a);
+  }
+
+  incidents = kiosk_store_list_incidents (store, 5, NULL);
+  if (incidents != NULL && incidents->len > 0)
+    {
+      g_print ("\n%s\n", _("Storage incidents (newest first)"));
+      for (guint i = 0; i < incidents->len; i++)
+        g_print ("  %s\n", (const char *) g_ptr_array_index (incidents, i));
+    }
+
+  return EXIT_SUCCESS;
+}
+
+static int
+export_csv (KioskConfig *config,
+            const char  *target)
+{
+  g_autofree char *db = kiosk_config_dup_database_path (config);
+  g_autoptr(KioskStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autoptr(GFile) file = NULL;
+  guint64 rows = 0;
+
+  store = kiosk_store_open (db, KIOSK_STORE_OPEN_READ_ONLY, &error);
+  if (store == NULL)
+    {
+      g_printerr ("smiley-kiosk: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  if (g_str_equal (target, "-"))
+    stream = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  else
+    {
+      file = g_file_new_for_commandline_arg (target);
+      /* Replaced atomically: a half-written export never stands under the final name. */
+      stream = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
+                                                &error));
+    }
+
+  if (stream == NULL ||
+      !kiosk_store_export_csv (store, stream, &rows, &error) ||
+      !g_output_stream_close (stream, NULL, &error))
+    {
+      g_printerr ("smiley-kiosk: %s: %s\n", target, error->message);
+      return EXIT_FAILURE;
+    }
+
+  if (file != NULL)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "Wrote %" G_GUINT64_FORMAT " response to %s\n",
+                             "Wrote %" G_GUINT64_FORMAT " responses to %s\n", rows),
+                rows, target);
+
+  return EXIT_SUCCESS;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(KioskConfig) config = NULL;
+  g_autoptr(KioskApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  char *app_argv[] = { argv[0], NULL };
+
+  setup_i18n ();
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("A four-face customer feedback kiosk."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("smiley-kiosk: %s\n", error->message);
+      return EXIT_CONFIG;
+    }
+
+  if (opt_version)
+    {
+      g_print ("smiley-kiosk %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  config = load_config (&error);
+  if (config == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_CONFIG;
+    }
+
+  if (opt_check_config)
+    return check_config (config);
+  if (opt_stats)
+    return print_stats (config);
+  if (opt_export_csv != NULL)
+    return export_csv (config, opt_export_csv);
+
+  apply_configured_language (config);
+
+  /* No inspector in a kiosk, whatever the environment asks for. */
+  if (!opt_windowed)
+    g_unsetenv ("GTK_DEBUG");
+
+  app = kiosk_application_new (config, opt_windowed);
+  if (app == NULL)
+    return EXIT_FAILURE;
+
+  return g_application_run (G_APPLICATION (app), 1, app_argv);
+}
