@@ -167,6 +167,17 @@ kiosk_clock_set_synced (KioskClock *self,
   self->fake_synced = !!synced;
 }
 
+/* Steps the wall clock alone, as NTP or an operator would. */
+void
+kiosk_clock_set_wall (KioskClock *self,
+                      gint64      wall_us)
+{
+  g_return_if_fail (KIOSK_IS_CLOCK (self));
+  g_return_if_fail (self->fake);
+
+  self->fake_wall_us = wall_us;
+}
+
 void
 kiosk_clock_set_offset (KioskClock *self,
                         gint32      utc_offset_s)

@@ -31,6 +31,8 @@ void        kiosk_clock_advance      (KioskClock     *self,
                                       gint64          microseconds);
 void        kiosk_clock_set_synced   (KioskClock     *self,
                                       gboolean        synced);
+void        kiosk_clock_set_wall     (KioskClock     *self,
+                                      gint64          wall_us);
 void        kiosk_clock_set_offset   (KioskClock     *self,
                                       gint32          utc_offset_s);
 

@@ -467,9 +467,11 @@ migrate (KioskStore  *self,
           return FALSE;
         }
 
-      if (v > 0)
-        g_message ("%s: schema upgraded to version %" G_GINT64_FORMAT, self->path, v + 1);
     }
+
+  if (version > 0 && version < KIOSK_STORE_SCHEMA_VERSION)
+    g_message ("%s: schema upgraded from version %" G_GINT64_FORMAT " to %d", self->path, version,
+               KIOSK_STORE_SCHEMA_VERSION);
 
   return TRUE;
 }

@@ -256,7 +256,6 @@ kiosk_window_dispose (GObject *object)
 {
   KioskWindow *self = KIOSK_WINDOW (object);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_WINDOW);
   g_clear_object (&self->flow);
 
   G_OBJECT_CLASS (kiosk_window_parent_class)->dispose (object);
