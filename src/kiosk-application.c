@@ -91,9 +91,14 @@ static void
 kiosk_application_startup (GApplication *application)
 {
   KioskApplication *self = KIOSK_APPLICATION (application);
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
-  /* GtkApplication loads style.css from the resource base path (our application id) itself. */
   G_APPLICATION_CLASS (kiosk_application_parent_class)->startup (application);
+
+  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   /* The kiosk runs without a window for a moment between windows; it must not exit then. */
   g_application_hold (application);

@@ -26,7 +26,7 @@ static gboolean opt_version;
 
 static const GOptionEntry entries[] = {
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
-    N_("Read the configuration from FILE (default: " SYSCONF_CONFIG_FILE ")"), N_("FILE") },
+    N_("Read the configuration from FILE instead of the system-wide one"), N_("FILE") },
   { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config,
     N_("Check the configuration and exit"), NULL },
   { "windowed", 'w', 0, G_OPTION_ARG_NONE, &opt_windowed,
@@ -203,9 +203,9 @@ export_csv (KioskConfig *config,
     }
 
   if (file != NULL)
-    g_printerr (g_dngettext (GETTEXT_PACKAGE, "Wrote %" G_GUINT64_FORMAT " response to %s\n",
-                             "Wrote %" G_GUINT64_FORMAT " responses to %s\n", rows),
-                rows, target);
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "Wrote %lu response to %s\n",
+                             "Wrote %lu responses to %s\n", (gulong) rows),
+                (gulong) rows, target);
 
   return EXIT_SUCCESS;
 }
@@ -224,6 +224,14 @@ main (int   argc,
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("A four-face customer feedback kiosk."));
+  {
+    g_autofree char *description =
+      /* Translators: %s is the path of the system-wide configuration file */
+      g_strdup_printf (_("Without --config, the configuration is read from %s if it exists; "
+                         "otherwise built-in defaults are used."), SYSCONF_CONFIG_FILE);
+
+    g_option_context_set_description (context, description);
+  }
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -1,0 +1,38 @@
+#!/bin/sh
+# install-deps.sh: installs what building, running and testing Smiley Kiosk needs on Debian 12
+# (bookworm) or Raspberry Pi OS bookworm. Idempotent and non-interactive; uses sudo when not root.
+set -eu
+
+# Build
+BUILD="meson ninja-build pkg-config gcc libc6-dev gettext
+       libglib2.0-dev libglib2.0-bin libgtk-4-dev libsqlite3-dev"
+# Run: the SVG loader draws the faces; a font and an icon theme for GTK.
+RUN="librsvg2-common fonts-dejavu-core adwaita-icon-theme hicolor-icon-theme"
+# Test: validators, a headless X server, real key presses
+TEST="desktop-file-utils appstream xvfb xauth xdotool libgl1-mesa-dri"
+
+PACKAGES=$(echo $BUILD $RUN $TEST)
+
+missing=""
+for p in $PACKAGES; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  case "$status" in
+    *"install ok installed"*) ;;
+    *) missing="$missing $p" ;;
+  esac
+done
+
+if [ -z "$missing" ]; then
+  echo "install-deps: all $(echo $PACKAGES | wc -w) packages are installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends $missing
