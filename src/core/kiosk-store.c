@@ -505,6 +505,19 @@ open_connection (KioskStore  *self,
 
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, read_only ? TOOL_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
+
+  /* SQLite quietly falls back to read-only when it may not write the file (or its -shm after a
+   * crash on a read-only disk). Such a connection would never record anything. */
+  if (!read_only && sqlite3_db_readonly (self->db, "main") == 1)
+    {
+      *out_rc = SQLITE_READONLY;
+      g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_READONLY,
+                   "%s: %s while opening the database", self->path,
+                   explain_sqlite (SQLITE_READONLY));
+      kiosk_store_close_db (self);
+      return FALSE;
+    }
+
   return TRUE;
 }
 
@@ -577,6 +590,47 @@ prepare_sequence (KioskStore  *self,
   return TRUE;
 }
 
+static gboolean
+ensure_directory (KioskStore  *self,
+                  GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  int saved_errno;
+
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    return TRUE;
+
+  saved_errno = errno;
+  g_set_error (error, KIOSK_STORE_ERROR,
+               saved_errno == ENOSPC ? KIOSK_STORE_ERROR_FULL :
+               saved_errno == EROFS ? KIOSK_STORE_ERROR_READONLY : KIOSK_STORE_ERROR_OPEN,
+               "%s: cannot create the state directory: %s", dir, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+check_schema_not_newer (KioskStore  *self,
+                        GError     **error)
+{
+  gint64 version = 0;
+  int rc;
+
+  /* An unreadable file is judged later, by the integrity check. */
+  if (!query_int64 (self, "PRAGMA user_version", &version, &rc))
+    return TRUE;
+
+  if (version > KIOSK_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_SCHEMA,
+                   "%s: the database has schema version %" G_GINT64_FORMAT ", written by a newer "
+                   "version of smiley-kiosk (this one knows up to %d); it was left untouched",
+                   self->path, version, KIOSK_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Opens, checks, quarantines if need be, and migrates. Leaves self->db NULL on failure. */
 static gboolean
 open_database (KioskStore  *self,
@@ -587,8 +641,19 @@ open_database (KioskStore  *self,
   g_autofree char *damage = NULL;
   int rc = SQLITE_OK;
 
+  if (!read_only && !ensure_directory (self, error))
+    return FALSE;
+
   if (!open_connection (self, &rc, error))
     return FALSE;
+
+  /* Before anything may write (even switching the journal mode): a newer version's file is
+   * left exactly as it is. */
+  if (!check_schema_not_newer (self, error))
+    {
+      kiosk_store_close_db (self);
+      return FALSE;
+    }
 
   if (!read_only)
     {
@@ -646,7 +711,6 @@ kiosk_store_open (const char           *path,
 {
   g_autoptr(KioskStore) self = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *dir = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (!((flags & KIOSK_STORE_OPEN_READ_ONLY) &&
@@ -657,18 +721,7 @@ kiosk_store_open (const char           *path,
   self->seq_path = g_strconcat (path, ".seq", NULL);
   self->flags = flags;
 
-  dir = g_path_get_dirname (path);
-  if (!(flags & KIOSK_STORE_OPEN_READ_ONLY) && g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (&local_error, KIOSK_STORE_ERROR,
-                   saved_errno == ENOSPC ? KIOSK_STORE_ERROR_FULL :
-                   saved_errno == EROFS ? KIOSK_STORE_ERROR_READONLY : KIOSK_STORE_ERROR_OPEN,
-                   "%s: cannot create the state directory: %s", dir, g_strerror (saved_errno));
-    }
-  else
-    open_database (self, &local_error);
+  open_database (self, &local_error);
 
   if (local_error != NULL)
     {
@@ -809,6 +862,16 @@ leave_failing (KioskStore *self,
   notify_health (self);
 }
 
+/* A connection that met a read-only file system stays read-only even after a remount; the
+ * next attempt opens a fresh one. */
+static void
+drop_readonly_connection (KioskStore *self,
+                          int         rc)
+{
+  if ((rc & 0xff) == SQLITE_READONLY)
+    kiosk_store_close_db (self);
+}
+
 /* Writes every held response, oldest first, in one transaction. */
 static gboolean
 write_unwritten (KioskStore  *self,
@@ -839,13 +902,17 @@ write_unwritten (KioskStore  *self,
 
       if (rc == SQLITE_OK)
         rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
-
-      if (rc != SQLITE_OK && !sqlite3_get_autocommit (self->db))
-        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
     }
 
   if (rc != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path, "writing a response");
+    {
+      /* The message first: ROLLBACK replaces SQLite's last error. */
+      set_sqlite_error (error, self->db, rc, self->path, "writing a response");
+      if (!sqlite3_get_autocommit (self->db))
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      drop_readonly_connection (self, rc);
+      return FALSE;
+    }
 
   g_queue_clear_full (&self->unwritten, (GDestroyNotify) kiosk_response_free);
   leave_failing (self, count);
@@ -918,6 +985,7 @@ kiosk_store_record (KioskStore     *self,
 
       g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
       set_sqlite_error (error, self->db, rc, self->path, "writing a response");
+      drop_readonly_connection (self, rc);
     }
   else
     {
@@ -991,8 +1059,12 @@ require_db (KioskStore  *self,
   if (self->db != NULL)
     return TRUE;
 
-  g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_OPEN, "%s: %s", self->path,
-               self->health_message ? self->health_message : "the database is not open");
+  /* The health message already names the file. */
+  if (self->health_message != NULL)
+    g_set_error_literal (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_OPEN, self->health_message);
+  else
+    g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_OPEN, "%s: the database is not open",
+                 self->path);
   return FALSE;
 }
 
@@ -1029,25 +1101,27 @@ kiosk_store_count_faces (KioskStore       *self,
   memset (out, 0, sizeof *out);
   out->scale = 4;
 
-  if (!require_db (self, error))
-    return FALSE;
-
-  rc = sqlite3_prepare_v2 (self->db,
-                           "SELECT face, scale, misuse, count(*) FROM responses"
-                           " WHERE wall_us >= ? AND wall_us < ? GROUP BY face, scale, misuse",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  /* While the database cannot be opened, the figures are those of the held responses; the
+   * health says why. */
+  if (self->db != NULL)
     {
-      sqlite3_bind_int64 (stmt, 1, since_wall_us);
-      sqlite3_bind_int64 (stmt, 2, until_wall_us);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        count_one (out, sqlite3_column_int (stmt, 0), sqlite3_column_int (stmt, 1),
-                   sqlite3_column_int (stmt, 2), sqlite3_column_int64 (stmt, 3));
-    }
-  sqlite3_finalize (stmt);
+      rc = sqlite3_prepare_v2 (self->db,
+                               "SELECT face, scale, misuse, count(*) FROM responses"
+                               " WHERE wall_us >= ? AND wall_us < ? GROUP BY face, scale, misuse",
+                               -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_bind_int64 (stmt, 1, since_wall_us);
+          sqlite3_bind_int64 (stmt, 2, until_wall_us);
+          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            count_one (out, sqlite3_column_int (stmt, 0), sqlite3_column_int (stmt, 1),
+                       sqlite3_column_int (stmt, 2), sqlite3_column_int64 (stmt, 3));
+        }
+      sqlite3_finalize (stmt);
 
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->path, "counting responses");
+      if (rc != SQLITE_DONE)
+        return set_sqlite_error (error, self->db, rc, self->path, "counting responses");
+    }
 
   for (GList *l = self->unwritten.head; l != NULL; l = l->next)
     {
@@ -1097,20 +1171,21 @@ kiosk_store_list_responses (KioskStore  *self,
 
   g_return_val_if_fail (KIOSK_IS_STORE (self), NULL);
 
-  if (!require_db (self, error))
-    return NULL;
-
-  rc = sqlite3_prepare_v2 (self->db, "SELECT " RESPONSE_COLUMNS " FROM responses ORDER BY seq",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      g_ptr_array_add (list, response_from_row (stmt));
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
+  if (self->db != NULL)
     {
-      set_sqlite_error (error, self->db, rc, self->path, "reading responses");
-      return NULL;
+      rc = sqlite3_prepare_v2 (self->db,
+                               "SELECT " RESPONSE_COLUMNS " FROM responses ORDER BY seq",
+                               -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+          g_ptr_array_add (list, response_from_row (stmt));
+      sqlite3_finalize (stmt);
+
+      if (rc != SQLITE_DONE)
+        {
+          set_sqlite_error (error, self->db, rc, self->path, "reading responses");
+          return NULL;
+        }
     }
 
   for (GList *l = self->unwritten.head; l != NULL; l = l->next)
