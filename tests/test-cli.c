@@ -229,11 +229,12 @@ test_export_csv (Fixture       *f,
   g_assert_cmpstr (lines[0], ==,
                    "id,seq,time,local_time,survey_id,survey_version,scale,face,input,language,"
                    "misuse,misuse_rule,clock_synced,clock_corrected,clock_boot_id,"
-                   "clock_monotonic_ms");
+                   "clock_monotonic_ms,follow_up_id,follow_up_selected,follow_up_outcome,comment,"
+                   "contact_name,contact_email,contact_phone");
   g_assert_cmpstr (lines[222], ==, "");
 
   last = g_strsplit (lines[221], ",", -1);
-  g_assert_cmpuint (g_strv_length (last), ==, 16);
+  g_assert_cmpuint (g_strv_length (last), ==, 23);
   g_assert_true (g_uuid_string_is_valid (last[0]));
   g_assert_cmpstr (last[1], ==, "221");
   g_assert_true (g_str_has_suffix (last[2], "Z"));

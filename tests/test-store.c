@@ -857,7 +857,8 @@ export_csv (KioskStore *store,
 
 #define CSV_HEADER \
   "id,seq,time,local_time,survey_id,survey_version,scale,face,input,language,misuse," \
-  "misuse_rule,clock_synced,clock_corrected,clock_boot_id,clock_monotonic_ms\r\n"
+  "misuse_rule,clock_synced,clock_corrected,clock_boot_id,clock_monotonic_ms,follow_up_id," \
+  "follow_up_selected,follow_up_outcome,comment,contact_name,contact_email,contact_phone\r\n"
 
 static void
 test_store_export_csv (void)
@@ -922,19 +923,20 @@ test_store_export_csv (void)
   g_assert_cmpstr (lines[0], ==,
                    "id,seq,time,local_time,survey_id,survey_version,scale,face,input,language,"
                    "misuse,misuse_rule,clock_synced,clock_corrected,clock_boot_id,"
-                   "clock_monotonic_ms");
+                   "clock_monotonic_ms,follow_up_id,follow_up_selected,follow_up_outcome,comment,"
+                   "contact_name,contact_email,contact_phone");
   g_assert_cmpstr (lines[1], ==,
                    "00000000-0000-4000-8000-000000000001,1,2026-03-14T15:09:26.535Z,"
                    "2026-03-14T16:09:26.535+01:00,demo,1,4,3,touch,en,false,,true,false,"
-                   "boot-a,5000");
+                   "boot-a,5000,,,,,,,");
   g_assert_cmpstr (lines[2], ==,
                    "00000000-0000-4000-8000-000000000002,2,2026-03-14T15:09:28.535Z,"
                    "2026-03-14T15:09:28.535Z,\"north, \"\"main\"\" entrance\",1,4,0,button,de,"
-                   "true,response-interval,false,false,boot-a,5001");
+                   "true,response-interval,false,false,boot-a,5001,,,,,,,");
   g_assert_cmpstr (lines[3], ==,
                    "00000000-0000-4000-8000-000000000003,3,2026-03-14T15:10:26.535Z,"
                    "2026-03-14T10:40:26.535-04:30,demo,2,4,2,keyboard,pt-BR,false,,true,true,"
-                   "\"boot\nb\",7000");
+                   "\"boot\nb\",7000,,,,,,,");
   g_assert_cmpstr (lines[4], ==, "");
 
   g_assert_finalize_object (g_steal_pointer (&store));

@@ -16,6 +16,16 @@ typedef enum
   KIOSK_INPUT_KEYBOARD,
 } KioskInput;
 
+typedef enum
+{
+  KIOSK_OUTCOME_NONE,             /* no follow-up was shown */
+  KIOSK_OUTCOME_PENDING,          /* the visitor is answering now */
+  KIOSK_OUTCOME_ANSWERED,
+  KIOSK_OUTCOME_SKIPPED,
+  KIOSK_OUTCOME_TIMEOUT,
+  KIOSK_OUTCOME_INTERRUPTED,      /* the visit was cut by a crash or restart */
+} KioskOutcome;
+
 typedef struct
 {
   char          *uuid;            /* created at tap time, never changes */
@@ -31,6 +41,17 @@ typedef struct
   gboolean       clock_corrected;
   gboolean       misuse;
   char          *misuse_rule;     /* NULL when no rule matched */
+
+  /* The visit: a response is eligible for upload once its visit has ended. */
+  gboolean       visit_open;
+  char          *follow_up_id;        /* NULL when no follow-up was shown */
+  GStrv          follow_up_selected;  /* option ids, NULL or empty when none */
+  KioskOutcome   follow_up_outcome;
+  char          *comment;             /* free text, NULL unless the survey asks for it */
+  gboolean       contact_consent;     /* contact fields are kept only with consent */
+  char          *contact_name;
+  char          *contact_email;
+  char          *contact_phone;
 } KioskResponse;
 
 KioskResponse *kiosk_response_new           (void);
@@ -38,6 +59,9 @@ KioskResponse *kiosk_response_copy          (const KioskResponse *self);
 void           kiosk_response_free          (KioskResponse       *self);
 
 const char    *kiosk_input_to_string        (KioskInput           input);
+const char    *kiosk_outcome_to_string      (KioskOutcome         outcome);
+gboolean       kiosk_outcome_from_string    (const char          *string,
+                                             KioskOutcome        *out);
 gboolean       kiosk_input_from_string      (const char          *string,
                                              KioskInput          *out);
 

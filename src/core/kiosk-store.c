@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "kiosk-store.h"
@@ -42,7 +43,13 @@ enum {
   N_PROPS
 };
 
+enum {
+  ELIGIBLE_WRITTEN,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (KioskStore, kiosk_store, G_TYPE_OBJECT)
 
@@ -88,13 +95,37 @@ static const char * const migrations[] = {
   "  kind    TEXT    NOT NULL,"
   "  detail  TEXT    NOT NULL"
   ");",
+
+  /* 2 -> 3: follow-up answers complete a response; delivery to the cloud and its dead letters */
+  "ALTER TABLE responses ADD COLUMN follow_up_id TEXT;"
+  "ALTER TABLE responses ADD COLUMN follow_up_selected TEXT;"  /* JSON array of option ids */
+  "ALTER TABLE responses ADD COLUMN follow_up_outcome TEXT;"
+  "ALTER TABLE responses ADD COLUMN comment TEXT;"
+  "ALTER TABLE responses ADD COLUMN contact TEXT;"             /* JSON object, with consent only */
+  "ALTER TABLE responses ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE responses ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX responses_pending ON responses (seq)"
+  "  WHERE delivered_us IS NULL AND rejected = 0 AND visit_ended = 1;"
+  "CREATE TABLE dead_letters ("
+  "  seq         INTEGER PRIMARY KEY,"
+  "  uuid        TEXT    NOT NULL,"
+  "  wall_us     INTEGER NOT NULL,"                           /* when it was rejected */
+  "  http_status INTEGER,"
+  "  reason      TEXT    NOT NULL,"
+  "  event       TEXT    NOT NULL"                            /* the CloudEvent as sent */
+  ");"
+  "CREATE TABLE sync_state ("
+  "  key   TEXT PRIMARY KEY,"
+  "  value TEXT"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIOSK_STORE_SCHEMA_VERSION);
 
 #define RESPONSE_COLUMNS \
   "seq, uuid, face, scale, survey_id, survey_version, language, input, wall_us, utc_offset_s, " \
-  "monotonic_us, boot_id, clock_synced, clock_corrected, misuse, misuse_rule"
+  "monotonic_us, boot_id, clock_synced, clock_corrected, misuse, misuse_rule, visit_ended, " \
+  "follow_up_id, follow_up_selected, follow_up_outcome, comment, contact"
 
 static gboolean kiosk_store_retry_cb (gpointer user_data);
 
@@ -169,6 +200,15 @@ kiosk_store_class_init (KioskStoreClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * KioskStore::eligible-written:
+   *
+   * Responses whose visit has ended were committed: there is something new to deliver.
+   */
+  signals[ELIGIBLE_WRITTEN] =
+    g_signal_new ("eligible-written", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -590,6 +630,22 @@ prepare_sequence (KioskStore  *self,
   return TRUE;
 }
 
+/* A visit cut by a crash or restart ends now, with what it had: the response is kept and
+ * becomes eligible for upload. */
+static void
+end_interrupted_visits (KioskStore *self)
+{
+  int rc = sqlite3_exec (self->db,
+                         "UPDATE responses SET visit_ended = 1, follow_up_outcome = 'interrupted'"
+                         " WHERE visit_ended = 0", NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    g_warning ("%s: could not end interrupted visits: %s", self->path, sqlite3_errmsg (self->db));
+  else if (sqlite3_changes (self->db) > 0)
+    g_message ("%s: %d visits interrupted by a restart were ended", self->path,
+               sqlite3_changes (self->db));
+}
+
 static gboolean
 ensure_directory (KioskStore  *self,
                   GError     **error)
@@ -700,6 +756,9 @@ open_database (KioskStore  *self,
   if (self->quarantined_path && !read_only)
     record_incident (self, "quarantined", self->health_message);
 
+  if (!read_only)
+    end_interrupted_visits (self);
+
   sqlite3_busy_timeout (self->db, read_only ? TOOL_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
   return TRUE;
 }
@@ -751,18 +810,130 @@ kiosk_store_get_path (KioskStore *self)
   return self->path;
 }
 
+static char *
+selected_to_json (GStrv selected)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  if (selected == NULL)
+    return NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; selected[i]; i++)
+    json_builder_add_string_value (builder, selected[i]);
+  json_builder_end_array (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static GStrv
+selected_from_json (const char *text)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+
+  if (text == NULL || (root = json_from_string (text, NULL)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    return NULL;
+
+  builder = g_strv_builder_new ();
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_strv_builder_add (builder, json_array_get_string_element (array, i));
+
+  return g_strv_builder_end (builder);
+}
+
+/* Contact details only ever exist with the visitor's explicit consent. */
+static char *
+contact_to_json (const KioskResponse *r)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!r->contact_consent)
+    return NULL;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "consent");
+  json_builder_add_boolean_value (builder, TRUE);
+  if (r->contact_name)
+    {
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, r->contact_name);
+    }
+  if (r->contact_email)
+    {
+      json_builder_set_member_name (builder, "email");
+      json_builder_add_string_value (builder, r->contact_email);
+    }
+  if (r->contact_phone)
+    {
+      json_builder_set_member_name (builder, "phone");
+      json_builder_add_string_value (builder, r->contact_phone);
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static void
+contact_from_json (KioskResponse *r,
+                   const char    *text)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+
+  if (text == NULL || (root = json_from_string (text, NULL)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+
+  object = json_node_get_object (root);
+  r->contact_consent = json_object_get_boolean_member_with_default (object, "consent", FALSE);
+  r->contact_name = g_strdup (json_object_get_string_member_with_default (object, "name", NULL));
+  r->contact_email = g_strdup (json_object_get_string_member_with_default (object, "email", NULL));
+  r->contact_phone = g_strdup (json_object_get_string_member_with_default (object, "phone", NULL));
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *text,
+                   gboolean      transient)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, transient ? SQLITE_TRANSIENT : SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Insert, or complete the same response (same seq and uuid) with its visit's answers. */
 static int
-insert_one (KioskStore    *self,
+upsert_one (KioskStore    *self,
             KioskResponse *r)
 {
+  g_autofree char *selected = selected_to_json (r->follow_up_selected);
+  g_autofree char *contact = contact_to_json (r);
   sqlite3_stmt *stmt;
   int rc;
 
   if (self->insert_stmt == NULL)
     {
       rc = sqlite3_prepare_v3 (self->db,
-                               "INSERT OR IGNORE INTO responses (" RESPONSE_COLUMNS ", visit_ended)"
-                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
+                               "INSERT INTO responses (" RESPONSE_COLUMNS ")"
+                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                               " ON CONFLICT (seq) DO UPDATE SET"
+                               "  visit_ended = excluded.visit_ended,"
+                               "  follow_up_id = excluded.follow_up_id,"
+                               "  follow_up_selected = excluded.follow_up_selected,"
+                               "  follow_up_outcome = excluded.follow_up_outcome,"
+                               "  comment = excluded.comment,"
+                               "  contact = excluded.contact"
+                               " WHERE uuid = excluded.uuid",
                                -1, SQLITE_PREPARE_PERSISTENT, &self->insert_stmt, NULL);
       if (rc != SQLITE_OK)
         return rc;
@@ -784,10 +955,13 @@ insert_one (KioskStore    *self,
   sqlite3_bind_int (stmt, 13, r->time.synced);
   sqlite3_bind_int (stmt, 14, r->clock_corrected);
   sqlite3_bind_int (stmt, 15, r->misuse);
-  if (r->misuse_rule)
-    sqlite3_bind_text (stmt, 16, r->misuse_rule, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, 16);
+  bind_text_or_null (stmt, 16, r->misuse_rule, FALSE);
+  sqlite3_bind_int (stmt, 17, !r->visit_open);
+  bind_text_or_null (stmt, 18, r->follow_up_id, FALSE);
+  bind_text_or_null (stmt, 19, selected, TRUE);
+  bind_text_or_null (stmt, 20, kiosk_outcome_to_string (r->follow_up_outcome), FALSE);
+  bind_text_or_null (stmt, 21, r->comment, FALSE);
+  bind_text_or_null (stmt, 22, contact, TRUE);
 
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -796,11 +970,10 @@ insert_one (KioskStore    *self,
   if (rc != SQLITE_DONE)
     return rc;
 
-  /* Ignored means this very response is already there: a commit that reported an error after
-   * it reached the disk. Anything else under that number would be a bug worth shouting about. */
+  /* No change means another response already holds this number: a bug worth shouting about. */
   if (sqlite3_changes (self->db) == 0)
-    g_warning ("Response seq %" G_GINT64_FORMAT " (%s) was already stored; not stored twice",
-               r->seq, r->uuid);
+    g_critical ("Response seq %" G_GINT64_FORMAT " (%s): the number is taken by another response",
+                r->seq, r->uuid);
 
   return SQLITE_OK;
 }
@@ -898,7 +1071,7 @@ write_unwritten (KioskStore  *self,
   if (rc == SQLITE_OK)
     {
       for (GList *l = self->unwritten.head; l != NULL && rc == SQLITE_OK; l = l->next)
-        rc = insert_one (self, l->data);
+        rc = upsert_one (self, l->data);
 
       if (rc == SQLITE_OK)
         rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
@@ -916,6 +1089,7 @@ write_unwritten (KioskStore  *self,
 
   g_queue_clear_full (&self->unwritten, (GDestroyNotify) kiosk_response_free);
   leave_failing (self, count);
+  g_signal_emit (self, signals[ELIGIBLE_WRITTEN], 0);
   return TRUE;
 }
 
@@ -979,9 +1153,13 @@ kiosk_store_record (KioskStore     *self,
 
   if (self->unwritten.length == 0 && self->db != NULL)
     {
-      rc = insert_one (self, response);
+      rc = upsert_one (self, response);
       if (rc == SQLITE_OK)
-        return TRUE;
+        {
+          if (!response->visit_open)
+            g_signal_emit (self, signals[ELIGIBLE_WRITTEN], 0);
+          return TRUE;
+        }
 
       g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
       set_sqlite_error (error, self->db, rc, self->path, "writing a response");
@@ -991,6 +1169,68 @@ kiosk_store_record (KioskStore     *self,
     {
       /* Keep the order: older held responses go first. */
       g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
+      if (write_unwritten (self, error))
+        return TRUE;
+    }
+
+  enter_failing (self, *error);
+  return FALSE;
+}
+
+/**
+ * kiosk_store_complete_visit:
+ * @response: a response recorded before (same seq and uuid), now with its visit's answers
+ *
+ * Like kiosk_store_record(), accepts @response in every case: %FALSE (with @error) means the
+ * completed version is held in memory and written as soon as writing works again.
+ */
+gboolean
+kiosk_store_complete_visit (KioskStore           *self,
+                            const KioskResponse  *response,
+                            GError              **error)
+{
+  g_autoptr(KioskResponse) copy = NULL;
+  int rc;
+
+  g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (response != NULL && response->seq > 0, FALSE);
+  g_return_val_if_fail (!(self->flags & KIOSK_STORE_OPEN_READ_ONLY), FALSE);
+
+  copy = kiosk_response_copy (response);
+
+  /* Still held: the newer version replaces it in place, keeping the order. */
+  for (GList *l = self->unwritten.head; l != NULL; l = l->next)
+    {
+      KioskResponse *held = l->data;
+
+      if (held->seq == response->seq)
+        {
+          kiosk_response_free (held);
+          l->data = g_steal_pointer (&copy);
+          if (write_unwritten (self, error))
+            return TRUE;
+          enter_failing (self, *error);
+          return FALSE;
+        }
+    }
+
+  if (self->unwritten.length == 0 && self->db != NULL)
+    {
+      rc = upsert_one (self, copy);
+      if (rc == SQLITE_OK)
+        {
+          if (!copy->visit_open)
+            g_signal_emit (self, signals[ELIGIBLE_WRITTEN], 0);
+          return TRUE;
+        }
+
+      set_sqlite_error (error, self->db, rc, self->path, "completing a response");
+      drop_readonly_connection (self, rc);
+      g_queue_push_tail (&self->unwritten, g_steal_pointer (&copy));
+    }
+  else
+    {
+      g_queue_push_tail (&self->unwritten, g_steal_pointer (&copy));
       if (write_unwritten (self, error))
         return TRUE;
     }
@@ -1156,6 +1396,16 @@ response_from_row (sqlite3_stmt *stmt)
   r->clock_corrected = sqlite3_column_int (stmt, 13);
   r->misuse = sqlite3_column_int (stmt, 14);
   r->misuse_rule = g_strdup ((const char *) sqlite3_column_text (stmt, 15));
+  r->visit_open = !sqlite3_column_int (stmt, 16);
+  r->follow_up_id = g_strdup ((const char *) sqlite3_column_text (stmt, 17));
+  r->follow_up_selected = selected_from_json ((const char *) sqlite3_column_text (stmt, 18));
+  if (!kiosk_outcome_from_string ((const char *) sqlite3_column_text (stmt, 19),
+                                  &r->follow_up_outcome))
+    r->follow_up_outcome = KIOSK_OUTCOME_NONE;
+  if (r->visit_open && r->follow_up_id != NULL)
+    r->follow_up_outcome = KIOSK_OUTCOME_PENDING;
+  r->comment = g_strdup ((const char *) sqlite3_column_text (stmt, 20));
+  contact_from_json (r, (const char *) sqlite3_column_text (stmt, 21));
 
   return r;
 }
@@ -1244,6 +1494,22 @@ csv_field (GString    *line,
   if (value == NULL)
     return;
 
+  /* Visitor text must not become a spreadsheet formula. */
+  if (strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0' && !g_ascii_isdigit (value[1]))
+    {
+      g_autofree char *guarded = g_strconcat ("'", value, NULL);
+
+      g_string_append_c (line, '"');
+      for (const char *p = guarded; *p; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (line, '"');
+          g_string_append_c (line, *p);
+        }
+      g_string_append_c (line, '"');
+      return;
+    }
+
   if (strpbrk (value, ",\"\r\n") == NULL)
     {
       g_string_append (line, value);
@@ -1282,7 +1548,9 @@ kiosk_store_export_csv (KioskStore     *self,
   g_autoptr(GString) line = g_string_new (NULL);
   static const char header[] =
     "id,seq,time,local_time,survey_id,survey_version,scale,face,input,language,misuse,"
-    "misuse_rule,clock_synced,clock_corrected,clock_boot_id,clock_monotonic_ms\r\n";
+    "misuse_rule,clock_synced,clock_corrected,clock_boot_id,clock_monotonic_ms,"
+    "follow_up_id,follow_up_selected,follow_up_outcome,comment,"
+    "contact_name,contact_email,contact_phone\r\n";
 
   g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
@@ -1317,6 +1585,18 @@ kiosk_store_export_csv (KioskStore     *self,
       csv_field (line, r->clock_corrected ? "true" : "false");
       csv_field (line, r->boot_id);
       csv_int (line, r->time.monotonic_us / 1000);
+      csv_field (line, r->follow_up_id);
+      {
+        g_autofree char *selected = r->follow_up_selected
+                                    ? g_strjoinv (" ", r->follow_up_selected) : NULL;
+
+        csv_field (line, selected);
+      }
+      csv_field (line, r->visit_open ? "pending" : kiosk_outcome_to_string (r->follow_up_outcome));
+      csv_field (line, r->comment);
+      csv_field (line, r->contact_consent ? r->contact_name : NULL);
+      csv_field (line, r->contact_consent ? r->contact_email : NULL);
+      csv_field (line, r->contact_consent ? r->contact_phone : NULL);
       g_string_append (line, "\r\n");
 
       if (!g_output_stream_write_all (stream, line->str, line->len, NULL, NULL, error))

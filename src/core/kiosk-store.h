@@ -42,7 +42,7 @@ typedef enum
   KIOSK_STORE_OPEN_READ_ONLY  = 1 << 1,
 } KioskStoreOpenFlags;
 
-#define KIOSK_STORE_SCHEMA_VERSION 2
+#define KIOSK_STORE_SCHEMA_VERSION 3
 #define KIOSK_STORE_RETRY_SECONDS  5
 
 #define KIOSK_TYPE_STORE (kiosk_store_get_type ())
@@ -57,6 +57,9 @@ const char         *kiosk_store_get_path             (KioskStore       *self);
 
 gboolean            kiosk_store_record               (KioskStore       *self,
                                                       KioskResponse    *response,
+                                                      GError          **error);
+gboolean            kiosk_store_complete_visit       (KioskStore       *self,
+                                                      const KioskResponse *response,
                                                       GError          **error);
 gboolean            kiosk_store_flush                (KioskStore       *self,
                                                       GError          **error);
