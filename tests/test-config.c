@@ -3,7 +3,10 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "kiosk-config.h"
+#include "kiosk-test-util.h"
 
 static void
 test_defaults (void)
@@ -102,7 +105,7 @@ static const BadCase bad_cases[] = {
   { "[kiosk]\ncolour = blue\n",
     "k.conf:2: [kiosk] colour: unknown key" },
   { "[kiosk]\n[kiosks]\n",
-    "k.conf:2: [kiosks]: unknown group (known groups: [kiosk])" },
+    "k.conf:2: [kiosks]: unknown group (known groups: [kiosk], [survey], [cloud])" },
   { "device-id = a\n",
     "k.conf:1: device-id: key outside of any [group]" },
   { "[kiosk]\njust some words\n",
@@ -208,6 +211,130 @@ test_language_from_locale (void)
     }
 }
 
+static void
+expect_invalid (const char *text,
+                const char *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskConfig) config = kiosk_config_new_from_data (text, -1, "k.conf", &error);
+
+  g_assert_null (config);
+  g_assert_error (error, KIOSK_CONFIG_ERROR, KIOSK_CONFIG_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+test_cloud (void)
+{
+  g_autofree char *dir = kiosk_test_make_tmpdir ();
+  g_autofree char *token = kiosk_test_write_file (dir, "token", "s3cret-token\n");
+  g_autofree char *open_token = kiosk_test_write_file (dir, "open-token", "s3cret-token\n");
+  g_autofree char *ca = kiosk_test_write_file (dir, "ca.pem", "not checked here\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskConfig) config = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *message = NULL;
+  /* 32 bytes of zeros, base64 */
+  const char *pin = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+  g_assert_cmpint (g_chmod (token, 0600), ==, 0);
+  g_assert_cmpint (g_chmod (open_token, 0644), ==, 0);
+
+  /* No url: sync is off. */
+  config = kiosk_config_new_default ();
+  g_assert_null (kiosk_config_get_cloud_url (config));
+  g_assert_cmpuint (kiosk_config_get_batch_size (config), ==, 500);
+  g_assert_cmpuint (kiosk_config_get_survey_poll_seconds (config), ==, 300);
+  g_assert_cmpuint (kiosk_config_get_heartbeat_seconds (config), ==, 300);
+  g_clear_object (&config);
+
+  text = g_strdup_printf ("[cloud]\nurl = https://feedback.example.com/api/\ntoken-file = %s\n"
+                          "ca-file = %s\npinned-public-key = %s;%s\nbatch-size = 100\n"
+                          "survey-poll-interval = 60\nheartbeat-interval = 120\n",
+                          token, ca, pin, pin);
+  config = kiosk_config_new_from_data (text, -1, "k.conf", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kiosk_config_get_cloud_url (config), ==, "https://feedback.example.com/api");
+  g_assert_cmpstr (kiosk_config_get_token_file (config), ==, token);
+  g_assert_cmpstr (kiosk_config_get_ca_file (config), ==, ca);
+  g_assert_cmpuint (kiosk_config_get_batch_size (config), ==, 100);
+  g_assert_cmpuint (kiosk_config_get_survey_poll_seconds (config), ==, 60);
+  g_assert_cmpuint (kiosk_config_get_heartbeat_seconds (config), ==, 120);
+  g_assert_false (kiosk_config_get_allow_insecure_http (config));
+  g_clear_object (&config);
+  g_clear_pointer (&text, g_free);
+
+  /* http to loopback is fine for tests and demos. */
+  text = g_strdup_printf ("[cloud]\nurl = http://127.0.0.1:8080\ntoken-file = %s\n", token);
+  config = kiosk_config_new_from_data (text, -1, "k.conf", &error);
+  g_assert_no_error (error);
+  g_clear_object (&config);
+  g_clear_pointer (&text, g_free);
+
+  text = g_strdup_printf ("[cloud]\nurl = http://feedback.example.com\ntoken-file = %s\n", token);
+  expect_invalid (text, "k.conf:2: [cloud] url: http:// is accepted only for loopback addresses; "
+                        "use https:// or set allow-insecure-http=true");
+  g_clear_pointer (&text, g_free);
+
+  text = g_strdup_printf ("[cloud]\nurl = http://feedback.example.com\ntoken-file = %s\n"
+                          "allow-insecure-http = true\n", token);
+  config = kiosk_config_new_from_data (text, -1, "k.conf", &error);
+  g_assert_no_error (error);
+  g_assert_true (kiosk_config_get_allow_insecure_http (config));
+  g_clear_object (&config);
+  g_clear_pointer (&text, g_free);
+
+  /* The token's file must be private; the message names the file, never the token. */
+  text = g_strdup_printf ("[cloud]\nurl = https://x.example\ntoken-file = %s\n", open_token);
+  message = g_strdup_printf ("k.conf:3: [cloud] token-file: %s is readable or writable by group "
+                             "or others (mode 0644); run: chmod 600 %s", open_token, open_token);
+  expect_invalid (text, message);
+  g_assert_null (strstr (message, "s3cret"));
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&message, g_free);
+
+  expect_invalid ("[cloud]\nurl = https://x.example\n",
+                  "k.conf:2: [cloud] url: needs [cloud] token-file (a file holding the bearer "
+                  "token)");
+  expect_invalid ("[cloud]\nurl = https://x.example\ntoken-file = /nonexistent/token\n",
+                  "k.conf:3: [cloud] token-file: /nonexistent/token: No such file or directory");
+  expect_invalid ("[cloud]\nurl = feedback.example.com\n",
+                  "k.conf:2: [cloud] url: “feedback.example.com” is not a URL (expected e.g. "
+                  "https://feedback.example.com)");
+  expect_invalid ("[cloud]\nurl = ftp://x.example\n",
+                  "k.conf:2: [cloud] url: “ftp://x.example”: the scheme must be https:// (or "
+                  "http:// for loopback addresses)");
+  expect_invalid ("[cloud]\nurl = https://user:pw@x.example\n",
+                  "k.conf:2: [cloud] url: “https://user:pw@x.example”: a base URL has no user, "
+                  "query or fragment (the token goes in token-file)");
+  expect_invalid ("[cloud]\npinned-public-key = md5//abc\n",
+                  "k.conf:2: [cloud] pinned-public-key: “md5//abc” is not a pin (expected "
+                  "sha256//BASE64, several separated by “;”)");
+  expect_invalid ("[cloud]\npinned-public-key = sha256//AAAA\n",
+                  "k.conf:2: [cloud] pinned-public-key: “sha256//AAAA”: a sha256 pin is the "
+                  "base64 of 32 bytes");
+  expect_invalid ("[cloud]\nbatch-size = 501\n",
+                  "k.conf:2: [cloud] batch-size: 501 is out of range (expected 1 to 500 events)");
+  expect_invalid ("[cloud]\nbatch-size = lots\n",
+                  "k.conf:2: [cloud] batch-size: “lots” is not a whole number of events (expected "
+                  "1 to 500)");
+  expect_invalid ("[cloud]\nheartbeat-interval = 5\n",
+                  "k.conf:2: [cloud] heartbeat-interval: 5 is out of range (expected 10 to 86400 "
+                  "seconds)");
+  expect_invalid ("[cloud]\nallow-insecure-http = yes\n",
+                  "k.conf:2: [cloud] allow-insecure-http: “yes” is not true or false");
+  expect_invalid ("[cloud]\nallow-insecure-http = true\n",
+                  "k.conf:2: [cloud] allow-insecure-http: has no effect without [cloud] url "
+                  "(sync is off)");
+  expect_invalid ("[survey]\nfile = survey.json\n",
+                  "k.conf:2: [survey] file: “survey.json” is not an absolute path");
+  expect_invalid ("[survey]\nfile = /nonexistent/survey.json\n",
+                  "k.conf:2: [survey] file: /nonexistent/survey.json does not exist or is not a "
+                  "file");
+
+  kiosk_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -220,6 +347,7 @@ main (int   argc,
   g_test_add_func ("/config/bad-values", test_bad_values);
   g_test_add_func ("/config/all-problems-at-once", test_all_problems_at_once);
   g_test_add_func ("/config/missing-file", test_missing_file);
+  g_test_add_func ("/config/cloud", test_cloud);
   g_test_add_func ("/config/language-tags", test_language_tags);
   g_test_add_func ("/config/language-from-locale", test_language_from_locale);
 

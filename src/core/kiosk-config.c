@@ -7,6 +7,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <math.h>
 
 #include "kiosk-config.h"
@@ -22,6 +25,19 @@ struct _KioskConfig
   char    *language;
   guint    thank_you_ms;
   guint    misuse_interval_ms;
+
+  /* [survey] */
+  char    *survey_file;
+
+  /* [cloud]; no url means sync is off */
+  char    *cloud_url;
+  char    *token_file;
+  char    *ca_file;
+  char    *pinned_public_key;
+  gboolean allow_insecure_http;
+  guint    batch_size;
+  guint    survey_poll_s;
+  guint    heartbeat_s;
 };
 
 G_DEFINE_FINAL_TYPE (KioskConfig, kiosk_config, G_TYPE_OBJECT)
@@ -48,6 +64,8 @@ typedef struct
 
 #define DEFAULT_THANK_YOU_MS       3000
 #define DEFAULT_MISUSE_INTERVAL_MS 5000
+#define DEFAULT_BATCH_SIZE         500
+#define DEFAULT_POLL_S             300
 
 static void
 kiosk_config_finalize (GObject *object)
@@ -58,6 +76,11 @@ kiosk_config_finalize (GObject *object)
   g_clear_pointer (&self->device_id, g_free);
   g_clear_pointer (&self->state_directory, g_free);
   g_clear_pointer (&self->language, g_free);
+  g_clear_pointer (&self->survey_file, g_free);
+  g_clear_pointer (&self->cloud_url, g_free);
+  g_clear_pointer (&self->token_file, g_free);
+  g_clear_pointer (&self->ca_file, g_free);
+  g_clear_pointer (&self->pinned_public_key, g_free);
 
   G_OBJECT_CLASS (kiosk_config_parent_class)->finalize (object);
 }
@@ -73,6 +96,9 @@ kiosk_config_init (KioskConfig *self)
 {
   self->thank_you_ms = DEFAULT_THANK_YOU_MS;
   self->misuse_interval_ms = DEFAULT_MISUSE_INTERVAL_MS;
+  self->batch_size = DEFAULT_BATCH_SIZE;
+  self->survey_poll_s = DEFAULT_POLL_S;
+  self->heartbeat_s = DEFAULT_POLL_S;
 }
 
 char *
@@ -265,13 +291,289 @@ parse_language (KioskConfig *self,
   return TRUE;
 }
 
+static gboolean
+parse_absolute_path (const char  *value,
+                     char       **out,
+                     GString     *problem)
+{
+  if (!g_path_is_absolute (value))
+    {
+      g_string_append_printf (problem, "“%s” is not an absolute path", value);
+      return FALSE;
+    }
+
+  g_free (*out);
+  *out = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+parse_existing_file (const char  *value,
+                     char       **out,
+                     GString     *problem)
+{
+  if (!parse_absolute_path (value, out, problem))
+    return FALSE;
+
+  if (!g_file_test (value, G_FILE_TEST_IS_REGULAR))
+    {
+      g_string_append_printf (problem, "%s does not exist or is not a file", value);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_survey_file (KioskConfig *self,
+                   const char  *value,
+                   GString     *problem)
+{
+  return parse_existing_file (value, &self->survey_file, problem);
+}
+
+gboolean
+kiosk_host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+static gboolean
+parse_cloud_url (KioskConfig *self,
+                 const char  *value,
+                 GString     *problem)
+{
+  g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+  const char *scheme;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_string_append_printf (problem, "“%s” is not a URL (expected e.g. "
+                              "https://feedback.example.com)", value);
+      return FALSE;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
+    {
+      g_string_append_printf (problem, "“%s”: the scheme must be https:// (or http:// for "
+                              "loopback addresses)", value);
+      return FALSE;
+    }
+
+  if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
+      g_uri_get_userinfo (uri) != NULL)
+    {
+      g_string_append_printf (problem, "“%s”: a base URL has no user, query or fragment "
+                              "(the token goes in token-file)", value);
+      return FALSE;
+    }
+
+  g_free (self->cloud_url);
+  /* Paths are appended to it: no trailing slash. */
+  self->cloud_url = g_strdup (value);
+  while (g_str_has_suffix (self->cloud_url, "/"))
+    self->cloud_url[strlen (self->cloud_url) - 1] = '\0';
+  return TRUE;
+}
+
+/* The token never appears in a message: only the file's name and mode do. */
+gboolean
+kiosk_check_token_file (const char  *path,
+                        GString     *problem)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      g_string_append_printf (problem, "%s: %s", path, g_strerror (errno));
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode))
+    {
+      g_string_append_printf (problem, "%s is not a file", path);
+      return FALSE;
+    }
+
+  if ((st.st_mode & 0077) != 0)
+    {
+      g_string_append_printf (problem, "%s is readable or writable by group or others (mode %04o); "
+                              "run: chmod 600 %s", path, (unsigned) (st.st_mode & 07777), path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_token_file (KioskConfig *self,
+                  const char  *value,
+                  GString     *problem)
+{
+  return parse_absolute_path (value, &self->token_file, problem) &&
+         kiosk_check_token_file (value, problem);
+}
+
+static gboolean
+parse_ca_file (KioskConfig *self,
+               const char  *value,
+               GString     *problem)
+{
+  return parse_existing_file (value, &self->ca_file, problem);
+}
+
+/* libcurl's format: one or more sha256//<base64 of 32 bytes>, separated by ";". */
+static gboolean
+parse_pinned_public_key (KioskConfig *self,
+                         const char  *value,
+                         GString     *problem)
+{
+  g_auto(GStrv) pins = g_strsplit (value, ";", -1);
+
+  for (guint i = 0; pins[i]; i++)
+    {
+      const char *pin = g_strstrip (pins[i]);
+      g_autofree guchar *digest = NULL;
+      gsize len = 0;
+
+      if (!g_str_has_prefix (pin, "sha256//"))
+        {
+          g_string_append_printf (problem, "“%s” is not a pin (expected sha256//BASE64, "
+                                  "several separated by “;”)", pin);
+          return FALSE;
+        }
+
+      digest = g_base64_decode (pin + strlen ("sha256//"), &len);
+      if (len != 32)
+        {
+          g_string_append_printf (problem, "“%s”: a sha256 pin is the base64 of 32 bytes", pin);
+          return FALSE;
+        }
+    }
+
+  g_free (self->pinned_public_key);
+  self->pinned_public_key = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+parse_allow_insecure_http (KioskConfig *self,
+                           const char  *value,
+                           GString     *problem)
+{
+  if (g_str_equal (value, "true"))
+    self->allow_insecure_http = TRUE;
+  else if (g_str_equal (value, "false"))
+    self->allow_insecure_http = FALSE;
+  else
+    {
+      g_string_append_printf (problem, "“%s” is not true or false", value);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_count (const char *value,
+             guint       min,
+             guint       max,
+             const char *unit,
+             guint      *out,
+             GString    *problem)
+{
+  guint64 n = 0;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &n, NULL))
+    {
+      g_string_append_printf (problem, "“%s” is not a whole number of %s (expected %u to %u)",
+                              value, unit, min, max);
+      return FALSE;
+    }
+
+  if (n < min || n > max)
+    {
+      g_string_append_printf (problem, "%s is out of range (expected %u to %u %s)",
+                              value, min, max, unit);
+      return FALSE;
+    }
+
+  *out = (guint) n;
+  return TRUE;
+}
+
+static gboolean
+parse_batch_size (KioskConfig *self,
+                  const char  *value,
+                  GString     *problem)
+{
+  return parse_count (value, 1, 500, "events", &self->batch_size, problem);
+}
+
+static gboolean
+parse_survey_poll (KioskConfig *self,
+                   const char  *value,
+                   GString     *problem)
+{
+  return parse_count (value, 10, 86400, "seconds", &self->survey_poll_s, problem);
+}
+
+static gboolean
+parse_heartbeat (KioskConfig *self,
+                 const char  *value,
+                 GString     *problem)
+{
+  return parse_count (value, 10, 86400, "seconds", &self->heartbeat_s, problem);
+}
+
 static const KioskKeySpec key_specs[] = {
   { "kiosk", "device-id", parse_device_id },
   { "kiosk", "thank-you-seconds", parse_thank_you },
   { "kiosk", "misuse-interval", parse_misuse_interval },
   { "kiosk", "state-directory", parse_state_directory },
   { "kiosk", "language", parse_language },
+  { "survey", "file", parse_survey_file },
+  { "cloud", "url", parse_cloud_url },
+  { "cloud", "token-file", parse_token_file },
+  { "cloud", "ca-file", parse_ca_file },
+  { "cloud", "pinned-public-key", parse_pinned_public_key },
+  { "cloud", "allow-insecure-http", parse_allow_insecure_http },
+  { "cloud", "batch-size", parse_batch_size },
+  { "cloud", "survey-poll-interval", parse_survey_poll },
+  { "cloud", "heartbeat-interval", parse_heartbeat },
 };
+
+static guint
+line_of (GPtrArray  *locations,
+         const char *group,
+         const char *key)
+{
+  for (guint i = 0; i < locations->len; i++)
+    {
+      KioskKeyLocation *loc = g_ptr_array_index (locations, i);
+
+      if (g_str_equal (loc->group, group) && g_str_equal (loc->key, key))
+        return loc->line;
+    }
+
+  return 0;
+}
+
+/* Rules that involve more than one key, reported on the line an operator would change. */
+static void
+check_combinations (KioskConfig *self,
+                    GPtrArray   *locations,
+                    const char  *name,
+                    GString     *problems);
 
 static const KioskKeySpec *
 find_spec (const char *group,
@@ -421,8 +723,8 @@ scan_structure (const char *data,
             g_hash_table_insert (seen_groups, g_strdup (group), GUINT_TO_POINTER (line));
 
           if (find_spec (group, NULL) == NULL)
-            add_problem (problems, name, line, "[%s]: unknown group (known groups: [kiosk])",
-                         group);
+            add_problem (problems, name, line,
+                         "[%s]: unknown group (known groups: [kiosk], [survey], [cloud])", group);
           continue;
         }
 
@@ -497,6 +799,47 @@ apply_defaults (KioskConfig *self)
     self->state_directory = g_build_filename (g_get_user_state_dir (), "smiley-kiosk", NULL);
 }
 
+static void
+check_combinations (KioskConfig *self,
+                    GPtrArray   *locations,
+                    const char  *name,
+                    GString     *problems)
+{
+  guint url_line = line_of (locations, "cloud", "url");
+
+  if (self->cloud_url == NULL)
+    {
+      static const char *needs_url[] = {
+        "token-file", "ca-file", "pinned-public-key", "allow-insecure-http",
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (needs_url); i++)
+        {
+          guint line = line_of (locations, "cloud", needs_url[i]);
+
+          if (line > 0)
+            add_problem (problems, name, line,
+                         "[cloud] %s: has no effect without [cloud] url (sync is off)",
+                         needs_url[i]);
+        }
+      return;
+    }
+
+  if (self->token_file == NULL)
+    add_problem (problems, name, url_line,
+                 "[cloud] url: needs [cloud] token-file (a file holding the bearer token)");
+
+  if (g_ascii_strncasecmp (self->cloud_url, "http:", 5) == 0 && !self->allow_insecure_http)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (self->cloud_url, G_URI_FLAGS_NONE, NULL);
+
+      if (!kiosk_host_is_loopback (g_uri_get_host (uri)))
+        add_problem (problems, name, url_line,
+                     "[cloud] url: http:// is accepted only for loopback addresses; use "
+                     "https:// or set allow-insecure-http=true");
+    }
+}
+
 KioskConfig *
 kiosk_config_new_default (void)
 {
@@ -567,6 +910,9 @@ kiosk_config_new_from_data (const char  *data,
                          problem->str);
         }
     }
+
+  if (problems->len == 0)
+    check_combinations (self, locations, display_name, problems);
 
   if (problems->len > 0)
     {
@@ -657,4 +1003,78 @@ kiosk_config_dup_database_path (KioskConfig *self)
   g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
 
   return g_build_filename (self->state_directory, "responses.db", NULL);
+}
+
+/* NULL when the built-in demo survey is used. */
+const char *
+kiosk_config_get_survey_file (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->survey_file;
+}
+
+/* NULL when sync is off. No trailing slash. */
+const char *
+kiosk_config_get_cloud_url (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->cloud_url;
+}
+
+const char *
+kiosk_config_get_token_file (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->token_file;
+}
+
+const char *
+kiosk_config_get_ca_file (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->ca_file;
+}
+
+const char *
+kiosk_config_get_pinned_public_key (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->pinned_public_key;
+}
+
+gboolean
+kiosk_config_get_allow_insecure_http (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), FALSE);
+
+  return self->allow_insecure_http;
+}
+
+guint
+kiosk_config_get_batch_size (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), DEFAULT_BATCH_SIZE);
+
+  return self->batch_size;
+}
+
+guint
+kiosk_config_get_survey_poll_seconds (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), DEFAULT_POLL_S);
+
+  return self->survey_poll_s;
+}
+
+guint
+kiosk_config_get_heartbeat_seconds (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), DEFAULT_POLL_S);
+
+  return self->heartbeat_s;
 }

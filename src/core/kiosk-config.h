@@ -36,7 +36,20 @@ const char  *kiosk_config_get_state_directory       (KioskConfig *self);
 const char  *kiosk_config_get_language              (KioskConfig *self);
 char        *kiosk_config_dup_database_path         (KioskConfig *self);
 
+const char  *kiosk_config_get_survey_file            (KioskConfig *self);
+const char  *kiosk_config_get_cloud_url              (KioskConfig *self);
+const char  *kiosk_config_get_token_file             (KioskConfig *self);
+const char  *kiosk_config_get_ca_file                (KioskConfig *self);
+const char  *kiosk_config_get_pinned_public_key      (KioskConfig *self);
+gboolean     kiosk_config_get_allow_insecure_http    (KioskConfig *self);
+guint        kiosk_config_get_batch_size             (KioskConfig *self);
+guint        kiosk_config_get_survey_poll_seconds    (KioskConfig *self);
+guint        kiosk_config_get_heartbeat_seconds      (KioskConfig *self);
+
 char        *kiosk_default_device_id                (void);
+gboolean     kiosk_host_is_loopback                 (const char  *host);
+gboolean     kiosk_check_token_file                 (const char  *path,
+                                                     GString     *problem);
 gboolean     kiosk_language_tag_is_valid            (const char  *tag);
 char        *kiosk_language_from_locale             (const char  *locale_name);
 
