@@ -5,7 +5,7 @@ set -eu
 
 # Build
 BUILD="meson ninja-build pkg-config gcc libc6-dev gettext
-       libglib2.0-dev libglib2.0-bin libgtk-4-dev libsqlite3-dev libjson-glib-dev"
+       libglib2.0-dev libglib2.0-bin libgtk-4-dev libsqlite3-dev libjson-glib-dev libevdev-dev"
 # Run: the SVG loader draws the faces; a font and an icon theme for GTK.
 RUN="librsvg2-common fonts-dejavu-core adwaita-icon-theme hicolor-icon-theme"
 # Test: validators, a headless X server, real key presses

@@ -105,7 +105,7 @@ static const BadCase bad_cases[] = {
   { "[kiosk]\ncolour = blue\n",
     "k.conf:2: [kiosk] colour: unknown key" },
   { "[kiosk]\n[kiosks]\n",
-    "k.conf:2: [kiosks]: unknown group (known groups: [kiosk], [survey], [cloud])" },
+    "k.conf:2: [kiosks]: unknown group (known groups: [kiosk], [survey], [cloud], [buttons])" },
   { "device-id = a\n",
     "k.conf:1: device-id: key outside of any [group]" },
   { "[kiosk]\njust some words\n",
@@ -335,6 +335,52 @@ test_cloud (void)
   kiosk_test_rm_rf (dir);
 }
 
+static void
+test_buttons (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskConfig) config = kiosk_config_new_default ();
+  const char *text =
+    "[buttons]\n"
+    "devices = /dev/input/by-id/usb-arcade-event-kbd; name:Zero Delay\n"
+    "very-happy = KEY_A, BTN_SOUTH\n"
+    "debounce-ms = 80\n";
+
+  /* Defaults: number keys, keypad and a USB arcade encoder's first buttons. */
+  g_assert_cmpstr (kiosk_config_get_button_devices (config)[0], ==, NULL);
+  g_assert_cmpint (kiosk_config_get_face_for_key (config, kiosk_key_code_from_name ("KEY_1")), ==, 3);
+  g_assert_cmpint (kiosk_config_get_face_for_key (config, kiosk_key_code_from_name ("KEY_KP4")), ==, 0);
+  g_assert_cmpint (kiosk_config_get_face_for_key (config, kiosk_key_code_from_name ("BTN_THUMB")), ==, 2);
+  g_assert_cmpint (kiosk_config_get_face_for_key (config, kiosk_key_code_from_name ("KEY_Q")), ==, -1);
+  g_assert_cmpuint (kiosk_config_get_button_debounce_ms (config), ==, 50);
+  g_clear_object (&config);
+
+  config = kiosk_config_new_from_data (text, -1, "k.conf", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kiosk_config_get_button_devices (config)[0], ==,
+                   "/dev/input/by-id/usb-arcade-event-kbd");
+  g_assert_cmpstr (kiosk_config_get_button_devices (config)[1], ==, "name:Zero Delay");
+  g_assert_cmpint (kiosk_config_get_face_for_key (config, kiosk_key_code_from_name ("KEY_A")), ==, 3);
+  g_assert_cmpint (kiosk_config_get_face_for_key (config, kiosk_key_code_from_name ("BTN_SOUTH")), ==, 3);
+  /* Configured keys replace the defaults for that face only. */
+  g_assert_cmpint (kiosk_config_get_face_for_key (config, kiosk_key_code_from_name ("KEY_1")), ==, -1);
+  g_assert_cmpint (kiosk_config_get_face_for_key (config, kiosk_key_code_from_name ("KEY_2")), ==, 2);
+  g_assert_cmpuint (kiosk_config_get_button_debounce_ms (config), ==, 80);
+
+  expect_invalid ("[buttons]\ndevices = event3\n",
+                  "k.conf:2: [buttons] devices: “event3” is not a device (expected a path under "
+                  "/dev/input/ or name:PART-OF-NAME)");
+  expect_invalid ("[buttons]\ndevices = name:\n",
+                  "k.conf:2: [buttons] devices: “name:” needs part of a device name after it");
+  expect_invalid ("[buttons]\nhappy = KEY_SMILE\n",
+                  "k.conf:2: [buttons] happy: “KEY_SMILE” is not a key name (expected names from "
+                  "linux/input-event-codes.h such as KEY_1 or BTN_TRIGGER)");
+  expect_invalid ("[buttons]\nhappy = ,\n", "k.conf:2: [buttons] happy: no key given");
+  expect_invalid ("[buttons]\ndebounce-ms = 5000\n",
+                  "k.conf:2: [buttons] debounce-ms: 5000 is out of range (expected 0 to 1000 "
+                  "milliseconds)");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -348,6 +394,7 @@ main (int   argc,
   g_test_add_func ("/config/all-problems-at-once", test_all_problems_at_once);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/cloud", test_cloud);
+  g_test_add_func ("/config/buttons", test_buttons);
   g_test_add_func ("/config/language-tags", test_language_tags);
   g_test_add_func ("/config/language-from-locale", test_language_from_locale);
 

@@ -64,7 +64,7 @@ test_every_key_uncommented (void)
     }
 
   g_test_message ("%u settings uncommented", keys);
-  g_assert_cmpuint (keys, >=, 14);
+  g_assert_cmpuint (keys, >=, 20);
 
   config = kiosk_config_new_from_data (uncommented->str, -1, example_path, &error);
   g_assert_no_error (error);

@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include <libevdev/libevdev.h>
+
 #include "kiosk-config.h"
 
 struct _KioskConfig
@@ -38,6 +40,11 @@ struct _KioskConfig
   guint    batch_size;
   guint    survey_poll_s;
   guint    heartbeat_s;
+
+  /* [buttons] */
+  GStrv    button_devices;
+  GArray  *button_keys[KIOSK_BUTTON_FACES];   /* of guint key codes, per face (0 = very unhappy) */
+  guint    button_debounce_ms;
 };
 
 G_DEFINE_FINAL_TYPE (KioskConfig, kiosk_config, G_TYPE_OBJECT)
@@ -81,6 +88,9 @@ kiosk_config_finalize (GObject *object)
   g_clear_pointer (&self->token_file, g_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->pinned_public_key, g_free);
+  g_clear_pointer (&self->button_devices, g_strfreev);
+  for (guint i = 0; i < KIOSK_BUTTON_FACES; i++)
+    g_clear_pointer (&self->button_keys[i], g_array_unref);
 
   G_OBJECT_CLASS (kiosk_config_parent_class)->finalize (object);
 }
@@ -99,6 +109,7 @@ kiosk_config_init (KioskConfig *self)
   self->batch_size = DEFAULT_BATCH_SIZE;
   self->survey_poll_s = DEFAULT_POLL_S;
   self->heartbeat_s = DEFAULT_POLL_S;
+  self->button_debounce_ms = 50;
 }
 
 char *
@@ -535,6 +546,115 @@ parse_heartbeat (KioskConfig *self,
   return parse_count (value, 10, 86400, "seconds", &self->heartbeat_s, problem);
 }
 
+/* A device by path (/dev/input/event3, /dev/input/by-id/…) or by name ("name:Arcade"). */
+static gboolean
+parse_button_devices (KioskConfig *self,
+                      const char  *value,
+                      GString     *problem)
+{
+  g_auto(GStrv) specs = g_strsplit (value, ";", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; specs[i]; i++)
+    {
+      const char *spec = g_strstrip (specs[i]);
+
+      if (*spec == '\0')
+        continue;
+
+      if (g_str_has_prefix (spec, "name:"))
+        {
+          if (spec[5] == '\0')
+            {
+              g_string_append (problem, "“name:” needs part of a device name after it");
+              return FALSE;
+            }
+        }
+      else if (!g_str_has_prefix (spec, "/dev/input/"))
+        {
+          g_string_append_printf (problem, "“%s” is not a device (expected a path under "
+                                  "/dev/input/ or name:PART-OF-NAME)", spec);
+          return FALSE;
+        }
+
+      g_strv_builder_add (builder, spec);
+    }
+
+  g_strfreev (self->button_devices);
+  self->button_devices = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+static gboolean
+parse_button_keys (KioskConfig *self,
+                   guint        face,
+                   const char  *value,
+                   GString     *problem)
+{
+  g_auto(GStrv) names = g_strsplit (value, ",", -1);
+  g_autoptr(GArray) codes = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; names[i]; i++)
+    {
+      const char *name = g_strstrip (names[i]);
+      int code;
+
+      if (*name == '\0')
+        continue;
+
+      code = kiosk_key_code_from_name (name);
+      if (code < 0)
+        {
+          g_string_append_printf (problem, "“%s” is not a key name (expected names from "
+                                  "linux/input-event-codes.h such as KEY_1 or BTN_TRIGGER)", name);
+          return FALSE;
+        }
+      g_array_append_val (codes, code);
+    }
+
+  if (codes->len == 0)
+    {
+      g_string_append (problem, "no key given");
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->button_keys[face], g_array_unref);
+  self->button_keys[face] = g_steal_pointer (&codes);
+  return TRUE;
+}
+
+static gboolean
+parse_keys_face0 (KioskConfig *self, const char *value, GString *problem)
+{
+  return parse_button_keys (self, 0, value, problem);
+}
+
+static gboolean
+parse_keys_face1 (KioskConfig *self, const char *value, GString *problem)
+{
+  return parse_button_keys (self, 1, value, problem);
+}
+
+static gboolean
+parse_keys_face2 (KioskConfig *self, const char *value, GString *problem)
+{
+  return parse_button_keys (self, 2, value, problem);
+}
+
+static gboolean
+parse_keys_face3 (KioskConfig *self, const char *value, GString *problem)
+{
+  return parse_button_keys (self, 3, value, problem);
+}
+
+static gboolean
+parse_debounce (KioskConfig *self,
+                const char  *value,
+                GString     *problem)
+{
+  return parse_count (value, 0, 1000, "milliseconds", &self->button_debounce_ms, problem);
+}
+
 static const KioskKeySpec key_specs[] = {
   { "kiosk", "device-id", parse_device_id },
   { "kiosk", "thank-you-seconds", parse_thank_you },
@@ -550,6 +670,12 @@ static const KioskKeySpec key_specs[] = {
   { "cloud", "batch-size", parse_batch_size },
   { "cloud", "survey-poll-interval", parse_survey_poll },
   { "cloud", "heartbeat-interval", parse_heartbeat },
+  { "buttons", "devices", parse_button_devices },
+  { "buttons", "very-unhappy", parse_keys_face0 },
+  { "buttons", "unhappy", parse_keys_face1 },
+  { "buttons", "happy", parse_keys_face2 },
+  { "buttons", "very-happy", parse_keys_face3 },
+  { "buttons", "debounce-ms", parse_debounce },
 };
 
 static guint
@@ -724,7 +850,7 @@ scan_structure (const char *data,
 
           if (find_spec (group, NULL) == NULL)
             add_problem (problems, name, line,
-                         "[%s]: unknown group (known groups: [kiosk], [survey], [cloud])", group);
+                         "[%s]: unknown group (known groups: [kiosk], [survey], [cloud], [buttons])", group);
           continue;
         }
 
@@ -789,9 +915,26 @@ scan_structure (const char *data,
   return g_steal_pointer (&locations);
 }
 
+/* The number keys of a keypad or keyboard, and the first four buttons of a typical USB arcade
+ * encoder (a joystick to the kernel), leftmost button = very happy as on the screen. */
+static const char * const default_keys[KIOSK_BUTTON_FACES] = {
+  "KEY_4,KEY_KP4,BTN_TOP",
+  "KEY_3,KEY_KP3,BTN_THUMB2",
+  "KEY_2,KEY_KP2,BTN_THUMB",
+  "KEY_1,KEY_KP1,BTN_TRIGGER",
+};
+
 static void
 apply_defaults (KioskConfig *self)
 {
+  for (guint i = 0; i < KIOSK_BUTTON_FACES; i++)
+    if (self->button_keys[i] == NULL)
+      {
+        g_autoptr(GString) ignored = g_string_new (NULL);
+
+        parse_button_keys (self, i, default_keys[i], ignored);
+      }
+
   if (self->device_id == NULL)
     self->device_id = kiosk_default_device_id ();
 
@@ -1077,4 +1220,46 @@ kiosk_config_get_heartbeat_seconds (KioskConfig *self)
   g_return_val_if_fail (KIOSK_IS_CONFIG (self), DEFAULT_POLL_S);
 
   return self->heartbeat_s;
+}
+
+int
+kiosk_key_code_from_name (const char *name)
+{
+  int code = libevdev_event_code_from_name (EV_KEY, name);
+
+  return code;
+}
+
+/* Empty when no button device is configured. */
+const char * const *
+kiosk_config_get_button_devices (KioskConfig *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), none);
+
+  return self->button_devices ? (const char * const *) self->button_devices : none;
+}
+
+/* The face (0 = very unhappy) a key code stands for, or -1. */
+int
+kiosk_config_get_face_for_key (KioskConfig *self,
+                               guint        code)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), -1);
+
+  for (guint face = 0; face < KIOSK_BUTTON_FACES; face++)
+    for (guint i = 0; self->button_keys[face] && i < self->button_keys[face]->len; i++)
+      if (g_array_index (self->button_keys[face], guint, i) == code)
+        return face;
+
+  return -1;
+}
+
+guint
+kiosk_config_get_button_debounce_ms (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), 50);
+
+  return self->button_debounce_ms;
 }

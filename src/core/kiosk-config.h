@@ -9,6 +9,9 @@ G_BEGIN_DECLS
 
 #define KIOSK_CONFIG_ERROR (kiosk_config_error_quark ())
 
+/* Physical buttons map to the four faces of the scale. */
+#define KIOSK_BUTTON_FACES 4
+
 typedef enum
 {
   KIOSK_CONFIG_ERROR_IO,
@@ -45,6 +48,12 @@ gboolean     kiosk_config_get_allow_insecure_http    (KioskConfig *self);
 guint        kiosk_config_get_batch_size             (KioskConfig *self);
 guint        kiosk_config_get_survey_poll_seconds    (KioskConfig *self);
 guint        kiosk_config_get_heartbeat_seconds      (KioskConfig *self);
+
+const char * const *kiosk_config_get_button_devices (KioskConfig *self);
+int          kiosk_config_get_face_for_key          (KioskConfig *self,
+                                                     guint        code);
+guint        kiosk_config_get_button_debounce_ms    (KioskConfig *self);
+int          kiosk_key_code_from_name               (const char  *name);
 
 char        *kiosk_default_device_id                (void);
 gboolean     kiosk_host_is_loopback                 (const char  *host);
