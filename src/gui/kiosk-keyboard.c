@@ -1,0 +1,786 @@
+/* kiosk-keyboard.c: an on-screen keyboard that is part of the kiosk, because Wayland kiosk
+ * compositors (cage) offer none. It types into the GtkEditable or GtkTextView it is attached to,
+ * in the layout of the visitor's language, and never lets the text grow past a maximum length. */
+#define G_LOG_DOMAIN "kiosk-keyboard"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kiosk-keyboard.h"
+
+/* A row is a list of keys separated by spaces; {shift}, {bksp} and {space} are the special keys.
+ * Widths are in half keys: a letter is 2, shift and backspace 3, and the space bar takes what
+ * is left of the widest row, so every row ends flush and shorter rows are centred. */
+typedef struct
+{
+  const char *id;
+  const char *name;   /* the language's own name, shown on the space bar */
+  const char *rows[5];
+} Layout;
+
+#define BOTTOM_ROW "@ - ' {space} , . ? !"
+
+static const Layout layouts[] = {
+  /* QWERTY */
+  { "en", "English", {
+      "1 2 3 4 5 6 7 8 9 0",
+      "q w e r t y u i o p",
+      "a s d f g h j k l",
+      "{shift} z x c v b n m {bksp}",
+      BOTTOM_ROW } },
+  /* QWERTZ */
+  { "de", "Deutsch", {
+      "1 2 3 4 5 6 7 8 9 0 ß",
+      "q w e r t z u i o p ü",
+      "a s d f g h j k l ö ä",
+      "{shift} y x c v b n m : {bksp}",
+      BOTTOM_ROW } },
+  /* AZERTY: è and à sit where the French keyboard has them on the digit keys */
+  { "fr", "Français", {
+      "1 2 3 4 5 6 7 8 9 0 è",
+      "a z e r t y u i o p é",
+      "q s d f g h j k l m ù",
+      "{shift} w x c v b n ç à {bksp}",
+      BOTTOM_ROW } },
+  /* Finnish and Swedish */
+  { "fi", "Suomi", {
+      "1 2 3 4 5 6 7 8 9 0 +",
+      "q w e r t y u i o p å",
+      "a s d f g h j k l ö ä",
+      "{shift} z x c v b n m : {bksp}",
+      BOTTOM_ROW } },
+  /* Spanish: ñ where the Spanish keyboard has it, the accented vowels beside it */
+  { "es", "Español", {
+      "1 2 3 4 5 6 7 8 9 0 ¿ ¡",
+      "q w e r t y u i o p á é",
+      "a s d f g h j k l ñ í ó",
+      "{shift} z x c v b n m ú ü {bksp}",
+      BOTTOM_ROW } },
+};
+
+static const char * const layout_ids[] = { "en", "de", "fr", "fi", "es", NULL };
+
+#define KEY_UNITS       2
+#define WIDE_KEY_UNITS  3
+
+struct _KioskKeyboard
+{
+  GtkWidget      parent_instance;
+
+  /* children */
+  GtkWidget     *counter;
+  GtkWidget     *grid;
+  GtkWidget     *shift_button;
+
+  /* borrowed */
+  const Layout  *layout;
+  GPtrArray     *letter_buttons;  /* keys whose label follows shift */
+  GtkWidget     *target;          /* weak */
+  GtkTextBuffer *buffer;          /* the target's, when it is a GtkTextView */
+
+  int            max_length;
+  gboolean       shifted;
+  gboolean       inserting;
+};
+
+enum {
+  PROP_0,
+  PROP_TARGET,
+  PROP_LAYOUT,
+  PROP_MAX_LENGTH,
+  PROP_SHIFTED,
+  PROP_LENGTH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (KioskKeyboard, kiosk_keyboard, GTK_TYPE_WIDGET)
+
+static const Layout *
+find_layout (const char *language)
+{
+  g_autofree char *primary = NULL;
+
+  if (language == NULL)
+    return &layouts[0];
+
+  primary = g_ascii_strdown (language, strcspn (language, "-_"));
+  for (guint i = 0; i < G_N_ELEMENTS (layouts); i++)
+    if (g_str_equal (layouts[i].id, primary))
+      return &layouts[i];
+
+  /* Swedish has the same letters as Finnish; everything else types on QWERTY. */
+  if (g_str_equal (primary, "sv"))
+    return &layouts[3];
+
+  return &layouts[0];
+}
+
+/* The shifted form of a key, when it is one character: "ß" stays "ß" rather than "SS". */
+static char *
+shift_text (const char *text)
+{
+  g_autofree char *upper = g_utf8_strup (text, -1);
+
+  if (g_utf8_strlen (upper, -1) != g_utf8_strlen (text, -1))
+    return g_strdup (text);
+
+  return g_steal_pointer (&upper);
+}
+
+static int
+target_length (KioskKeyboard *self)
+{
+  if (self->buffer != NULL)
+    return gtk_text_buffer_get_char_count (self->buffer);
+  if (GTK_IS_EDITABLE (self->target))
+    return g_utf8_strlen (gtk_editable_get_text (GTK_EDITABLE (self->target)), -1);
+
+  return 0;
+}
+
+static int
+selected_length (KioskKeyboard *self)
+{
+  int start = 0, end = 0;
+
+  if (self->buffer != NULL)
+    {
+      GtkTextIter a, b;
+
+      if (gtk_text_buffer_get_selection_bounds (self->buffer, &a, &b))
+        return gtk_text_iter_get_offset (&b) - gtk_text_iter_get_offset (&a);
+      return 0;
+    }
+
+  if (GTK_IS_EDITABLE (self->target) &&
+      gtk_editable_get_selection_bounds (GTK_EDITABLE (self->target), &start, &end))
+    return ABS (end - start);
+
+  return 0;
+}
+
+static void
+update_counter (KioskKeyboard *self)
+{
+  int length = target_length (self);
+  g_autofree char *text = NULL;
+  g_autofree char *description = NULL;
+
+  gtk_widget_set_visible (self->counter, self->max_length > 0);
+  if (self->max_length <= 0)
+    return;
+
+  /* Digits and a slash read the same in every language we offer. */
+  text = g_strdup_printf ("%d / %d", length, self->max_length);
+  gtk_label_set_label (GTK_LABEL (self->counter), text);
+
+  description = g_strdup_printf (ngettext ("%d character left", "%d characters left",
+                                           self->max_length - length),
+                                 self->max_length - length);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->counter),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+
+  if (length >= self->max_length)
+    gtk_widget_add_css_class (self->counter, "at-limit");
+  else
+    gtk_widget_remove_css_class (self->counter, "at-limit");
+}
+
+static void
+target_changed_cb (KioskKeyboard *self)
+{
+  update_counter (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
+}
+
+/* Text that arrives another way (a physical keyboard, a paste) is held to the same limit. */
+static void
+buffer_insert_text_cb (GtkTextBuffer *buffer,
+                       GtkTextIter   *location,
+                       const char    *text,
+                       int            len,
+                       KioskKeyboard *self)
+{
+  int room;
+  const char *end;
+
+  if (self->max_length <= 0 || self->inserting)
+    return;
+
+  room = self->max_length - gtk_text_buffer_get_char_count (buffer);
+  if (g_utf8_strlen (text, len) <= room)
+    return;
+
+  g_signal_stop_emission_by_name (buffer, "insert-text");
+  if (room <= 0)
+    return;
+
+  end = g_utf8_offset_to_pointer (text, room);
+  self->inserting = TRUE;
+  gtk_text_buffer_insert (buffer, location, text, end - text);
+  self->inserting = FALSE;
+}
+
+static void
+apply_max_length_to_target (KioskKeyboard *self)
+{
+  if (self->target != NULL && GTK_IS_EDITABLE (self->target) &&
+      g_object_class_find_property (G_OBJECT_GET_CLASS (self->target), "max-length") != NULL)
+    g_object_set (self->target, "max-length", MAX (self->max_length, 0), NULL);
+}
+
+static void
+insert_text (KioskKeyboard *self,
+             const char    *text)
+{
+  int room;
+  glong n;
+  const char *end;
+
+  if (self->target == NULL || text == NULL)
+    return;
+
+  n = g_utf8_strlen (text, -1);
+  if (self->max_length > 0)
+    {
+      room = self->max_length - target_length (self) + selected_length (self);
+      if (room <= 0)
+        {
+          gtk_widget_error_bell (GTK_WIDGET (self));
+          return;
+        }
+      n = MIN (n, room);
+    }
+  end = g_utf8_offset_to_pointer (text, n);
+
+  self->inserting = TRUE;
+  if (self->buffer != NULL)
+    {
+      GtkTextMark *insert;
+
+      gtk_text_buffer_begin_user_action (self->buffer);
+      gtk_text_buffer_delete_selection (self->buffer, TRUE, TRUE);
+      gtk_text_buffer_insert_at_cursor (self->buffer, text, end - text);
+      gtk_text_buffer_end_user_action (self->buffer);
+      insert = gtk_text_buffer_get_insert (self->buffer);
+      gtk_text_view_scroll_mark_onscreen (GTK_TEXT_VIEW (self->target), insert);
+    }
+  else if (GTK_IS_EDITABLE (self->target))
+    {
+      GtkEditable *editable = GTK_EDITABLE (self->target);
+      int position;
+
+      gtk_editable_delete_selection (editable);
+      position = gtk_editable_get_position (editable);
+      gtk_editable_insert_text (editable, text, end - text, &position);
+      gtk_editable_set_position (editable, position);
+    }
+  self->inserting = FALSE;
+}
+
+static void
+delete_backwards (KioskKeyboard *self)
+{
+  if (self->buffer != NULL)
+    {
+      GtkTextIter cursor;
+
+      if (gtk_text_buffer_delete_selection (self->buffer, TRUE, TRUE))
+        return;
+      gtk_text_buffer_get_iter_at_mark (self->buffer, &cursor,
+                                        gtk_text_buffer_get_insert (self->buffer));
+      gtk_text_buffer_backspace (self->buffer, &cursor, TRUE, TRUE);
+    }
+  else if (GTK_IS_EDITABLE (self->target))
+    {
+      GtkEditable *editable = GTK_EDITABLE (self->target);
+      int start, end, position;
+
+      if (gtk_editable_get_selection_bounds (editable, &start, &end))
+        {
+          gtk_editable_delete_selection (editable);
+          return;
+        }
+
+      position = gtk_editable_get_position (editable);
+      if (position > 0)
+        gtk_editable_delete_text (editable, position - 1, position);
+    }
+}
+
+static void
+type_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  KioskKeyboard *self = KIOSK_KEYBOARD (widget);
+  const char *text = g_variant_get_string (parameter, NULL);
+  g_autofree char *typed = self->shifted ? shift_text (text) : g_strdup (text);
+
+  insert_text (self, typed);
+
+  /* Shift holds for one character, as on a phone. */
+  if (self->shifted)
+    kiosk_keyboard_set_shifted (self, FALSE);
+}
+
+static void
+backspace_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  delete_backwards (KIOSK_KEYBOARD (widget));
+}
+
+static void
+space_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  insert_text (KIOSK_KEYBOARD (widget), " ");
+}
+
+static GtkWidget *
+make_key (const char *label,
+          const char *action_name,
+          GVariant   *target)
+{
+  GtkWidget *button = gtk_button_new_with_label (label);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  if (target != NULL)
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
+  /* The text field keeps the focus (and its cursor) while keys are pressed. */
+  gtk_widget_set_focus_on_click (button, FALSE);
+  gtk_widget_add_css_class (button, "key");
+
+  return button;
+}
+
+static int
+row_units (const char *row)
+{
+  g_auto(GStrv) keys = g_strsplit (row, " ", -1);
+  int units = 0;
+
+  for (guint i = 0; keys[i]; i++)
+    {
+      if (g_str_equal (keys[i], "{shift}") || g_str_equal (keys[i], "{bksp}"))
+        units += WIDE_KEY_UNITS;
+      else if (!g_str_equal (keys[i], "{space}"))
+        units += KEY_UNITS;
+    }
+
+  return units;
+}
+
+static void
+update_letter_labels (KioskKeyboard *self)
+{
+  for (guint i = 0; i < self->letter_buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (self->letter_buttons, i);
+      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+      const char *base = g_variant_get_string (target, NULL);
+      g_autofree char *label = self->shifted ? shift_text (base) : g_strdup (base);
+
+      gtk_button_set_label (GTK_BUTTON (button), label);
+    }
+
+  if (self->shift_button != NULL)
+    {
+      if (self->shifted)
+        gtk_widget_add_css_class (self->shift_button, "shifted");
+      else
+        gtk_widget_remove_css_class (self->shift_button, "shifted");
+    }
+}
+
+static void
+build_keys (KioskKeyboard *self)
+{
+  GtkGrid *grid = GTK_GRID (self->grid);
+  GtkWidget *child;
+  int width = 0;
+
+  while ((child = gtk_widget_get_first_child (self->grid)) != NULL)
+    gtk_grid_remove (grid, child);
+  g_ptr_array_set_size (self->letter_buttons, 0);
+  self->shift_button = NULL;
+
+  for (guint r = 0; r < G_N_ELEMENTS (self->layout->rows); r++)
+    width = MAX (width, row_units (self->layout->rows[r]));
+
+  for (guint r = 0; r < G_N_ELEMENTS (self->layout->rows); r++)
+    {
+      const char *row = self->layout->rows[r];
+      g_auto(GStrv) keys = g_strsplit (row, " ", -1);
+      gboolean has_space = strstr (row, "{space}") != NULL;
+      int column = has_space ? 0 : (width - row_units (row)) / 2;
+
+      for (guint k = 0; keys[k]; k++)
+        {
+          const char *key = keys[k];
+          GtkWidget *button;
+          int span = KEY_UNITS;
+
+          if (g_str_equal (key, "{shift}"))
+            {
+              button = make_key ("⇧", "keyboard.shift", NULL);
+              gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                              /* Translators: the Shift key of the on-screen
+                                               * keyboard, for screen readers */
+                                              _("Shift"), -1);
+              gtk_widget_add_css_class (button, "key-special");
+              self->shift_button = button;
+              span = WIDE_KEY_UNITS;
+            }
+          else if (g_str_equal (key, "{bksp}"))
+            {
+              button = make_key ("⌫", "keyboard.backspace", NULL);
+              gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                              /* Translators: the key that deletes the character
+                                               * before the cursor, for screen readers */
+                                              _("Backspace"), -1);
+              gtk_widget_add_css_class (button, "key-special");
+              span = WIDE_KEY_UNITS;
+            }
+          else if (g_str_equal (key, "{space}"))
+            {
+              /* The space bar names the layout, as phone keyboards do. */
+              button = make_key (self->layout->name, "keyboard.space", NULL);
+              gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                              /* Translators: the space bar of the on-screen
+                                               * keyboard, for screen readers */
+                                              _("Space"), -1);
+              gtk_widget_add_css_class (button, "key-space");
+              span = width - row_units (row);
+            }
+          else
+            {
+              gunichar c = g_utf8_get_char (key);
+
+              button = make_key (key, "keyboard.type", g_variant_new_string (key));
+              if (g_unichar_isalpha (c) && g_unichar_islower (c))
+                g_ptr_array_add (self->letter_buttons, button);
+            }
+
+          gtk_grid_attach (grid, button, column, r, span, 1);
+          column += span;
+        }
+    }
+
+  update_letter_labels (self);
+}
+
+static void
+disconnect_target (KioskKeyboard *self)
+{
+  if (self->buffer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->buffer, self);
+      g_clear_object (&self->buffer);
+    }
+  if (self->target != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->target, self);
+      g_clear_weak_pointer (&self->target);
+    }
+}
+
+static void
+kiosk_keyboard_dispose (GObject *object)
+{
+  KioskKeyboard *self = KIOSK_KEYBOARD (object);
+
+  disconnect_target (self);
+  g_clear_pointer (&self->counter, gtk_widget_unparent);
+  g_clear_pointer (&self->grid, gtk_widget_unparent);
+  self->shift_button = NULL;
+  g_clear_pointer (&self->letter_buttons, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (kiosk_keyboard_parent_class)->dispose (object);
+}
+
+static void
+kiosk_keyboard_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  KioskKeyboard *self = KIOSK_KEYBOARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_TARGET:
+      g_value_set_object (value, self->target);
+      break;
+    case PROP_LAYOUT:
+      g_value_set_string (value, self->layout->id);
+      break;
+    case PROP_MAX_LENGTH:
+      g_value_set_int (value, self->max_length);
+      break;
+    case PROP_SHIFTED:
+      g_value_set_boolean (value, self->shifted);
+      break;
+    case PROP_LENGTH:
+      g_value_set_int (value, target_length (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kiosk_keyboard_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  KioskKeyboard *self = KIOSK_KEYBOARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_TARGET:
+      kiosk_keyboard_set_target (self, g_value_get_object (value));
+      break;
+    case PROP_LAYOUT:
+      kiosk_keyboard_set_layout (self, g_value_get_string (value));
+      break;
+    case PROP_MAX_LENGTH:
+      kiosk_keyboard_set_max_length (self, g_value_get_int (value));
+      break;
+    case PROP_SHIFTED:
+      kiosk_keyboard_set_shifted (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kiosk_keyboard_class_init (KioskKeyboardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kiosk_keyboard_dispose;
+  object_class->get_property = kiosk_keyboard_get_property;
+  object_class->set_property = kiosk_keyboard_set_property;
+
+  properties[PROP_TARGET] =
+    g_param_spec_object ("target", NULL, NULL, GTK_TYPE_WIDGET,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAYOUT] =
+    g_param_spec_string ("layout", NULL, NULL, "en",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_LENGTH] =
+    g_param_spec_int ("max-length", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHIFTED] =
+    g_param_spec_boolean ("shifted", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LENGTH] =
+    g_param_spec_int ("length", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Every key is an action, so tests type exactly as a finger does. "keyboard.type" takes the
+   * key's unshifted text and applies shift itself. */
+  gtk_widget_class_install_action (widget_class, "keyboard.type", "s", type_action);
+  gtk_widget_class_install_action (widget_class, "keyboard.backspace", NULL, backspace_action);
+  gtk_widget_class_install_action (widget_class, "keyboard.space", NULL, space_action);
+  gtk_widget_class_install_property_action (widget_class, "keyboard.shift", "shifted");
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "keyboard");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+kiosk_keyboard_init (KioskKeyboard *self)
+{
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+
+  self->letter_buttons = g_ptr_array_new ();
+  self->layout = &layouts[0];
+
+  self->counter = gtk_label_new (NULL);
+  gtk_widget_set_halign (self->counter, GTK_ALIGN_END);
+  gtk_widget_add_css_class (self->counter, "counter");
+  gtk_widget_add_css_class (self->counter, "numeric");
+  gtk_widget_set_visible (self->counter, FALSE);
+  gtk_widget_set_parent (self->counter, GTK_WIDGET (self));
+
+  self->grid = gtk_grid_new ();
+  gtk_grid_set_column_homogeneous (GTK_GRID (self->grid), TRUE);
+  gtk_grid_set_row_homogeneous (GTK_GRID (self->grid), TRUE);
+  gtk_widget_add_css_class (self->grid, "keys");
+  gtk_widget_set_vexpand (self->grid, TRUE);
+  /* Keys stay left to right whatever the text direction: a keyboard is not mirrored. */
+  gtk_widget_set_direction (self->grid, GTK_TEXT_DIR_LTR);
+  gtk_widget_set_parent (self->grid, GTK_WIDGET (self));
+
+  build_keys (self);
+}
+
+GtkWidget *
+kiosk_keyboard_new (void)
+{
+  return g_object_new (KIOSK_TYPE_KEYBOARD, NULL);
+}
+
+GtkWidget *
+kiosk_keyboard_get_target (KioskKeyboard *self)
+{
+  g_return_val_if_fail (KIOSK_IS_KEYBOARD (self), NULL);
+
+  return self->target;
+}
+
+/**
+ * kiosk_keyboard_set_target:
+ * @target: (nullable): a #GtkEditable (GtkText, GtkEntry) or a #GtkTextView
+ *
+ * Where the keys type. The keyboard holds no reference: when @target goes away, it types
+ * nowhere.
+ */
+void
+kiosk_keyboard_set_target (KioskKeyboard *self,
+                           GtkWidget     *target)
+{
+  g_return_if_fail (KIOSK_IS_KEYBOARD (self));
+  g_return_if_fail (target == NULL || GTK_IS_EDITABLE (target) || GTK_IS_TEXT_VIEW (target));
+
+  if (self->target == target)
+    return;
+
+  disconnect_target (self);
+  g_set_weak_pointer (&self->target, target);
+
+  if (GTK_IS_TEXT_VIEW (target))
+    {
+      self->buffer = g_object_ref (gtk_text_view_get_buffer (GTK_TEXT_VIEW (target)));
+      g_signal_connect_swapped (self->buffer, "changed", G_CALLBACK (target_changed_cb), self);
+      g_signal_connect (self->buffer, "insert-text", G_CALLBACK (buffer_insert_text_cb), self);
+    }
+  else if (target != NULL)
+    {
+      g_signal_connect_swapped (target, "changed", G_CALLBACK (target_changed_cb), self);
+      apply_max_length_to_target (self);
+    }
+
+  update_counter (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TARGET]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
+}
+
+const char *
+kiosk_keyboard_get_layout (KioskKeyboard *self)
+{
+  g_return_val_if_fail (KIOSK_IS_KEYBOARD (self), NULL);
+
+  return self->layout->id;
+}
+
+/**
+ * kiosk_keyboard_set_layout:
+ * @language: a BCP 47 tag ("de", "fr-CH") or a layout id
+ *
+ * Shows the layout of @language: QWERTZ for German, AZERTY for French, the Nordic layout for
+ * Finnish and Swedish, the Spanish one with ñ; QWERTY for everything else.
+ */
+void
+kiosk_keyboard_set_layout (KioskKeyboard *self,
+                           const char    *language)
+{
+  const Layout *layout;
+
+  g_return_if_fail (KIOSK_IS_KEYBOARD (self));
+
+  layout = find_layout (language);
+  if (layout == self->layout)
+    return;
+
+  self->layout = layout;
+  build_keys (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYOUT]);
+}
+
+int
+kiosk_keyboard_get_max_length (KioskKeyboard *self)
+{
+  g_return_val_if_fail (KIOSK_IS_KEYBOARD (self), 0);
+
+  return self->max_length;
+}
+
+/**
+ * kiosk_keyboard_set_max_length:
+ * @max_length: the most characters the target may hold, 0 for no limit
+ *
+ * Also shown to the visitor as "42 / 200".
+ */
+void
+kiosk_keyboard_set_max_length (KioskKeyboard *self,
+                               int            max_length)
+{
+  g_return_if_fail (KIOSK_IS_KEYBOARD (self));
+
+  max_length = MAX (max_length, 0);
+  if (self->max_length == max_length)
+    return;
+
+  self->max_length = max_length;
+  apply_max_length_to_target (self);
+  update_counter (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_LENGTH]);
+}
+
+gboolean
+kiosk_keyboard_get_shifted (KioskKeyboard *self)
+{
+  g_return_val_if_fail (KIOSK_IS_KEYBOARD (self), FALSE);
+
+  return self->shifted;
+}
+
+void
+kiosk_keyboard_set_shifted (KioskKeyboard *self,
+                            gboolean       shifted)
+{
+  g_return_if_fail (KIOSK_IS_KEYBOARD (self));
+
+  shifted = !!shifted;
+  if (self->shifted == shifted)
+    return;
+
+  self->shifted = shifted;
+  update_letter_labels (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHIFTED]);
+}
+
+/* Characters in the target now. */
+int
+kiosk_keyboard_get_length (KioskKeyboard *self)
+{
+  g_return_val_if_fail (KIOSK_IS_KEYBOARD (self), 0);
+
+  return target_length (self);
+}
+
+/* The layout ids the keyboard has, for tests and the documentation. */
+const char * const *
+kiosk_keyboard_list_layouts (void)
+{
+  return layout_ids;
+}
