@@ -9,7 +9,7 @@ BUILD="meson ninja-build pkg-config gcc libc6-dev gettext
 # Run: the SVG loader draws the faces; a font and an icon theme for GTK.
 RUN="librsvg2-common fonts-dejavu-core adwaita-icon-theme hicolor-icon-theme"
 # Test: validators, a headless X server, real key presses
-TEST="desktop-file-utils appstream xvfb xauth xdotool libgl1-mesa-dri"
+TEST="desktop-file-utils appstream xvfb xauth xdotool libgl1-mesa-dri umockdev libumockdev-dev"
 
 PACKAGES=$(echo $BUILD $RUN $TEST)
 
