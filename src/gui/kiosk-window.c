@@ -230,7 +230,8 @@ kiosk_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (kiosk_window_parent_class)->constructed (object);
 
-  gtk_label_set_label (self->question_label, kiosk_survey_get_question (survey));
+  gtk_label_set_label (self->question_label,
+                       kiosk_survey_get_question (survey, kiosk_flow_get_language (self->flow)));
 
   g_signal_connect_object (self->flow, "notify::state",
                            G_CALLBACK (flow_state_changed_cb), self, G_CONNECT_SWAPPED);
