@@ -395,10 +395,27 @@ problem (Validator  *v,
   va_end (args);
 }
 
+static gboolean
+key_is_plain (const char *key)
+{
+  if (*key == '\0')
+    return FALSE;
+  for (const char *p = key; *p; p++)
+    if (!g_ascii_isalnum (*p) && !strchr ("_-$", *p))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* "follow_up.negative.options[3].label.de"; a key that would not read as one ("", "de DE") is
+ * quoted: question["de DE"]. */
 static char *
 member_path (const char *path,
              const char *key)
 {
+  if (!key_is_plain (key))
+    return g_strdup_printf ("%s[\"%s\"]", path ? path : "", key);
+
   return path && *path ? g_strdup_printf ("%s.%s", path, key) : g_strdup (key);
 }
 
@@ -594,7 +611,7 @@ expect_integer (Validator  *v,
   value = json_node_get_int (node);
   if (value < min || value > max)
     {
-      if (max == G_MAXINT64)
+      if (max >= G_MAXINT)
         problem (v, path, "%" G_GINT64_FORMAT " is out of range (expected %" G_GINT64_FORMAT
                  " or more%s%s)", value, min, unit ? " " : "", unit ? unit : "");
       else
@@ -1115,9 +1132,10 @@ read_follow_ups (Validator   *v,
 /* Removes json-glib's "<data>:" and "Parse error: " so the message reads
  * "survey.json:3:7: unexpected character…", the form editors jump to. */
 static char *
-syntax_message (const char *display_name,
-                const char *message)
+syntax_message (const char   *display_name,
+                const GError *error)
 {
+  const char *message = error->message;
   const char *rest = message;
   const char *colon;
   int line, column;
@@ -1134,6 +1152,30 @@ syntax_message (const char *display_name,
         text++;
       if (g_str_has_prefix (text, "Parse error: "))
         text += strlen ("Parse error: ");
+
+      /* json-glib's own words for these name the wrong character; say what is wrong instead. */
+      if (error->domain == JSON_PARSER_ERROR)
+        switch (error->code)
+          {
+          case JSON_PARSER_ERROR_TRAILING_COMMA:
+            text = "a comma after the last item";
+            break;
+          case JSON_PARSER_ERROR_MISSING_COMMA:
+            text = "a comma is missing before this";
+            break;
+          case JSON_PARSER_ERROR_MISSING_COLON:
+            text = "a colon is missing after the key";
+            break;
+          case JSON_PARSER_ERROR_INVALID_BAREWORD:
+            text = "a word without quotes (strings need \"double quotes\")";
+            break;
+          case JSON_PARSER_ERROR_EMPTY_MEMBER_NAME:
+            text = "an empty key";
+            break;
+          default:
+            break;
+          }
+
       return g_strdup_printf ("%s:%d:%d: %s", display_name, line, column, text);
     }
 
@@ -1197,7 +1239,7 @@ kiosk_survey_new_from_data (const char  *data,
   g_signal_connect (parser, "object-member", G_CALLBACK (object_member_cb), &v);
   if (!json_parser_load_from_data (parser, data, len, &parse_error))
     {
-      g_autofree char *message = syntax_message (display_name, parse_error->message);
+      g_autofree char *message = syntax_message (display_name, parse_error);
 
       g_set_error_literal (error, KIOSK_SURVEY_ERROR, KIOSK_SURVEY_ERROR_SYNTAX, message);
       validator_clear (&v);
@@ -1278,31 +1320,30 @@ KioskSurvey *
 kiosk_survey_new_from_file (const char  *path,
                             GError     **error)
 {
-  g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  file = g_mapped_file_new (path, FALSE, &local_error);
-  if (file == NULL)
+  if (!g_file_get_contents (path, &data, &length, &local_error))
     {
-      g_set_error (error, KIOSK_SURVEY_ERROR, KIOSK_SURVEY_ERROR_IO, "%s", local_error->message);
+      g_set_error_literal (error, KIOSK_SURVEY_ERROR, KIOSK_SURVEY_ERROR_IO,
+                           local_error->message);
       return NULL;
     }
 
   /* A survey is a few kilobytes; anything this large is the wrong file. */
-  if (g_mapped_file_get_length (file) > MAX_FILE_SIZE)
+  if (length > MAX_FILE_SIZE)
     {
       g_set_error (error, KIOSK_SURVEY_ERROR, KIOSK_SURVEY_ERROR_IO,
-                   "%s: too large for a survey (%zu bytes, at most %d)", path,
-                   g_mapped_file_get_length (file), MAX_FILE_SIZE);
+                   "%s: too large for a survey (%" G_GSIZE_FORMAT " bytes, at most %d)", path,
+                   length, MAX_FILE_SIZE);
       return NULL;
     }
 
-  return kiosk_survey_new_from_data (g_mapped_file_get_contents (file) ?
-                                     g_mapped_file_get_contents (file) : "",
-                                     g_mapped_file_get_length (file), path, error);
+  return kiosk_survey_new_from_data (data, length, path, error);
 }
 
 /**
@@ -1345,6 +1386,27 @@ kiosk_survey_new_demo (void)
     g_error ("The built-in demo survey is invalid:\n%s", error->message);
 
   return self;
+}
+
+/**
+ * kiosk_survey_new_for_config:
+ *
+ * Returns: (transfer full): the survey of @config's [survey] file, the demo when it names none,
+ * or %NULL with the problems in @error
+ */
+KioskSurvey *
+kiosk_survey_new_for_config (KioskConfig  *config,
+                             GError      **error)
+{
+  const char *path;
+
+  g_return_val_if_fail (KIOSK_IS_CONFIG (config), NULL);
+
+  path = kiosk_config_get_survey_file (config);
+  if (path == NULL)
+    return kiosk_survey_new_demo ();
+
+  return kiosk_survey_new_from_file (path, error);
 }
 
 /* --- KioskSurvey --------------------------------------------------------------------------- */
@@ -1527,12 +1589,15 @@ kiosk_survey_get_follow_up_timeout_s (KioskSurvey *self)
   return self->timeout_s;
 }
 
+#define DESCRIBE_INDENT "                       "
+
 static void
 describe_follow_up (GString       *out,
                     KioskSurvey   *self,
                     KioskFaceSide  side)
 {
-  static const char * const side_names[] = { "negative", "positive" };
+  static const char * const side_names[] = { "negative faces", "positive faces" };
+  static const char * const field_names[] = { "name", "email", "phone" };
   KioskFollowUp *follow_up = self->follow_ups[side];
   g_autoptr(GString) faces = g_string_new (NULL);
 
@@ -1540,26 +1605,31 @@ describe_follow_up (GString       *out,
     if (self->sides[face] == side)
       g_string_append_printf (faces, "%s%d", faces->len ? ", " : "", face);
 
-  g_string_append_printf (out, "  %-18s faces %s", side_names[side], faces->str);
+  g_string_append_printf (out, "  %-20s %s", side_names[side], faces->str);
   if (follow_up == NULL)
     {
       g_string_append (out, ", no follow-up\n");
       return;
     }
 
-  g_string_append_printf (out, ", follow-up “%s”: %s choice, %u option%s (",
-                          follow_up->id,
-                          follow_up->choice == KIOSK_CHOICE_MULTIPLE ? "multiple" : "single",
-                          follow_up->option_ids->len, follow_up->option_ids->len == 1 ? "" : "s");
+  g_string_append_printf (out, ", follow-up “%s”\n" DESCRIBE_INDENT "%s choice:", follow_up->id,
+                          follow_up->choice == KIOSK_CHOICE_MULTIPLE ? "multiple" : "single");
   for (guint i = 0; i < follow_up->option_ids->len; i++)
-    g_string_append_printf (out, "%s%s", i ? ", " : "",
+    g_string_append_printf (out, "%s %s", i ? "," : "",
                             (const char *) g_ptr_array_index (follow_up->option_ids, i));
-  g_string_append_c (out, ')');
-  if (follow_up->comment_prompt != NULL)
-    g_string_append_printf (out, ", comment (up to %u characters)", follow_up->comment_max_length);
-  if (follow_up->contact_consent != NULL)
-    g_string_append (out, ", contact request");
   g_string_append_c (out, '\n');
+
+  if (follow_up->comment_prompt != NULL)
+    g_string_append_printf (out, DESCRIBE_INDENT "comment of up to %u characters\n",
+                            follow_up->comment_max_length);
+  if (follow_up->contact_consent != NULL)
+    {
+      g_string_append (out, DESCRIBE_INDENT "contact request, with consent:");
+      for (guint f = 0; f < G_N_ELEMENTS (field_names); f++)
+        if (follow_up->contact_fields & (1 << f))
+          g_string_append_printf (out, " %s", field_names[f]);
+      g_string_append_c (out, '\n');
+    }
 }
 
 /* Returns: (transfer full): a summary, one item per line, each line indented by two spaces */
@@ -1571,21 +1641,21 @@ kiosk_survey_describe (KioskSurvey *self)
   g_return_val_if_fail (KIOSK_IS_SURVEY (self), NULL);
 
   out = g_string_new (NULL);
-  g_string_append_printf (out, "  %-18s %s\n", "id", self->id);
-  g_string_append_printf (out, "  %-18s %d\n", "version", self->version);
-  g_string_append_printf (out, "  %-18s", "languages");
+  g_string_append_printf (out, "  %-20s %s\n", "id", self->id);
+  g_string_append_printf (out, "  %-20s %d\n", "version", self->version);
+  g_string_append_printf (out, "  %-20s", "languages");
   for (guint i = 0; self->languages->languages[i]; i++)
     {
       const char *tag = self->languages->languages[i];
 
-      g_string_append_printf (out, "%s %s (%s)%s", i ? "," : "", tag,
+      g_string_append_printf (out, "%s %s (%s%s)", i ? "," : "", tag,
                               kiosk_survey_get_language_name (self, tag),
                               i == 0 ? ", default" : "");
     }
   g_string_append_c (out, '\n');
   describe_follow_up (out, self, KIOSK_FACE_NEGATIVE);
   describe_follow_up (out, self, KIOSK_FACE_POSITIVE);
-  g_string_append_printf (out, "  %-18s %u s\n", "follow-up timeout", self->timeout_s);
+  g_string_append_printf (out, "  %-20s %u s\n", "follow-up timeout", self->timeout_s);
 
   return g_string_free (out, FALSE);
 }

@@ -4,6 +4,8 @@
 
 #include <glib-object.h>
 
+#include "kiosk-config.h"
+
 G_BEGIN_DECLS
 
 #define KIOSK_SURVEY_ERROR (kiosk_survey_error_quark ())
@@ -94,6 +96,8 @@ KioskSurvey        *kiosk_survey_new_from_data            (const char   *data,
                                                            const char   *display_name,
                                                            GError      **error);
 KioskSurvey        *kiosk_survey_new_demo                 (void);
+KioskSurvey        *kiosk_survey_new_for_config           (KioskConfig  *config,
+                                                           GError      **error);
 GBytes             *kiosk_survey_get_demo_data            (void);
 
 /* The file it was read from, or "demo-survey.json" for the built-in demo. */
