@@ -163,19 +163,9 @@ kiosk_application_init (KioskApplication *self)
   self->report_first_frame = g_getenv ("SMILEY_KIOSK_REPORT_FIRST_FRAME") != NULL;
 }
 
-static char *
-visitor_language (KioskConfig *config)
-{
-  const char *configured = kiosk_config_get_language (config);
-
-  if (configured != NULL)
-    return g_strdup (configured);
-
-  return kiosk_pick_language (g_get_language_names (), kiosk_localedir ());
-}
-
 /**
  * kiosk_application_new:
+ * @survey: the survey to show (validated: see kiosk_survey_new_for_config())
  *
  * Opens the response store of @config. Returns %NULL (after printing why) only when the store
  * must not be touched (a database from a newer version); a full or read-only disk does not
@@ -183,15 +173,14 @@ visitor_language (KioskConfig *config)
  */
 KioskApplication *
 kiosk_application_new (KioskConfig *config,
+                       KioskSurvey *survey,
                        gboolean     windowed)
 {
   g_autoptr(KioskApplication) self = NULL;
   g_autoptr(KioskStore) store = NULL;
   g_autoptr(KioskClock) clock = kiosk_clock_new ();
-  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
   g_autoptr(GError) error = NULL;
   g_autofree char *db_path = kiosk_config_dup_database_path (config);
-  g_autofree char *language = visitor_language (config);
 
   store = kiosk_store_open (db_path, KIOSK_STORE_OPEN_KEEP_GOING, &error);
   if (store == NULL)
@@ -207,10 +196,11 @@ kiosk_application_new (KioskConfig *config,
   self->config = g_object_ref (config);
   self->windowed = windowed;
   self->flow = kiosk_flow_new (config, store, clock, survey);
-  kiosk_flow_set_language (self->flow, language);
 
-  g_message ("Recording to %s as device %s, language %s", db_path,
-             kiosk_config_get_device_id (config), language);
+  /* The survey's default language, or the configured one when the survey offers it. */
+  g_message ("Recording to %s as device %s, survey %s version %d, language %s", db_path,
+             kiosk_config_get_device_id (config), kiosk_survey_get_id (survey),
+             kiosk_survey_get_version (survey), kiosk_flow_get_default_language (self->flow));
 
   return g_steal_pointer (&self);
 }

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KioskApplication, kiosk_application, KIOSK, APPLICATION, GtkApplication)
 
 KioskApplication *kiosk_application_new      (KioskConfig      *config,
+                                              KioskSurvey      *survey,
                                               gboolean          windowed);
 KioskFlow        *kiosk_application_get_flow (KioskApplication *self);
 

@@ -14,11 +14,13 @@
 #include "kiosk-config.h"
 #include "kiosk-stats.h"
 #include "kiosk-store.h"
+#include "kiosk-survey.h"
 
 #define EXIT_CONFIG 2
 
 static char *opt_config;
 static gboolean opt_check_config;
+static char *opt_check_survey;
 static gboolean opt_windowed;
 static gboolean opt_stats;
 static char *opt_export_csv;
@@ -29,6 +31,8 @@ static const GOptionEntry entries[] = {
     N_("Read the configuration from FILE instead of the system-wide one"), N_("FILE") },
   { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config,
     N_("Check the configuration and exit"), NULL },
+  { "check-survey", 0, 0, G_OPTION_ARG_FILENAME, &opt_check_survey,
+    N_("Check the survey definition FILE and exit"), N_("FILE") },
   { "windowed", 'w', 0, G_OPTION_ARG_NONE, &opt_windowed,
     N_("Run in a normal window instead of the locked-down fullscreen kiosk"), NULL },
   { "stats", 0, 0, G_OPTION_ARG_NONE, &opt_stats,
@@ -104,6 +108,28 @@ check_config (KioskConfig *config)
                                               /* Translators: no language configured */
                                               : _("(from the system locale)"));
   g_print ("  database           %s\n", db);
+
+  return EXIT_SUCCESS;
+}
+
+/* Needs no configuration: IT staff check a survey before they install it. */
+static int
+check_survey (const char *path)
+{
+  g_autoptr(KioskSurvey) survey = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  survey = kiosk_survey_new_from_file (path, &error);
+  if (survey == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_CONFIG;
+    }
+
+  summary = kiosk_survey_describe (survey);
+  g_print (_("%s: the survey is valid\n"), path);
+  g_print ("%s", summary);
 
   return EXIT_SUCCESS;
 }
@@ -216,6 +242,7 @@ main (int   argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(KioskConfig) config = NULL;
+  g_autoptr(KioskSurvey) survey = NULL;
   g_autoptr(KioskApplication) app = NULL;
   g_autoptr(GError) error = NULL;
   char *app_argv[] = { argv[0], NULL };
@@ -246,6 +273,9 @@ main (int   argc,
       return EXIT_SUCCESS;
     }
 
+  if (opt_check_survey != NULL)
+    return check_survey (opt_check_survey);
+
   config = load_config (&error);
   if (config == NULL)
     {
@@ -266,7 +296,15 @@ main (int   argc,
   if (!opt_windowed)
     g_unsetenv ("GTK_DEBUG");
 
-  app = kiosk_application_new (config, opt_windowed);
+  /* An invalid survey stops the kiosk like an invalid configuration: fix it, then start. */
+  survey = kiosk_survey_new_for_config (config, &error);
+  if (survey == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_CONFIG;
+    }
+
+  app = kiosk_application_new (config, survey, opt_windowed);
   if (app == NULL)
     return EXIT_FAILURE;
 
