@@ -105,7 +105,8 @@ static const BadCase bad_cases[] = {
   { "[kiosk]\ncolour = blue\n",
     "k.conf:2: [kiosk] colour: unknown key" },
   { "[kiosk]\n[kiosks]\n",
-    "k.conf:2: [kiosks]: unknown group (known groups: [kiosk], [survey], [cloud], [buttons])" },
+    "k.conf:2: [kiosks]: unknown group (known groups: [kiosk], [survey], [cloud], [buttons], "
+    "[hours], [admin])" },
   { "device-id = a\n",
     "k.conf:1: device-id: key outside of any [group]" },
   { "[kiosk]\njust some words\n",

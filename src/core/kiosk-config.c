@@ -15,6 +15,7 @@
 #include <libevdev/libevdev.h>
 
 #include "kiosk-config.h"
+#include "kiosk-pin.h"
 
 struct _KioskConfig
 {
@@ -45,6 +46,12 @@ struct _KioskConfig
   GStrv    button_devices;
   GArray  *button_keys[KIOSK_BUTTON_FACES];   /* of guint key codes, per face (0 = very unhappy) */
   guint    button_debounce_ms;
+
+  /* [hours] */
+  KioskHours *hours;
+
+  /* [admin] */
+  char    *pin_hash;
 };
 
 G_DEFINE_FINAL_TYPE (KioskConfig, kiosk_config, G_TYPE_OBJECT)
@@ -89,6 +96,8 @@ kiosk_config_finalize (GObject *object)
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->pinned_public_key, g_free);
   g_clear_pointer (&self->button_devices, g_strfreev);
+  g_clear_pointer (&self->hours, kiosk_hours_unref);
+  g_clear_pointer (&self->pin_hash, g_free);
   for (guint i = 0; i < KIOSK_BUTTON_FACES; i++)
     g_clear_pointer (&self->button_keys[i], g_array_unref);
 
@@ -110,6 +119,7 @@ kiosk_config_init (KioskConfig *self)
   self->survey_poll_s = DEFAULT_POLL_S;
   self->heartbeat_s = DEFAULT_POLL_S;
   self->button_debounce_ms = 50;
+  self->hours = kiosk_hours_new ();
 }
 
 char *
@@ -655,6 +665,67 @@ parse_debounce (KioskConfig *self,
   return parse_count (value, 0, 1000, "milliseconds", &self->button_debounce_ms, problem);
 }
 
+static gboolean
+parse_timezone (KioskConfig *self,
+                const char  *value,
+                GString     *problem)
+{
+  if (!kiosk_hours_set_timezone (self->hours, value))
+    {
+      g_string_append_printf (problem, "“%s” is not a time zone (expected a name such as "
+                              "Europe/Berlin, from /usr/share/zoneinfo)", value);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_day (KioskConfig  *self,
+           GDateWeekday  weekday,
+           const char   *value,
+           GString      *problem)
+{
+  g_autoptr(GArray) ranges = kiosk_hours_parse_ranges (value, problem);
+
+  if (ranges == NULL)
+    return FALSE;
+
+  kiosk_hours_set_day (self->hours, weekday, ranges);
+  return TRUE;
+}
+
+#define DAY_PARSER(name, weekday) \
+  static gboolean \
+  parse_##name (KioskConfig *self, const char *value, GString *problem) \
+  { \
+    return parse_day (self, weekday, value, problem); \
+  }
+
+DAY_PARSER (monday, G_DATE_MONDAY)
+DAY_PARSER (tuesday, G_DATE_TUESDAY)
+DAY_PARSER (wednesday, G_DATE_WEDNESDAY)
+DAY_PARSER (thursday, G_DATE_THURSDAY)
+DAY_PARSER (friday, G_DATE_FRIDAY)
+DAY_PARSER (saturday, G_DATE_SATURDAY)
+DAY_PARSER (sunday, G_DATE_SUNDAY)
+
+static gboolean
+parse_pin_hash (KioskConfig *self,
+                const char  *value,
+                GString     *problem)
+{
+  if (!kiosk_pin_hash_is_valid (value))
+    {
+      g_string_append (problem, "not a crypt(3) hash (make one with: smiley-kiosk --hash-pin)");
+      return FALSE;
+    }
+
+  g_free (self->pin_hash);
+  self->pin_hash = g_strdup (value);
+  return TRUE;
+}
+
 static const KioskKeySpec key_specs[] = {
   { "kiosk", "device-id", parse_device_id },
   { "kiosk", "thank-you-seconds", parse_thank_you },
@@ -676,6 +747,15 @@ static const KioskKeySpec key_specs[] = {
   { "buttons", "happy", parse_keys_face2 },
   { "buttons", "very-happy", parse_keys_face3 },
   { "buttons", "debounce-ms", parse_debounce },
+  { "hours", "timezone", parse_timezone },
+  { "hours", "monday", parse_monday },
+  { "hours", "tuesday", parse_tuesday },
+  { "hours", "wednesday", parse_wednesday },
+  { "hours", "thursday", parse_thursday },
+  { "hours", "friday", parse_friday },
+  { "hours", "saturday", parse_saturday },
+  { "hours", "sunday", parse_sunday },
+  { "admin", "pin-hash", parse_pin_hash },
 };
 
 static guint
@@ -850,7 +930,8 @@ scan_structure (const char *data,
 
           if (find_spec (group, NULL) == NULL)
             add_problem (problems, name, line,
-                         "[%s]: unknown group (known groups: [kiosk], [survey], [cloud], [buttons])", group);
+                         "[%s]: unknown group (known groups: [kiosk], [survey], [cloud], [buttons], "
+                         "[hours], [admin])", group);
           continue;
         }
 
@@ -1262,4 +1343,22 @@ kiosk_config_get_button_debounce_ms (KioskConfig *self)
   g_return_val_if_fail (KIOSK_IS_CONFIG (self), 50);
 
   return self->button_debounce_ms;
+}
+
+/* Never NULL; open around the clock unless [hours] limits it. */
+KioskHours *
+kiosk_config_get_hours (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->hours;
+}
+
+/* NULL when no admin PIN is set: the admin screen then cannot be opened. */
+const char *
+kiosk_config_get_pin_hash (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
+
+  return self->pin_hash;
 }

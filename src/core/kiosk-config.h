@@ -5,6 +5,8 @@
 
 #include <glib-object.h>
 
+#include "kiosk-hours.h"
+
 G_BEGIN_DECLS
 
 #define KIOSK_CONFIG_ERROR (kiosk_config_error_quark ())
@@ -54,6 +56,9 @@ int          kiosk_config_get_face_for_key          (KioskConfig *self,
                                                      guint        code);
 guint        kiosk_config_get_button_debounce_ms    (KioskConfig *self);
 int          kiosk_key_code_from_name               (const char  *name);
+
+KioskHours  *kiosk_config_get_hours                 (KioskConfig *self);
+const char  *kiosk_config_get_pin_hash              (KioskConfig *self);
 
 char        *kiosk_default_device_id                (void);
 gboolean     kiosk_host_is_loopback                 (const char  *host);
