@@ -1161,13 +1161,26 @@ syntax_message (const char   *display_name,
             text = "a comma after the last item";
             break;
           case JSON_PARSER_ERROR_MISSING_COMMA:
-            text = "a comma is missing before this";
+            text = "a comma is missing after this";
             break;
           case JSON_PARSER_ERROR_MISSING_COLON:
             text = "a colon is missing after the key";
             break;
           case JSON_PARSER_ERROR_INVALID_BAREWORD:
-            text = "a word without quotes (strings need \"double quotes\")";
+            {
+              const char *word = strstr (text, "unexpected identifier `");
+
+              if (word != NULL)
+                {
+                  word += strlen ("unexpected identifier `");
+                  return g_strdup_printf ("%s:%d:%d: “%.*s” is not a value (text needs "
+                                          "\"double quotes\"; the words are true, false and null)",
+                                          display_name, line, column,
+                                          (int) strcspn (word, "'"), word);
+                }
+              /* A key without quotes: json-glib only knows the object it is in. */
+              text = "in this object, a key without \"double quotes\"";
+            }
             break;
           case JSON_PARSER_ERROR_EMPTY_MEMBER_NAME:
             text = "an empty key";
