@@ -1,0 +1,611 @@
+/* kiosk-cloudevents.c: writes responses as a CloudEvents batch and reads the server's reply.
+ *
+ * The batch is written by hand rather than through JsonBuilder: a drain of a large backlog
+ * serialises hundreds of thousands of events, and the attribute order is chosen so that gzip
+ * finds the constant parts as long matches (the bytes per response on the wire matter on
+ * metered links). The reply comes from outside and is read defensively. */
+#define G_LOG_DOMAIN "kiosk-cloudevents"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "kiosk-cloudevents.h"
+
+G_DEFINE_QUARK (kiosk-cloudevents-error-quark, kiosk_cloudevents_error)
+
+/* Deeper than any honest reply; json-glib recurses, so a hostile reply must not get that far. */
+#define MAX_REPLY_DEPTH 16
+
+char *
+kiosk_cloudevents_source (const char *device_id)
+{
+  g_return_val_if_fail (device_id != NULL, NULL);
+
+  return g_strconcat ("urn:smiley-kiosk:", device_id, NULL);
+}
+
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_autofree char *valid = NULL;
+  const char *p;
+
+  if (text == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  /* The store only holds UTF-8, but a damaged row must still give valid JSON. */
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+
+  g_string_append_c (out, '"');
+  for (p = text; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (c < 0x20 || c == 0x7f)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_member (GString    *out,
+               const char *name)
+{
+  /* Member names are constants of the contract: no escaping needed. */
+  g_string_append_c (out, '"');
+  g_string_append (out, name);
+  g_string_append (out, "\":");
+}
+
+static void
+append_string_member (GString    *out,
+                      const char *name,
+                      const char *value)
+{
+  append_member (out, name);
+  append_json_string (out, value);
+  g_string_append_c (out, ',');
+}
+
+static void
+append_int_member (GString    *out,
+                   const char *name,
+                   gint64      value)
+{
+  append_member (out, name);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT ",", value);
+}
+
+static void
+append_bool_member (GString    *out,
+                    const char *name,
+                    gboolean    value)
+{
+  append_member (out, name);
+  g_string_append (out, value ? "true," : "false,");
+}
+
+static void
+append_follow_up (GString             *out,
+                  const KioskResponse *r)
+{
+  const char *outcome = kiosk_outcome_to_string (r->follow_up_outcome);
+
+  append_member (out, "follow_up");
+  if (r->follow_up_id == NULL)
+    {
+      g_string_append (out, "null,");
+      return;
+    }
+
+  g_string_append_c (out, '{');
+  append_string_member (out, "id", r->follow_up_id);
+  append_member (out, "selected");
+  g_string_append_c (out, '[');
+  for (guint i = 0; r->follow_up_selected && r->follow_up_selected[i]; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_json_string (out, r->follow_up_selected[i]);
+    }
+  g_string_append (out, "],");
+  /* An eligible response always has an ended visit; "interrupted" is the honest fallback. */
+  append_member (out, "outcome");
+  append_json_string (out, outcome ? outcome : "interrupted");
+  g_string_append (out, "},");
+}
+
+static void
+append_contact (GString             *out,
+                const KioskResponse *r)
+{
+  append_member (out, "contact");
+
+  /* Contact details leave the device only with the visitor's explicit consent. */
+  if (!r->contact_consent)
+    {
+      g_string_append (out, "null,");
+      return;
+    }
+
+  g_string_append (out, "{\"consent\":true");
+  if (r->contact_name != NULL)
+    {
+      g_string_append (out, ",\"name\":");
+      append_json_string (out, r->contact_name);
+    }
+  if (r->contact_email != NULL)
+    {
+      g_string_append (out, ",\"email\":");
+      append_json_string (out, r->contact_email);
+    }
+  if (r->contact_phone != NULL)
+    {
+      g_string_append (out, ",\"phone\":");
+      append_json_string (out, r->contact_phone);
+    }
+  g_string_append (out, "},");
+}
+
+/**
+ * kiosk_cloudevent_append:
+ * @source: from kiosk_cloudevents_source()
+ *
+ * Appends one response as a CloudEvent. The members come in an order that suits compression:
+ * everything constant from one response to the next first, then what changes, with `time` right
+ * after `local_time` (they share most of their characters) and the random `id` last.
+ */
+void
+kiosk_cloudevent_append (GString             *out,
+                         const KioskResponse *r,
+                         const char          *source)
+{
+  g_autofree char *utc = kiosk_format_rfc3339 (r->time.wall_us, 0);
+  g_autofree char *local = kiosk_format_rfc3339 (r->time.wall_us, r->time.utc_offset_s);
+
+  g_return_if_fail (out != NULL && r != NULL && source != NULL);
+
+  g_string_append (out, "{\"specversion\":\"1.0\",\"type\":\"" KIOSK_CLOUDEVENT_TYPE "\",");
+  append_string_member (out, "source", source);
+  append_string_member (out, "subject", r->survey_id);
+  g_string_append (out, "\"datacontenttype\":\"application/json\",\"data\":{");
+
+  append_string_member (out, "survey_id", r->survey_id);
+  append_int_member (out, "survey_version", r->survey_version);
+  append_int_member (out, "scale", r->scale);
+  append_string_member (out, "input", kiosk_input_to_string (r->input));
+  append_string_member (out, "language", r->language);
+  append_bool_member (out, "misuse", r->misuse);
+  append_string_member (out, "misuse_rule", r->misuse_rule);
+  append_follow_up (out, r);
+  append_string_member (out, "comment", r->comment);
+  append_contact (out, r);
+
+  g_string_append (out, "\"clock\":{");
+  append_bool_member (out, "synced", r->time.synced);
+  append_bool_member (out, "corrected", r->clock_corrected);
+  append_string_member (out, "boot_id", r->boot_id);
+  append_member (out, "monotonic_ms");
+  g_string_append_printf (out, "%" G_GINT64_FORMAT "},", r->time.monotonic_us / 1000);
+
+  append_int_member (out, "face", r->face);
+  append_int_member (out, "seq", r->seq);
+  append_member (out, "local_time");
+  append_json_string (out, local);
+  g_string_append (out, "},");
+
+  append_string_member (out, "time", utc);
+  append_member (out, "id");
+  append_json_string (out, r->uuid);
+  g_string_append_c (out, '}');
+}
+
+char *
+kiosk_cloudevent_to_json (const KioskResponse *response,
+                          const char          *source)
+{
+  GString *out = g_string_sized_new (768);
+
+  kiosk_cloudevent_append (out, response, source);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * kiosk_cloudevents_build_batch:
+ * @responses: KioskResponse*, in the order they are to be sent
+ * @max_bytes: the batch stops before it would exceed this; one event is always included
+ * @out_count: how many of @responses are in the batch
+ *
+ * Returns: the JSON array
+ */
+GString *
+kiosk_cloudevents_build_batch (GPtrArray  *responses,
+                               const char *source,
+                               gsize       max_bytes,
+                               guint      *out_count)
+{
+  GString *out;
+  guint count = 0;
+
+  g_return_val_if_fail (responses != NULL && responses->len > 0, NULL);
+  g_return_val_if_fail (out_count != NULL, NULL);
+
+  out = g_string_sized_new (MIN (responses->len * 700 + 2, max_bytes + 1024));
+  g_string_append_c (out, '[');
+
+  for (guint i = 0; i < responses->len && i < KIOSK_CLOUDEVENTS_MAX_EVENTS; i++)
+    {
+      gsize before = out->len;
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      kiosk_cloudevent_append (out, g_ptr_array_index (responses, i), source);
+
+      /* +1 for the closing bracket */
+      if (i > 0 && out->len + 1 > max_bytes)
+        {
+          g_string_truncate (out, before);
+          break;
+        }
+      count++;
+    }
+
+  g_string_append_c (out, ']');
+  *out_count = count;
+  return out;
+}
+
+/* Server text in our messages: printable, short, never able to forge log lines. */
+char *
+kiosk_printable_excerpt (const char *text,
+                         gssize      length,
+                         gsize       max_chars)
+{
+  GString *out;
+  g_autofree char *valid = NULL;
+  const char *p, *end;
+  gsize chars = 0;
+
+  if (text == NULL)
+    return g_strdup ("");
+
+  if (length < 0)
+    length = strlen (text);
+
+  valid = g_utf8_make_valid (text, length);
+  out = g_string_new (NULL);
+  end = valid + strlen (valid);
+
+  for (p = valid; p < end && chars < max_chars; p = g_utf8_next_char (p), chars++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isprint (c) || c == ' ')
+        g_string_append_unichar (out, c);
+      else if (c == '\n' || c == '\r' || c == '\t')
+        g_string_append_c (out, ' ');
+      else
+        g_string_append_c (out, '?');
+    }
+
+  if (p < end)
+    g_string_append (out, "…");
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+reply_error (GError    **error,
+             const char *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+reply_error (GError    **error,
+             const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, KIOSK_CLOUDEVENTS_ERROR, KIOSK_CLOUDEVENTS_ERROR_INVALID_REPLY,
+               "the server's reply is not a results document for this batch: %s", message);
+  return FALSE;
+}
+
+/* Counts bracket nesting outside strings; no allocation, so it cannot be made to fail badly. */
+static gboolean
+depth_is_sane (const char *body,
+               gsize       length)
+{
+  gboolean in_string = FALSE;
+  int depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = body[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_REPLY_DEPTH)
+            return FALSE;
+        }
+      else if (c == ']' || c == '}')
+        depth--;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+status_from_string (const char       *text,
+                    KioskEventStatus *out)
+{
+  if (g_strcmp0 (text, "accepted") == 0)
+    *out = KIOSK_EVENT_ACCEPTED;
+  else if (g_strcmp0 (text, "duplicate") == 0)
+    *out = KIOSK_EVENT_DUPLICATE;
+  else if (g_strcmp0 (text, "rejected") == 0)
+    *out = KIOSK_EVENT_REJECTED;
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * kiosk_cloudevents_parse_reply:
+ * @body: the reply's body (not necessarily NUL-terminated)
+ * @ids: the event ids of the batch, in the order they were sent
+ * @results: (out caller-allocates): @n_ids results, in the order of @ids
+ *
+ * Reads `{"results": [{"id", "status", "reason"?}, …]}`. The reply must name every event of the
+ * batch exactly once and nothing else; otherwise nothing can be concluded from it and the whole
+ * batch is to be sent again. Members the contract does not define are ignored, so a server may
+ * add some.
+ */
+gboolean
+kiosk_cloudevents_parse_reply (const char          *body,
+                               gsize                length,
+                               const char * const  *ids,
+                               guint                n_ids,
+                               KioskEventResult    *results,
+                               GError             **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GHashTable) index = NULL;
+  g_autoptr(GError) json_error = NULL;
+  g_autofree gboolean *named = NULL;
+  JsonNode *root;
+  JsonNode *results_node;
+  JsonArray *array;
+  guint n_results;
+  guint missing = 0;
+
+  g_return_val_if_fail (ids != NULL && results != NULL && n_ids > 0, FALSE);
+
+  memset (results, 0, sizeof *results * n_ids);
+
+  if (body == NULL || length == 0)
+    return reply_error (error, "the body is empty");
+  if (length > KIOSK_CLOUD_MAX_REPLY_BYTES)
+    return reply_error (error, "the body is larger than 1 MiB");
+  if (memchr (body, '\0', length) != NULL)
+    return reply_error (error, "the body contains a NUL byte");
+  if (!g_utf8_validate_len (body, length, NULL))
+    return reply_error (error, "the body is not UTF-8");
+  if (!depth_is_sane (body, length))
+    return reply_error (error, "the JSON is nested deeper than %d levels", MAX_REPLY_DEPTH);
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, body, length, &json_error))
+    {
+      g_autofree char *excerpt = kiosk_printable_excerpt (body, length, 60);
+
+      return reply_error (error, "not JSON (%s); it starts with “%s”",
+                          json_error->message, excerpt);
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return reply_error (error, "the top level is not an object");
+
+  results_node = json_object_get_member (json_node_get_object (root), "results");
+  if (results_node == NULL)
+    return reply_error (error, "there is no “results” member");
+  if (!JSON_NODE_HOLDS_ARRAY (results_node))
+    return reply_error (error, "“results” is not an array");
+
+  index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < n_ids; i++)
+    g_hash_table_insert (index, (gpointer) ids[i], GUINT_TO_POINTER (i + 1));
+  named = g_new0 (gboolean, n_ids);
+
+  array = json_node_get_array (results_node);
+  n_results = json_array_get_length (array);
+
+  for (guint i = 0; i < n_results; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *object;
+      JsonNode *id_node, *status_node, *reason_node;
+      const char *id, *status_text;
+      KioskEventStatus status;
+      guint position;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          kiosk_event_results_clear (results, n_ids);
+          return reply_error (error, "results[%u] is not an object", i);
+        }
+      object = json_node_get_object (element);
+
+      id_node = json_object_get_member (object, "id");
+      if (id_node == NULL || json_node_get_value_type (id_node) != G_TYPE_STRING)
+        {
+          kiosk_event_results_clear (results, n_ids);
+          return reply_error (error, "results[%u] has no string “id”", i);
+        }
+      id = json_node_get_string (id_node);
+
+      position = GPOINTER_TO_UINT (g_hash_table_lookup (index, id));
+      if (position == 0)
+        {
+          g_autofree char *excerpt = kiosk_printable_excerpt (id, -1, 40);
+
+          kiosk_event_results_clear (results, n_ids);
+          return reply_error (error, "results[%u] names “%s”, which is not in the batch",
+                              i, excerpt);
+        }
+      if (named[position - 1])
+        {
+          kiosk_event_results_clear (results, n_ids);
+          return reply_error (error, "results[%u] names “%s” a second time", i, id);
+        }
+
+      status_node = json_object_get_member (object, "status");
+      status_text = status_node && json_node_get_value_type (status_node) == G_TYPE_STRING
+                    ? json_node_get_string (status_node) : NULL;
+      if (!status_from_string (status_text, &status))
+        {
+          g_autofree char *excerpt = kiosk_printable_excerpt (status_text, -1, 40);
+
+          kiosk_event_results_clear (results, n_ids);
+          return reply_error (error, "results[%u]: “status” is %s%s%s (expected accepted, "
+                              "duplicate or rejected)", i,
+                              status_text ? "“" : "", status_text ? excerpt : "missing",
+                              status_text ? "”" : "");
+        }
+
+      reason_node = json_object_get_member (object, "reason");
+      if (reason_node != NULL && !JSON_NODE_HOLDS_NULL (reason_node) &&
+          json_node_get_value_type (reason_node) != G_TYPE_STRING)
+        {
+          kiosk_event_results_clear (results, n_ids);
+          return reply_error (error, "results[%u]: “reason” is not a string", i);
+        }
+
+      named[position - 1] = TRUE;
+      results[position - 1].status = status;
+      if (reason_node != NULL && !JSON_NODE_HOLDS_NULL (reason_node))
+        results[position - 1].reason = kiosk_printable_excerpt (json_node_get_string (reason_node),
+                                                                -1, 500);
+    }
+
+  for (guint i = 0; i < n_ids; i++)
+    if (!named[i])
+      missing++;
+
+  if (missing > 0)
+    {
+      for (guint i = 0; i < n_ids; i++)
+        if (!named[i])
+          {
+            kiosk_event_results_clear (results, n_ids);
+            return reply_error (error, "%u of the %u events are not named (the first is “%s”)",
+                                missing, n_ids, ids[i]);
+          }
+    }
+
+  return TRUE;
+}
+
+void
+kiosk_event_results_clear (KioskEventResult *results,
+                           guint             n)
+{
+  for (guint i = 0; i < n; i++)
+    g_clear_pointer (&results[i].reason, g_free);
+}
+
+/**
+ * kiosk_gzip:
+ * @level: zlib's 1 (fast) … 9 (small)
+ *
+ * Returns: @data as a gzip member (RFC 1952), as `Content-Encoding: gzip` expects
+ */
+GBytes *
+kiosk_gzip (const void  *data,
+            gsize        length,
+            int          level,
+            GError     **error)
+{
+  z_stream zs = { 0 };
+  gsize bound;
+  guchar *out;
+  int rc;
+
+  /* 15 window bits + 16 asks zlib for a gzip header and trailer; memLevel 9 is its fastest. */
+  rc = deflateInit2 (&zs, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
+  if (rc != Z_OK)
+    {
+      g_set_error (error, KIOSK_CLOUDEVENTS_ERROR, KIOSK_CLOUDEVENTS_ERROR_COMPRESS,
+                   "zlib could not start compressing (error %d)", rc);
+      return NULL;
+    }
+
+  bound = deflateBound (&zs, length);
+  out = g_malloc (bound);
+  zs.next_in = (Bytef *) data;
+  zs.avail_in = length;
+  zs.next_out = out;
+  zs.avail_out = bound;
+
+  rc = deflate (&zs, Z_FINISH);
+  if (rc != Z_STREAM_END)
+    {
+      deflateEnd (&zs);
+      g_free (out);
+      g_set_error (error, KIOSK_CLOUDEVENTS_ERROR, KIOSK_CLOUDEVENTS_ERROR_COMPRESS,
+                   "zlib could not compress the batch (error %d)", rc);
+      return NULL;
+    }
+
+  length = zs.total_out;
+  deflateEnd (&zs);
+
+  return g_bytes_new_take (g_realloc (out, length), length);
+}
