@@ -388,8 +388,8 @@ restart_idle_timer (KioskFlow *self)
 
   if (self->state == KIOSK_FLOW_SURVEY &&
       g_strcmp0 (self->language, self->default_language) != 0)
-    self->idle_source = g_timeout_add_seconds (kiosk_survey_get_follow_up_timeout_s (self->survey),
-                                               idle_cb, self);
+    self->idle_source = g_timeout_add (kiosk_survey_get_follow_up_timeout_s (self->survey) * 1000,
+                                       idle_cb, self);
 }
 
 static gboolean
