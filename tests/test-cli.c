@@ -129,6 +129,77 @@ test_missing_config (Fixture       *f,
 }
 
 static void
+test_check_survey_valid (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "survey-small.json", NULL);
+  g_autofree char *expected = g_strdup_printf (
+    "%s: the survey is valid\n"
+    "  id                   small-shop\n"
+    "  version              3\n"
+    "  languages            en (English, default), de (Deutsch)\n"
+    "  negative faces       0, 1, follow-up “why-not”\n"
+    "                       multiple choice: queue, price, staff, other\n"
+    "                       comment of up to 10 characters\n"
+    "                       contact request, with consent: name phone\n"
+    "  positive faces       2, 3, follow-up “why”\n"
+    "                       single choice: staff, speed\n"
+    "  follow-up timeout    10 s\n", path);
+
+  /* No configuration needed, and none read. */
+  g_assert_cmpint (run_kiosk (&out, &err, "--config", "/nonexistent/kiosk.conf",
+                              "--check-survey", path, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_cmpstr (err, ==, "");
+}
+
+static void
+test_check_survey_invalid (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "survey-invalid.json",
+                                                 NULL);
+  g_autofree char *malformed = g_test_build_filename (G_TEST_DIST, "data",
+                                                      "survey-malformed.json", NULL);
+  g_autofree char *missing = g_build_filename (f->dir, "none.json", NULL);
+  g_autofree char *expected = g_strdup_printf (
+    "%s: id: “Summer Survey” is not a valid id (expected 1 to 64 lower-case letters, digits, "
+    "“-” or “_”, starting with a letter or digit)\n"
+    "%s: follow_up.negative.options[3].label.de: missing translation\n", path, path);
+  g_autofree char *conf = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_cmpint (run_kiosk (&out, &err, "--check-survey", path, NULL), ==, 2);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpstr (err, ==, expected);
+
+  /* The kiosk with it in its configuration stops the same way, before any window. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  text = g_strdup_printf ("[kiosk]\nstate-directory = %s/state\n[survey]\nfile = %s\n",
+                          f->dir, path);
+  conf = kiosk_test_write_file (f->dir, "with-survey.conf", text);
+  g_assert_cmpint (run_kiosk (&out, &err, "--config", conf, NULL), ==, 2);
+  g_assert_cmpstr (err, ==, expected);
+
+  /* Not JSON: line and column. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("%s:4:21: a comma is missing after this\n", malformed);
+  g_assert_cmpint (run_kiosk (&out, &err, "--check-survey", malformed, NULL), ==, 2);
+  g_assert_cmpstr (err, ==, expected);
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("Failed to open file “%s”: No such file or directory\n", missing);
+  g_assert_cmpint (run_kiosk (&out, &err, "--check-survey", missing, NULL), ==, 2);
+  g_assert_cmpstr (err, ==, expected);
+}
+
+static void
 test_unknown_option (void)
 {
   g_autofree char *out = NULL, *err = NULL;
@@ -274,6 +345,9 @@ main (int   argc,
 
   g_test_add_func ("/cli/version", test_version);
   g_test_add_func ("/cli/unknown-option", test_unknown_option);
+  g_test_add_func ("/cli/check-survey/valid", test_check_survey_valid);
+  g_test_add ("/cli/check-survey/invalid", Fixture, NULL,
+              fixture_setup, test_check_survey_invalid, fixture_teardown);
   g_test_add ("/cli/check-config/valid", Fixture, NULL,
               fixture_setup, test_check_config_valid, fixture_teardown);
   g_test_add ("/cli/check-config/invalid", Fixture, NULL,
