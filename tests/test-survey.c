@@ -1,5 +1,5 @@
-/* test-survey.c: survey definitions: the demo and the fixtures load with every feature, and each
- * kind of bad input is refused with the exact text IT staff will read (file, JSON path, problem). */
+/* test-survey.c: survey definitions: the demo and the fixtures load with every feature, and
+ * each kind of bad input is refused with the exact text IT staff read (file, path, problem). */
 #define G_LOG_DOMAIN "test-survey"
 
 #include "config.h"
@@ -414,12 +414,15 @@ test_wrong_types (void)
   assert_mutation ("id", "7", "survey.json: id: expected a string, got an integer");
   assert_mutation ("question", "\"How did we do?\"",
                    "survey.json: question: expected an object, got a string");
-  assert_mutation ("question.de", "null", "survey.json: question.de: expected a string, got null");
+  assert_mutation ("question.de", "null",
+                   "survey.json: question.de: expected a string, got null");
   assert_mutation ("question.de", "\"  \"", "survey.json: question.de: empty text");
-  assert_mutation ("languages", "\"en\"", "survey.json: languages: expected an array, got a string");
+  assert_mutation ("languages", "\"en\"",
+                   "survey.json: languages: expected an array, got a string");
   assert_mutation ("faces.negative[1]", "\"1\"",
                    "survey.json: faces.negative[1]: expected an integer, got a string");
-  assert_mutation ("follow_up", "true", "survey.json: follow_up: expected an object, got true or false");
+  assert_mutation ("follow_up", "true",
+                   "survey.json: follow_up: expected an object, got true or false");
   assert_mutation ("follow_up.negative.options", "{}",
                    "survey.json: follow_up.negative.options: expected an array, got an object");
   assert_mutation ("follow_up.negative.options[0]", "\"queue\"",
@@ -428,7 +431,8 @@ test_wrong_types (void)
                    "survey.json: follow_up.negative.choice: “several” is not a choice "
                    "(expected “single” or “multiple”)");
   assert_mutation ("follow_up.negative.comment", "true",
-                   "survey.json: follow_up.negative.comment: expected an object, got true or false");
+                   "survey.json: follow_up.negative.comment: expected an object, "
+                   "got true or false");
   assert_mutation ("follow_up.negative.comment.max_length", "0",
                    "survey.json: follow_up.negative.comment.max_length: 0 is out of range "
                    "(expected 1 to 2000 characters)");
