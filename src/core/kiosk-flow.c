@@ -849,6 +849,10 @@ kiosk_flow_set_comment (KioskFlow  *self,
   if (self->state != KIOSK_FLOW_COMMENT)
     return FALSE;
 
+  /* Typing, on screen or on a real keyboard, is the visitor still being there. */
+  if (g_strcmp0 (self->comment, text) != 0)
+    restart_countdown (self);
+
   max_length = kiosk_follow_up_get_comment_max_length (self->follow_up);
   if (g_utf8_strlen (text, -1) <= max_length)
     {
