@@ -11,6 +11,13 @@
 #include "bench-util.h"
 #include "kiosk-window.h"
 
+/* A survey without follow-ups: every tap is one visit, so each vote is exactly one commit and
+ * goes straight to the thank-you screen. */
+#define BENCH_SURVEY \
+  "{\"id\": \"bench\", \"version\": 1, \"default_language\": \"en\", \"languages\": [\"en\"]," \
+  " \"question\": {\"en\": \"How was it?\"}, \"faces\": {\"negative\": [0, 1]," \
+  " \"positive\": [2, 3]}, \"thank_you\": {\"en\": \"Thank you!\"}}"
+
 static int opt_taps = 200;
 static char *opt_renderer;
 static char *opt_dir;
@@ -213,7 +220,7 @@ main (int   argc,
     }
   config = kiosk_config_new_default ();
   clock = kiosk_clock_new ();
-  survey = kiosk_survey_new_demo ();
+  survey = kiosk_survey_new_from_data (BENCH_SURVEY, -1, "bench", NULL);
   bench.flow = kiosk_flow_new (config, store, clock, survey);
 
   css = gtk_css_provider_new ();
