@@ -1,0 +1,1474 @@
+/* kiosk-test-server.c: a hand-written HTTP/1.1 server that plays the cloud of docs/cloud-api.md.
+ *
+ * Hand-written on GThreadedSocketService rather than libsoup, because the tests need exactly
+ * the failures a real network produces: a reset in the middle of a request, a reply that never
+ * comes, one that trickles, a batch stored and its reply lost. It runs on its own thread (one
+ * more per connection), so it answers while the test's thread waits or blocks. */
+#define G_LOG_DOMAIN "kiosk-test-server"
+
+#include "config.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <zlib.h>
+
+#include "kiosk-cloudevents.h"
+#include "kiosk-test-server.h"
+
+#define MAX_HEAD_BYTES     (16 * 1024)
+#define MAX_BODY_BYTES     (16 * 1024 * 1024)
+#define MAX_BATCH_EVENTS   500
+#define MAX_BATCH_BYTES    (512 * 1024)
+#define POLL_US            (20 * 1000)
+
+typedef struct
+{
+  char           *path_prefix;
+  KioskFaultKind  kind;
+  int             status;
+  char           *headers;
+  char           *body;
+} Fault;
+
+struct _KioskTestServer
+{
+  KioskTestServerFlags  flags;
+  GTlsCertificate      *certificate;
+  char                 *url;
+  guint16               port;
+
+  /* the server's thread */
+  GThread              *thread;
+  GMainContext         *context;
+  GSocketService       *service;
+  GCancellable         *cancellable;
+  gint                  stopping;
+
+  GMutex                lock;
+  GCond                 cond;
+  gboolean              ready;
+  guint                 active;           /* connections being served */
+  gboolean              op_done;
+
+  /* behaviour, under lock */
+  char                 *token;
+  GQueue                faults;
+  Fault                *standing;         /* answers every matching request until cleared */
+  char                 *poison;
+  char                 *reject_id;
+  char                 *reject_reason;
+  guint                 max_batch;
+  char                 *survey;
+  char                 *survey_etag;
+
+  /* records, under lock */
+  GHashTable           *accepted;         /* "source\nid" -> Accepted* */
+  guint                 duplicates;
+  guint                 rejected;
+  GPtrArray            *violations;       /* char*: where the kiosk broke the contract */
+  GPtrArray            *requests;         /* KioskTestRequest* */
+  GPtrArray            *heartbeats;       /* char* */
+};
+
+typedef struct
+{
+  gint64  seq;
+  char   *event;                          /* NULL with KEEP_NO_EVENTS */
+} Accepted;
+
+typedef struct
+{
+  char       *method;
+  char       *path;
+  GHashTable *headers;                    /* lower-case name -> value */
+  GBytes     *body;                       /* as received */
+} Request;
+
+static void
+fault_free (Fault *fault)
+{
+  if (fault == NULL)
+    return;
+  g_free (fault->path_prefix);
+  g_free (fault->headers);
+  g_free (fault->body);
+  g_free (fault);
+}
+
+static void
+accepted_free (Accepted *a)
+{
+  g_free (a->event);
+  g_free (a);
+}
+
+void
+kiosk_test_request_free (KioskTestRequest *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->method);
+  g_free (r->path);
+  g_free (r->user_agent);
+  g_free (r->content_type);
+  g_free (r->if_none_match);
+  g_free (r);
+}
+
+static void
+request_clear (Request *request)
+{
+  g_clear_pointer (&request->method, g_free);
+  g_clear_pointer (&request->path, g_free);
+  g_clear_pointer (&request->headers, g_hash_table_unref);
+  g_clear_pointer (&request->body, g_bytes_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Request, request_clear)
+
+static void
+violation (KioskTestServer *server,
+           const char      *format,
+           ...) G_GNUC_PRINTF (2, 3);
+
+static void
+violation (KioskTestServer *server,
+           const char      *format,
+           ...)
+{
+  va_list args;
+  char *message;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_message ("contract violation: %s", message);
+  g_mutex_lock (&server->lock);
+  g_ptr_array_add (server->violations, message);
+  g_mutex_unlock (&server->lock);
+}
+
+/* Reading and writing */
+
+typedef struct
+{
+  GIOStream    *stream;
+  GSocket      *socket;
+  GByteArray   *buffer;                   /* read but not consumed */
+  gboolean      gzip_reply;               /* the current request accepts gzip */
+} Connection;
+
+static gboolean
+fill (KioskTestServer *server,
+      Connection      *c)
+{
+  guint8 chunk[16384];
+  gssize n = g_input_stream_read (g_io_stream_get_input_stream (c->stream), chunk, sizeof chunk,
+                                  server->cancellable, NULL);
+
+  if (n <= 0)
+    return FALSE;
+  g_byte_array_append (c->buffer, chunk, n);
+  return TRUE;
+}
+
+static const guint8 *
+find (const GByteArray *buffer,
+      const char       *needle)
+{
+  gsize length = strlen (needle);
+
+  if (buffer->len < length)
+    return NULL;
+  for (gsize i = 0; i + length <= buffer->len; i++)
+    if (memcmp (buffer->data + i, needle, length) == 0)
+      return buffer->data + i;
+  return NULL;
+}
+
+/* Reads one request's head; %FALSE at the end of the connection. */
+static gboolean
+read_head (KioskTestServer *server,
+           Connection      *c,
+           Request         *request)
+{
+  const guint8 *end;
+  g_autofree char *head = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  while ((end = find (c->buffer, "\r\n\r\n")) == NULL)
+    {
+      if (c->buffer->len > MAX_HEAD_BYTES || !fill (server, c))
+        return FALSE;
+    }
+
+  head = g_strndup ((const char *) c->buffer->data, end - c->buffer->data);
+  g_byte_array_remove_range (c->buffer, 0, end - c->buffer->data + 4);
+
+  lines = g_strsplit (head, "\r\n", -1);
+  parts = g_strsplit (lines[0], " ", 3);
+  if (g_strv_length (parts) != 3)
+    return FALSE;
+
+  request->method = g_strdup (parts[0]);
+  request->path = g_strdup (parts[1]);
+  request->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 1; lines[i]; i++)
+    {
+      const char *colon = strchr (lines[i], ':');
+
+      if (colon == NULL)
+        continue;
+      g_hash_table_insert (request->headers,
+                           g_ascii_strdown (lines[i], colon - lines[i]),
+                           g_strstrip (g_strdup (colon + 1)));
+    }
+
+  return TRUE;
+}
+
+static gboolean
+read_body (KioskTestServer *server,
+           Connection      *c,
+           Request         *request)
+{
+  const char *length_text = g_hash_table_lookup (request->headers, "content-length");
+  guint64 length = 0;
+
+  if (length_text != NULL &&
+      !g_ascii_string_to_unsigned (length_text, 10, 0, MAX_BODY_BYTES, &length, NULL))
+    return FALSE;
+
+  while (c->buffer->len < length)
+    if (!fill (server, c))
+      return FALSE;
+
+  request->body = g_bytes_new (c->buffer->data, length);
+  g_byte_array_remove_range (c->buffer, 0, length);
+  return TRUE;
+}
+
+static gboolean
+write_all (KioskTestServer *server,
+           Connection      *c,
+           const void      *data,
+           gsize            length)
+{
+  return g_output_stream_write_all (g_io_stream_get_output_stream (c->stream), data, length, NULL,
+                                    server->cancellable, NULL);
+}
+
+static const char *
+reason_phrase (int status)
+{
+  switch (status)
+    {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 410: return "Gone";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Whatever";
+    }
+}
+
+/* @gzip: the client accepts it; used for bodies over 1 KiB, as a real server would. */
+static GString *
+format_response (int         status,
+                 const char *content_type,
+                 const char *headers,
+                 const char *body,
+                 gboolean    gzip)
+{
+  GString *out = g_string_new (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S GMT");
+  g_autoptr(GBytes) compressed = NULL;
+  const char *data = body;
+  gsize length = body ? strlen (body) : 0;
+
+  if (gzip && length > 1024)
+    {
+      compressed = kiosk_gzip (body, length, 6, NULL);
+      data = g_bytes_get_data (compressed, &length);
+    }
+
+  g_string_append_printf (out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, reason_phrase (status),
+                          date);
+  if (status != 204 && status != 304)
+    g_string_append_printf (out, "Content-Length: %zu\r\n", length);
+  if (content_type != NULL && length > 0)
+    g_string_append_printf (out, "Content-Type: %s\r\n", content_type);
+  if (compressed != NULL)
+    g_string_append (out, "Content-Encoding: gzip\r\n");
+  if (headers != NULL)
+    g_string_append (out, headers);
+  g_string_append (out, "\r\n");
+  if (data != NULL && status != 204 && status != 304)
+    g_string_append_len (out, data, length);
+
+  return out;
+}
+
+/* Waits until the client goes away or the server stops. */
+static void
+hang (KioskTestServer *server,
+      Connection      *c)
+{
+  while (!g_atomic_int_get (&server->stopping))
+    {
+      guint8 byte;
+      gssize n;
+
+      if (!g_socket_condition_timed_wait (c->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, POLL_US,
+                                          NULL, NULL))
+        continue;
+
+      n = g_socket_receive (c->socket, (char *) &byte, 1, NULL, NULL);
+      if (n <= 0)
+        return;
+    }
+}
+
+static void
+reset (Connection *c)
+{
+  struct linger linger = { 1, 0 };
+
+  /* Linger 0: close() sends RST instead of FIN, as a crashed middlebox would. */
+  setsockopt (g_socket_get_fd (c->socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+  g_socket_close (c->socket, NULL);
+}
+
+static void
+trickle (KioskTestServer *server,
+         Connection      *c,
+         GString         *response,
+         guint            ms)
+{
+  for (gsize i = 0; i < response->len && !g_atomic_int_get (&server->stopping); i++)
+    {
+      if (!write_all (server, c, response->str + i, 1))
+        return;
+      g_output_stream_flush (g_io_stream_get_output_stream (c->stream), NULL, NULL);
+      g_usleep (ms * 1000);
+    }
+}
+
+/* The contract, checked */
+
+static GBytes *
+gunzip (GBytes  *data,
+        GError **error)
+{
+  z_stream zs = { 0 };
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  guint8 chunk[65536];
+  gsize length;
+  int rc;
+
+  zs.next_in = (Bytef *) g_bytes_get_data (data, &length);
+  zs.avail_in = length;
+  if (inflateInit2 (&zs, 15 + 16) != Z_OK)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "inflateInit2 failed");
+      return NULL;
+    }
+
+  do
+    {
+      zs.next_out = chunk;
+      zs.avail_out = sizeof chunk;
+      rc = inflate (&zs, Z_NO_FLUSH);
+      if (rc != Z_OK && rc != Z_STREAM_END)
+        {
+          inflateEnd (&zs);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not gzip (zlib error %d)", rc);
+          return NULL;
+        }
+      g_byte_array_append (out, chunk, sizeof chunk - zs.avail_out);
+      if (out->len > MAX_BODY_BYTES)
+        {
+          inflateEnd (&zs);
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "inflates beyond 16 MiB");
+          return NULL;
+        }
+    }
+  while (rc != Z_STREAM_END);
+
+  inflateEnd (&zs);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+static gboolean
+is_type (JsonObject *o,
+         const char *member,
+         GType       type,
+         gboolean    nullable)
+{
+  JsonNode *node = json_object_get_member (o, member);
+
+  if (node == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_NULL (node))
+    return nullable;
+  if (type == JSON_TYPE_OBJECT)
+    return JSON_NODE_HOLDS_OBJECT (node);
+  if (type == JSON_TYPE_ARRAY)
+    return JSON_NODE_HOLDS_ARRAY (node);
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+static gboolean
+is_rfc3339_ms (const char *text,
+               GDateTime **out)
+{
+  static GRegex *regex;
+
+  if (g_once_init_enter (&regex))
+    g_once_init_leave (&regex,
+                               g_regex_new ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
+                                            "(Z|[+-]\\d\\d:\\d\\d)$", G_REGEX_OPTIMIZE, 0, NULL));
+
+  if (text == NULL || !g_regex_match (regex, text, 0, NULL))
+    return FALSE;
+
+  *out = g_date_time_new_from_iso8601 (text, NULL);
+  return *out != NULL;
+}
+
+/* NULL when @node is a response event as the contract describes it; otherwise what is wrong. */
+static char *
+check_event (JsonNode *node)
+{
+  static const char * const inputs[] = { "touch", "button", "keyboard", NULL };
+  static const char * const outcomes[] = { "answered", "skipped", "timeout", "interrupted", NULL };
+  g_autoptr(GDateTime) time = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  JsonObject *e, *d, *clock;
+  gint64 scale, face;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return g_strdup ("not an object");
+  e = json_node_get_object (node);
+
+  if (!is_type (e, "specversion", G_TYPE_STRING, FALSE) ||
+      g_strcmp0 (json_object_get_string_member (e, "specversion"), "1.0") != 0)
+    return g_strdup ("specversion");
+  if (!is_type (e, "id", G_TYPE_STRING, FALSE) || !g_uuid_string_is_valid (json_object_get_string_member (e, "id")))
+    return g_strdup ("id");
+  if (!is_type (e, "source", G_TYPE_STRING, FALSE) ||
+      !g_str_has_prefix (json_object_get_string_member (e, "source"), "urn:smiley-kiosk:"))
+    return g_strdup ("source");
+  if (!is_type (e, "type", G_TYPE_STRING, FALSE) ||
+      g_strcmp0 (json_object_get_string_member (e, "type"), "org.smileykiosk.response.v1") != 0)
+    return g_strdup ("type");
+  if (!is_type (e, "time", G_TYPE_STRING, FALSE) ||
+      !is_rfc3339_ms (json_object_get_string_member (e, "time"), &time))
+    return g_strdup ("time");
+  if (!is_type (e, "subject", G_TYPE_STRING, FALSE))
+    return g_strdup ("subject");
+  if (!is_type (e, "datacontenttype", G_TYPE_STRING, FALSE) ||
+      g_strcmp0 (json_object_get_string_member (e, "datacontenttype"), "application/json") != 0)
+    return g_strdup ("datacontenttype");
+  if (!is_type (e, "data", JSON_TYPE_OBJECT, FALSE))
+    return g_strdup ("data");
+
+  d = json_object_get_object_member (e, "data");
+  if (!is_type (d, "seq", G_TYPE_INT64, FALSE) || json_object_get_int_member (d, "seq") < 1)
+    return g_strdup ("data.seq");
+  if (!is_type (d, "survey_id", G_TYPE_STRING, FALSE) ||
+      g_strcmp0 (json_object_get_string_member (d, "survey_id"),
+                 json_object_get_string_member (e, "subject")) != 0)
+    return g_strdup ("data.survey_id (and subject)");
+  if (!is_type (d, "survey_version", G_TYPE_INT64, FALSE))
+    return g_strdup ("data.survey_version");
+  if (!is_type (d, "scale", G_TYPE_INT64, FALSE) || !is_type (d, "face", G_TYPE_INT64, FALSE))
+    return g_strdup ("data.scale/face");
+  scale = json_object_get_int_member (d, "scale");
+  face = json_object_get_int_member (d, "face");
+  if (scale < 2 || face < 0 || face >= scale)
+    return g_strdup ("data.face out of the scale");
+  if (!is_type (d, "input", G_TYPE_STRING, FALSE) ||
+      !g_strv_contains (inputs, json_object_get_string_member (d, "input")))
+    return g_strdup ("data.input");
+  if (!is_type (d, "language", G_TYPE_STRING, FALSE))
+    return g_strdup ("data.language");
+  if (!is_type (d, "misuse", G_TYPE_BOOLEAN, FALSE) ||
+      !is_type (d, "misuse_rule", G_TYPE_STRING, TRUE))
+    return g_strdup ("data.misuse/misuse_rule");
+  if (!is_type (d, "follow_up", JSON_TYPE_OBJECT, TRUE))
+    return g_strdup ("data.follow_up");
+  if (!JSON_NODE_HOLDS_NULL (json_object_get_member (d, "follow_up")))
+    {
+      JsonObject *f = json_object_get_object_member (d, "follow_up");
+
+      if (!is_type (f, "id", G_TYPE_STRING, FALSE) || !is_type (f, "selected", JSON_TYPE_ARRAY, FALSE) ||
+          !is_type (f, "outcome", G_TYPE_STRING, FALSE) ||
+          !g_strv_contains (outcomes, json_object_get_string_member (f, "outcome")))
+        return g_strdup ("data.follow_up members");
+    }
+  if (!is_type (d, "comment", G_TYPE_STRING, TRUE))
+    return g_strdup ("data.comment");
+  if (!is_type (d, "contact", JSON_TYPE_OBJECT, TRUE))
+    return g_strdup ("data.contact");
+  if (!JSON_NODE_HOLDS_NULL (json_object_get_member (d, "contact")) &&
+      !json_object_get_boolean_member_with_default (json_object_get_object_member (d, "contact"),
+                                                    "consent", FALSE))
+    return g_strdup ("data.contact without consent");
+  if (!is_type (d, "local_time", G_TYPE_STRING, FALSE) ||
+      !is_rfc3339_ms (json_object_get_string_member (d, "local_time"), &local) ||
+      g_date_time_compare (time, local) != 0)
+    return g_strdup ("data.local_time (not the same instant as time)");
+  if (!is_type (d, "clock", JSON_TYPE_OBJECT, FALSE))
+    return g_strdup ("data.clock");
+  clock = json_object_get_object_member (d, "clock");
+  if (!is_type (clock, "synced", G_TYPE_BOOLEAN, FALSE) ||
+      !is_type (clock, "corrected", G_TYPE_BOOLEAN, FALSE) ||
+      !is_type (clock, "boot_id", G_TYPE_STRING, FALSE) ||
+      !is_type (clock, "monotonic_ms", G_TYPE_INT64, FALSE))
+    return g_strdup ("data.clock members");
+
+  return NULL;
+}
+
+static void
+respond (KioskTestServer *server,
+         Connection      *c,
+         int              status,
+         const char      *content_type,
+         const char      *headers,
+         const char      *body,
+         int             *out_status)
+{
+  g_autoptr(GString) response = format_response (status, content_type, headers, body,
+                                                 c->gzip_reply);
+
+  *out_status = status;
+  write_all (server, c, response->str, response->len);
+}
+
+static void
+handle_events (KioskTestServer  *server,
+               Request          *request,
+               KioskTestRequest *record,
+               int              *status,
+               char            **body)
+{
+  const char *encoding = g_hash_table_lookup (request->headers, "content-encoding");
+  g_autoptr(GBytes) json = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonBuilder) results = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *events;
+  const char *text;
+  gsize length;
+
+  if (g_strcmp0 (record->content_type, "application/cloudevents-batch+json") != 0)
+    {
+      *status = 415;
+      *body = g_strdup ("{\"error\":\"expected application/cloudevents-batch+json\"}");
+      return;
+    }
+
+  record->gzip = g_strcmp0 (encoding, "gzip") == 0;
+  if (record->gzip)
+    {
+      json = gunzip (request->body, &error);
+      if (json == NULL)
+        {
+          *status = 400;
+          *body = g_strdup_printf ("{\"error\":\"%s\"}", error->message);
+          return;
+        }
+      if (g_bytes_get_size (json) <= 1024)
+        violation (server, "a body of %zu bytes was gzipped (only over 1 KiB)",
+                   g_bytes_get_size (json));
+    }
+  else
+    {
+      json = g_bytes_ref (request->body);
+      if (g_bytes_get_size (json) > 1024)
+        violation (server, "a body of %zu bytes was not gzipped", g_bytes_get_size (json));
+    }
+
+  if (g_bytes_get_size (json) > MAX_BATCH_BYTES)
+    violation (server, "a batch of %zu bytes (at most 512 KiB)", g_bytes_get_size (json));
+
+  text = g_bytes_get_data (json, &length);
+  if (!json_parser_load_from_data (parser, text, length, &error) ||
+      json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+    {
+      violation (server, "the batch is not a JSON array");
+      *status = 400;
+      *body = g_strdup ("{\"error\":\"not a JSON array\"}");
+      return;
+    }
+
+  events = json_node_get_array (json_parser_get_root (parser));
+  record->events = json_array_get_length (events);
+  if (record->events == 0 || record->events > MAX_BATCH_EVENTS)
+    {
+      violation (server, "a batch of %u events", record->events);
+      *status = 400;
+      *body = g_strdup ("{\"error\":\"1 to 500 events\"}");
+      return;
+    }
+
+  g_mutex_lock (&server->lock);
+  if (server->max_batch > 0 && record->events > server->max_batch)
+    {
+      g_mutex_unlock (&server->lock);
+      *status = 413;
+      *body = g_strdup_printf ("{\"error\":\"at most %u events\"}", server->max_batch);
+      return;
+    }
+  if (server->poison != NULL)
+    for (guint i = 0; i < record->events; i++)
+      {
+        JsonNode *node = json_array_get_element (events, i);
+
+        if (JSON_NODE_HOLDS_OBJECT (node) &&
+            g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
+                                                                   "id", NULL),
+                       server->poison) == 0)
+          {
+            g_mutex_unlock (&server->lock);
+            *status = 422;
+            *body = g_strdup ("{\"error\":\"this batch holds an event we cannot process\"}");
+            return;
+          }
+      }
+
+  json_builder_begin_object (results);
+  json_builder_set_member_name (results, "results");
+  json_builder_begin_array (results);
+
+  for (guint i = 0; i < record->events; i++)
+    {
+      JsonNode *node = json_array_get_element (events, i);
+      g_autofree char *problem = check_event (node);
+      JsonObject *e = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = e ? json_object_get_string_member_with_default (e, "id", "") : "";
+      const char *source = e ? json_object_get_string_member_with_default (e, "source", "") : "";
+      g_autofree char *key = g_strconcat (source, "\n", id, NULL);
+      const char *status_text;
+      const char *reason = NULL;
+
+      if (problem != NULL)
+        {
+          g_ptr_array_add (server->violations, g_strdup_printf ("event %s: %s", id, problem));
+          status_text = "rejected";
+          reason = problem;
+          server->rejected++;
+        }
+      else if (g_strcmp0 (id, server->reject_id) == 0)
+        {
+          status_text = "rejected";
+          reason = server->reject_reason;
+          server->rejected++;
+        }
+      else if (g_hash_table_contains (server->accepted, key))
+        {
+          Accepted *a = g_hash_table_lookup (server->accepted, key);
+          gint64 seq = json_object_get_int_member (json_object_get_object_member (e, "data"), "seq");
+
+          if (a->seq != seq)
+            g_ptr_array_add (server->violations,
+                             g_strdup_printf ("event %s sent again with seq %" G_GINT64_FORMAT
+                                              " instead of %" G_GINT64_FORMAT, id, seq, a->seq));
+          status_text = "duplicate";
+          server->duplicates++;
+        }
+      else
+        {
+          Accepted *a = g_new0 (Accepted, 1);
+
+          a->seq = json_object_get_int_member (json_object_get_object_member (e, "data"), "seq");
+          if (!(server->flags & KIOSK_TEST_SERVER_KEEP_NO_EVENTS))
+            a->event = json_to_string (node, FALSE);
+          g_hash_table_insert (server->accepted, g_steal_pointer (&key), a);
+          status_text = "accepted";
+        }
+
+      json_builder_begin_object (results);
+      json_builder_set_member_name (results, "id");
+      json_builder_add_string_value (results, id);
+      json_builder_set_member_name (results, "status");
+      json_builder_add_string_value (results, status_text);
+      if (reason != NULL)
+        {
+          json_builder_set_member_name (results, "reason");
+          json_builder_add_string_value (results, reason);
+        }
+      json_builder_end_object (results);
+    }
+  g_mutex_unlock (&server->lock);
+
+  json_builder_end_array (results);
+  json_builder_end_object (results);
+  root = json_builder_get_root (results);
+
+  *status = 200;
+  *body = json_to_string (root, FALSE);
+}
+
+static void
+handle_survey (KioskTestServer  *server,
+               KioskTestRequest *record,
+               int              *status,
+               char            **headers,
+               char            **body)
+{
+  g_mutex_lock (&server->lock);
+  if (server->survey == NULL)
+    *status = 404;
+  else if (server->survey_etag != NULL && g_strcmp0 (record->if_none_match, server->survey_etag) == 0)
+    {
+      *status = 304;
+      *headers = g_strdup_printf ("ETag: %s\r\n", server->survey_etag);
+    }
+  else
+    {
+      *status = 200;
+      *body = g_strdup (server->survey);
+      if (server->survey_etag != NULL)
+        *headers = g_strdup_printf ("ETag: %s\r\n", server->survey_etag);
+    }
+  g_mutex_unlock (&server->lock);
+}
+
+static Fault *
+take_fault (KioskTestServer *server,
+            const char      *path)
+{
+  Fault *found = NULL;
+
+  g_mutex_lock (&server->lock);
+  for (GList *l = server->faults.head; l != NULL; l = l->next)
+    {
+      Fault *fault = l->data;
+
+      if (g_str_has_prefix (path, fault->path_prefix))
+        {
+          found = fault;
+          g_queue_delete_link (&server->faults, l);
+          break;
+        }
+    }
+
+  if (found == NULL && server->standing != NULL &&
+      g_str_has_prefix (path, server->standing->path_prefix))
+    {
+      found = g_new0 (Fault, 1);
+      found->path_prefix = g_strdup (server->standing->path_prefix);
+      found->kind = KIOSK_FAULT_STATUS;
+      found->status = server->standing->status;
+      found->headers = g_strdup (server->standing->headers);
+      found->body = g_strdup (server->standing->body);
+    }
+  g_mutex_unlock (&server->lock);
+
+  return found;
+}
+
+/* One request; %FALSE when the connection is to be closed. */
+static gboolean
+serve_one (KioskTestServer *server,
+           Connection      *c)
+{
+  g_auto(Request) request = { 0 };
+  g_autoptr(KioskTestRequest) record = g_new0 (KioskTestRequest, 1);
+  g_autofree char *headers = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *expected_auth = NULL;
+  Fault *fault;
+  const char *auth;
+  const char *accept;
+  int status = 0;
+  gboolean keep_going = TRUE;
+
+  if (!read_head (server, c, &request))
+    return FALSE;
+
+  fault = take_fault (server, request.path);
+
+  if (fault != NULL && fault->kind == KIOSK_FAULT_RESET)
+    {
+      /* Mid-request: part of the body may still be on its way. */
+      record->method = g_strdup (request.method);
+      record->path = g_strdup (request.path);
+      record->received_us = g_get_monotonic_time ();
+      g_mutex_lock (&server->lock);
+      g_ptr_array_add (server->requests, g_steal_pointer (&record));
+      g_mutex_unlock (&server->lock);
+      reset (c);
+      fault_free (fault);
+      return FALSE;
+    }
+
+  if (!read_body (server, c, &request))
+    {
+      fault_free (fault);
+      return FALSE;
+    }
+
+  record->method = g_strdup (request.method);
+  record->path = g_strdup (request.path);
+  record->received_us = g_get_monotonic_time ();
+  record->wire_body_bytes = g_bytes_get_size (request.body);
+  record->user_agent = g_strdup (g_hash_table_lookup (request.headers, "user-agent"));
+  record->content_type = g_strdup (g_hash_table_lookup (request.headers, "content-type"));
+  record->if_none_match = g_strdup (g_hash_table_lookup (request.headers, "if-none-match"));
+
+  accept = g_hash_table_lookup (request.headers, "accept-encoding");
+  c->gzip_reply = accept != NULL && strstr (accept, "gzip") != NULL;
+
+  auth = g_hash_table_lookup (request.headers, "authorization");
+  g_mutex_lock (&server->lock);
+  expected_auth = server->token ? g_strconcat ("Bearer ", server->token, NULL) : NULL;
+  g_mutex_unlock (&server->lock);
+  record->authorized = expected_auth == NULL || g_strcmp0 (auth, expected_auth) == 0;
+
+  if (!g_str_has_prefix (record->user_agent ? record->user_agent : "", "smiley-kiosk/"))
+    violation (server, "User-Agent %s", record->user_agent ? record->user_agent : "(none)");
+
+  if (fault != NULL && fault->kind == KIOSK_FAULT_HANG)
+    {
+      /* Recorded now: a test waits for the request to arrive before it acts. */
+      g_mutex_lock (&server->lock);
+      g_ptr_array_add (server->requests, g_steal_pointer (&record));
+      g_mutex_unlock (&server->lock);
+      hang (server, c);
+      fault_free (fault);
+      return FALSE;
+    }
+  else if (fault != NULL && fault->kind == KIOSK_FAULT_STATUS)
+    {
+      respond (server, c, fault->status, "text/html; charset=utf-8", fault->headers, fault->body,
+               &status);
+    }
+  else if (!record->authorized)
+    respond (server, c, 401, "application/json", NULL, "{\"error\":\"bad token\"}", &status);
+  else if (g_str_equal (request.path, "/v1/events") && g_str_equal (request.method, "POST"))
+    {
+      handle_events (server, &request, record, &status, &body);
+      if (fault != NULL && fault->kind == KIOSK_FAULT_STORE_AND_DROP)
+        {
+          /* Stored, and the reply is lost on the way back. */
+          status = 0;
+          keep_going = FALSE;
+        }
+      else if (fault != NULL && fault->kind == KIOSK_FAULT_TRICKLE)
+        {
+          g_autoptr(GString) response = format_response (status, "application/json", NULL, body,
+                                                         c->gzip_reply);
+
+          /* For this fault, the "status" is the pause between two bytes, in ms. */
+          trickle (server, c, response, fault->status > 0 ? fault->status : 20);
+        }
+      else
+        respond (server, c, status, "application/json", NULL, body, &status);
+    }
+  else if (g_str_has_prefix (request.path, "/v1/devices/") &&
+           g_str_has_suffix (request.path, "/survey") && g_str_equal (request.method, "GET"))
+    {
+      handle_survey (server, record, &status, &headers, &body);
+      respond (server, c, status, "application/json", headers, body, &status);
+    }
+  else if (g_str_has_prefix (request.path, "/v1/devices/") &&
+           g_str_has_suffix (request.path, "/heartbeat") && g_str_equal (request.method, "POST"))
+    {
+      gsize length;
+      const char *data = g_bytes_get_data (request.body, &length);
+
+      if (g_strcmp0 (record->content_type, "application/json") != 0)
+        violation (server, "heartbeat with Content-Type %s", record->content_type);
+      g_mutex_lock (&server->lock);
+      g_ptr_array_add (server->heartbeats, g_strndup (data, length));
+      g_mutex_unlock (&server->lock);
+      respond (server, c, 204, NULL, NULL, NULL, &status);
+    }
+  else
+    respond (server, c, 404, "application/json", NULL, "{\"error\":\"no such endpoint\"}", &status);
+
+  record->status = status;
+  g_mutex_lock (&server->lock);
+  g_ptr_array_add (server->requests, g_steal_pointer (&record));
+  g_mutex_unlock (&server->lock);
+
+  fault_free (fault);
+  return keep_going;
+}
+
+static gboolean
+run_cb (GThreadedSocketService *service,
+        GSocketConnection      *connection,
+        GObject                *source_object,
+        gpointer                user_data)
+{
+  KioskTestServer *server = user_data;
+  g_autoptr(GIOStream) stream = NULL;
+  Connection c = { 0 };
+
+  g_mutex_lock (&server->lock);
+  server->active++;
+  g_mutex_unlock (&server->lock);
+
+  if (server->certificate != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection),
+                                                         server->certificate, &error));
+      if (stream == NULL ||
+          !g_tls_connection_handshake (G_TLS_CONNECTION (stream), server->cancellable, &error))
+        {
+          g_debug ("TLS handshake failed: %s", error ? error->message : "?");
+          goto done;
+        }
+    }
+  else
+    stream = g_object_ref (G_IO_STREAM (connection));
+
+  c.stream = stream;
+  c.socket = g_socket_connection_get_socket (connection);
+  c.buffer = g_byte_array_new ();
+
+  while (!g_atomic_int_get (&server->stopping) && serve_one (server, &c))
+    ;
+
+  g_byte_array_unref (c.buffer);
+  g_io_stream_close (stream, NULL, NULL);
+
+done:
+  g_mutex_lock (&server->lock);
+  server->active--;
+  g_cond_broadcast (&server->cond);
+  g_mutex_unlock (&server->lock);
+
+  return TRUE;
+}
+
+static gboolean run_cb (GThreadedSocketService *service,
+                        GSocketConnection      *connection,
+                        GObject                *source_object,
+                        gpointer                user_data);
+
+/* Runs on the server's thread. */
+static void
+listen_now (KioskTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, server->port);
+  g_autoptr(GSocketAddress) effective = NULL;
+
+  /* A closed listener cannot listen again: each "up" gets a new service. */
+  if (server->service == NULL)
+    {
+      server->service = g_threaded_socket_service_new (64);
+      g_signal_connect (server->service, "run", G_CALLBACK (run_cb), server);
+    }
+
+  /* The port may linger in TIME_WAIT from the last time; SO_REUSEADDR (GLib sets it) helps. */
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &effective, &error))
+    g_error ("test server: cannot listen on 127.0.0.1:%u: %s", server->port, error->message);
+
+  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_socket_service_start (server->service);
+}
+
+static gboolean
+op_up_cb (gpointer data)
+{
+  KioskTestServer *server = data;
+
+  listen_now (server);
+  g_mutex_lock (&server->lock);
+  server->op_done = TRUE;
+  g_cond_broadcast (&server->cond);
+  g_mutex_unlock (&server->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+op_down_cb (gpointer data)
+{
+  KioskTestServer *server = data;
+
+  /* Closing the listening socket makes new connections fail with "refused", like a server that
+   * is not running; stopping the service alone would leave them waiting in the backlog. */
+  g_socket_service_stop (server->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+  g_clear_object (&server->service);
+  g_mutex_lock (&server->lock);
+  server->op_done = TRUE;
+  g_cond_broadcast (&server->cond);
+  g_mutex_unlock (&server->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_on_server (KioskTestServer *server,
+               GSourceFunc      func)
+{
+  g_mutex_lock (&server->lock);
+  server->op_done = FALSE;
+  g_mutex_unlock (&server->lock);
+
+  g_main_context_invoke (server->context, func, server);
+
+  g_mutex_lock (&server->lock);
+  while (!server->op_done)
+    g_cond_wait (&server->cond, &server->lock);
+  g_mutex_unlock (&server->lock);
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  KioskTestServer *server = data;
+
+  g_main_context_push_thread_default (server->context);
+
+  listen_now (server);
+  if (server->flags & KIOSK_TEST_SERVER_START_DOWN)
+    {
+      g_socket_service_stop (server->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+      g_clear_object (&server->service);
+    }
+
+  g_mutex_lock (&server->lock);
+  server->ready = TRUE;
+  g_cond_broadcast (&server->cond);
+  g_mutex_unlock (&server->lock);
+
+  while (!g_atomic_int_get (&server->stopping))
+    g_main_context_iteration (server->context, TRUE);
+
+  if (server->service != NULL)
+    {
+      g_socket_service_stop (server->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+    }
+
+  g_main_context_pop_thread_default (server->context);
+  return NULL;
+}
+
+/**
+ * kiosk_test_server_new:
+ * @certificate: (nullable): serve HTTPS with it (needs glib-networking)
+ */
+KioskTestServer *
+kiosk_test_server_new (KioskTestServerFlags  flags,
+                       GTlsCertificate      *certificate)
+{
+  KioskTestServer *server = g_new0 (KioskTestServer, 1);
+
+  server->flags = flags;
+  server->certificate = certificate ? g_object_ref (certificate) : NULL;
+  server->context = g_main_context_new ();
+  server->cancellable = g_cancellable_new ();
+  g_mutex_init (&server->lock);
+  g_cond_init (&server->cond);
+  g_queue_init (&server->faults);
+  server->accepted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) accepted_free);
+  server->violations = g_ptr_array_new_with_free_func (g_free);
+  server->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_test_request_free);
+  server->heartbeats = g_ptr_array_new_with_free_func (g_free);
+
+  server->thread = g_thread_new ("test-server", server_thread, server);
+
+  g_mutex_lock (&server->lock);
+  while (!server->ready)
+    g_cond_wait (&server->cond, &server->lock);
+  g_mutex_unlock (&server->lock);
+
+  server->url = g_strdup_printf ("%s://127.0.0.1:%u", certificate ? "https" : "http", server->port);
+  return server;
+}
+
+void
+kiosk_test_server_free (KioskTestServer *server)
+{
+  gint64 deadline;
+
+  if (server == NULL)
+    return;
+
+  g_atomic_int_set (&server->stopping, 1);
+  g_cancellable_cancel (server->cancellable);
+  g_main_context_wakeup (server->context);
+  g_thread_join (server->thread);
+
+  /* Connections notice the cancellable or the flag within a poll interval. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_mutex_lock (&server->lock);
+  while (server->active > 0)
+    if (!g_cond_wait_until (&server->cond, &server->lock, deadline))
+      g_error ("test server: %u connections did not finish", server->active);
+  g_mutex_unlock (&server->lock);
+
+  g_clear_object (&server->service);
+  g_clear_object (&server->cancellable);
+  g_clear_object (&server->certificate);
+  g_main_context_unref (server->context);
+  g_queue_clear_full (&server->faults, (GDestroyNotify) fault_free);
+  fault_free (server->standing);
+  g_hash_table_unref (server->accepted);
+  g_ptr_array_unref (server->violations);
+  g_ptr_array_unref (server->requests);
+  g_ptr_array_unref (server->heartbeats);
+  g_free (server->token);
+  g_free (server->poison);
+  g_free (server->reject_id);
+  g_free (server->reject_reason);
+  g_free (server->survey);
+  g_free (server->survey_etag);
+  g_free (server->url);
+  g_mutex_clear (&server->lock);
+  g_cond_clear (&server->cond);
+  g_free (server);
+}
+
+const char *
+kiosk_test_server_get_url (KioskTestServer *server)
+{
+  return server->url;
+}
+
+guint16
+kiosk_test_server_get_port (KioskTestServer *server)
+{
+  return server->port;
+}
+
+void
+kiosk_test_server_set_down (KioskTestServer *server,
+                            gboolean         down)
+{
+  run_on_server (server, down ? op_down_cb : op_up_cb);
+}
+
+void
+kiosk_test_server_set_token (KioskTestServer *server,
+                             const char      *token)
+{
+  g_mutex_lock (&server->lock);
+  g_free (server->token);
+  server->token = g_strdup (token);
+  g_mutex_unlock (&server->lock);
+}
+
+/* One-shot: the next request whose path starts with @path_prefix gets it. Queued in order. */
+void
+kiosk_test_server_push_fault (KioskTestServer *server,
+                              const char      *path_prefix,
+                              KioskFaultKind   kind,
+                              int              status,
+                              const char      *headers,
+                              const char      *body)
+{
+  Fault *fault = g_new0 (Fault, 1);
+
+  fault->path_prefix = g_strdup (path_prefix);
+  fault->kind = kind;
+  fault->status = status;
+  fault->headers = g_strdup (headers);
+  fault->body = g_strdup (body);
+
+  g_mutex_lock (&server->lock);
+  g_queue_push_tail (&server->faults, fault);
+  g_mutex_unlock (&server->lock);
+}
+
+/* Every request under @path_prefix gets this answer until called again with status 0. */
+void
+kiosk_test_server_set_status (KioskTestServer *server,
+                              const char      *path_prefix,
+                              int              status,
+                              const char      *headers,
+                              const char      *body)
+{
+  Fault *fault = NULL;
+
+  if (status != 0)
+    {
+      fault = g_new0 (Fault, 1);
+      fault->path_prefix = g_strdup (path_prefix);
+      fault->kind = KIOSK_FAULT_STATUS;
+      fault->status = status;
+      fault->headers = g_strdup (headers);
+      fault->body = g_strdup (body);
+    }
+
+  g_mutex_lock (&server->lock);
+  fault_free (server->standing);
+  server->standing = fault;
+  g_mutex_unlock (&server->lock);
+}
+
+/* Any batch holding this event is answered 422 as a whole. */
+void
+kiosk_test_server_set_poison (KioskTestServer *server,
+                              const char      *event_id)
+{
+  g_mutex_lock (&server->lock);
+  g_free (server->poison);
+  server->poison = g_strdup (event_id);
+  g_mutex_unlock (&server->lock);
+}
+
+/* This event is answered "rejected" in a 200 reply. */
+void
+kiosk_test_server_set_reject (KioskTestServer *server,
+                              const char      *event_id,
+                              const char      *reason)
+{
+  g_mutex_lock (&server->lock);
+  g_free (server->reject_id);
+  g_free (server->reject_reason);
+  server->reject_id = g_strdup (event_id);
+  server->reject_reason = g_strdup (reason);
+  g_mutex_unlock (&server->lock);
+}
+
+/* Batches of more events are answered 413. */
+void
+kiosk_test_server_set_max_batch (KioskTestServer *server,
+                                 guint            max_events)
+{
+  g_mutex_lock (&server->lock);
+  server->max_batch = max_events;
+  g_mutex_unlock (&server->lock);
+}
+
+void
+kiosk_test_server_set_survey (KioskTestServer *server,
+                              const char      *json,
+                              const char      *etag)
+{
+  g_mutex_lock (&server->lock);
+  g_free (server->survey);
+  g_free (server->survey_etag);
+  server->survey = g_strdup (json);
+  server->survey_etag = g_strdup (etag);
+  g_mutex_unlock (&server->lock);
+}
+
+guint
+kiosk_test_server_count_accepted (KioskTestServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->lock);
+  n = g_hash_table_size (server->accepted);
+  g_mutex_unlock (&server->lock);
+  return n;
+}
+
+guint
+kiosk_test_server_count_duplicates (KioskTestServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->lock);
+  n = server->duplicates;
+  g_mutex_unlock (&server->lock);
+  return n;
+}
+
+guint
+kiosk_test_server_count_rejected (KioskTestServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->lock);
+  n = server->rejected;
+  g_mutex_unlock (&server->lock);
+  return n;
+}
+
+guint
+kiosk_test_server_count_violations (KioskTestServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->lock);
+  n = server->violations->len;
+  g_mutex_unlock (&server->lock);
+  return n;
+}
+
+char *
+kiosk_test_server_dup_violations (KioskTestServer *server)
+{
+  GString *out = g_string_new (NULL);
+
+  g_mutex_lock (&server->lock);
+  for (guint i = 0; i < server->violations->len; i++)
+    g_string_append_printf (out, "%s\n", (char *) g_ptr_array_index (server->violations, i));
+  g_mutex_unlock (&server->lock);
+  return g_string_free (out, FALSE);
+}
+
+guint
+kiosk_test_server_count_requests (KioskTestServer *server,
+                                  const char      *path_prefix)
+{
+  guint n = 0;
+
+  g_mutex_lock (&server->lock);
+  for (guint i = 0; i < server->requests->len; i++)
+    {
+      KioskTestRequest *r = g_ptr_array_index (server->requests, i);
+
+      if (path_prefix == NULL || g_str_has_prefix (r->path, path_prefix))
+        n++;
+    }
+  g_mutex_unlock (&server->lock);
+  return n;
+}
+
+GPtrArray *
+kiosk_test_server_dup_requests (KioskTestServer *server,
+                                const char      *path_prefix)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_test_request_free);
+
+  g_mutex_lock (&server->lock);
+  for (guint i = 0; i < server->requests->len; i++)
+    {
+      KioskTestRequest *r = g_ptr_array_index (server->requests, i);
+      KioskTestRequest *copy;
+
+      if (path_prefix != NULL && !g_str_has_prefix (r->path, path_prefix))
+        continue;
+      copy = g_memdup2 (r, sizeof *r);
+      copy->method = g_strdup (r->method);
+      copy->path = g_strdup (r->path);
+      copy->user_agent = g_strdup (r->user_agent);
+      copy->content_type = g_strdup (r->content_type);
+      copy->if_none_match = g_strdup (r->if_none_match);
+      g_ptr_array_add (out, copy);
+    }
+  g_mutex_unlock (&server->lock);
+  return out;
+}
+
+static int
+compare_seq (gconstpointer a,
+             gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The accepted sequence numbers of @source, sorted. */
+GArray *
+kiosk_test_server_dup_seqs (KioskTestServer *server,
+                            const char      *source)
+{
+  GArray *seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *prefix = g_strconcat (source, "\n", NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_mutex_lock (&server->lock);
+  g_hash_table_iter_init (&iter, server->accepted);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_str_has_prefix (key, prefix))
+      g_array_append_val (seqs, ((Accepted *) value)->seq);
+  g_mutex_unlock (&server->lock);
+
+  g_array_sort (seqs, compare_seq);
+  return seqs;
+}
+
+char *
+kiosk_test_server_dup_event (KioskTestServer *server,
+                             const char      *source,
+                             const char      *id)
+{
+  g_autofree char *key = g_strconcat (source, "\n", id, NULL);
+  Accepted *a;
+  char *event = NULL;
+
+  g_mutex_lock (&server->lock);
+  a = g_hash_table_lookup (server->accepted, key);
+  if (a != NULL)
+    event = g_strdup (a->event);
+  g_mutex_unlock (&server->lock);
+  return event;
+}
+
+GPtrArray *
+kiosk_test_server_dup_heartbeats (KioskTestServer *server)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  g_mutex_lock (&server->lock);
+  for (guint i = 0; i < server->heartbeats->len; i++)
+    g_ptr_array_add (out, g_strdup (g_ptr_array_index (server->heartbeats, i)));
+  g_mutex_unlock (&server->lock);
+  return out;
+}
+
+/**
+ * kiosk_test_server_check_exactly_once:
+ * @expected: the sequence numbers must be exactly 1 … @expected
+ *
+ * What every delivery test ends with: each response once, none missing, none invented.
+ */
+gboolean
+kiosk_test_server_check_exactly_once (KioskTestServer  *server,
+                                      const char       *source,
+                                      gint64            expected,
+                                      GError          **error)
+{
+  g_autoptr(GArray) seqs = kiosk_test_server_dup_seqs (server, source);
+
+  if ((gint64) seqs->len != expected)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "the server holds %u responses of %s, expected %" G_GINT64_FORMAT,
+                   seqs->len, source, expected);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < seqs->len; i++)
+    if (g_array_index (seqs, gint64, i) != (gint64) i + 1)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "the server's sequence of %s is not 1…%" G_GINT64_FORMAT ": position %u "
+                     "holds %" G_GINT64_FORMAT, source, expected, i,
+                     g_array_index (seqs, gint64, i));
+        return FALSE;
+      }
+
+  return TRUE;
+}

@@ -1,0 +1,440 @@
+/* test-outbox.c: the uploader's view of the database: which responses are pending and in which
+ * order, delivery marks, dead letters that keep the response, the sync state, the queue figures,
+ * clock correction, and a read-only connection for --status while the kiosk writes. */
+#define G_LOG_DOMAIN "test-outbox"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "kiosk-cloudevents.h"
+#include "kiosk-outbox.h"
+#include "kiosk-store.h"
+#include "kiosk-test-sync.h"
+#include "kiosk-test-util.h"
+
+#define SECONDS(s) ((gint64) (s) * G_USEC_PER_SEC)
+
+typedef struct
+{
+  char       *dir;
+  char       *db;
+  KioskStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = kiosk_test_make_tmpdir ();
+  f->db = g_build_filename (f->dir, "responses.db", NULL);
+  f->store = kiosk_store_open (f->db, KIOSK_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->store);
+  kiosk_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->db);
+}
+
+static KioskResponse *
+record (Fixture  *f,
+        gint64    wall_us,
+        gboolean  visit_open)
+{
+  g_autoptr(GError) error = NULL;
+  KioskResponse *r = kiosk_test_make_response (0, wall_us, wall_us - KIOSK_TEST_T0 + SECONDS (5),
+                                               2);
+
+  if (visit_open)
+    {
+      r->visit_open = TRUE;
+      r->follow_up_id = g_strdup ("improve");
+      r->follow_up_outcome = KIOSK_OUTCOME_PENDING;
+    }
+  g_assert_true (kiosk_store_record (f->store, r, &error));
+  g_assert_no_error (error);
+  return r;
+}
+
+static KioskOutbox *
+open_outbox (Fixture              *f,
+             KioskOutboxOpenFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+  KioskOutbox *outbox = kiosk_outbox_open (f->db, flags, &error);
+
+  g_assert_no_error (error);
+  return outbox;
+}
+
+static void
+test_pending_order (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskResponse) open = NULL;
+
+  for (int i = 0; i < 5; i++)
+    kiosk_response_free (record (f, KIOSK_TEST_T0 + SECONDS (i), FALSE));
+  /* A visit still being answered is not eligible yet, however old. */
+  open = record (f, KIOSK_TEST_T0 + SECONDS (10), TRUE);
+  kiosk_response_free (record (f, KIOSK_TEST_T0 + SECONDS (11), FALSE));
+
+  batch = kiosk_outbox_next_batch (outbox, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batch->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (((KioskResponse *) g_ptr_array_index (batch, i))->seq, ==, i + 1);
+  g_clear_pointer (&batch, g_ptr_array_unref);
+
+  batch = kiosk_outbox_next_batch (outbox, 100, &error);
+  g_assert_cmpuint (batch->len, ==, 6);
+  g_assert_cmpint (((KioskResponse *) g_ptr_array_index (batch, 5))->seq, ==, 7);
+  g_clear_pointer (&batch, g_ptr_array_unref);
+
+  /* The visit ends: now it goes, in its place in the sequence. */
+  open->visit_open = FALSE;
+  open->follow_up_outcome = KIOSK_OUTCOME_SKIPPED;
+  g_assert_true (kiosk_store_complete_visit (f->store, open, &error));
+  batch = kiosk_outbox_next_batch (outbox, 100, &error);
+  g_assert_cmpuint (batch->len, ==, 7);
+  g_assert_cmpint (((KioskResponse *) g_ptr_array_index (batch, 5))->seq, ==, 6);
+  g_assert_cmpint (((KioskResponse *) g_ptr_array_index (batch, 5))->follow_up_outcome, ==,
+                   KIOSK_OUTCOME_SKIPPED);
+}
+
+static void
+test_round_trip (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskResponse) r = kiosk_test_make_response (0, KIOSK_TEST_T0, SECONDS (7), 3);
+  KioskResponse *back;
+
+  r->misuse = TRUE;
+  r->misuse_rule = g_strdup ("response-interval");
+  r->follow_up_id = g_strdup ("improve");
+  r->follow_up_selected = g_strsplit ("speed,staff", ",", -1);
+  r->follow_up_outcome = KIOSK_OUTCOME_ANSWERED;
+  r->comment = g_strdup ("Friendly \"staff\"");
+  r->contact_consent = TRUE;
+  r->contact_email = g_strdup ("a@example.com");
+  g_assert_true (kiosk_store_record (f->store, r, &error));
+
+  batch = kiosk_outbox_next_batch (outbox, 10, &error);
+  g_assert_cmpuint (batch->len, ==, 1);
+  back = g_ptr_array_index (batch, 0);
+  g_assert_cmpstr (back->uuid, ==, r->uuid);
+  g_assert_cmpint (back->seq, ==, r->seq);
+  g_assert_cmpint (back->face, ==, 3);
+  g_assert_cmpint (back->time.wall_us, ==, KIOSK_TEST_T0);
+  g_assert_cmpint (back->time.utc_offset_s, ==, 3600);
+  g_assert_cmpint (back->time.monotonic_us, ==, SECONDS (7));
+  g_assert_true (back->time.synced);
+  g_assert_cmpstr (back->boot_id, ==, KIOSK_TEST_BOOT_ID);
+  g_assert_true (back->misuse);
+  g_assert_cmpstr (back->misuse_rule, ==, "response-interval");
+  g_assert_cmpstr (back->follow_up_id, ==, "improve");
+  g_assert_cmpstrv (back->follow_up_selected, ((const char * const[]) { "speed", "staff", NULL }));
+  g_assert_cmpint (back->follow_up_outcome, ==, KIOSK_OUTCOME_ANSWERED);
+  g_assert_cmpstr (back->comment, ==, "Friendly \"staff\"");
+  g_assert_true (back->contact_consent);
+  g_assert_cmpstr (back->contact_email, ==, "a@example.com");
+  g_assert_null (back->contact_name);
+}
+
+static void
+test_delivered_and_stats (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskResponse) open = NULL;
+  KioskQueueStats stats;
+
+  for (int i = 0; i < 4; i++)
+    kiosk_response_free (record (f, KIOSK_TEST_T0 + SECONDS (60 * i), FALSE));
+  open = record (f, KIOSK_TEST_T0 + SECONDS (300), TRUE);
+
+  g_assert_true (kiosk_outbox_get_stats (outbox, &stats, &error));
+  g_assert_cmpint (stats.depth, ==, 4);
+  g_assert_cmpint (stats.oldest_pending_wall_us, ==, KIOSK_TEST_T0);
+  g_assert_cmpint (stats.open_visits, ==, 1);
+  g_assert_cmpint (stats.dead_letters, ==, 0);
+  g_assert_cmpint (stats.last_seq, ==, 5);
+
+  g_assert_true (kiosk_outbox_begin (outbox, &error));
+  g_assert_true (kiosk_outbox_mark_delivered (outbox, 1, KIOSK_TEST_T0 + SECONDS (1000), &error));
+  g_assert_true (kiosk_outbox_mark_delivered (outbox, 2, KIOSK_TEST_T0 + SECONDS (1000), &error));
+  g_assert_true (kiosk_outbox_commit (outbox, &error));
+  g_assert_no_error (error);
+
+  /* A second mark (a resend answered "duplicate") keeps the first delivery time. */
+  g_assert_true (kiosk_outbox_mark_delivered (outbox, 1, KIOSK_TEST_T0 + SECONDS (2000), &error));
+
+  g_assert_true (kiosk_outbox_get_stats (outbox, &stats, &error));
+  g_assert_cmpint (stats.depth, ==, 2);
+  g_assert_cmpint (stats.oldest_pending_wall_us, ==, KIOSK_TEST_T0 + SECONDS (120));
+
+  batch = kiosk_outbox_next_batch (outbox, 10, &error);
+  g_assert_cmpuint (batch->len, ==, 2);
+  g_assert_cmpint (((KioskResponse *) g_ptr_array_index (batch, 0))->seq, ==, 3);
+
+  {
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+
+    g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT delivered_us, attempts FROM responses"
+                                         " WHERE seq = 1", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, KIOSK_TEST_T0 + SECONDS (1000));
+    g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 1);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+
+  /* A rolled back transaction leaves nothing behind. */
+  g_assert_true (kiosk_outbox_begin (outbox, &error));
+  g_assert_true (kiosk_outbox_mark_delivered (outbox, 3, KIOSK_TEST_T0, &error));
+  kiosk_outbox_rollback (outbox);
+  g_assert_cmpint (kiosk_test_count_pending (f->db), ==, 2);
+}
+
+static void
+test_dead_letter (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(KioskResponse) r = record (f, KIOSK_TEST_T0, FALSE);
+  g_autoptr(GPtrArray) letters = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = kiosk_cloudevent_to_json (r, KIOSK_TEST_SOURCE);
+  KioskDeadLetter *letter;
+  KioskQueueStats stats;
+
+  kiosk_response_free (record (f, KIOSK_TEST_T0 + 1, FALSE));
+
+  g_assert_true (kiosk_outbox_dead_letter (outbox, r->seq, r->uuid, KIOSK_TEST_T0 + SECONDS (9),
+                                           422, "HTTP 422: face out of range", event, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (kiosk_outbox_get_stats (outbox, &stats, &error));
+  g_assert_cmpint (stats.depth, ==, 1);
+  g_assert_cmpint (stats.dead_letters, ==, 1);
+
+  letters = kiosk_outbox_list_dead_letters (outbox, &error);
+  g_assert_cmpuint (letters->len, ==, 1);
+  letter = g_ptr_array_index (letters, 0);
+  g_assert_cmpint (letter->seq, ==, r->seq);
+  g_assert_cmpstr (letter->uuid, ==, r->uuid);
+  g_assert_cmpint (letter->http_status, ==, 422);
+  g_assert_cmpstr (letter->reason, ==, "HTTP 422: face out of range");
+  g_assert_cmpstr (letter->event, ==, event);
+  g_assert_cmpint (letter->wall_us, ==, KIOSK_TEST_T0 + SECONDS (9));
+
+  /* The response itself is kept: it still counts, it is still exported. */
+  all = kiosk_store_list_responses (f->store, &error);
+  g_assert_cmpuint (all->len, ==, 2);
+}
+
+static void
+test_state (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(KioskOutbox) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *again = NULL;
+
+  g_assert_null (kiosk_outbox_get_state (outbox, KIOSK_SYNC_KEY_SURVEY_ETAG));
+  g_assert_true (kiosk_outbox_set_state (outbox, KIOSK_SYNC_KEY_SURVEY_ETAG, "\"v1\"", &error));
+  g_assert_true (kiosk_outbox_set_state (outbox, KIOSK_SYNC_KEY_SURVEY_ETAG, "\"v2\"", &error));
+  value = kiosk_outbox_get_state (outbox, KIOSK_SYNC_KEY_SURVEY_ETAG);
+  g_assert_cmpstr (value, ==, "\"v2\"");
+
+  /* Another process (--status) reads it. */
+  reader = open_outbox (f, KIOSK_OUTBOX_OPEN_READ_ONLY);
+  again = kiosk_outbox_get_state (reader, KIOSK_SYNC_KEY_SURVEY_ETAG);
+  g_assert_cmpstr (again, ==, "\"v2\"");
+  g_assert_false (kiosk_outbox_set_state (reader, "x", "y", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_true (kiosk_outbox_set_state (outbox, KIOSK_SYNC_KEY_SURVEY_ETAG, NULL, &error));
+  g_assert_null (kiosk_outbox_get_state (outbox, KIOSK_SYNC_KEY_SURVEY_ETAG));
+}
+
+/* A Raspberry Pi boots in 1970 (or last month); NTP sets the clock later in the same boot. */
+static void
+test_clock_correction (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 wrong = SECONDS (86400 * 365);   /* 1971 */
+  gint64 corrected;
+  struct { const char *boot; gboolean synced; gint64 mono; gboolean deliver; } rows[] = {
+    { KIOSK_TEST_BOOT_ID, FALSE, SECONDS (10), FALSE },   /* corrected */
+    { KIOSK_TEST_BOOT_ID, FALSE, SECONDS (70), FALSE },   /* corrected */
+    { KIOSK_TEST_BOOT_ID, FALSE, SECONDS (20), TRUE },    /* already delivered: left alone */
+    { "another-boot", FALSE, SECONDS (30), FALSE },       /* monotonic means nothing across boots */
+    { KIOSK_TEST_BOOT_ID, TRUE, SECONDS (90), FALSE },    /* was synchronised already */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(KioskResponse) r = kiosk_test_make_response (0, wrong + rows[i].mono,
+                                                             rows[i].mono, 1);
+
+      g_free (r->boot_id);
+      r->boot_id = g_strdup (rows[i].boot);
+      r->time.synced = rows[i].synced;
+      g_assert_true (kiosk_store_record (f->store, r, &error));
+      if (rows[i].deliver)
+        g_assert_true (kiosk_outbox_mark_delivered (outbox, r->seq, KIOSK_TEST_T0, &error));
+    }
+
+  /* Now (monotonic 100 s) the true time is T0. */
+  corrected = kiosk_outbox_correct_clock (outbox, KIOSK_TEST_BOOT_ID, KIOSK_TEST_T0,
+                                          SECONDS (100), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (corrected, ==, 2);
+
+  /* Nothing left to correct the second time. */
+  g_assert_cmpint (kiosk_outbox_correct_clock (outbox, KIOSK_TEST_BOOT_ID, KIOSK_TEST_T0,
+                                               SECONDS (100), &error), ==, 0);
+
+  batch = kiosk_outbox_next_batch (outbox, 10, &error);
+  g_assert_cmpuint (batch->len, ==, 4);
+  {
+    KioskResponse *a = g_ptr_array_index (batch, 0);
+    KioskResponse *b = g_ptr_array_index (batch, 1);
+    KioskResponse *other = g_ptr_array_index (batch, 2);
+    KioskResponse *synced = g_ptr_array_index (batch, 3);
+    g_autofree char *json = kiosk_cloudevent_to_json (a, KIOSK_TEST_SOURCE);
+
+    g_assert_cmpint (a->time.wall_us, ==, KIOSK_TEST_T0 - SECONDS (90));
+    g_assert_true (a->clock_corrected);
+    g_assert_false (a->time.synced);
+    g_assert_cmpint (b->time.wall_us, ==, KIOSK_TEST_T0 - SECONDS (30));
+    g_assert_true (b->clock_corrected);
+    g_assert_cmpint (other->time.wall_us, ==, wrong + SECONDS (30));
+    g_assert_false (other->clock_corrected);
+    g_assert_cmpint (synced->time.wall_us, ==, wrong + SECONDS (90));
+    g_assert_false (synced->clock_corrected);
+
+    /* On the wire: the corrected time, synced false, corrected true. */
+    g_assert_nonnull (strstr (json, "\"synced\":false,\"corrected\":true"));
+    g_assert_nonnull (strstr (json, "\"time\":\"2026-03-14T15:07:56.535Z\""));
+  }
+
+  {
+    KioskClockStats clock_stats;
+
+    g_assert_true (kiosk_outbox_get_clock_stats (outbox, &clock_stats, &error));
+    g_assert_cmpint (clock_stats.unsynced, ==, 1);
+    g_assert_cmpint (clock_stats.corrected, ==, 2);
+  }
+}
+
+static void
+test_open_errors (void)
+{
+  g_autofree char *dir = kiosk_test_make_tmpdir ();
+  g_autofree char *missing = g_build_filename (dir, "none.db", NULL);
+  g_autofree char *old = g_build_filename (dir, "old.db", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  g_assert_null (kiosk_outbox_open (missing, KIOSK_OUTBOX_OPEN_READ_ONLY, &error));
+  g_assert_error (error, KIOSK_OUTBOX_ERROR, KIOSK_OUTBOX_ERROR_OPEN);
+  g_assert_true (g_str_has_suffix (error->message, "none.db: no database yet (nothing has been "
+                                                   "recorded)"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (sqlite3_open (old, &db), ==, SQLITE_OK);
+  sqlite3_exec (db, "PRAGMA user_version = 2", NULL, NULL, NULL);
+  sqlite3_close (db);
+  g_assert_null (kiosk_outbox_open (old, KIOSK_OUTBOX_OPEN_DEFAULT, &error));
+  g_assert_error (error, KIOSK_OUTBOX_ERROR, KIOSK_OUTBOX_ERROR_SCHEMA);
+  g_assert_nonnull (strstr (error->message, "schema version 2 (this program delivers from "
+                                            "version 3); start the kiosk once to upgrade it"));
+  kiosk_test_rm_rf (dir);
+}
+
+/* The kiosk keeps recording (one INSERT per tap, 10 ms lock patience) while the uploader marks
+ * batches delivered: neither loses anything, no tap is held back. */
+static void
+test_concurrent_with_store (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GError) error = NULL;
+  guint delivered = 0;
+
+  for (guint round = 0; round < 50; round++)
+    {
+      g_autoptr(GPtrArray) batch = NULL;
+
+      for (int i = 0; i < 5; i++)
+        {
+          g_autoptr(KioskResponse) r = record (f, KIOSK_TEST_T0 + SECONDS (round * 5 + i), FALSE);
+
+          g_assert_cmpuint (kiosk_store_get_unwritten (f->store), ==, 0);
+        }
+
+      batch = kiosk_outbox_next_batch (outbox, 3, &error);
+      g_assert_true (kiosk_outbox_begin (outbox, &error));
+      for (guint i = 0; i < batch->len; i++)
+        g_assert_true (kiosk_outbox_mark_delivered (outbox,
+                                                    ((KioskResponse *) g_ptr_array_index (batch, i))->seq,
+                                                    KIOSK_TEST_T0, &error));
+      g_assert_true (kiosk_outbox_commit (outbox, &error));
+      delivered += batch->len;
+    }
+
+  g_assert_cmpint (kiosk_test_count_pending (f->db), ==, 250 - delivered);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/outbox/pending-order", Fixture, NULL, fixture_set_up, test_pending_order,
+              fixture_tear_down);
+  g_test_add ("/outbox/round-trip", Fixture, NULL, fixture_set_up, test_round_trip,
+              fixture_tear_down);
+  g_test_add ("/outbox/delivered-and-stats", Fixture, NULL, fixture_set_up,
+              test_delivered_and_stats, fixture_tear_down);
+  g_test_add ("/outbox/dead-letter", Fixture, NULL, fixture_set_up, test_dead_letter,
+              fixture_tear_down);
+  g_test_add ("/outbox/state", Fixture, NULL, fixture_set_up, test_state, fixture_tear_down);
+  g_test_add ("/outbox/clock-correction", Fixture, NULL, fixture_set_up, test_clock_correction,
+              fixture_tear_down);
+  g_test_add ("/outbox/concurrent-with-store", Fixture, NULL, fixture_set_up,
+              test_concurrent_with_store, fixture_tear_down);
+  g_test_add_func ("/outbox/open-errors", test_open_errors);
+
+  return g_test_run ();
+}
