@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "kiosk-application.h"
+#include "kiosk-uploader.h"
 #include "kiosk-window.h"
 
 struct _KioskApplication
@@ -18,6 +19,7 @@ struct _KioskApplication
   /* owned */
   KioskConfig    *config;
   KioskFlow      *flow;
+  KioskUploader  *uploader;           /* NULL when sync is off */
 
   gboolean        windowed;
   gboolean        report_first_frame;
@@ -105,6 +107,15 @@ kiosk_application_startup (GApplication *application)
 
   self->sigterm_source = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
   self->sigint_source = g_unix_signal_add (SIGINT, quit_signal_cb, self);
+
+  if (self->uploader != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Offline is a supported way to run: the responses wait in the store. */
+      if (!kiosk_uploader_start (self->uploader, &error))
+        g_warning ("Sync off: %s", error->message);
+    }
 }
 
 static void
@@ -131,6 +142,10 @@ kiosk_application_shutdown (GApplication *application)
   g_clear_handle_id (&self->sigterm_source, g_source_remove);
   g_clear_handle_id (&self->sigint_source, g_source_remove);
 
+  /* Bounded (2 s): a request in flight is aborted; nothing unacknowledged is lost. */
+  if (self->uploader != NULL)
+    kiosk_uploader_stop (self->uploader);
+
   G_APPLICATION_CLASS (kiosk_application_parent_class)->shutdown (application);
 }
 
@@ -139,6 +154,7 @@ kiosk_application_dispose (GObject *object)
 {
   KioskApplication *self = KIOSK_APPLICATION (object);
 
+  g_clear_object (&self->uploader);
   g_clear_object (&self->flow);
   g_clear_object (&self->config);
 
@@ -161,6 +177,48 @@ static void
 kiosk_application_init (KioskApplication *self)
 {
   self->report_first_frame = g_getenv ("SMILEY_KIOSK_REPORT_FIRST_FRAME") != NULL;
+}
+
+/* Hook for the survey pulled from the cloud (issue 3 + 4): the integrator connects this to
+ * kiosk_survey_new_from_data() and kiosk_flow_set_survey() (a swap takes effect when the flow is
+ * idle), and sets the same parsing as the uploader's validator. Until then it only logs. */
+static void
+kiosk_application_survey_updated_cb (KioskUploader    *uploader,
+                                     const char       *path,
+                                     KioskApplication *self)
+{
+  g_message ("A new survey from the server was saved to %s; it is not applied yet", path);
+}
+
+/* Sync is on when the configuration has a [cloud] url; the thread starts with the application. */
+static void
+kiosk_application_set_up_sync (KioskApplication *self,
+                               KioskStore       *store,
+                               KioskSurvey      *survey,
+                               const char       *db_path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (kiosk_config_get_cloud_url (self->config) == NULL)
+    {
+      g_message ("Sync off: no [cloud] url in the configuration");
+      return;
+    }
+
+  self->uploader = kiosk_uploader_new (self->config, db_path, &error);
+  if (self->uploader == NULL)
+    {
+      g_warning ("Sync off: %s", error->message);
+      return;
+    }
+
+  kiosk_uploader_set_survey_info (self->uploader, kiosk_survey_get_id (survey),
+                                  kiosk_survey_get_version (survey));
+  g_signal_connect (self->uploader, "survey-updated",
+                    G_CALLBACK (kiosk_application_survey_updated_cb), self);
+  /* A committed response whose visit ended wakes the uploader (it debounces bursts). */
+  g_signal_connect_object (store, "eligible-written", G_CALLBACK (kiosk_uploader_wake),
+                           self->uploader, G_CONNECT_SWAPPED);
 }
 
 /**
@@ -196,6 +254,7 @@ kiosk_application_new (KioskConfig *config,
   self->config = g_object_ref (config);
   self->windowed = windowed;
   self->flow = kiosk_flow_new (config, store, clock, survey);
+  kiosk_application_set_up_sync (self, store, survey, db_path);
 
   /* The survey's default language, or the configured one when the survey offers it. */
   g_message ("Recording to %s as device %s, survey %s version %d, language %s", db_path,
@@ -211,4 +270,14 @@ kiosk_application_get_flow (KioskApplication *self)
   g_return_val_if_fail (KIOSK_IS_APPLICATION (self), NULL);
 
   return self->flow;
+}
+
+/* For the status screen: kiosk_uploader_dup_status() and "status-changed". NULL when sync is
+ * off. */
+KioskUploader *
+kiosk_application_get_uploader (KioskApplication *self)
+{
+  g_return_val_if_fail (KIOSK_IS_APPLICATION (self), NULL);
+
+  return self->uploader;
 }

@@ -5,6 +5,7 @@
 
 #include "kiosk-config.h"
 #include "kiosk-flow.h"
+#include "kiosk-uploader.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +16,7 @@ KioskApplication *kiosk_application_new      (KioskConfig      *config,
                                               KioskSurvey      *survey,
                                               gboolean          windowed);
 KioskFlow        *kiosk_application_get_flow (KioskApplication *self);
+KioskUploader    *kiosk_application_get_uploader (KioskApplication *self);
 
 const char       *kiosk_localedir            (void);
 char             *kiosk_pick_language        (const char * const *candidates,

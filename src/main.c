@@ -15,6 +15,7 @@
 #include "kiosk-stats.h"
 #include "kiosk-store.h"
 #include "kiosk-survey.h"
+#include "kiosk-uploader.h"
 
 #define EXIT_CONFIG 2
 
@@ -23,6 +24,7 @@ static gboolean opt_check_config;
 static char *opt_check_survey;
 static gboolean opt_windowed;
 static gboolean opt_stats;
+static gboolean opt_status;
 static char *opt_export_csv;
 static gboolean opt_version;
 
@@ -37,6 +39,8 @@ static const GOptionEntry entries[] = {
     N_("Run in a normal window instead of the locked-down fullscreen kiosk"), NULL },
   { "stats", 0, 0, G_OPTION_ARG_NONE, &opt_stats,
     N_("Print today’s and all-time figures and exit"), NULL },
+  { "status", 0, 0, G_OPTION_ARG_NONE, &opt_status,
+    N_("Print the state of background sync (queue, errors, next retry) and exit"), NULL },
   { "export-csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_export_csv,
     N_("Write every response to FILE as CSV (“-” for standard output) and exit"), N_("FILE") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
@@ -236,6 +240,26 @@ export_csv (KioskConfig *config,
   return EXIT_SUCCESS;
 }
 
+/* Read-only, from the database and its sync state: safe while the kiosk runs, no display. */
+static int
+print_status (KioskConfig *config)
+{
+  g_autoptr(KioskSyncStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  status = kiosk_sync_status_load (config, &error);
+  if (status == NULL)
+    {
+      g_printerr ("smiley-kiosk: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  text = kiosk_sync_status_format (status);
+  g_print ("%s", text);
+  return EXIT_SUCCESS;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -287,6 +311,8 @@ main (int   argc,
     return check_config (config);
   if (opt_stats)
     return print_stats (config);
+  if (opt_status)
+    return print_status (config);
   if (opt_export_csv != NULL)
     return export_csv (config, opt_export_csv);
 
