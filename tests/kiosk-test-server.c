@@ -548,19 +548,14 @@ check_event (JsonNode *node)
 }
 
 static void
-respond (KioskTestServer *server,
-         Connection      *c,
-         int              status,
-         const char      *content_type,
-         const char      *headers,
-         const char      *body,
-         int             *out_status)
+record_request (KioskTestServer   *server,
+                KioskTestRequest **record,
+                int                status)
 {
-  g_autoptr(GString) response = format_response (status, content_type, headers, body,
-                                                 c->gzip_reply);
-
-  *out_status = status;
-  write_all (server, c, response->str, response->len);
+  (*record)->status = status;
+  g_mutex_lock (&server->lock);
+  g_ptr_array_add (server->requests, g_steal_pointer (record));
+  g_mutex_unlock (&server->lock);
 }
 
 static void
@@ -799,11 +794,12 @@ serve_one (KioskTestServer *server,
   g_autofree char *headers = NULL;
   g_autofree char *body = NULL;
   g_autofree char *expected_auth = NULL;
+  const char *content_type = "application/json";
   Fault *fault;
   const char *auth;
   const char *accept;
+  guint trickle_ms = 0;
   int status = 0;
-  gboolean keep_going = TRUE;
 
   if (!read_head (server, c, &request))
     return FALSE;
@@ -853,46 +849,42 @@ serve_one (KioskTestServer *server,
   if (fault != NULL && fault->kind == KIOSK_FAULT_HANG)
     {
       /* Recorded now: a test waits for the request to arrive before it acts. */
-      g_mutex_lock (&server->lock);
-      g_ptr_array_add (server->requests, g_steal_pointer (&record));
-      g_mutex_unlock (&server->lock);
+      record_request (server, &record, 0);
       hang (server, c);
       fault_free (fault);
       return FALSE;
     }
-  else if (fault != NULL && fault->kind == KIOSK_FAULT_STATUS)
+
+  /* Decide the answer, record the request, then answer: a client that has its answer finds the
+   * request on the books. */
+  if (fault != NULL && fault->kind == KIOSK_FAULT_STATUS)
     {
-      respond (server, c, fault->status, "text/html; charset=utf-8", fault->headers, fault->body,
-               &status);
+      status = fault->status;
+      content_type = "text/html; charset=utf-8";
+      body = g_strdup (fault->body);
+      headers = g_strdup (fault->headers);
     }
   else if (!record->authorized)
-    respond (server, c, 401, "application/json", NULL, "{\"error\":\"bad token\"}", &status);
+    {
+      status = 401;
+      body = g_strdup ("{\"error\":\"bad token\"}");
+    }
   else if (g_str_equal (request.path, "/v1/events") && g_str_equal (request.method, "POST"))
     {
       handle_events (server, &request, record, &status, &body);
       if (fault != NULL && fault->kind == KIOSK_FAULT_STORE_AND_DROP)
         {
           /* Stored, and the reply is lost on the way back. */
-          status = 0;
-          keep_going = FALSE;
+          record_request (server, &record, 0);
+          fault_free (fault);
+          return FALSE;
         }
-      else if (fault != NULL && fault->kind == KIOSK_FAULT_TRICKLE)
-        {
-          g_autoptr(GString) response = format_response (status, "application/json", NULL, body,
-                                                         c->gzip_reply);
-
-          /* For this fault, the "status" is the pause between two bytes, in ms. */
-          trickle (server, c, response, fault->status > 0 ? fault->status : 20);
-        }
-      else
-        respond (server, c, status, "application/json", NULL, body, &status);
+      if (fault != NULL && fault->kind == KIOSK_FAULT_TRICKLE)
+        trickle_ms = fault->status > 0 ? fault->status : 20;
     }
   else if (g_str_has_prefix (request.path, "/v1/devices/") &&
            g_str_has_suffix (request.path, "/survey") && g_str_equal (request.method, "GET"))
-    {
-      handle_survey (server, record, &status, &headers, &body);
-      respond (server, c, status, "application/json", headers, body, &status);
-    }
+    handle_survey (server, record, &status, &headers, &body);
   else if (g_str_has_prefix (request.path, "/v1/devices/") &&
            g_str_has_suffix (request.path, "/heartbeat") && g_str_equal (request.method, "POST"))
     {
@@ -904,18 +896,29 @@ serve_one (KioskTestServer *server,
       g_mutex_lock (&server->lock);
       g_ptr_array_add (server->heartbeats, g_strndup (data, length));
       g_mutex_unlock (&server->lock);
-      respond (server, c, 204, NULL, NULL, NULL, &status);
+      status = 204;
     }
   else
-    respond (server, c, 404, "application/json", NULL, "{\"error\":\"no such endpoint\"}", &status);
+    {
+      status = 404;
+      body = g_strdup ("{\"error\":\"no such endpoint\"}");
+    }
 
-  record->status = status;
-  g_mutex_lock (&server->lock);
-  g_ptr_array_add (server->requests, g_steal_pointer (&record));
-  g_mutex_unlock (&server->lock);
+  record_request (server, &record, status);
+
+  {
+    g_autoptr(GString) response = format_response (status, content_type, headers, body,
+                                                   c->gzip_reply);
+
+    /* For a trickle, the fault's "status" is the pause between two bytes, in ms. */
+    if (trickle_ms > 0)
+      trickle (server, c, response, trickle_ms);
+    else
+      write_all (server, c, response->str, response->len);
+  }
 
   fault_free (fault);
-  return keep_going;
+  return TRUE;
 }
 
 static gboolean

@@ -10,6 +10,7 @@
 
 #include "kiosk-store.h"
 #include "kiosk-test-sync.h"
+#include "kiosk-test-util.h"
 
 KioskResponse *
 kiosk_test_make_response (gint64 seq,
@@ -139,7 +140,8 @@ kiosk_test_write_token (const char *dir,
  * kiosk_test_sync_config:
  * @extra_cloud_keys: (nullable): more "key=value\n" lines for [cloud]
  *
- * A configuration with its state directory in @dir and the token file written there (0600).
+ * A configuration with its state directory in @dir and the token file written there (0600);
+ * also written to @dir/kiosk.conf.
  */
 KioskConfig *
 kiosk_test_sync_config (const char *dir,
@@ -167,6 +169,9 @@ kiosk_test_sync_config (const char *dir,
                           extra_cloud_keys ? extra_cloud_keys : "");
   config = kiosk_config_new_from_data (text, -1, "test.conf", &error);
   g_assert_no_error (error);
+
+  /* The same on disk, for tests that run the smiley-kiosk program. */
+  g_free (kiosk_test_write_file (dir, "kiosk.conf", text));
   return config;
 }
 

@@ -1276,7 +1276,35 @@ test_clock_correction (Fixture       *f,
   g_assert_true (log_contains ("corrected the time of 3 earlier responses of this boot"));
 }
 
-/* The status as --status prints it, from the database alone. */
+static char *
+run_status (const char *config_path,
+            int        *out_status)
+{
+  const char *binary = g_getenv ("SMILEY_KIOSK_BINARY");
+  const char *argv[] = { binary, "--config", config_path, "--status", NULL };
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  /* No display: --status is for a terminal on the kiosk or over ssh. */
+  env = g_environ_unsetenv (env, "DISPLAY");
+  env = g_environ_unsetenv (env, "WAYLAND_DISPLAY");
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                out_status, &error);
+  g_assert_no_error (error);
+  return out;
+}
+
+static gboolean
+saved_state_is_backoff (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(KioskSyncStatus) loaded = kiosk_sync_status_load (f->config, NULL);
+
+  return loaded != NULL && loaded->state == KIOSK_SYNC_BACKOFF && loaded->next_retry != NULL;
+}
+
+/* The status as --status prints it: read from the database alone, while the kiosk runs or not. */
 static void
 test_status_report (Fixture       *f,
                     gconstpointer  data)
@@ -1284,14 +1312,20 @@ test_status_report (Fixture       *f,
   g_autoptr(KioskSyncStatus) loaded = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *config_path = g_build_filename (f->dir, "kiosk.conf", NULL);
+  g_autofree char *off_path = NULL;
+  g_autofree char *off_text = NULL;
+  g_autofree char *out = NULL;
+  int exit_status = -1;
 
   kiosk_test_server_set_status (f->server, EVENTS, 503, "Retry-After: 3600\r\n", "Maintenance");
   fill (f, 4);
   start_uploader (f);
   f->value = 3600;
   WAIT_FOR (waiting_for_retry_after, f);
-  stop_uploader (f);
 
+  /* While it runs (the database follows the thread's state a moment later). */
+  WAIT_FOR (saved_state_is_backoff, f);
   loaded = kiosk_sync_status_load (f->config, &error);
   g_assert_no_error (error);
   g_assert_cmpint (loaded->state, ==, KIOSK_SYNC_BACKOFF);
@@ -1302,6 +1336,7 @@ test_status_report (Fixture       *f,
   g_assert_nonnull (strstr (text, "Sync on: http://127.0.0.1:"));
   g_assert_nonnull (strstr (text, "  State                waiting to retry after a failure\n"));
   g_assert_nonnull (strstr (text, "  Queue depth          4\n"));
+  g_assert_nonnull (strstr (text, "  Oldest pending       "));
   g_assert_nonnull (strstr (text, "  Dead letters         0\n"));
   g_assert_nonnull (strstr (text, "  Last success         never\n"));
   g_assert_nonnull (strstr (text, "  Last error           uploading: the server answered HTTP 503: "
@@ -1309,6 +1344,25 @@ test_status_report (Fixture       *f,
   g_assert_nonnull (strstr (text, "  Next retry           20"));
   g_assert_nonnull (strstr (text, "  Clock                "));
   g_assert_null (strstr (text, KIOSK_TEST_TOKEN));
+
+  /* After a clean stop, from the program itself, without a display. */
+  stop_uploader (f);
+  out = run_status (config_path, &exit_status);
+  g_test_message ("%s", out);
+  g_assert_true (g_spawn_check_wait_status (exit_status, NULL));
+  g_assert_nonnull (strstr (out, "  State                not running\n"));
+  g_assert_nonnull (strstr (out, "  Queue depth          4\n"));
+  g_assert_nonnull (strstr (out, "  Last error           uploading: the server answered HTTP 503"));
+  g_assert_nonnull (strstr (out, "  Next retry           none planned\n"));
+  g_clear_pointer (&out, g_free);
+
+  /* Without a url: sync off, and the queue still counted. */
+  off_text = g_strdup_printf ("[kiosk]\nstate-directory=%s\n", f->dir);
+  off_path = kiosk_test_write_file (f->dir, "offline.conf", off_text);
+  out = run_status (off_path, &exit_status);
+  g_assert_true (g_spawn_check_wait_status (exit_status, NULL));
+  g_assert_true (g_str_has_prefix (out, "Sync off: no [cloud] url in the configuration"));
+  g_assert_nonnull (strstr (out, "  Queue depth          4\n"));
 
   kiosk_test_server_set_status (f->server, EVENTS, 0, NULL, NULL);
   start_uploader (f);

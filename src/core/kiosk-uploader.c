@@ -115,6 +115,7 @@ struct _KioskUploader
   GSource              *survey_source;
   GSource              *heartbeat_source;
   KioskSyncState        mode;
+  KioskSyncState        persisted_mode;      /* what sync_state says, for --status */
   guint                 failures;
   guint                 ceiling;
   gboolean              network_available;
@@ -241,7 +242,11 @@ status_changed (KioskUploader *self)
     notify_main (self, STATUS_CHANGED, NULL);
 }
 
-static void
+static void persist_state (KioskUploader *self);
+
+/* Returns whether the state was saved for --status: on every change, except to "sending", which
+ * passes too quickly to be worth a write. */
+static gboolean
 set_mode (KioskUploader  *self,
           KioskSyncState  mode)
 {
@@ -250,6 +255,12 @@ set_mode (KioskUploader  *self,
   self->status.state = mode;
   g_mutex_unlock (&self->lock);
   status_changed (self);
+
+  if (mode == KIOSK_SYNC_SENDING || mode == self->persisted_mode || self->outbox == NULL)
+    return FALSE;
+
+  persist_state (self);
+  return TRUE;
 }
 
 static char *
@@ -280,6 +291,7 @@ persist_state (KioskUploader *self)
   next_retry = g_strdup (self->status.next_retry);
   g_mutex_unlock (&self->lock);
 
+  self->persisted_mode = self->mode;
   if (!kiosk_outbox_begin (self->outbox, &error) ||
       !kiosk_outbox_set_state (self->outbox, KIOSK_SYNC_KEY_STATE,
                                kiosk_sync_state_to_string (self->mode), &error) ||
@@ -1579,8 +1591,8 @@ enter_retry (KioskUploader *self,
   set_error_message (self, verdict->message);
   set_next_retry (self, delay, verdict->retry_after_ms >= 0 ? verdict->retry_after_s : 0);
   schedule_upload (self, delay, FALSE);
-  set_mode (self, KIOSK_SYNC_BACKOFF);
-  persist_state (self);
+  if (!set_mode (self, KIOSK_SYNC_BACKOFF))
+    persist_state (self);
 }
 
 static void
@@ -1592,8 +1604,8 @@ enter_pause (KioskUploader *self,
   set_error_message (self, message);
   set_next_retry (self, self->timings.pause_ms, 0);
   schedule_upload (self, self->timings.pause_ms, FALSE);
-  set_mode (self, KIOSK_SYNC_PAUSED);
-  persist_state (self);
+  if (!set_mode (self, KIOSK_SYNC_PAUSED))
+    persist_state (self);
 }
 
 static void
@@ -1610,11 +1622,11 @@ enter_retired (KioskUploader *self,
       g_source_destroy (self->upload_source);
       g_clear_pointer (&self->upload_source, g_source_unref);
     }
-  set_mode (self, KIOSK_SYNC_RETIRED);
   if (self->outbox != NULL &&
       !kiosk_outbox_set_state (self->outbox, KIOSK_SYNC_KEY_RETIRED_FOR, self->identity, &error))
     g_warning ("Could not save that the device is retired: %s", error->message);
-  persist_state (self);
+  if (!set_mode (self, KIOSK_SYNC_RETIRED))
+    persist_state (self);
 }
 
 static gboolean
@@ -1669,10 +1681,11 @@ upload_tick_cb (gpointer user_data)
       self->failures = 0;
       self->retry_after_active = FALSE;
       set_next_retry (self, -1, 0);
-      set_mode (self, KIOSK_SYNC_IDLE);
-      refresh_stats (self, TRUE);
       if (was_failing)
+        set_error_message (self, NULL);
+      if (!set_mode (self, KIOSK_SYNC_IDLE) && was_failing)
         persist_state (self);
+      refresh_stats (self, TRUE);
       return G_SOURCE_REMOVE;
     }
 
@@ -2198,6 +2211,13 @@ finish_worker (KioskUploader *self)
 {
   GSource **sources[] = { &self->upload_source, &self->survey_source, &self->heartbeat_source };
 
+  /* A clean stop says so in the database; a retirement stays a retirement. */
+  if (self->mode != KIOSK_SYNC_RETIRED)
+    {
+      set_next_retry (self, -1, 0);
+      set_mode (self, KIOSK_SYNC_STOPPED);
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
     if (*sources[i] != NULL)
       {
@@ -2492,6 +2512,13 @@ kiosk_sync_status_load (KioskConfig  *config,
   status->next_retry_in_ms = -1;
   status->clock_synced = kiosk_system_clock_synced ();
   status->batch_ceiling = kiosk_config_get_batch_size (config);
+
+  /* Nothing recorded yet is a state worth reporting, not an error. */
+  if (!g_file_test (db, G_FILE_TEST_EXISTS))
+    {
+      status->state = status->url ? KIOSK_SYNC_STOPPED : KIOSK_SYNC_OFF;
+      return g_steal_pointer (&status);
+    }
 
   outbox = kiosk_outbox_open (db, KIOSK_OUTBOX_OPEN_READ_ONLY, error);
   if (outbox == NULL ||
