@@ -4,11 +4,14 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <gtk/gtk.h>
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
 #endif
 
+#include "kiosk-countdown.h"
+#include "kiosk-keyboard.h"
 #include "kiosk-test-util.h"
 #include "kiosk-window.h"
 
@@ -20,6 +23,50 @@ typedef struct
   KioskWindow *window;
   guint        paints;
 } Fixture;
+
+/* Every log line of a test run, to prove what never appears in it (contact details). */
+static GString *log_text;
+
+/* A survey with no follow-up at all: a vote goes straight to the thank-you page. */
+static const char survey_without_follow_up[] =
+  "{ \"id\": \"plain\", \"version\": 3, \"default_language\": \"en\", \"languages\": [\"en\"],"
+  "  \"question\": { \"en\": \"How was it?\" },"
+  "  \"faces\": { \"negative\": [0, 1], \"positive\": [2, 3] },"
+  "  \"thank_you\": { \"en\": \"Thanks!\" } }";
+
+/* A right-to-left language, to see the layout mirror. */
+static const char survey_arabic[] =
+  "{ \"id\": \"rtl\", \"version\": 1, \"default_language\": \"en\", \"languages\": [\"en\", \"ar\"],"
+  "  \"question\": { \"en\": \"How was it?\", \"ar\": \"كيف كانت زيارتك؟\" },"
+  "  \"faces\": { \"negative\": [0, 1], \"positive\": [2, 3] },"
+  "  \"thank_you\": { \"en\": \"Thanks!\", \"ar\": \"شكرا!\" } }";
+
+static KioskSurvey *
+make_survey (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  KioskSurvey *survey;
+
+  if (json == NULL)
+    return kiosk_survey_new_demo ();
+
+  survey = kiosk_survey_new_from_data (json, -1, "test-survey.json", &error);
+  g_assert_no_error (error);
+  return survey;
+}
+
+/* The demo survey with a follow-up timeout of @seconds, so a timeout test takes seconds. */
+static char *
+demo_with_timeout (guint seconds)
+{
+  g_autoptr(GBytes) demo = kiosk_survey_get_demo_data ();
+  g_autofree char *json = g_strndup (g_bytes_get_data (demo, NULL), g_bytes_get_size (demo));
+  g_autofree char *value = g_strdup_printf ("\"timeout_seconds\": %u", seconds);
+  g_auto(GStrv) parts = g_strsplit (json, "\"timeout_seconds\": 20", 2);
+
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  return g_strjoin (value, parts[0], parts[1], NULL);
+}
 
 static void
 after_paint_cb (GdkFrameClock *clock,
@@ -37,21 +84,23 @@ window_painted (gpointer user_data)
 }
 
 static void
-make_window_sized (Fixture    *f,
-                   gboolean    kiosk_mode,
-                   const char *db_path,
-                   int         width,
-                   int         height)
+make_window_full (Fixture    *f,
+                  gboolean    kiosk_mode,
+                  const char *db_path,
+                  const char *survey_json,
+                  int         width,
+                  int         height)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KioskConfig) config = NULL;
   g_autoptr(KioskClock) clock = kiosk_clock_new ();
-  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
+  g_autoptr(KioskSurvey) survey = make_survey (survey_json);
   g_autofree char *db = NULL;
 
   f->dir = kiosk_test_make_tmpdir ();
   db = db_path ? g_strdup (db_path) : g_build_filename (f->dir, "responses.db", NULL);
-  config = kiosk_config_new_from_data ("[kiosk]\nthank-you-seconds = 0.5\n", -1, "t.conf", &error);
+  config = kiosk_config_new_from_data ("[kiosk]\nthank-you-seconds = 0.5\nmisuse-interval = 0\n",
+                                       -1, "t.conf", &error);
   g_assert_no_error (error);
   f->store = kiosk_store_open (db, KIOSK_STORE_OPEN_KEEP_GOING, &error);
   g_assert_no_error (error);
@@ -67,6 +116,16 @@ make_window_sized (Fixture    *f,
                     G_CALLBACK (after_paint_cb), f);
   gtk_widget_queue_draw (GTK_WIDGET (f->window));
   g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
+}
+
+static void
+make_window_sized (Fixture    *f,
+                   gboolean    kiosk_mode,
+                   const char *db_path,
+                   int         width,
+                   int         height)
+{
+  make_window_full (f, kiosk_mode, db_path, NULL, width, height);
 }
 
 static void
@@ -100,6 +159,189 @@ fixture_teardown (Fixture       *f,
   g_free (f->dir);
 }
 
+/* Replaces the fixture's window with one on another survey or at another size. */
+static void
+remake_window (Fixture    *f,
+               const char *survey_json,
+               int         width,
+               int         height)
+{
+  fixture_teardown (f, NULL);
+  memset (f, 0, sizeof *f);
+  make_window_full (f, FALSE, NULL, survey_json, width, height);
+}
+
+static void
+activate (Fixture    *f,
+          const char *action,
+          const char *format,
+          ...)
+{
+  GVariant *parameter = NULL;
+  va_list args;
+
+  if (format != NULL)
+    {
+      va_start (args, format);
+      parameter = g_variant_new_va (format, NULL, &args);
+      va_end (args);
+    }
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->window), action, parameter));
+}
+
+static gboolean
+page_is (Fixture    *f,
+         const char *name)
+{
+  return g_strcmp0 (kiosk_window_get_page (f->window), name) == 0;
+}
+
+static GtkWidget *
+visible_page (Fixture *f)
+{
+  return kiosk_window_get_page_widget (f->window);
+}
+
+/* The last response in the database, as stored. */
+static KioskResponse *
+last_stored (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = kiosk_store_list_responses (f->store, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, >, 0);
+  return kiosk_response_copy (g_ptr_array_index (rows, rows->len - 1));
+}
+
+static void
+collect_type (GtkWidget *widget,
+              GType      type,
+              gboolean   mapped_only,
+              GPtrArray *found)
+{
+  if (mapped_only && !gtk_widget_get_mapped (widget))
+    return;
+
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect_type (child, type, mapped_only, found);
+}
+
+static GtkWidget *
+find_mapped (GtkWidget *root,
+             GType      type)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect_type (root, type, TRUE, found);
+  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
+}
+
+/* The button a visitor sees for @action (and @target, when given). */
+static GtkWidget *
+find_button (Fixture    *f,
+             const char *action,
+             const char *target)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+  collect_type (visible_page (f), GTK_TYPE_BUTTON, TRUE, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+      GVariant *value = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), action) != 0)
+        continue;
+      if (target == NULL ||
+          (value && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) &&
+           g_str_equal (g_variant_get_string (value, NULL), target)))
+        return button;
+    }
+
+  return NULL;
+}
+
+/* The texts a visitor can read on the page now. */
+static GPtrArray *
+visible_texts (Fixture *f)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+
+  collect_type (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const char *text = gtk_label_get_text (g_ptr_array_index (labels, i));
+
+      if (text && *text)
+        g_ptr_array_add (texts, g_strdup (text));
+    }
+
+  return texts;
+}
+
+static gboolean
+texts_contain (GPtrArray  *texts,
+               const char *text)
+{
+  for (guint i = 0; i < texts->len; i++)
+    if (g_str_equal (g_ptr_array_index (texts, i), text))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+assert_shows (Fixture    *f,
+              const char *text)
+{
+  g_autoptr(GPtrArray) texts = visible_texts (f);
+
+  if (!texts_contain (texts, text))
+    {
+      g_autofree char *all = NULL;
+
+      g_ptr_array_add (texts, NULL);
+      all = g_strjoinv (" | ", (char **) texts->pdata);
+      g_error ("page %s does not show “%s”; it shows: %s", kiosk_window_get_page (f->window),
+               text, all);
+    }
+}
+
+static void
+type_on_keyboard (Fixture    *f,
+                  const char *text)
+{
+  GtkWidget *keyboard = find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
+
+  g_assert_nonnull (keyboard);
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      char key[8] = { 0 };
+
+      g_unichar_to_utf8 (g_utf8_get_char (p), key);
+      if (g_str_equal (key, " "))
+        g_assert_true (gtk_widget_activate_action (keyboard, "keyboard.space", NULL));
+      else
+        g_assert_true (gtk_widget_activate_action (keyboard, "keyboard.type", "s", key));
+    }
+}
+
+static const char *
+countdown_text (Fixture *f)
+{
+  GtkWidget *countdown = find_mapped (visible_page (f), KIOSK_TYPE_COUNTDOWN);
+
+  g_assert_nonnull (countdown);
+  return kiosk_countdown_get_text (KIOSK_COUNTDOWN (countdown));
+}
+
 static gboolean
 on_survey_page (gpointer user_data)
 {
@@ -116,7 +358,10 @@ test_vote_shows_thanks_and_returns (Fixture       *f,
   g_autoptr(GError) error = NULL;
   KioskResponse *r;
 
+  /* A survey without follow-up questions: the thank-you page comes straight after the tap. */
+  remake_window (f, survey_without_follow_up, -1, -1);
   g_assert_cmpstr (kiosk_window_get_page (f->window), ==, "survey");
+  assert_shows (f, "How was it?");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)",
                                              2, "touch"));
@@ -130,6 +375,8 @@ test_vote_shows_thanks_and_returns (Fixture       *f,
   g_assert_cmpint (r->face, ==, 2);
   g_assert_cmpint (r->input, ==, KIOSK_INPUT_TOUCH);
   g_assert_cmpint (r->seq, ==, 1);
+  g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_NONE);
+  assert_shows (f, "Thanks!");
 
   g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
 
@@ -414,16 +661,640 @@ test_layout_sizes (Fixture       *f,
     }
 }
 
+
+static void
+repaint (Fixture *f)
+{
+  f->paints = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (f->window));
+  g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
+  /* A second frame: the first may still carry the previous page's allocation. */
+  f->paints = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (f->window));
+  g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
+}
+
+/* A negative face on the demo survey: options (several may be chosen), a comment typed on the
+ * kiosk keyboard, then the contact step declined. One response holds all of it. */
+static void
+test_follow_up_answered (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(KioskResponse) r = NULL;
+  GtkWidget *next;
+
+  activate (f, "survey.vote", "(is)", 0, "touch");
+  g_assert_true (page_is (f, "follow-up"));
+  assert_shows (f, "What could we do better?");
+  assert_shows (f, "Waiting time");
+  assert_shows (f, "Choose as many as you like");
+  g_assert_cmpstr (countdown_text (f), ==, "20");
+
+  /* The face is on disk before the follow-up shows; the visit is still open. */
+  r = last_stored (f);
+  g_assert_cmpint (r->face, ==, 0);
+  g_assert_true (r->visit_open);
+  g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_PENDING);
+  g_clear_pointer (&r, kiosk_response_free);
+
+  /* Next leads to the comment: it needs no selection. */
+  next = find_button (f, "follow-up.next", NULL);
+  g_assert_nonnull (next);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (next)), ==, "Next");
+
+  activate (f, "follow-up.toggle", "s", "prices");
+  activate (f, "follow-up.toggle", "s", "waiting-time");
+  activate (f, "follow-up.toggle", "s", "staff");
+  activate (f, "follow-up.toggle", "s", "staff");
+  g_assert_true (gtk_widget_has_css_class (find_button (f, "follow-up.toggle", "prices"),
+                                           "selected"));
+  g_assert_false (gtk_widget_has_css_class (find_button (f, "follow-up.toggle", "staff"),
+                                            "selected"));
+  /* The option buttons are real buttons with the option's label as their name. */
+  g_assert_nonnull (find_button (f, "follow-up.toggle", "other"));
+
+  activate (f, "follow-up.next", NULL);
+  g_assert_true (page_is (f, "comment"));
+  assert_shows (f, "Tell us more (optional)");
+  assert_shows (f, "0 / 200");
+  g_assert_cmpstr (countdown_text (f), ==, "20");
+
+  /* The keyboard starts shifted for the first letter. */
+  type_on_keyboard (f, "too slow at 5 pm");
+  assert_shows (f, "16 / 200");
+  g_assert_cmpstr (kiosk_flow_get_comment (f->flow), ==, "Too slow at 5 pm");
+  activate (f, "comment.send", NULL);
+
+  g_assert_true (page_is (f, "contact"));
+  assert_shows (f, "May we contact you about your feedback?");
+  assert_shows (f, "Yes, you may contact me about my feedback. My details are used for this only.");
+  /* No field before consent. */
+  g_assert_null (find_mapped (visible_page (f), GTK_TYPE_ENTRY));
+  g_assert_null (find_button (f, "contact.send", NULL));
+  activate (f, "contact.decline", NULL);
+
+  g_assert_true (page_is (f, "thanks"));
+  assert_shows (f, "Thank you for your feedback!");
+
+  r = last_stored (f);
+  g_assert_false (r->visit_open);
+  g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_ANSWERED);
+  g_assert_cmpstr (r->follow_up_id, ==, "improve");
+  g_assert_cmpuint (g_strv_length (r->follow_up_selected), ==, 2);
+  /* In the follow-up's order, not the order tapped. */
+  g_assert_cmpstr (r->follow_up_selected[0], ==, "waiting-time");
+  g_assert_cmpstr (r->follow_up_selected[1], ==, "prices");
+  g_assert_cmpstr (r->comment, ==, "Too slow at 5 pm");
+  g_assert_false (r->contact_consent);
+  g_assert_null (r->contact_email);
+
+  g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+}
+
+/* A positive face: one answer only, and "Done" needs it. */
+static void
+test_follow_up_single_choice (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(KioskResponse) r = NULL;
+  GtkWidget *done;
+
+  activate (f, "survey.vote", "(is)", 3, "touch");
+  g_assert_true (page_is (f, "follow-up"));
+  assert_shows (f, "What did you like most?");
+  assert_shows (f, "Choose one");
+
+  done = find_button (f, "follow-up.next", NULL);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (done)), ==, "Done");
+  g_assert_false (gtk_widget_get_sensitive (done));
+  /* A disabled action does nothing, whoever activates it. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "follow-up.next", NULL);
+  g_assert_true (page_is (f, "follow-up"));
+
+  activate (f, "follow-up.toggle", "s", "staff");
+  activate (f, "follow-up.toggle", "s", "speed");
+  g_assert_true (gtk_widget_get_sensitive (done));
+  g_assert_false (gtk_widget_has_css_class (find_button (f, "follow-up.toggle", "staff"),
+                                            "selected"));
+  activate (f, "follow-up.next", NULL);
+  g_assert_true (page_is (f, "thanks"));
+
+  r = last_stored (f);
+  g_assert_cmpint (r->face, ==, 3);
+  g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_ANSWERED);
+  g_assert_cmpstr (r->follow_up_id, ==, "liked");
+  g_assert_cmpuint (g_strv_length (r->follow_up_selected), ==, 1);
+  g_assert_cmpstr (r->follow_up_selected[0], ==, "speed");
+}
+
+static void
+test_follow_up_skipped (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(KioskResponse) r = NULL;
+
+  activate (f, "survey.vote", "(is)", 1, "touch");
+  g_assert_true (page_is (f, "follow-up"));
+  assert_shows (f, "Skip");
+  activate (f, "follow-up.toggle", "s", "cleanliness");
+  activate (f, "follow-up.skip", NULL);
+  g_assert_true (page_is (f, "thanks"));
+
+  r = last_stored (f);
+  g_assert_cmpint (r->face, ==, 1);
+  g_assert_false (r->visit_open);
+  g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_SKIPPED);
+  /* Skipped keeps nothing of the follow-up. */
+  g_assert_true (r->follow_up_selected == NULL || r->follow_up_selected[0] == NULL);
+
+  /* Actions of a page that is not shown do nothing. */
+  g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "follow-up.skip", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "comment.send", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "contact.send", NULL);
+  g_assert_true (page_is (f, "survey"));
+  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
+}
+
+static gboolean
+countdown_below_start (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return kiosk_flow_get_remaining_seconds (f->flow) <
+         kiosk_survey_get_follow_up_timeout_s (kiosk_flow_get_survey (f->flow));
+}
+
+static gboolean
+countdown_is_full (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return g_strcmp0 (countdown_text (f), "5") == 0;
+}
+
+static gboolean
+left_follow_up (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return !page_is (f, "follow-up") && !page_is (f, "comment") && !page_is (f, "contact");
+}
+
+/* The countdown shows on every follow-up step; walking away ends the visit as "timeout",
+ * keeping what was chosen. */
+static void
+test_follow_up_timeout (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *json = demo_with_timeout (3);
+  g_autoptr(KioskResponse) r = NULL;
+  GtkWidget *countdown;
+
+  remake_window (f, json, -1, -1);
+  activate (f, "survey.vote", "(is)", 0, "touch");
+  g_assert_cmpstr (countdown_text (f), ==, "3");
+  repaint (f);
+  countdown = find_mapped (visible_page (f), KIOSK_TYPE_COUNTDOWN);
+  g_assert_true (gtk_widget_get_mapped (countdown));
+  g_assert_cmpint (gtk_widget_get_width (countdown), >=, 40);
+
+  activate (f, "follow-up.toggle", "s", "staff");
+  g_assert_true (kiosk_test_wait_for (countdown_below_start, f, 5000));
+  g_assert_cmpstr (countdown_text (f), ==, "2");
+
+  g_assert_true (kiosk_test_wait_for (left_follow_up, f, 10000));
+  g_assert_true (page_is (f, "thanks"));
+  r = last_stored (f);
+  g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_TIMEOUT);
+  g_assert_cmpuint (g_strv_length (r->follow_up_selected), ==, 1);
+  g_assert_cmpstr (r->follow_up_selected[0], ==, "staff");
+  g_assert_false (r->visit_open);
+}
+
+/* A touch anywhere, even where there is no button, restarts the countdown: through the
+ * window's capture-phase gesture, with a real click from the X server. */
+static void
+test_countdown_restarts_on_touch (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *xid = NULL;
+  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
+  g_autofree char *json = demo_with_timeout (5);
+  GdkSurface *surface;
+
+  remake_window (f, json, 800, 480);
+  surface = gtk_native_get_surface (GTK_NATIVE (f->window));
+
+#ifdef GDK_WINDOWING_X11
+  if (xdotool != NULL && GDK_IS_X11_SURFACE (surface))
+    xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
+#endif
+  if (xid == NULL)
+    {
+      g_test_skip ("needs xdotool and an X11 display");
+      return;
+    }
+
+  for (guint step = 0; step < 2; step++)
+    {
+      if (step == 0)
+        {
+          activate (f, "survey.vote", "(is)", 0, "touch");
+          g_assert_true (page_is (f, "follow-up"));
+        }
+      else
+        {
+          activate (f, "follow-up.next", NULL);
+          g_assert_true (page_is (f, "comment"));
+        }
+
+      g_assert_cmpstr (countdown_text (f), ==, "5");
+      g_assert_true (kiosk_test_wait_for (countdown_below_start, f, 5000));
+      g_assert_cmpstr (countdown_text (f), !=, "5");
+
+      /* Near the top left corner: page padding, no button. */
+      g_assert_true (run_xdotool ("mousemove", "--window", xid, "6", "6", "click", "1", NULL));
+      g_assert_true (kiosk_test_wait_for (countdown_is_full, f, 5000));
+      g_assert_cmpstr (countdown_text (f), ==, "5");
+    }
+}
+
+/* Consent first, then the fields, typed on the keyboard; a wrong address is caught with a
+ * message for the visitor; details are stored with the consent and never logged. */
+static void
+test_contact_with_consent (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(KioskResponse) r = NULL;
+  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+  GtkWidget *keyboard;
+  GtkWidget *error_label = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  g_string_truncate (log_text, 0);
+  activate (f, "survey.vote", "(is)", 0, "touch");
+  activate (f, "follow-up.toggle", "s", "other");
+  activate (f, "follow-up.next", NULL);
+  activate (f, "comment.skip", NULL);
+  g_assert_true (page_is (f, "contact"));
+  g_assert_cmpstr (countdown_text (f), ==, "20");
+  assert_shows (f, "Yes, contact me");
+  assert_shows (f, "No, thanks");
+
+  activate (f, "contact.accept", NULL);
+  assert_shows (f, "How can we reach you?");
+  assert_shows (f, "Name");
+  assert_shows (f, "E-mail");
+  assert_shows (f, "Phone");
+  g_assert_cmpstr (countdown_text (f), ==, "20");
+  collect_type (visible_page (f), GTK_TYPE_ENTRY, TRUE, entries);
+  g_assert_cmpuint (entries->len, ==, 3);
+  keyboard = find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
+  g_assert_true (kiosk_keyboard_get_target (KIOSK_KEYBOARD (keyboard)) ==
+                 g_ptr_array_index (entries, 0));
+
+  type_on_keyboard (f, "mia");
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (entries, 0)), ==, "Mia");
+
+  /* The keyboard types where the visitor touched. */
+  gtk_widget_grab_focus (g_ptr_array_index (entries, 1));
+  g_assert_true (kiosk_keyboard_get_target (KIOSK_KEYBOARD (keyboard)) ==
+                 g_ptr_array_index (entries, 1));
+  type_on_keyboard (f, "mia@example");
+  activate (f, "contact.send", NULL);
+  g_assert_true (page_is (f, "contact"));
+
+  collect_type (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_has_css_class (g_ptr_array_index (labels, i), "field-error"))
+      error_label = g_ptr_array_index (labels, i);
+  g_assert_nonnull (error_label);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==,
+                   "Please check the e-mail address.");
+
+  type_on_keyboard (f, ".fi");
+  activate (f, "contact.send", NULL);
+  g_assert_true (page_is (f, "thanks"));
+
+  r = last_stored (f);
+  g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_ANSWERED);
+  g_assert_true (r->contact_consent);
+  g_assert_cmpstr (r->contact_name, ==, "Mia");
+  g_assert_cmpstr (r->contact_email, ==, "mia@example.fi");
+  g_assert_null (r->contact_phone);
+  g_assert_null (r->comment);
+
+  g_assert_null (strstr (log_text->str, "mia@example"));
+  g_assert_null (strstr (log_text->str, "Mia"));
+}
+
+static gboolean
+language_is_default (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return g_strcmp0 (kiosk_flow_get_language (f->flow), "en") == 0;
+}
+
+/* Every string the visitor reads changes at once: gettext strings, face words and the
+ * survey's own texts; after the visit the kiosk speaks its default language again. */
+static void
+test_language_switch (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) english = NULL;
+  g_autoptr(GPtrArray) german = NULL;
+  const char * const languages[] = { "English", "Deutsch", "Français", "Suomi" };
+
+  g_assert_true (page_is (f, "survey"));
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    assert_shows (f, languages[i]);
+  g_assert_true (gtk_widget_has_css_class (find_button (f, "survey.language", "en"), "current"));
+
+  english = visible_texts (f);
+  assert_shows (f, "How was your visit today?");
+  assert_shows (f, "Very happy");
+
+  activate (f, "survey.language", "s", "de");
+  g_assert_cmpstr (kiosk_flow_get_language (f->flow), ==, "de");
+  german = visible_texts (f);
+  assert_shows (f, "Wie war Ihr Besuch heute?");
+  assert_shows (f, "Sehr zufrieden");
+  assert_shows (f, "Zufrieden");
+  assert_shows (f, "Unzufrieden");
+  assert_shows (f, "Sehr unzufrieden");
+  g_assert_true (gtk_widget_has_css_class (find_button (f, "survey.language", "de"), "current"));
+
+  /* Nothing stayed English except the language names, which are each in their own language. */
+  for (guint i = 0; i < english->len; i++)
+    {
+      const char *text = g_ptr_array_index (english, i);
+      gboolean is_language_name = FALSE;
+
+      for (guint l = 0; l < G_N_ELEMENTS (languages); l++)
+        is_language_name |= g_str_equal (text, languages[l]);
+      if (!is_language_name && texts_contain (german, text))
+        g_error ("“%s” is still shown after switching to German", text);
+    }
+
+  activate (f, "survey.vote", "(is)", 0, "touch");
+  assert_shows (f, "Was können wir besser machen?");
+  assert_shows (f, "Wartezeit");
+  assert_shows (f, "Überspringen");
+  assert_shows (f, "Weiter");
+  activate (f, "follow-up.next", NULL);
+  assert_shows (f, "Erzählen Sie uns mehr (freiwillig)");
+  assert_shows (f, "Senden");
+  g_assert_cmpstr (kiosk_keyboard_get_layout (KIOSK_KEYBOARD (find_mapped (visible_page (f),
+                                                                           KIOSK_TYPE_KEYBOARD))),
+                   ==, "de");
+  activate (f, "comment.skip", NULL);
+  assert_shows (f, "Dürfen wir Sie zu Ihrer Rückmeldung kontaktieren?");
+  assert_shows (f, "Ja, kontaktieren Sie mich");
+  assert_shows (f, "Nein, danke");
+  activate (f, "contact.decline", NULL);
+  assert_shows (f, "Vielen Dank für Ihre Rückmeldung!");
+  assert_shows (f, "Ihr Feedback hilft uns, besser zu werden.");
+  g_assert_cmpstr (last_stored (f)->language, ==, "de");
+
+  /* The next visitor is greeted in the default language. */
+  g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+  g_assert_true (kiosk_test_wait_for (language_is_default, f, 5000));
+  assert_shows (f, "How was your visit today?");
+  assert_shows (f, "Very happy");
+  assert_shows (f, "Happy");
+  g_assert_true (gtk_widget_has_css_class (find_button (f, "survey.language", "en"), "current"));
+
+  /* French and Finnish too, through the button a visitor taps. */
+  g_signal_emit_by_name (find_button (f, "survey.language", "fr"), "clicked");
+  assert_shows (f, kiosk_survey_get_question (kiosk_flow_get_survey (f->flow), "fr"));
+  assert_shows (f, "Très satisfait");
+  g_signal_emit_by_name (find_button (f, "survey.language", "fi"), "clicked");
+  assert_shows (f, "Millainen käyntisi oli tänään?");
+  assert_shows (f, "Erittäin tyytyväinen");
+}
+
+/* A visitor who picks a language and walks away leaves the kiosk in the default language. */
+static void
+test_language_returns_when_idle (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *json = demo_with_timeout (1);
+
+  remake_window (f, json, -1, -1);
+  activate (f, "survey.language", "s", "fi");
+  assert_shows (f, "Millainen käyntisi oli tänään?");
+  g_assert_true (kiosk_test_wait_for (language_is_default, f, 5000));
+  assert_shows (f, "How was your visit today?");
+}
+
+static void
+test_right_to_left (Fixture       *f,
+                    gconstpointer  data)
+{
+  GtkWidget *happy, *unhappy;
+  graphene_rect_t a, b;
+
+  remake_window (f, survey_arabic, 1280, 800);
+  assert_shows (f, "العربية");
+  activate (f, "survey.language", "s", "ar");
+  assert_shows (f, "كيف كانت زيارتك؟");
+  g_assert_cmpint (gtk_widget_get_default_direction (), ==, GTK_TEXT_DIR_RTL);
+
+  f->paints = 0;
+  g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
+  happy = find_button (f, "survey.vote", NULL);
+  g_assert_nonnull (happy);
+  {
+    g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+    collect_type (visible_page (f), GTK_TYPE_BUTTON, TRUE, buttons);
+    happy = unhappy = NULL;
+    for (guint i = 0; i < buttons->len; i++)
+      {
+        GtkWidget *button = g_ptr_array_index (buttons, i);
+
+        if (gtk_widget_has_css_class (button, "face-3"))
+          happy = button;
+        if (gtk_widget_has_css_class (button, "face-0"))
+          unhappy = button;
+      }
+  }
+  g_assert_true (gtk_widget_compute_bounds (happy, GTK_WIDGET (f->window), &a));
+  g_assert_true (gtk_widget_compute_bounds (unhappy, GTK_WIDGET (f->window), &b));
+  /* Mirrored: the first face of the row is on the right. */
+  g_assert_cmpfloat (a.origin.x, >, b.origin.x);
+  save_screenshot (GTK_WIDGET (f->window), "page-survey-1280x800-ar.png");
+
+  activate (f, "survey.language", "s", "en");
+  g_assert_cmpint (gtk_widget_get_default_direction (), ==, GTK_TEXT_DIR_LTR);
+}
+
+
+/* Everything on the page inside the screen, every text fully shown, every button big enough
+ * for a finger: 44 px (the keyboard's keys 40 px tall, 7.8 mm on the Pi's 7" display). */
+static void
+check_page_layout (Fixture    *f,
+                   int         w,
+                   int         h,
+                   const char *what)
+{
+  g_autoptr(GPtrArray) widgets = g_ptr_array_new ();
+
+  repaint (f);
+  g_test_message ("layout of %s", what);
+  /* A page that needs more than the screen makes the window grow past it. */
+  if (gtk_widget_get_width (GTK_WIDGET (f->window)) != w ||
+      gtk_widget_get_height (GTK_WIDGET (f->window)) != h)
+    {
+      save_screenshot (GTK_WIDGET (f->window), "layout-failure.png");
+      g_error ("%s: the window grew to %dx%d", what, gtk_widget_get_width (GTK_WIDGET (f->window)),
+               gtk_widget_get_height (GTK_WIDGET (f->window)));
+    }
+
+  collect_type (visible_page (f), GTK_TYPE_WIDGET, TRUE, widgets);
+  for (guint i = 0; i < widgets->len; i++)
+    {
+      GtkWidget *widget = g_ptr_array_index (widgets, i);
+      graphene_rect_t bounds;
+
+      if (!gtk_widget_compute_bounds (widget, GTK_WIDGET (f->window), &bounds) ||
+          bounds.size.width <= 0 || bounds.size.height <= 0)
+        continue;
+
+      /* Inside the scrolled comment field, text may scroll. */
+      if (gtk_widget_get_ancestor (widget, GTK_TYPE_TEXT_VIEW) != NULL)
+        continue;
+
+      if (bounds.origin.x < -0.5 || bounds.origin.y < -0.5 ||
+          bounds.origin.x + bounds.size.width > w + 0.5 ||
+          bounds.origin.y + bounds.size.height > h + 0.5)
+        g_error ("%s: a %s at %.0f,%.0f %.0fx%.0f is outside %dx%d", what,
+                 G_OBJECT_TYPE_NAME (widget), bounds.origin.x, bounds.origin.y,
+                 bounds.size.width, bounds.size.height, w, h);
+
+      if (GTK_IS_BUTTON (widget))
+        {
+          gboolean key = gtk_widget_has_css_class (widget, "key");
+          /* Twelve keys across a 480 px portrait screen leave 36 px each. */
+          int least_height = key ? 40 : 44, least_width = key ? 34 : 44;
+
+          if (bounds.size.height < least_height || bounds.size.width < least_width)
+            g_error ("%s: button “%s” is %.0fx%.0f, less than %dx%d px", what,
+                     gtk_button_get_label (GTK_BUTTON (widget)) ?: "", bounds.size.width,
+                     bounds.size.height, least_width, least_height);
+        }
+
+      if (GTK_IS_LABEL (widget) && gtk_label_get_ellipsize (GTK_LABEL (widget)) ==
+                                   PANGO_ELLIPSIZE_NONE)
+        {
+          int text_width, text_height;
+
+          pango_layout_get_pixel_size (gtk_label_get_layout (GTK_LABEL (widget)), &text_width,
+                                       &text_height);
+          if (text_width > bounds.size.width + 0.5 || text_height > bounds.size.height + 0.5)
+            g_error ("%s: “%s” needs %dx%d but has %.0fx%.0f", what,
+                     gtk_label_get_text (GTK_LABEL (widget)), text_width, text_height,
+                     bounds.size.width, bounds.size.height);
+        }
+    }
+}
+
+static void
+page_screenshot (Fixture    *f,
+                 const char *page,
+                 int         w,
+                 int         h,
+                 const char *language)
+{
+  g_autofree char *name = g_strdup_printf ("page-%s-%dx%d-%s.png", page, w, h, language);
+  g_autofree char *what = g_strdup_printf ("%s at %dx%d in %s", page, w, h, language);
+
+  check_page_layout (f, w, h, what);
+  save_screenshot (GTK_WIDGET (f->window), name);
+}
+
+/* Every page of a visit, in English and in German (long words), at the sizes kiosks have. */
+static void
+test_page_layouts (Fixture       *f,
+                   gconstpointer  data)
+{
+  const Size sizes[] = { { 800, 480 }, { 1280, 800 }, { 1920, 1080 }, { 480, 800 } };
+  const char * const languages[] = { "en", "de" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint l = 0; l < G_N_ELEMENTS (languages); l++)
+      {
+        int w = sizes[s].width, h = sizes[s].height;
+        const char *language = languages[l];
+
+        remake_window (f, NULL, w, h);
+        g_assert_true (kiosk_test_wait_for (allocated_at, f, 5000));
+        activate (f, "survey.language", "s", language);
+        page_screenshot (f, "survey", w, h, language);
+
+        activate (f, "survey.vote", "(is)", 0, "touch");
+        activate (f, "follow-up.toggle", "s", "staff");
+        activate (f, "follow-up.toggle", "s", "prices");
+        page_screenshot (f, "follow-up", w, h, language);
+
+        activate (f, "follow-up.next", NULL);
+        type_on_keyboard (f, g_str_equal (language, "de") ? "die kasse war zu" : "the till was");
+        page_screenshot (f, "comment", w, h, language);
+
+        activate (f, "comment.send", NULL);
+        page_screenshot (f, "consent", w, h, language);
+
+        activate (f, "contact.accept", NULL);
+        type_on_keyboard (f, "mia");
+        page_screenshot (f, "contact", w, h, language);
+
+        activate (f, "contact.decline", NULL);
+        page_screenshot (f, "thanks", w, h, language);
+
+        /* The positive follow-up has four options: two rows of two. */
+        g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+        activate (f, "survey.language", "s", language);
+        activate (f, "survey.vote", "(is)", 3, "touch");
+        activate (f, "follow-up.toggle", "s", "speed");
+        page_screenshot (f, "follow-up-single", w, h, language);
+      }
+}
+
+/* A kiosk shut down in the middle of a visit lets go of everything (teardown checks it), after
+ * a whole visit in another language built every page twice and the comment page had the focus. */
+static void
+test_destroyed_mid_visit (Fixture       *f,
+                          gconstpointer  data)
+{
+  activate (f, "survey.language", "s", "de");
+  activate (f, "survey.vote", "(is)", 0, "touch");
+  activate (f, "follow-up.next", NULL);
+  type_on_keyboard (f, "abc");
+  activate (f, "comment.send", NULL);
+  activate (f, "contact.accept", NULL);
+  type_on_keyboard (f, "mia");
+  activate (f, "contact.decline", NULL);
+  g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+
+  activate (f, "survey.language", "s", "de");
+  activate (f, "survey.vote", "(is)", 3, "touch");
+  activate (f, "follow-up.toggle", "s", "speed");
+  g_assert_true (page_is (f, "follow-up"));
+  repaint (f);
+}
+
 static void
 test_storage_failing_is_shown (void)
 {
   Fixture fixture = { 0 }, *f = &fixture;
-  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   const char *status;
 
   /* A state directory that cannot exist: the kiosk starts anyway and says so. */
   g_test_expect_message ("kiosk-store", G_LOG_LEVEL_WARNING, "*held in memory*");
-  make_window (f, FALSE, "/proc/smiley-kiosk-test/responses.db");
+  make_window_full (f, FALSE, "/proc/smiley-kiosk-test/responses.db", survey_without_follow_up,
+                    -1, -1);
   g_test_assert_expected_messages ();
 
   g_assert_cmpint (kiosk_store_get_health (f->store), ==, KIOSK_STORAGE_FAILING);
@@ -434,11 +1305,15 @@ test_storage_failing_is_shown (void)
 
   kiosk_flow_return_to_survey (f->flow);
   {
-    GtkWidget *page = gtk_stack_get_visible_child (
-      GTK_STACK (gtk_window_get_child (GTK_WINDOW (f->window))));
-    GtkWidget *label = gtk_widget_get_last_child (page);
+    g_autoptr(GPtrArray) found = g_ptr_array_new ();
+    GtkWidget *label = NULL;
 
-    g_assert_true (GTK_IS_LABEL (label));
+    collect_type (visible_page (f), GTK_TYPE_LABEL, FALSE, found);
+    for (guint i = 0; i < found->len; i++)
+      if (gtk_widget_has_css_class (g_ptr_array_index (found, i), "status"))
+        label = g_ptr_array_index (found, i);
+
+    g_assert_nonnull (label);
     g_assert_true (gtk_widget_get_visible (label));
     status = gtk_label_get_label (GTK_LABEL (label));
     g_assert_cmpstr (status, ==,
@@ -451,13 +1326,43 @@ test_storage_failing_is_shown (void)
   g_test_assert_expected_messages ();
 }
 
+static GLogWriterOutput
+capture_log (GLogLevelFlags   log_level,
+             const GLogField *fields,
+             gsize            n_fields,
+             gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
+      {
+        g_string_append (log_text, fields[i].value);
+        g_string_append_c (log_text, '\n');
+      }
+
+  if (log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    return G_LOG_WRITER_HANDLED;
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GtkCssProvider) css = NULL;
+  const char *localedir = g_getenv ("SMILEY_KIOSK_LOCALEDIR");
+
+  /* Debug messages reach the writer too, where contact details must not be. */
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  log_text = g_string_new (NULL);
+  g_log_set_writer_func (capture_log, NULL, NULL);
 
   gtk_test_init (&argc, &argv, NULL);
+
+  /* As main.c does: the catalogues of this build, so a test can read German. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   css = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
@@ -477,6 +1382,28 @@ main (int   argc,
   g_test_add ("/window/layout", Fixture, GINT_TO_POINTER (FALSE),
               fixture_setup, test_layout_sizes, fixture_teardown);
   g_test_add_func ("/window/storage-failing", test_storage_failing_is_shown);
+  g_test_add ("/window/follow-up/answered", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_follow_up_answered, fixture_teardown);
+  g_test_add ("/window/follow-up/single-choice", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_follow_up_single_choice, fixture_teardown);
+  g_test_add ("/window/follow-up/skipped", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_follow_up_skipped, fixture_teardown);
+  g_test_add ("/window/follow-up/timeout", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_follow_up_timeout, fixture_teardown);
+  g_test_add ("/window/follow-up/countdown-restarts-on-touch", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_countdown_restarts_on_touch, fixture_teardown);
+  g_test_add ("/window/follow-up/contact", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_contact_with_consent, fixture_teardown);
+  g_test_add ("/window/language/switch", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_language_switch, fixture_teardown);
+  g_test_add ("/window/language/idle", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_language_returns_when_idle, fixture_teardown);
+  g_test_add ("/window/language/right-to-left", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_right_to_left, fixture_teardown);
+  g_test_add ("/window/follow-up/destroyed-mid-visit", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_destroyed_mid_visit, fixture_teardown);
+  g_test_add ("/window/layout/pages", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_page_layouts, fixture_teardown);
 
   return g_test_run ();
 }

@@ -177,6 +177,7 @@ update_counter (KioskKeyboard *self)
   text = g_strdup_printf ("%d / %d", length, self->max_length);
   gtk_label_set_label (GTK_LABEL (self->counter), text);
 
+  /* Translators: for screen readers, how many more characters the text field takes */
   description = g_strdup_printf (ngettext ("%d character left", "%d characters left",
                                            self->max_length - length),
                                  self->max_length - length);
@@ -432,8 +433,7 @@ build_keys (KioskKeyboard *self)
               button = make_key ("⇧", "keyboard.shift", NULL);
               gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                               GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                              /* Translators: the Shift key of the on-screen
-                                               * keyboard, for screen readers */
+                                              /* Translators: the Shift key, for screen readers */
                                               _("Shift"), -1);
               gtk_widget_add_css_class (button, "key-special");
               self->shift_button = button;
@@ -444,8 +444,7 @@ build_keys (KioskKeyboard *self)
               button = make_key ("⌫", "keyboard.backspace", NULL);
               gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                               GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                              /* Translators: the key that deletes the character
-                                               * before the cursor, for screen readers */
+                                              /* Translators: the key that deletes backwards */
                                               _("Backspace"), -1);
               gtk_widget_add_css_class (button, "key-special");
               span = WIDE_KEY_UNITS;
@@ -456,8 +455,7 @@ build_keys (KioskKeyboard *self)
               button = make_key (self->layout->name, "keyboard.space", NULL);
               gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                               GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                              /* Translators: the space bar of the on-screen
-                                               * keyboard, for screen readers */
+                                              /* Translators: the space bar, for screen readers */
                                               _("Space"), -1);
               gtk_widget_add_css_class (button, "key-space");
               span = width - row_units (row);

@@ -1,4 +1,4 @@
-/* kiosk-window.h: the kiosk's one window: survey and thank-you pages, locked down in kiosk mode. */
+/* kiosk-window.h: the kiosk's one window: the pages of a visit, locked down in kiosk mode. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -16,5 +16,6 @@ KioskWindow *kiosk_window_new            (GtkApplication *application,
 KioskFlow   *kiosk_window_get_flow       (KioskWindow    *self);
 gboolean     kiosk_window_get_kiosk_mode (KioskWindow    *self);
 const char  *kiosk_window_get_page       (KioskWindow    *self);
+GtkWidget   *kiosk_window_get_page_widget (KioskWindow   *self);
 
 G_END_DECLS

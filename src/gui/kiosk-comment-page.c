@@ -1,0 +1,211 @@
+/* kiosk-comment-page.c: the comment step. What the visitor types goes to the flow as it is typed
+ * (so a timeout keeps it too), held to the survey's length limit, which the keyboard shows. */
+#define G_LOG_DOMAIN "kiosk-comment-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kiosk-comment-page.h"
+#include "kiosk-countdown.h"
+#include "kiosk-keyboard.h"
+#include "kiosk-page-layout.h"
+
+struct _KioskCommentPage
+{
+  GtkWidget    parent_instance;
+
+  /* template widgets */
+  GtkLabel    *prompt_label;
+  GtkWidget   *countdown;
+  GtkTextView *text_view;
+  GtkWidget   *keyboard;
+
+  /* owned */
+  KioskFlow   *flow;
+
+  gboolean     preparing;
+};
+
+enum {
+  PROP_0,
+  PROP_FLOW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (KioskCommentPage, kiosk_comment_page, GTK_TYPE_WIDGET)
+
+char *
+kiosk_comment_page_dup_text (KioskCommentPage *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (KIOSK_IS_COMMENT_PAGE (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->text_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+buffer_changed_cb (KioskCommentPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->preparing || kiosk_flow_get_state (self->flow) != KIOSK_FLOW_COMMENT)
+    return;
+
+  text = kiosk_comment_page_dup_text (self);
+  kiosk_flow_set_comment (self->flow, text);
+}
+
+/**
+ * kiosk_comment_page_prepare:
+ *
+ * Sets the page up for the visit now on screen: its prompt, language, limit and text.
+ */
+void
+kiosk_comment_page_prepare (KioskCommentPage *self)
+{
+  KioskFollowUp *follow_up;
+  const char *language;
+  const char *comment;
+  guint max_length;
+
+  g_return_if_fail (KIOSK_IS_COMMENT_PAGE (self));
+
+  follow_up = kiosk_flow_get_follow_up (self->flow);
+  language = kiosk_flow_get_language (self->flow);
+  comment = kiosk_flow_get_comment (self->flow);
+  max_length = kiosk_flow_get_comment_max_length (self->flow);
+  if (max_length == 0 && follow_up != NULL)
+    max_length = kiosk_follow_up_get_comment_max_length (follow_up);
+
+  if (follow_up != NULL && kiosk_follow_up_has_comment (follow_up))
+    gtk_label_set_label (self->prompt_label,
+                         kiosk_follow_up_get_comment_prompt (follow_up, language));
+  else
+    /* Translators: heading of the comment step when the survey gives no prompt of its own */
+    gtk_label_set_label (self->prompt_label, _("Anything else you would like to tell us?"));
+
+  self->preparing = TRUE;
+  kiosk_keyboard_set_layout (KIOSK_KEYBOARD (self->keyboard), language);
+  kiosk_keyboard_set_max_length (KIOSK_KEYBOARD (self->keyboard), max_length);
+  kiosk_keyboard_set_shifted (KIOSK_KEYBOARD (self->keyboard), TRUE);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), comment ? comment : "",
+                            -1);
+  self->preparing = FALSE;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+}
+
+static void
+kiosk_comment_page_constructed (GObject *object)
+{
+  KioskCommentPage *self = KIOSK_COMMENT_PAGE (object);
+
+  G_OBJECT_CLASS (kiosk_comment_page_parent_class)->constructed (object);
+
+  kiosk_page_wrap_button_labels (GTK_WIDGET (self));
+  kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->countdown), self->flow);
+  kiosk_keyboard_set_target (KIOSK_KEYBOARD (self->keyboard), GTK_WIDGET (self->text_view));
+  g_signal_connect_object (gtk_text_view_get_buffer (self->text_view), "changed",
+                           G_CALLBACK (buffer_changed_cb), self, G_CONNECT_SWAPPED);
+  kiosk_comment_page_prepare (self);
+}
+
+static void
+kiosk_comment_page_dispose (GObject *object)
+{
+  KioskCommentPage *self = KIOSK_COMMENT_PAGE (object);
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_COMMENT_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->flow);
+
+  G_OBJECT_CLASS (kiosk_comment_page_parent_class)->dispose (object);
+}
+
+static void
+kiosk_comment_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  KioskCommentPage *self = KIOSK_COMMENT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FLOW:
+      g_value_set_object (value, self->flow);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kiosk_comment_page_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  KioskCommentPage *self = KIOSK_COMMENT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FLOW:
+      self->flow = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kiosk_comment_page_class_init (KioskCommentPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = kiosk_comment_page_constructed;
+  object_class->dispose = kiosk_comment_page_dispose;
+  object_class->get_property = kiosk_comment_page_get_property;
+  object_class->set_property = kiosk_comment_page_set_property;
+
+  properties[PROP_FLOW] =
+    g_param_spec_object ("flow", NULL, NULL, KIOSK_TYPE_FLOW,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (KIOSK_TYPE_COUNTDOWN);
+  g_type_ensure (KIOSK_TYPE_KEYBOARD);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PATH "/kiosk-comment-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, KioskCommentPage, prompt_label);
+  gtk_widget_class_bind_template_child (widget_class, KioskCommentPage, countdown);
+  gtk_widget_class_bind_template_child (widget_class, KioskCommentPage, text_view);
+  gtk_widget_class_bind_template_child (widget_class, KioskCommentPage, keyboard);
+}
+
+static void
+kiosk_comment_page_init (KioskCommentPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+kiosk_comment_page_new (KioskFlow *flow)
+{
+  g_return_val_if_fail (KIOSK_IS_FLOW (flow), NULL);
+
+  return g_object_new (KIOSK_TYPE_COMMENT_PAGE, "flow", flow, NULL);
+}

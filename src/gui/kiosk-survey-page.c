@@ -1,0 +1,222 @@
+/* kiosk-survey-page.c: the question in the visitor's language, the faces that vote through
+ * "survey.vote", a bar of the survey's languages by their own names, and a status line for staff
+ * when storage fails. Built again whenever the language changes, so every text is current. */
+#define G_LOG_DOMAIN "kiosk-survey-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kiosk-face-view.h"
+#include "kiosk-page-layout.h"
+#include "kiosk-survey-page.h"
+
+struct _KioskSurveyPage
+{
+  GtkWidget  parent_instance;
+
+  /* template widgets */
+  GtkWidget *language_bar;
+  GtkLabel  *question_label;
+  GtkLabel  *status_label;
+
+  /* owned */
+  KioskFlow *flow;
+};
+
+enum {
+  PROP_0,
+  PROP_FLOW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (KioskSurveyPage, kiosk_survey_page, GTK_TYPE_WIDGET)
+
+static void
+update_status (KioskSurveyPage *self)
+{
+  KioskStore *store = kiosk_flow_get_store (self->flow);
+  KioskStorageHealth health = kiosk_store_get_health (store);
+
+  switch (health)
+    {
+    case KIOSK_STORAGE_FAILING:
+      gtk_label_set_label (self->status_label,
+                           /* Translators: a small status line for staff at the screen's edge */
+                           _("Storage failing: responses are kept in memory until it works again"));
+      break;
+    case KIOSK_STORAGE_RECOVERED:
+      gtk_label_set_label (self->status_label,
+                           /* Translators: a small status line for staff at the screen's edge */
+                           _("The database was damaged and was set aside; recording continues"));
+      break;
+    case KIOSK_STORAGE_OK:
+    default:
+      break;
+    }
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
+                               kiosk_store_get_health_message (store));
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), health != KIOSK_STORAGE_OK);
+}
+
+static void
+build_language_bar (KioskSurveyPage *self)
+{
+  KioskSurvey *survey = kiosk_flow_get_survey (self->flow);
+  const char * const *languages = kiosk_survey_get_languages (survey);
+  const char *current = kiosk_survey_match_language (survey, kiosk_flow_get_language (self->flow));
+  GtkWidget *child;
+  guint n = 0;
+
+  while ((child = gtk_widget_get_first_child (self->language_bar)) != NULL)
+    gtk_box_remove (GTK_BOX (self->language_bar), child);
+
+  for (guint i = 0; languages && languages[i]; i++, n++)
+    {
+      GtkWidget *button = gtk_button_new_with_label (kiosk_survey_get_language_name (survey,
+                                                                                   languages[i]));
+      GtkWidget *label = gtk_button_get_child (GTK_BUTTON (button));
+
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "survey.language");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", languages[i]);
+      gtk_widget_set_focus_on_click (button, FALSE);
+      gtk_widget_add_css_class (button, "language");
+      /* Each name is in its own language: tell a screen reader which one. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, languages[i], -1);
+      if (GTK_IS_LABEL (label))
+        {
+          g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+          PangoLanguage *pango_language = pango_language_from_string (languages[i]);
+
+          pango_attr_list_insert (attrs, pango_attr_language_new (pango_language));
+          gtk_label_set_attributes (GTK_LABEL (label), attrs);
+        }
+
+      if (g_strcmp0 (languages[i], current) == 0)
+        {
+          gtk_widget_add_css_class (button, "current");
+          gtk_accessible_update_state (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_STATE_PRESSED,
+                                       GTK_ACCESSIBLE_TRISTATE_TRUE, -1);
+        }
+      gtk_box_append (GTK_BOX (self->language_bar), button);
+    }
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_bar),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  /* Translators: for screen readers: the language bar */
+                                  _("Language"), -1);
+
+  /* One language needs no bar. */
+  gtk_widget_set_visible (self->language_bar, n > 1);
+}
+
+static void
+kiosk_survey_page_constructed (GObject *object)
+{
+  KioskSurveyPage *self = KIOSK_SURVEY_PAGE (object);
+  KioskSurvey *survey = kiosk_flow_get_survey (self->flow);
+
+  G_OBJECT_CLASS (kiosk_survey_page_parent_class)->constructed (object);
+
+  gtk_label_set_label (self->question_label,
+                       kiosk_survey_get_question (survey, kiosk_flow_get_language (self->flow)));
+  build_language_bar (self);
+
+  g_signal_connect_object (kiosk_flow_get_store (self->flow), "notify::health",
+                           G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
+  update_status (self);
+}
+
+static void
+kiosk_survey_page_dispose (GObject *object)
+{
+  KioskSurveyPage *self = KIOSK_SURVEY_PAGE (object);
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_SURVEY_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->flow);
+
+  G_OBJECT_CLASS (kiosk_survey_page_parent_class)->dispose (object);
+}
+
+static void
+kiosk_survey_page_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  KioskSurveyPage *self = KIOSK_SURVEY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FLOW:
+      g_value_set_object (value, self->flow);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kiosk_survey_page_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  KioskSurveyPage *self = KIOSK_SURVEY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FLOW:
+      self->flow = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kiosk_survey_page_class_init (KioskSurveyPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = kiosk_survey_page_constructed;
+  object_class->dispose = kiosk_survey_page_dispose;
+  object_class->get_property = kiosk_survey_page_get_property;
+  object_class->set_property = kiosk_survey_page_set_property;
+
+  properties[PROP_FLOW] =
+    g_param_spec_object ("flow", NULL, NULL, KIOSK_TYPE_FLOW,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (KIOSK_TYPE_FACE_VIEW);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PATH "/kiosk-survey-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, KioskSurveyPage, language_bar);
+  gtk_widget_class_bind_template_child (widget_class, KioskSurveyPage, question_label);
+  gtk_widget_class_bind_template_child (widget_class, KioskSurveyPage, status_label);
+}
+
+static void
+kiosk_survey_page_init (KioskSurveyPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+kiosk_survey_page_new (KioskFlow *flow)
+{
+  g_return_val_if_fail (KIOSK_IS_FLOW (flow), NULL);
+
+  return g_object_new (KIOSK_TYPE_SURVEY_PAGE, "flow", flow, NULL);
+}
