@@ -186,6 +186,11 @@ test_delivered_and_stats (Fixture       *f,
 
   /* A second mark (a resend answered "duplicate") keeps the first delivery time. */
   g_assert_true (kiosk_outbox_mark_delivered (outbox, 1, KIOSK_TEST_T0 + SECONDS (2000), &error));
+  {
+    const gint64 again[] = { 1, 2 };
+
+    g_assert_true (kiosk_outbox_mark_delivered_many (outbox, again, 2, KIOSK_TEST_T0, &error));
+  }
 
   g_assert_true (kiosk_outbox_get_stats (outbox, &stats, &error));
   g_assert_cmpint (stats.depth, ==, 2);
@@ -214,6 +219,17 @@ test_delivered_and_stats (Fixture       *f,
   g_assert_true (kiosk_outbox_mark_delivered (outbox, 3, KIOSK_TEST_T0, &error));
   kiosk_outbox_rollback (outbox);
   g_assert_cmpint (kiosk_test_count_pending (f->db), ==, 2);
+
+  /* A whole batch at once. */
+  {
+    const gint64 batch_seqs[] = { 3, 4 };
+
+    g_assert_true (kiosk_outbox_mark_delivered_many (outbox, batch_seqs, 2, KIOSK_TEST_T0, &error));
+    g_assert_no_error (error);
+    g_assert_true (kiosk_outbox_get_stats (outbox, &stats, &error));
+    g_assert_cmpint (stats.depth, ==, 0);
+    g_assert_cmpint (stats.open_visits, ==, 1);
+  }
 }
 
 static void

@@ -73,6 +73,11 @@ gboolean     kiosk_outbox_mark_delivered    (KioskOutbox           *self,
                                              gint64                 seq,
                                              gint64                 delivered_wall_us,
                                              GError               **error);
+gboolean     kiosk_outbox_mark_delivered_many (KioskOutbox         *self,
+                                             const gint64          *seqs,
+                                             guint                  n,
+                                             gint64                 delivered_wall_us,
+                                             GError               **error);
 gboolean     kiosk_outbox_dead_letter       (KioskOutbox           *self,
                                              gint64                 seq,
                                              const char            *uuid,

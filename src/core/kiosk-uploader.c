@@ -1106,15 +1106,15 @@ perform (KioskUploader       *self,
 
   {
     long request_size = 0, header_size = 0;
-    curl_off_t up = 0, down = 0;
+    curl_off_t down = 0;
 
+    /* The request's size counts its body too; the reply's headers and body come apart. */
     curl_easy_getinfo (easy, CURLINFO_REQUEST_SIZE, &request_size);
     curl_easy_getinfo (easy, CURLINFO_HEADER_SIZE, &header_size);
-    curl_easy_getinfo (easy, CURLINFO_SIZE_UPLOAD_T, &up);
     curl_easy_getinfo (easy, CURLINFO_SIZE_DOWNLOAD_T, &down);
     g_mutex_lock (&self->lock);
     self->status.requests++;
-    self->status.bytes_sent += request_size + up;
+    self->status.bytes_sent += request_size;
     self->status.bytes_received += header_size + down;
     g_mutex_unlock (&self->lock);
   }
@@ -1333,13 +1333,16 @@ apply_results (KioskUploader    *self,
   g_autofree char *now_text = kiosk_format_rfc3339 (now, 0);
   guint delivered = 0, rejected = 0;
 
+  g_autofree gint64 *seqs = g_new (gint64, count);
+  guint n_seqs = 0;
+
   if (!kiosk_outbox_begin (self->outbox, error))
     return FALSE;
 
   for (guint i = 0; i < count; i++)
     {
       KioskResponse *r = g_ptr_array_index (batch, start + i);
-      gboolean ok;
+      gboolean ok = TRUE;
 
       if (results[i].status == KIOSK_EVENT_REJECTED)
         {
@@ -1354,7 +1357,7 @@ apply_results (KioskUploader    *self,
         }
       else
         {
-          ok = kiosk_outbox_mark_delivered (self->outbox, r->seq, now, error);
+          seqs[n_seqs++] = r->seq;
           delivered++;
         }
 
@@ -1363,6 +1366,12 @@ apply_results (KioskUploader    *self,
           kiosk_outbox_rollback (self->outbox);
           return FALSE;
         }
+    }
+
+  if (!kiosk_outbox_mark_delivered_many (self->outbox, seqs, n_seqs, now, error))
+    {
+      kiosk_outbox_rollback (self->outbox);
+      return FALSE;
     }
 
   if (!kiosk_outbox_set_state (self->outbox, KIOSK_SYNC_KEY_LAST_UPLOAD_OK_AT, now_text, error) ||
