@@ -1,0 +1,458 @@
+/* bench-drain.c: a kiosk that was offline for a long time drains its backlog (100 000 responses by
+ * default) to the local test server through the real uploader, while visitors keep tapping.
+ * Reports the drain time, memory at start and end, bytes on the wire per response, requests made,
+ * and what a tap costs meanwhile (the tap path must not slow down). The server runs in a child
+ * process so its bookkeeping does not count in the kiosk's memory. */
+#define G_LOG_DOMAIN "bench-drain"
+
+#include "bench-config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "bench-util.h"
+#include "kiosk-store.h"
+#include "kiosk-test-server.h"
+#include "kiosk-test-sync.h"
+#include "kiosk-uploader.h"
+
+#define TARGET_SECONDS       10.0
+#define TARGET_BYTES         48.0
+#define TARGET_TAP_P99_MS    5.0
+#define TAP_INTERVAL_MS      10
+#define SAMPLE_INTERVAL_MS   100
+
+static int opt_count = 100000;
+static int opt_runs = 3;
+static int opt_batch = 500;
+static char *opt_dir;
+static gboolean opt_keep;
+static gboolean opt_serve;
+
+static const GOptionEntry entries[] = {
+  { "count", 'c', 0, G_OPTION_ARG_INT, &opt_count, "Responses in the backlog (100000)", "N" },
+  { "runs", 'n', 0, G_OPTION_ARG_INT, &opt_runs, "Runs, each on a new database (3)", "N" },
+  { "batch", 'b', 0, G_OPTION_ARG_INT, &opt_batch, "[cloud] batch-size (500)", "N" },
+  { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dir,
+    "Where to create the databases: a real disk, not tmpfs (the build directory)", "DIR" },
+  { "keep", 0, 0, G_OPTION_ARG_NONE, &opt_keep, "Keep the databases", NULL },
+  { "serve", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_serve, NULL, NULL },
+  { NULL }
+};
+
+/* The server process: prints its URL, then answers "CHECK n" lines until stdin closes. */
+static int
+serve (void)
+{
+  g_autoptr(KioskTestServer) server = kiosk_test_server_new (KIOSK_TEST_SERVER_KEEP_NO_EVENTS,
+                                                             NULL);
+  char line[256];
+
+  kiosk_test_server_set_token (server, KIOSK_TEST_TOKEN);
+  printf ("URL %s\n", kiosk_test_server_get_url (server));
+  fflush (stdout);
+
+  while (fgets (line, sizeof line, stdin) != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 expected;
+
+      if (!g_str_has_prefix (line, "CHECK "))
+        continue;
+      expected = g_ascii_strtoll (line + 6, NULL, 10);
+      if (kiosk_test_server_check_exactly_once (server, KIOSK_TEST_SOURCE, expected, &error) &&
+          kiosk_test_server_count_violations (server) == 0)
+        printf ("OK %u duplicates, %u requests\n", kiosk_test_server_count_duplicates (server),
+                kiosk_test_server_count_requests (server, "/v1/events"));
+      else
+        {
+          g_autofree char *violations = kiosk_test_server_dup_violations (server);
+
+          printf ("FAIL %s %s\n", error ? error->message : "contract violations:",
+                  g_strdelimit (violations, "\n", ' '));
+        }
+      fflush (stdout);
+    }
+
+  return 0;
+}
+
+typedef struct
+{
+  GPid  pid;
+  FILE *in;
+  FILE *out;
+  char *url;
+} Server;
+
+static gboolean
+server_start (const char  *self,
+              Server      *server,
+              GError     **error)
+{
+  const char *argv[] = { self, "--serve", NULL };
+  char line[256];
+  int in_fd, out_fd;
+
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                 NULL, &server->pid, &in_fd, &out_fd, NULL, error))
+    return FALSE;
+
+  server->in = fdopen (in_fd, "w");
+  server->out = fdopen (out_fd, "r");
+  if (fgets (line, sizeof line, server->out) == NULL || !g_str_has_prefix (line, "URL "))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the test server did not start");
+      return FALSE;
+    }
+  server->url = g_strstrip (g_strdup (line + 4));
+  return TRUE;
+}
+
+static char *
+server_check (Server *server,
+              gint64  expected)
+{
+  char line[4096];
+
+  fprintf (server->in, "CHECK %" G_GINT64_FORMAT "\n", expected);
+  fflush (server->in);
+  if (fgets (line, sizeof line, server->out) == NULL)
+    return g_strdup ("FAIL the test server died");
+  return g_strstrip (g_strdup (line));
+}
+
+static void
+server_stop (Server *server)
+{
+  int status;
+
+  if (server->in != NULL)
+    fclose (server->in);
+  if (server->out != NULL)
+    fclose (server->out);
+  if (server->pid > 0)
+    {
+      waitpid (server->pid, &status, 0);
+      g_spawn_close_pid (server->pid);
+    }
+  g_free (server->url);
+  memset (server, 0, sizeof *server);
+}
+
+typedef struct
+{
+  double  fill_s;
+  double  drain_s;
+  double  rss_start, rss_max, rss_end;
+  double  rss_quarter[3];                /* at 25, 50 and 75 % of the backlog delivered */
+  double  up_bytes, down_bytes;          /* per response */
+  guint64 requests;
+  guint   taps;
+  double  tap_p50, tap_p99, tap_max;
+  guint   taps_held;
+  char   *check;
+} RunResult;
+
+typedef struct
+{
+  KioskStore    *store;
+  KioskUploader *uploader;
+  GArray        *tap_ms;
+  guint          taps_held;
+  gint64         next_seq_wall;
+  gboolean       tapping;
+  double         rss_max;
+} Run;
+
+static double
+rss_mib (void)
+{
+  BenchMemory memory = { 0 };
+
+  bench_read_memory (getpid (), &memory, NULL);
+  return memory.rss_mib;
+}
+
+/* A visitor taps: the real commit path, on the main thread, while the uploader drains. */
+static gboolean
+tap_cb (gpointer data)
+{
+  Run *run = data;
+  g_autoptr(KioskResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t0, t1;
+  double ms;
+
+  if (!run->tapping)
+    return G_SOURCE_REMOVE;
+
+  run->next_seq_wall += G_USEC_PER_SEC;
+  r = kiosk_test_make_response (0, run->next_seq_wall, g_get_monotonic_time (),
+                                run->tap_ms->len % 4);
+  t0 = g_get_monotonic_time ();
+  if (!kiosk_store_record (run->store, r, &error))
+    run->taps_held++;
+  t1 = g_get_monotonic_time ();
+
+  ms = (t1 - t0) / 1000.0;
+  g_array_append_val (run->tap_ms, ms);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sample_cb (gpointer data)
+{
+  Run *run = data;
+
+  run->rss_max = MAX (run->rss_max, rss_mib ());
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+run_once (const char  *self,
+          const char  *dir,
+          RunResult   *result,
+          GError     **error)
+{
+  g_autofree char *db = g_build_filename (dir, "responses.db", NULL);
+  g_autoptr(KioskConfig) config = NULL;
+  g_autoptr(KioskSyncStatus) status = NULL;
+  KioskUploaderTimings timings;
+  Server server = { 0 };
+  Run run = { 0 };
+  guint tap_source, sample_source;
+  gint64 t0, deadline;
+  gboolean ok = FALSE;
+
+  t0 = g_get_monotonic_time ();
+  kiosk_test_fill_queue (db, opt_count, 11);
+  result->fill_s = (g_get_monotonic_time () - t0) / 1e6;
+
+  if (!server_start (self, &server, error))
+    goto out;
+
+  config = kiosk_test_sync_config (dir, server.url, opt_batch, NULL);
+  run.store = kiosk_store_open (db, KIOSK_STORE_OPEN_DEFAULT, error);
+  if (run.store == NULL)
+    goto out;
+  run.tap_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  run.next_seq_wall = KIOSK_TEST_T0 + G_GINT64_CONSTANT (400) * 86400 * G_USEC_PER_SEC;
+
+  run.uploader = kiosk_uploader_new (config, db, error);
+  if (run.uploader == NULL)
+    goto out;
+  kiosk_uploader_timings_init (&timings);
+  timings.start_delay_max_ms = 0;
+  timings.use_network_monitor = FALSE;
+  kiosk_uploader_set_timings (run.uploader, &timings);
+  g_signal_connect_swapped (run.store, "eligible-written", G_CALLBACK (kiosk_uploader_wake),
+                            run.uploader);
+
+  result->rss_start = rss_mib ();
+  run.rss_max = result->rss_start;
+  run.tapping = TRUE;
+  tap_source = g_timeout_add (TAP_INTERVAL_MS, tap_cb, &run);
+  sample_source = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &run);
+
+  t0 = g_get_monotonic_time ();
+  if (!kiosk_uploader_start (run.uploader, error))
+    goto out;
+
+  /* The backlog is drained when the uploader has delivered that many. */
+  deadline = t0 + 300 * G_USEC_PER_SEC;
+  for (guint quarter = 0;;)
+    {
+      g_clear_pointer (&status, kiosk_sync_status_free);
+      status = kiosk_uploader_dup_status (run.uploader);
+      while (quarter < 3 && status->delivered >= (guint64) opt_count * (quarter + 1) / 4)
+        result->rss_quarter[quarter++] = rss_mib ();
+      if (status->delivered >= (guint64) opt_count || g_get_monotonic_time () > deadline)
+        break;
+      g_main_context_iteration (NULL, TRUE);
+    }
+  result->drain_s = (g_get_monotonic_time () - t0) / 1e6;
+  result->rss_end = rss_mib ();
+  run.tapping = FALSE;
+  g_source_remove (tap_source);
+  g_source_remove (sample_source);
+  result->rss_max = MAX (run.rss_max, result->rss_end);
+
+  if (status->delivered < (guint64) opt_count)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   "only %" G_GUINT64_FORMAT " of %d delivered after 300 s: %s",
+                   status->delivered, opt_count, status->last_error ? status->last_error : "");
+      goto out;
+    }
+
+  /* The taps made during the drain go too (after the debounce); then everything is checked. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (kiosk_test_count_pending (db) > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_usleep (20 * 1000);
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+    }
+
+  kiosk_uploader_stop (run.uploader);
+  g_clear_pointer (&status, kiosk_sync_status_free);
+  status = kiosk_uploader_dup_status (run.uploader);
+
+  result->requests = status->requests;
+  result->up_bytes = (double) status->bytes_sent / status->delivered;
+  result->down_bytes = (double) status->bytes_received / status->delivered;
+  result->taps = run.tap_ms->len;
+  result->taps_held = run.taps_held;
+  result->tap_p50 = bench_percentile (run.tap_ms, 0.50);
+  result->tap_p99 = bench_percentile (run.tap_ms, 0.99);
+  result->tap_max = bench_max (run.tap_ms);
+  result->check = server_check (&server, opt_count + run.tap_ms->len);
+  ok = TRUE;
+
+out:
+  if (run.uploader != NULL)
+    kiosk_uploader_stop (run.uploader);
+  g_clear_object (&run.uploader);
+  g_clear_object (&run.store);
+  g_clear_pointer (&run.tap_ms, g_array_unref);
+  server_stop (&server);
+  return ok;
+}
+
+static void
+quiet (const char     *domain,
+       GLogLevelFlags  level,
+       const char     *message,
+       gpointer        user_data)
+{
+}
+
+static void
+add (GArray *array,
+     double  value)
+{
+  g_array_append_val (array, value);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *filesystem = NULL;
+  g_autofree char *self = NULL;
+  g_autoptr(GArray) drain = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) rss_start = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) rss_max = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) rss_end = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) up = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) down = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) requests = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) tap_p99 = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) tap_max = g_array_new (FALSE, FALSE, sizeof (double));
+  const char *parent;
+  gboolean all_checked = TRUE;
+  double median_drain, median_up, median_growth, median_tap;
+
+  setlocale (LC_ALL, "");
+  context = g_option_context_new (NULL);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("bench-drain: %s\n", error->message);
+      return 2;
+    }
+
+  if (opt_serve)
+    return serve ();
+
+  /* Loopback only: a proxy from the environment must not sit between kiosk and server. */
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("all_proxy");
+  g_unsetenv ("ALL_PROXY");
+  /* The uploader's messages would drown the report; warnings still show. */
+  g_log_set_handler ("kiosk-uploader", G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,
+                     quiet, NULL);
+
+  self = g_canonicalize_filename (argv[0], NULL);
+  parent = opt_dir ? opt_dir : BENCH_BUILD_DIR;
+  filesystem = bench_describe_filesystem (parent, NULL);
+
+  g_print ("bench-drain: %d × a backlog of %d responses to the local test server (another "
+           "process), batches of %d, gzip; a tap every %d ms meanwhile\n",
+           opt_runs, opt_count, opt_batch, TAP_INTERVAL_MS);
+  g_print ("  database under %s: %s\n", parent, filesystem);
+  g_print ("  %-4s %7s %7s %8s %9s %9s %9s %8s %8s %6s %8s %8s %5s\n", "run", "fill s", "drain s",
+           "resp/s", "RSS0 MiB", "RSSmax", "RSSend", "up B/r", "down B/r", "reqs", "tap p99",
+           "tap max", "held");
+
+  for (int i = 1; i <= opt_runs; i++)
+    {
+      g_autofree char *dir = bench_make_temp_dir (parent, "smiley-drain-XXXXXX", &error);
+      RunResult r = { 0 };
+
+      if (dir == NULL || !run_once (self, dir, &r, &error))
+        {
+          g_printerr ("bench-drain: %s\n", error->message);
+          return 1;
+        }
+
+      g_print ("  %-4d %7.2f %7.2f %8.0f %9.1f %9.1f %9.1f %8.1f %8.1f %6" G_GUINT64_FORMAT
+               " %8.2f %8.2f %5u\n", i, r.fill_s, r.drain_s, opt_count / r.drain_s, r.rss_start,
+               r.rss_max, r.rss_end, r.up_bytes, r.down_bytes, r.requests, r.tap_p99, r.tap_max,
+               r.taps_held);
+      g_print ("       RSS at 25/50/75 %% delivered: %.1f / %.1f / %.1f MiB\n", r.rss_quarter[0],
+               r.rss_quarter[1], r.rss_quarter[2]);
+      g_print ("       server: %s (%u taps made during the drain, delivered too)\n", r.check,
+               r.taps);
+      all_checked &= g_str_has_prefix (r.check, "OK");
+
+      add (drain, r.drain_s);
+      add (rss_start, r.rss_start);
+      add (rss_max, r.rss_max);
+      add (rss_end, r.rss_end);
+      add (up, r.up_bytes);
+      add (down, r.down_bytes);
+      add (requests, r.requests);
+      add (tap_p99, r.tap_p99);
+      add (tap_max, r.tap_max);
+      g_free (r.check);
+
+      if (opt_keep)
+        g_print ("       kept %s\n", dir);
+      else
+        bench_remove_tree (dir);
+    }
+
+  median_drain = bench_median (drain);
+  median_up = bench_median (up);
+  median_tap = bench_median (tap_p99);
+  median_growth = bench_median (rss_end) - bench_median (rss_start);
+  g_print ("  %-4s %7s %7.2f %8.0f %9.1f %9.1f %9.1f %8.1f %8.1f %6.0f %8.2f %8.2f\n", "med", "",
+           median_drain, opt_count / median_drain, bench_median (rss_start),
+           bench_median (rss_max), bench_median (rss_end), median_up, bench_median (down),
+           bench_median (requests), median_tap, bench_median (tap_max));
+
+  g_print ("\n  drain %d responses (median of %d): %.2f s   target ≤ %.0f s: %s\n", opt_count,
+           opt_runs, median_drain, TARGET_SECONDS, bench_verdict (median_drain <= TARGET_SECONDS));
+  g_print ("  memory: RSS %.1f MiB at start, %.1f MiB at the end (%+.1f MiB), peak %.1f MiB\n",
+           bench_median (rss_start), bench_median (rss_end), median_growth, bench_median (rss_max));
+  g_print ("  bytes on the wire per response, kiosk to server (request line, headers, gzip'd "
+           "body): %.1f   target ≤ %.0f: %s\n", median_up, TARGET_BYTES,
+           bench_verdict (median_up <= TARGET_BYTES));
+  g_print ("  and server to kiosk (the per-event results, gzip'd): %.1f\n", bench_median (down));
+  g_print ("  tap to durable commit during the drain, p99: %.2f ms   target ≤ %.0f ms: %s\n",
+           median_tap, TARGET_TAP_P99_MS, bench_verdict (median_tap <= TARGET_TAP_P99_MS));
+  g_print ("  every response on the server exactly once, contiguous seq: %s\n",
+           bench_verdict (all_checked));
+
+  return all_checked ? 0 : 1;
+}
