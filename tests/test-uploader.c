@@ -820,6 +820,8 @@ test_401_pauses (Fixture       *f,
   g_autoptr(GPtrArray) letters = NULL;
   g_autoptr(KioskSyncStatus) s = NULL;
 
+  /* The next retry would be in 15 min: only noticing the fixed file can resume it in time. */
+  f->timings.pause_ms = 15 * 60 * 1000;
   g_free (kiosk_test_write_token (f->dir, "an-outdated-token", 0600));
   fill (f, 10);
   start_uploader (f);
@@ -832,7 +834,7 @@ test_401_pauses (Fixture       *f,
   g_assert_cmpuint (letters->len, ==, 0);
   g_assert_cmpint (kiosk_test_count_pending (f->db), ==, 10);
 
-  /* The operator fixes the token file: picked up at the next retry, no restart. */
+  /* The operator fixes the token file: noticed at once, no restart. */
   g_free (kiosk_test_write_token (f->dir, KIOSK_TEST_TOKEN, 0600));
   assert_delivered_exactly_once (f);
   wait_state (f, KIOSK_SYNC_IDLE, NULL);
@@ -911,6 +913,7 @@ test_token_file_permissions (Fixture       *f,
   g_autofree char *token = g_build_filename (f->dir, "token", NULL);
   g_autoptr(KioskSyncStatus) s = NULL;
 
+  f->timings.pause_ms = 15 * 60 * 1000;
   fill (f, 10);
   /* Loosened after the configuration was checked: the uploader checks on every use. */
   g_assert_cmpint (g_chmod (token, 0644), ==, 0);
@@ -1178,6 +1181,12 @@ test_survey_pull (Fixture       *f,
   g_assert_true (g_file_get_contents (expected_path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, v4);
   g_assert_cmpuint (validated, ==, 3);
+
+  /* A server without ETags sends it whole every time: the same survey is not announced again. */
+  kiosk_test_server_set_survey (f->server, v4, NULL);
+  kiosk_uploader_sync_now (f->uploader);
+  check_survey (f, 7, "survey unchanged on the server");
+  g_assert_cmpuint (f->survey_updates, ==, 2);
 }
 
 static gboolean

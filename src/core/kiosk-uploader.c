@@ -114,6 +114,7 @@ struct _KioskUploader
   gint64                upload_due_us;
   GSource              *survey_source;
   GSource              *heartbeat_source;
+  GFileMonitor         *token_monitor;
   KioskSyncState        mode;
   KioskSyncState        persisted_mode;      /* what sync_state says, for --status */
   guint                 failures;
@@ -1916,6 +1917,18 @@ validate_survey (KioskUploader  *self,
 }
 
 static gboolean
+same_contents (const char *path,
+               const void *data,
+               gsize       length)
+{
+  g_autofree char *current = NULL;
+  gsize current_length = 0;
+
+  return g_file_get_contents (path, &current, &current_length, NULL) &&
+         current_length == length && memcmp (current, data, length) == 0;
+}
+
+static gboolean
 etag_is_sane (const char *etag)
 {
   if (etag == NULL || *etag == '\0' || strlen (etag) > MAX_ETAG_CHARS)
@@ -1984,6 +1997,14 @@ pull_survey (KioskUploader *self)
 
           g_warning ("%s", message);
           set_survey_status (self, message);
+        }
+      else if (same_contents (self->survey_path, reply.body->data, reply.body->len))
+        {
+          /* A server without ETags sends the same survey again: nothing to switch to. */
+          if (!kiosk_outbox_set_state (self->outbox, KIOSK_SYNC_KEY_SURVEY_ETAG,
+                                       etag_is_sane (reply.etag) ? reply.etag : NULL, &error))
+            g_debug ("Could not save the survey's ETag: %s", error->message);
+          set_survey_status (self, "survey unchanged on the server");
         }
       else if (!write_atomically (self->survey_path, reply.body->data, reply.body->len, &error))
         {
@@ -2234,9 +2255,33 @@ finish_worker (KioskUploader *self)
         g_clear_pointer (sources[i], g_source_unref);
       }
 
+  if (self->token_monitor != NULL)
+    {
+      g_file_monitor_cancel (self->token_monitor);
+      g_clear_object (&self->token_monitor);
+    }
   g_clear_pointer (&self->easy, curl_easy_cleanup);
   g_clear_object (&self->outbox);
   g_clear_pointer (&self->rand, g_rand_free);
+}
+
+/* The operator fixed the token file (or its mode): a pause for a configuration problem ends now
+ * rather than at the next 15-minute retry. */
+static void
+token_changed_cb (GFileMonitor      *monitor,
+                  GFile             *file,
+                  GFile             *other,
+                  GFileMonitorEvent  event,
+                  gpointer           user_data)
+{
+  KioskUploader *self = user_data;
+
+  if (self->mode != KIOSK_SYNC_PAUSED || event == G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT)
+    return;
+
+  g_message ("The token file changed: retrying");
+  set_next_retry (self, self->timings.debounce_ms, 0);
+  schedule_upload (self, self->timings.debounce_ms, TRUE);
 }
 
 static GRand *
@@ -2269,6 +2314,15 @@ worker_main (gpointer data)
 
   self->rand = make_rand (self);
   self->easy = curl_easy_init ();
+
+  /* inotify, in this thread's context: no polling, no wake-ups while nothing changes. */
+  {
+    g_autoptr(GFile) token = g_file_new_for_path (self->token_file);
+
+    self->token_monitor = g_file_monitor_file (token, G_FILE_MONITOR_NONE, NULL, NULL);
+    if (self->token_monitor != NULL)
+      g_signal_connect (self->token_monitor, "changed", G_CALLBACK (token_changed_cb), self);
+  }
 
   if (ensure_outbox (self, &error))
     {
