@@ -97,7 +97,7 @@ update_actions (KioskWindow *self)
   const char * const *selection = kiosk_flow_get_selection (self->flow);
   gboolean follow_up_shown = state == KIOSK_FLOW_FOLLOW_UP;
   gboolean contact_shown = state == KIOSK_FLOW_CONTACT;
-  gboolean form_shown = contact_shown &&
+  gboolean form_shown = contact_shown && self->contact_page != NULL &&
                         kiosk_contact_page_get_form_shown (KIOSK_CONTACT_PAGE (self->contact_page));
   gboolean chosen = selection != NULL && selection[0] != NULL;
   gboolean more_steps = follow_up != NULL && (kiosk_follow_up_has_comment (follow_up) ||
@@ -137,6 +137,54 @@ show_page (KioskWindow *self,
     }
 }
 
+static void
+add_page (KioskWindow  *self,
+          GtkWidget   **slot,
+          GtkWidget    *page,
+          const char   *name)
+{
+  *slot = page;
+  g_object_set_data (G_OBJECT (page), "kiosk-page-name", (gpointer) name);
+  gtk_widget_set_visible (page, FALSE);
+  gtk_widget_set_hexpand (page, TRUE);
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (self->pages, page);
+}
+
+static void
+remove_page (KioskWindow  *self,
+             GtkWidget   **slot)
+{
+  if (*slot != NULL)
+    gtk_box_remove (self->pages, *slot);
+  *slot = NULL;
+}
+
+static void
+ensure_page (KioskWindow    *self,
+             KioskFlowState  state)
+{
+  switch (state)
+    {
+    case KIOSK_FLOW_FOLLOW_UP:
+      if (self->follow_up_page == NULL)
+        add_page (self, &self->follow_up_page, kiosk_follow_up_page_new (self->flow), "follow-up");
+      break;
+    case KIOSK_FLOW_COMMENT:
+      if (self->comment_page == NULL)
+        add_page (self, &self->comment_page, kiosk_comment_page_new (self->flow), "comment");
+      break;
+    case KIOSK_FLOW_CONTACT:
+      if (self->contact_page == NULL)
+        add_page (self, &self->contact_page, kiosk_contact_page_new (self->flow), "contact");
+      break;
+    case KIOSK_FLOW_SURVEY:
+    case KIOSK_FLOW_THANKS:
+    default:
+      break;
+    }
+}
+
 /* Shows the page of the new state and gets it ready for this visit, before the next frame. */
 static void
 update_page (KioskWindow *self)
@@ -150,6 +198,7 @@ update_page (KioskWindow *self)
        * the page the focus was in, and a page rebuilt for a new language would never be freed.
        * A page that takes input focuses its own field in prepare(). */
       gtk_window_set_focus (GTK_WINDOW (self), NULL);
+      ensure_page (self, state);
       show_page (self, name);
 
       switch (state)
@@ -175,29 +224,6 @@ update_page (KioskWindow *self)
   update_actions (self);
 }
 
-static void
-add_page (KioskWindow  *self,
-          GtkWidget   **slot,
-          GtkWidget    *page,
-          const char   *name)
-{
-  *slot = page;
-  g_object_set_data (G_OBJECT (page), "kiosk-page-name", (gpointer) name);
-  gtk_widget_set_visible (page, FALSE);
-  gtk_widget_set_hexpand (page, TRUE);
-  gtk_widget_set_vexpand (page, TRUE);
-  gtk_box_append (self->pages, page);
-}
-
-static void
-remove_page (KioskWindow  *self,
-             GtkWidget   **slot)
-{
-  if (*slot != NULL)
-    gtk_box_remove (self->pages, *slot);
-  *slot = NULL;
-}
-
 /* Templates are translated when they are built, so a new language means new pages. The pages
  * hold no state of their own beyond the visit on screen, which they read back from the flow. */
 static void
@@ -216,11 +242,11 @@ build_pages (KioskWindow *self)
   remove_page (self, &self->contact_page);
   remove_page (self, &self->thanks_page);
 
+  /* The thank-you page follows every tap, so it is ready; the follow-up steps, with their
+   * keyboards, are built when a visit first needs them, after the kiosk's first frame. */
   add_page (self, &self->survey_page, kiosk_survey_page_new (self->flow), "survey");
-  add_page (self, &self->follow_up_page, kiosk_follow_up_page_new (self->flow), "follow-up");
-  add_page (self, &self->comment_page, kiosk_comment_page_new (self->flow), "comment");
-  add_page (self, &self->contact_page, kiosk_contact_page_new (self->flow), "contact");
   add_page (self, &self->thanks_page, kiosk_thanks_page_new (self->flow), "thanks");
+  ensure_page (self, kiosk_flow_get_state (self->flow));
 
   self->shown_page = NULL;
   self->shown_name = NULL;
