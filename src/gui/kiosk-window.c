@@ -1,7 +1,7 @@
 /* kiosk-window.c: renders the flow's state (survey, follow-up, comment, contact, thank-you) as
- * pages, one shown at a time, and turns every button into an action on this class, so touch, physical buttons
- * and tests take the same path. In kiosk mode nothing a visitor can press leaves or reveals
- * anything. */
+ * pages, one shown at a time, and turns every button into an action on this class, so touch,
+ * physical buttons and tests take the same path. In kiosk mode nothing a visitor can press leaves
+ * or reveals anything. */
 #define G_LOG_DOMAIN "kiosk-window"
 
 #include "config.h"
