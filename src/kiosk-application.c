@@ -146,6 +146,11 @@ kiosk_application_shutdown (GApplication *application)
   if (self->uploader != NULL)
     kiosk_uploader_stop (self->uploader);
 
+  /* The window holds the flow. Without it, the flow goes when the application does and ends a
+   * visit still on screen as "interrupted" then, instead of at the next start. */
+  for (GList *windows; (windows = gtk_application_get_windows (GTK_APPLICATION (self)));)
+    gtk_window_destroy (windows->data);
+
   G_APPLICATION_CLASS (kiosk_application_parent_class)->shutdown (application);
 }
 
