@@ -57,6 +57,15 @@ setup_i18n (void)
   if (locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX"))
     setlocale (LC_ALL, "C.UTF-8");
 
+  /* GTK would set the locale again from the environment (back to plain C when LANG is unset,
+   * where LANGUAGE stops working): the locale chosen here stands. */
+  gtk_disable_setlocale ();
+
+  /* The visitor's language is switched at run time by changing LANGUAGE. Changing the value of
+   * a variable that exists is safe once threads run; adding one is not, so it exists from the
+   * start (empty means unset to gettext). */
+  g_setenv ("LANGUAGE", g_getenv ("LANGUAGE") ? g_getenv ("LANGUAGE") : "", FALSE);
+
   bindtextdomain (GETTEXT_PACKAGE, kiosk_localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
