@@ -66,8 +66,10 @@ kiosk_test_fill_queue (const char *db_path,
   g_clear_object (&store);
 
   g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = WAL; BEGIN", NULL, NULL, NULL), ==,
-                   SQLITE_OK);
+  /* An uploader may be writing its state meanwhile. */
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = WAL; BEGIN IMMEDIATE", NULL, NULL,
+                                 NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db,
                                        "INSERT INTO responses (seq, uuid, face, scale, survey_id,"
                                        " survey_version, language, input, wall_us, utc_offset_s,"

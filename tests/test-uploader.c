@@ -225,6 +225,7 @@ uuid_of (Fixture *f,
   char *uuid;
 
   g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT uuid FROM responses WHERE seq = ?", -1, &stmt,
                                        NULL), ==, SQLITE_OK);
   sqlite3_bind_int64 (stmt, 1, seq);
