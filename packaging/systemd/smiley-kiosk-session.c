@@ -1,0 +1,358 @@
+/* smiley-kiosk-session: the main process of smiley-kiosk.service. It runs the compositor (cage,
+ * with the kiosk inside), relays the kiosk's sd_notify(3) messages to systemd, and takes the whole
+ * session down when the service stops.
+ *
+ * Why it exists: the service opens a PAM session (PAMName=) so that logind hands the seat (DRM,
+ * input) to an unprivileged user. pam_systemd then moves the service's processes into a session
+ * scope, and from there systemd credits a notification from any process but the main one to that
+ * scope, not to the service, whatever NotifyAccess= says (systemd.exec(5), PAMName=). So the kiosk,
+ * a child of cage, cannot reach systemd directly: it sends READY=1 and WATCHDOG=1 to a socket of
+ * ours, and we forward them as the main process. For the same reason systemd signals only us when
+ * the service stops or the watchdog fires, and we pass the signal on to cage and the kiosk.
+ *
+ * The kiosk needs nothing special: it calls sd_notify() as usual, with NOTIFY_SOCKET pointing here.
+ * WATCHDOG_PID is removed from its environment (it named us), WATCHDOG_USEC is kept.
+ *
+ * Usage: smiley-kiosk-session COMMAND [ARGUMENT...]   (normally: cage -d -- smiley-kiosk)
+ */
+
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROGRAM "smiley-kiosk-session"
+
+/* What the kiosk may tell systemd. MAINPID= (a PID in another cgroup), FDSTORE= and anything
+ * unknown are dropped. */
+static const char *const forwarded_prefixes[] = {
+  "READY=", "RELOADING=", "STOPPING=", "STATUS=", "ERRNO=", "BUSERROR=",
+  "WATCHDOG=", "WATCHDOG_USEC=", "EXTEND_TIMEOUT_USEC=", "MONOTONIC_USEC=",
+};
+
+/* How long cage and the kiosk get to exit after a stop request (or after cage exited) before
+ * they are killed. Shorter than the unit's TimeoutStopSec=, so that we, not systemd, do it. */
+#define GRACE_SECONDS 5
+
+static pid_t child_pgid;
+static int upstream_fd = -1;
+static struct sockaddr_un upstream_addr;
+static socklen_t upstream_len;
+
+static void
+die (const char *what)
+{
+  fprintf (stderr, PROGRAM ": %s: %s\n", what, strerror (errno));
+  exit (EXIT_FAILURE);
+}
+
+static bool
+make_address (const char        *path,
+              struct sockaddr_un *addr,
+              socklen_t          *len)
+{
+  size_t n = strlen (path);
+
+  if (n == 0 || n >= sizeof addr->sun_path)
+    return false;
+  if (path[0] != '/' && path[0] != '@')
+    return false;
+
+  memset (addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  memcpy (addr->sun_path, path, n);
+  /* "@name" is an abstract socket: a leading NUL and no terminating one. */
+  if (path[0] == '@')
+    {
+      addr->sun_path[0] = '\0';
+      *len = offsetof (struct sockaddr_un, sun_path) + n;
+    }
+  else
+    *len = offsetof (struct sockaddr_un, sun_path) + n + 1;
+
+  return true;
+}
+
+static bool
+is_forwarded (const char *line,
+              size_t      len)
+{
+  for (size_t i = 0; i < sizeof forwarded_prefixes / sizeof forwarded_prefixes[0]; i++)
+    {
+      size_t n = strlen (forwarded_prefixes[i]);
+
+      if (len > n && strncmp (line, forwarded_prefixes[i], n) == 0)
+        return true;
+    }
+  return false;
+}
+
+static void
+relay_one (int notify_fd)
+{
+  char in[4096];
+  char out[sizeof in + 1];
+  size_t out_len = 0;
+  ssize_t n;
+
+  n = recv (notify_fd, in, sizeof in - 1, MSG_DONTWAIT | MSG_TRUNC);
+  if (n < 0 || (size_t) n >= sizeof in)
+    return;   /* nothing, or a message too long to be a real notification */
+
+  for (char *line = in, *end; line < in + n; line = end + 1)
+    {
+      end = memchr (line, '\n', (size_t) (in + n - line));
+      if (end == NULL)
+        end = in + n;
+      if (is_forwarded (line, (size_t) (end - line)))
+        {
+          memcpy (out + out_len, line, (size_t) (end - line));
+          out_len += (size_t) (end - line);
+          out[out_len++] = '\n';
+        }
+    }
+
+  if (out_len > 0 && upstream_fd >= 0)
+    (void) sendto (upstream_fd, out, out_len, MSG_NOSIGNAL,
+                   (const struct sockaddr *) &upstream_addr, upstream_len);
+}
+
+/* Our own socket for the kiosk, in the service's runtime directory. */
+static int
+open_notify_socket (const char *dir)
+{
+  struct sockaddr_un addr;
+  socklen_t len;
+  char path[sizeof addr.sun_path];
+  int fd;
+
+  if (snprintf (path, sizeof path, "%s/notify", dir) >= (int) sizeof path)
+    return -1;
+  if (!make_address (path, &addr, &len))
+    return -1;
+
+  fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    die ("socket");
+  (void) unlink (path);
+  if (bind (fd, (const struct sockaddr *) &addr, len) < 0)
+    die (path);
+  (void) chmod (path, 0600);
+
+  setenv ("NOTIFY_SOCKET", path, 1);
+  return fd;
+}
+
+static double
+now_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+signal_session (int signo)
+{
+  if (child_pgid > 0)
+    (void) kill (-child_pgid, signo);
+}
+
+/* Reaps every child (we are a subreaper, so orphans of cage come to us). Returns true while
+ * some are left. */
+static bool
+reap (pid_t  compositor,
+      bool  *compositor_done,
+      int   *compositor_status)
+{
+  for (;;)
+    {
+      int status;
+      pid_t pid = waitpid (-1, &status, WNOHANG);
+
+      if (pid == 0)
+        return true;
+      if (pid < 0)
+        return errno != ECHILD;
+      if (pid == compositor)
+        {
+          *compositor_done = true;
+          *compositor_status = status;
+        }
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *runtime_dir = getenv ("RUNTIME_DIRECTORY");
+  const char *upstream = getenv ("NOTIFY_SOCKET");
+  int notify_fd = -1;
+  int signal_fd;
+  sigset_t mask, old_mask;
+  pid_t compositor;
+  bool compositor_done = false;
+  int compositor_status = 0;
+  int stop_signal = 0;
+  double deadline = 0;
+  bool killed = false;
+
+  if (argc < 2 || argv[1][0] == '-')
+    {
+      fprintf (stderr, "usage: " PROGRAM " COMMAND [ARGUMENT...]\n");
+      return 2;
+    }
+
+  /* The service's RuntimeDirectory= (mode 0700, ours) replaces logind's /run/user/UID, which
+   * ProtectHome= hides: the Wayland socket and our notify socket go there. */
+  if (runtime_dir != NULL && runtime_dir[0] == '/')
+    {
+      char *first = strdup (runtime_dir);
+
+      if (first == NULL)
+        die ("strdup");
+      first[strcspn (first, ":")] = '\0';
+      setenv ("XDG_RUNTIME_DIR", first, 1);
+      free (first);
+    }
+
+  if (upstream != NULL && make_address (upstream, &upstream_addr, &upstream_len))
+    {
+      upstream_fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      if (upstream_fd < 0)
+        die ("socket");
+      if (getenv ("XDG_RUNTIME_DIR") != NULL)
+        notify_fd = open_notify_socket (getenv ("XDG_RUNTIME_DIR"));
+    }
+  if (notify_fd < 0)
+    unsetenv ("NOTIFY_SOCKET");
+  /* sd_watchdog_enabled() in the kiosk would see our PID here and ignore WATCHDOG_USEC. */
+  unsetenv ("WATCHDOG_PID");
+
+  if (prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
+    die ("PR_SET_CHILD_SUBREAPER");
+
+  sigemptyset (&mask);
+  sigaddset (&mask, SIGCHLD);
+  sigaddset (&mask, SIGTERM);
+  sigaddset (&mask, SIGINT);
+  sigaddset (&mask, SIGHUP);
+  sigaddset (&mask, SIGQUIT);
+  sigaddset (&mask, SIGABRT);   /* systemd's WatchdogSignal= */
+  if (sigprocmask (SIG_BLOCK, &mask, &old_mask) < 0)
+    die ("sigprocmask");
+  signal_fd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (signal_fd < 0)
+    die ("signalfd");
+
+  compositor = fork ();
+  if (compositor < 0)
+    die ("fork");
+  if (compositor == 0)
+    {
+      /* A process group of their own, so that a signal reaches cage and the kiosk, and the
+       * foreground one on the terminal, as the compositor's used to be. */
+      setpgid (0, 0);
+      if (isatty (STDIN_FILENO))
+        {
+          signal (SIGTTOU, SIG_IGN);
+          (void) tcsetpgrp (STDIN_FILENO, getpid ());
+          signal (SIGTTOU, SIG_DFL);
+        }
+      /* If we are killed outright, the compositor goes too. */
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      sigprocmask (SIG_SETMASK, &old_mask, NULL);
+      execvp (argv[1], argv + 1);
+      fprintf (stderr, PROGRAM ": %s: %s\n", argv[1], strerror (errno));
+      _exit (127);
+    }
+  child_pgid = compositor;
+  setpgid (compositor, compositor);   /* both sides, whoever runs first */
+
+  for (;;)
+    {
+      struct pollfd fds[2] = {
+        { .fd = signal_fd, .events = POLLIN },
+        { .fd = notify_fd, .events = POLLIN },
+      };
+      int timeout = -1;
+
+      if (killed)
+        timeout = 100;   /* SIGKILL is on its way; wait for the reaping */
+      else if (deadline > 0)
+        {
+          double left = deadline - now_seconds ();
+
+          timeout = left > 0 ? (int) (left * 1000) + 1 : 0;
+        }
+
+      if (poll (fds, notify_fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+        die ("poll");
+
+      if (notify_fd >= 0 && (fds[1].revents & POLLIN))
+        relay_one (notify_fd);
+
+      if (fds[0].revents & POLLIN)
+        {
+          struct signalfd_siginfo info;
+
+          while (read (signal_fd, &info, sizeof info) == sizeof info)
+            {
+              int signo = (int) info.ssi_signo;
+
+              if (signo == SIGCHLD)
+                continue;
+              /* First request: pass it on and give them time. A second one is passed on too. */
+              if (stop_signal == 0)
+                {
+                  stop_signal = signo;
+                  deadline = now_seconds () + GRACE_SECONDS;
+                }
+              signal_session (signo);
+            }
+        }
+
+      if (!reap (compositor, &compositor_done, &compositor_status))
+        break;   /* nobody left */
+
+      if (compositor_done && deadline == 0)
+        {
+          /* cage is gone; a kiosk that outlived it (hung, or cage crashed) must not hold on. */
+          signal_session (SIGTERM);
+          deadline = now_seconds () + GRACE_SECONDS;
+        }
+
+      if (deadline > 0 && now_seconds () >= deadline && !killed)
+        {
+          signal_session (SIGKILL);
+          killed = true;
+        }
+    }
+
+  if (stop_signal == SIGTERM || stop_signal == SIGINT || stop_signal == SIGHUP)
+    return EXIT_SUCCESS;   /* an ordinary stop */
+  if (stop_signal != 0)
+    return 128 + stop_signal;
+  if (WIFEXITED (compositor_status))
+    return WEXITSTATUS (compositor_status);   /* cage passes on the kiosk's status */
+  if (WIFSIGNALED (compositor_status))
+    return 128 + WTERMSIG (compositor_status);
+  return EXIT_FAILURE;
+}
