@@ -470,7 +470,8 @@ check_event (JsonNode *node)
   if (!is_type (e, "specversion", G_TYPE_STRING, FALSE) ||
       g_strcmp0 (json_object_get_string_member (e, "specversion"), "1.0") != 0)
     return g_strdup ("specversion");
-  if (!is_type (e, "id", G_TYPE_STRING, FALSE) || !g_uuid_string_is_valid (json_object_get_string_member (e, "id")))
+  if (!is_type (e, "id", G_TYPE_STRING, FALSE) ||
+      !g_uuid_string_is_valid (json_object_get_string_member (e, "id")))
     return g_strdup ("id");
   if (!is_type (e, "source", G_TYPE_STRING, FALSE) ||
       !g_str_has_prefix (json_object_get_string_member (e, "source"), "urn:smiley-kiosk:"))
@@ -518,7 +519,8 @@ check_event (JsonNode *node)
     {
       JsonObject *f = json_object_get_object_member (d, "follow_up");
 
-      if (!is_type (f, "id", G_TYPE_STRING, FALSE) || !is_type (f, "selected", JSON_TYPE_ARRAY, FALSE) ||
+      if (!is_type (f, "id", G_TYPE_STRING, FALSE) ||
+          !is_type (f, "selected", JSON_TYPE_ARRAY, FALSE) ||
           !is_type (f, "outcome", G_TYPE_STRING, FALSE) ||
           !g_strv_contains (outcomes, json_object_get_string_member (f, "outcome")))
         return g_strdup ("data.follow_up members");
@@ -683,7 +685,8 @@ handle_events (KioskTestServer  *server,
       else if (g_hash_table_contains (server->accepted, key))
         {
           Accepted *a = g_hash_table_lookup (server->accepted, key);
-          gint64 seq = json_object_get_int_member (json_object_get_object_member (e, "data"), "seq");
+          JsonObject *d = json_object_get_object_member (e, "data");
+          gint64 seq = json_object_get_int_member (d, "seq");
 
           if (a->seq != seq)
             g_ptr_array_add (server->violations,
@@ -735,7 +738,8 @@ handle_survey (KioskTestServer  *server,
   g_mutex_lock (&server->lock);
   if (server->survey == NULL)
     *status = 404;
-  else if (server->survey_etag != NULL && g_strcmp0 (record->if_none_match, server->survey_etag) == 0)
+  else if (server->survey_etag != NULL &&
+           g_strcmp0 (record->if_none_match, server->survey_etag) == 0)
     {
       *status = 304;
       *headers = g_strdup_printf ("ETag: %s\r\n", server->survey_etag);

@@ -138,13 +138,15 @@ test_event_escaping (void)
   g_autoptr(JsonObject) e = NULL;
   const char *comment;
 
-  r->comment = g_strdup ("\"quoted\" back\\slash\nnew line\ttab \x01 ctrl, ünïcödé, bad \xff byte");
+  r->comment = g_strdup ("\"quoted\" back\\slash\nnew line\ttab \x01 ctrl, ünïcödé, "
+                         "bad \xff byte");
   json = kiosk_cloudevent_to_json (r, SOURCE);
   g_assert_true (g_utf8_validate (json, -1, NULL));
 
   e = parse_object (json);
   comment = json_object_get_string_member (json_object_get_object_member (e, "data"), "comment");
-  g_assert_true (g_str_has_prefix (comment, "\"quoted\" back\\slash\nnew line\ttab \x01 ctrl, ünïcödé"));
+  g_assert_true (g_str_has_prefix (comment,
+                                   "\"quoted\" back\\slash\nnew line\ttab \x01 ctrl, ünïcödé"));
   /* The invalid byte became U+FFFD instead of breaking the JSON. */
   g_assert_nonnull (strstr (comment, "bad \xef\xbf\xbd byte"));
 }
@@ -306,7 +308,8 @@ test_reply_malformed (void)
       "\"reason\":42}]}", -1, "results[0]: “reason” is not a string" },
     { "{\"results\":[{\"id\":\"11111111-1111-4111-8111-111111111111\",\"status\":\"accepted\"},"
       "{\"id\":\"33333333-3333-4333-8333-333333333333\",\"status\":\"accepted\"}]}",
-      -1, "1 of the 3 events are not named (the first is “22222222-2222-4222-8222-222222222222”)" },
+      -1, "1 of the 3 events are not named "
+          "(the first is “22222222-2222-4222-8222-222222222222”)" },
     { "{\"results\":[", -1, "not JSON" },
   };
 

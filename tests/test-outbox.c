@@ -421,9 +421,11 @@ test_concurrent_with_store (Fixture       *f,
       batch = kiosk_outbox_next_batch (outbox, 3, &error);
       g_assert_true (kiosk_outbox_begin (outbox, &error));
       for (guint i = 0; i < batch->len; i++)
-        g_assert_true (kiosk_outbox_mark_delivered (outbox,
-                                                    ((KioskResponse *) g_ptr_array_index (batch, i))->seq,
-                                                    KIOSK_TEST_T0, &error));
+        {
+          KioskResponse *r = g_ptr_array_index (batch, i);
+
+          g_assert_true (kiosk_outbox_mark_delivered (outbox, r->seq, KIOSK_TEST_T0, &error));
+        }
       g_assert_true (kiosk_outbox_commit (outbox, &error));
       delivered += batch->len;
     }

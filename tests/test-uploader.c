@@ -847,7 +847,8 @@ test_403_404_pause (Fixture       *f,
 {
   static const struct { int status; const char *says; } cases[] = {
     { 403, "the server refused this device (HTTP 403)" },
-    { 404, "the server has no such endpoint or device (HTTP 404): check [cloud] url and device-id" },
+    { 404, "the server has no such endpoint or device (HTTP 404): check [cloud] url and "
+           "device-id" },
   };
 
   start_uploader (f);
@@ -1256,8 +1257,8 @@ test_clock_correction (Fixture       *f,
   store = kiosk_store_open (f->db, KIOSK_STORE_OPEN_DEFAULT, &error);
   for (int i = 0; i < 3; i++)
     {
-      g_autoptr(KioskResponse) r = kiosk_test_make_response (0, wrong + (i + 1) * 10 * G_USEC_PER_SEC,
-                                                             (i + 1) * 10 * G_USEC_PER_SEC, i);
+      gint64 mono = (i + 1) * 10 * G_USEC_PER_SEC;
+      g_autoptr(KioskResponse) r = kiosk_test_make_response (0, wrong + mono, mono, i);
 
       r->time.synced = FALSE;
       g_assert_true (kiosk_store_record (store, r, &error));
@@ -1277,7 +1278,8 @@ test_clock_correction (Fixture       *f,
     {
       g_autofree char *event = kiosk_test_server_dup_event (f->server, KIOSK_TEST_SOURCE,
                                                             g_ptr_array_index (uuids, i));
-      g_autofree char *time = kiosk_format_rfc3339 (KIOSK_TEST_T0 - (90 - 10 * i) * G_USEC_PER_SEC, 0);
+      g_autofree char *time = kiosk_format_rfc3339 (KIOSK_TEST_T0 - (90 - 10 * i) * G_USEC_PER_SEC,
+                                                    0);
       g_autofree char *expected_time = g_strdup_printf ("\"time\":\"%s\"", time);
 
       g_assert_nonnull (strstr (event, "\"synced\":false,\"corrected\":true"));

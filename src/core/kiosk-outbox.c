@@ -607,12 +607,13 @@ GPtrArray *
 kiosk_outbox_list_dead_letters (KioskOutbox  *self,
                                 GError      **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dead_letter_free);
+  g_autoptr(GPtrArray) list = NULL;
   sqlite3_stmt *stmt = NULL;
   int rc;
 
   g_return_val_if_fail (KIOSK_IS_OUTBOX (self), NULL);
 
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dead_letter_free);
   rc = sqlite3_prepare_v2 (self->db,
                            "SELECT seq, uuid, wall_us, http_status, reason, event"
                            " FROM dead_letters ORDER BY seq", -1, &stmt, NULL);

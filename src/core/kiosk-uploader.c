@@ -480,7 +480,7 @@ kiosk_retry_after_ms (const char *value,
  */
 gboolean
 kiosk_cloud_url_check (const char  *url,
-                       gboolean     allow_insecure_http,
+                       gboolean     allow_insecure,
                        GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
@@ -505,7 +505,7 @@ kiosk_cloud_url_check (const char  *url,
       return FALSE;
     }
 
-  if (!allow_insecure_http && !kiosk_host_is_loopback (g_uri_get_host (uri)))
+  if (!allow_insecure && !kiosk_host_is_loopback (g_uri_get_host (uri)))
     {
       g_set_error (error, KIOSK_UPLOADER_ERROR, KIOSK_UPLOADER_ERROR_INSECURE,
                    "[cloud] url: http:// is refused for %s, which is not a loopback address: "
@@ -768,7 +768,8 @@ kiosk_uploader_new (KioskConfig  *config,
   if (kiosk_config_get_token_file (config) == NULL)
     {
       g_set_error_literal (error, KIOSK_UPLOADER_ERROR, KIOSK_UPLOADER_ERROR_CONFIG,
-                           "[cloud] url: needs [cloud] token-file (a file holding the bearer token)");
+                           "[cloud] url: needs [cloud] token-file "
+                           "(a file holding the bearer token)");
       return NULL;
     }
 
@@ -957,7 +958,8 @@ header_cb (char   *buffer,
   name_length = colon - buffer;
   colon++;
 
-#define HEADER_IS(name) (name_length == strlen (name) && g_ascii_strncasecmp (buffer, name, name_length) == 0)
+#define HEADER_IS(name) \
+  (name_length == strlen (name) && g_ascii_strncasecmp (buffer, name, name_length) == 0)
   if (HEADER_IS ("Retry-After"))
     keep_header (&reply->retry_after, colon, buffer + n - colon);
   else if (HEADER_IS ("Date"))
@@ -1195,7 +1197,8 @@ pause_message (KioskUploader *self,
                               "device-id; uploads paused, retrying every %s", every);
     default:
       return g_strdup_printf ("the server has no such endpoint or device (HTTP 404): check "
-                              "[cloud] url and device-id; uploads paused, retrying every %s", every);
+                              "[cloud] url and device-id; uploads paused, retrying every %s",
+                              every);
     }
 }
 
@@ -1955,7 +1958,8 @@ pull_survey (KioskUploader *self)
 
   /* Without the file, its ETag means nothing: ask for the whole survey again. */
   etag = kiosk_outbox_get_state (self->outbox, KIOSK_SYNC_KEY_SURVEY_ETAG);
-  if (etag != NULL && g_file_test (self->survey_path, G_FILE_TEST_IS_REGULAR) && etag_is_sane (etag))
+  if (etag != NULL && etag_is_sane (etag) &&
+      g_file_test (self->survey_path, G_FILE_TEST_IS_REGULAR))
     {
       if_none_match = g_strconcat ("If-None-Match: ", etag, NULL);
       headers[1] = if_none_match;
@@ -2077,7 +2081,8 @@ heartbeat_json (KioskUploader *self)
   json_builder_set_member_name (builder, "version");
   json_builder_add_string_value (builder, PACKAGE_VERSION);
   json_builder_set_member_name (builder, "uptime_s");
-  json_builder_add_int_value (builder, (g_get_monotonic_time () - self->started_us) / G_USEC_PER_SEC);
+  json_builder_add_int_value (builder,
+                              (g_get_monotonic_time () - self->started_us) / G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "queue_depth");
   json_builder_add_int_value (builder, s->queue_depth);
   json_builder_set_member_name (builder, "oldest_pending_age_s");

@@ -22,7 +22,7 @@ typedef enum
 typedef enum
 {
   KIOSK_SYNC_OFF,        /* no [cloud] url: the kiosk works offline */
-  KIOSK_SYNC_STARTING,   /* waiting out the random delay after start or after the network returned */
+  KIOSK_SYNC_STARTING,   /* waiting out the random delay after start (or the network's return) */
   KIOSK_SYNC_IDLE,       /* everything delivered, or about to send what just arrived */
   KIOSK_SYNC_SENDING,
   KIOSK_SYNC_BACKOFF,    /* a failure that will pass: waiting to retry */
@@ -145,7 +145,7 @@ gint64           kiosk_retry_after_ms                  (const char              
                                                         guint                       min_ms,
                                                         guint                       max_ms);
 gboolean         kiosk_cloud_url_check                 (const char                 *url,
-                                                        gboolean                    allow_insecure_http,
+                                                        gboolean                    allow_insecure,
                                                         GError                    **error);
 char            *kiosk_read_token                      (const char                 *path,
                                                         GError                    **error);
