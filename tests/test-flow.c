@@ -853,6 +853,98 @@ test_vote_during_follow_up (Visit         *v,
   g_assert_true (kiosk_flow_get_last_response (v->flow)->visit_open);
 }
 
+static void
+notify_count_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* Outside opening hours nothing is recorded: a vote is refused with its own error and counted
+ * as ignored, as is a tap on the closed screen; opening again records as before. */
+static void
+test_closed_records_nothing (Visit         *v,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint open_notified = 0, ignored_notified = 0;
+
+  g_assert_true (kiosk_flow_get_open (v->flow));
+  g_signal_connect (v->flow, "notify::open", G_CALLBACK (notify_count_cb), &open_notified);
+  g_signal_connect (v->flow, "notify::ignored", G_CALLBACK (notify_count_cb), &ignored_notified);
+
+  /* A tap on the closed screen while open is no ignored press. */
+  kiosk_flow_ignore_press (v->flow);
+  g_assert_cmpuint (kiosk_flow_get_ignored (v->flow), ==, 0);
+
+  kiosk_flow_set_open (v->flow, FALSE);
+  kiosk_flow_set_open (v->flow, FALSE);
+  g_assert_false (kiosk_flow_get_open (v->flow));
+  g_assert_cmpuint (open_notified, ==, 1);
+
+  g_assert_null (kiosk_flow_vote (v->flow, 0, KIOSK_INPUT_TOUCH, &error));
+  g_assert_error (error, KIOSK_FLOW_ERROR, KIOSK_FLOW_ERROR_CLOSED);
+  g_assert_cmpstr (error->message, ==, "Closed: outside opening hours nothing is recorded");
+  g_clear_error (&error);
+  g_assert_null (kiosk_flow_vote (v->flow, 3, KIOSK_INPUT_BUTTON, NULL));
+  kiosk_flow_ignore_press (v->flow);
+
+  /* A face that does not exist is a mistake, not a press. */
+  g_assert_null (kiosk_flow_vote (v->flow, 9, KIOSK_INPUT_BUTTON, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (kiosk_flow_get_ignored (v->flow), ==, 3);
+  g_assert_cmpuint (ignored_notified, ==, 3);
+  g_assert_cmpint (kiosk_flow_get_state (v->flow), ==, KIOSK_FLOW_SURVEY);
+  g_assert_cmpint (kiosk_store_get_last_seq (v->store), ==, 0);
+  g_assert_null (kiosk_flow_get_last_response (v->flow));
+
+  g_object_set (v->flow, "open", TRUE, NULL);
+  g_assert_true (kiosk_flow_get_open (v->flow));
+  g_assert_nonnull (kiosk_flow_vote (v->flow, 3, KIOSK_INPUT_BUTTON, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (kiosk_store_get_last_seq (v->store), ==, 1);
+  /* The count is kept for the status screen. */
+  g_assert_cmpuint (kiosk_flow_get_ignored (v->flow), ==, 3);
+}
+
+/* Closing time in the middle of a visit: it ends as if the visitor had walked away (keeping
+ * what they chose) and the survey shows at once, without a thank-you. */
+static void
+test_closed_mid_visit (Visit         *v,
+                       gconstpointer  data)
+{
+  g_autoptr(KioskResponse) r = NULL;
+  gint64 seq;
+
+  seq = kiosk_flow_vote (v->flow, 0, KIOSK_INPUT_TOUCH, NULL)->seq;
+  kiosk_flow_set_language (v->flow, "de");
+  kiosk_flow_toggle_option (v->flow, "queue");
+  g_assert_cmpint (kiosk_flow_get_state (v->flow), ==, KIOSK_FLOW_FOLLOW_UP);
+
+  kiosk_flow_set_open (v->flow, FALSE);
+  g_assert_cmpint (kiosk_flow_get_state (v->flow), ==, KIOSK_FLOW_SURVEY);
+  g_assert_cmpuint (v->visits_ended, ==, 1);
+  g_assert_null (kiosk_flow_get_follow_up (v->flow));
+  g_assert_cmpuint (kiosk_flow_get_remaining_seconds (v->flow), ==, 0);
+  g_assert_cmpstr (kiosk_flow_get_language (v->flow), ==, kiosk_flow_get_default_language (v->flow));
+
+  r = stored (v->store, seq);
+  g_assert_false (r->visit_open);
+  g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_TIMEOUT);
+  assert_strv ((const char * const *) r->follow_up_selected, "queue", NULL);
+
+  /* The thank-you screen of a vote just before closing ends too. */
+  kiosk_flow_set_open (v->flow, TRUE);
+  kiosk_flow_vote (v->flow, 3, KIOSK_INPUT_TOUCH, NULL);
+  kiosk_flow_skip (v->flow);
+  g_assert_cmpint (kiosk_flow_get_state (v->flow), ==, KIOSK_FLOW_THANKS);
+  kiosk_flow_set_open (v->flow, FALSE);
+  g_assert_cmpint (kiosk_flow_get_state (v->flow), ==, KIOSK_FLOW_SURVEY);
+}
+
 /* A face without a follow-up: a closed visit at once, eligible for upload. */
 static void
 test_no_follow_up (void)
@@ -1177,6 +1269,10 @@ main (int   argc,
   g_test_add ("/flow/follow-up/vote-during-follow-up", Visit, NULL,
               visit_setup, test_vote_during_follow_up, visit_teardown);
   g_test_add_func ("/flow/follow-up/none", test_no_follow_up);
+  g_test_add ("/flow/closed/records-nothing", Visit, NULL,
+              visit_setup, test_closed_records_nothing, visit_teardown);
+  g_test_add ("/flow/closed/mid-visit", Visit, NULL,
+              visit_setup, test_closed_mid_visit, visit_teardown);
   g_test_add ("/flow/comment/limit", Visit, NULL,
               visit_setup, test_comment_limit, visit_teardown);
   g_test_add ("/flow/contact/needs-consent", Visit, NULL,

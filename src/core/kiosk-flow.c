@@ -55,6 +55,9 @@ struct _KioskFlow
   KioskFlowState  state;
   gboolean        have_previous_press;
   gint64          previous_press_us;   /* monotonic */
+
+  gboolean        closed;          /* outside opening hours */
+  guint64         ignored;         /* presses refused while closed */
 };
 
 enum {
@@ -68,6 +71,8 @@ enum {
   PROP_COMMENT,
   PROP_REMAINING_SECONDS,
   PROP_DEADLINE_US,
+  PROP_OPEN,
+  PROP_IGNORED,
   N_PROPS
 };
 
@@ -186,6 +191,12 @@ kiosk_flow_get_property (GObject    *object,
     case PROP_DEADLINE_US:
       g_value_set_int64 (value, self->deadline_us);
       break;
+    case PROP_OPEN:
+      g_value_set_boolean (value, !self->closed);
+      break;
+    case PROP_IGNORED:
+      g_value_set_uint64 (value, self->ignored);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -206,6 +217,9 @@ kiosk_flow_set_property (GObject      *object,
       break;
     case PROP_COMMENT:
       kiosk_flow_set_comment (self, g_value_get_string (value));
+      break;
+    case PROP_OPEN:
+      kiosk_flow_set_open (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -250,6 +264,13 @@ kiosk_flow_class_init (KioskFlowClass *klass)
   properties[PROP_DEADLINE_US] =
     g_param_spec_int64 ("deadline-us", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_OPEN] =
+    g_param_spec_boolean ("open", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_IGNORED] =
+    g_param_spec_uint64 ("ignored", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -650,6 +671,8 @@ in_follow_up (KioskFlow *self)
  * thank-you state. Fails only for a face outside the scale; a storage failure still thanks the
  * visitor (the store holds the response until it can write). A vote while a follow-up is open
  * (a physical button, say) ends that visit first, with outcome timeout: its visitor has gone.
+ * Outside opening hours nothing is recorded: the vote fails with %KIOSK_FLOW_ERROR_CLOSED and
+ * counts as ignored.
  *
  * Returns: (transfer none): the response as recorded
  */
@@ -673,6 +696,14 @@ kiosk_flow_vote (KioskFlow   *self,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "Face %d does not exist (this survey has faces 0 to %d)", face, scale - 1);
+      return NULL;
+    }
+
+  if (self->closed)
+    {
+      kiosk_flow_ignore_press (self);
+      g_set_error_literal (error, KIOSK_FLOW_ERROR, KIOSK_FLOW_ERROR_CLOSED,
+                           "Closed: outside opening hours nothing is recorded");
       return NULL;
     }
 
@@ -1232,4 +1263,80 @@ kiosk_flow_get_thank_you_ms (KioskFlow *self)
   g_return_val_if_fail (KIOSK_IS_FLOW (self), 0);
 
   return kiosk_config_get_thank_you_ms (self->config);
+}
+
+/* Returns: (transfer none): the configuration the flow runs with */
+KioskConfig *
+kiosk_flow_get_config (KioskFlow *self)
+{
+  g_return_val_if_fail (KIOSK_IS_FLOW (self), NULL);
+
+  return self->config;
+}
+
+/**
+ * kiosk_flow_set_open:
+ * @open: %FALSE outside opening hours
+ *
+ * Closing shows the survey at once for nobody: a follow-up still open ends as timeout (its
+ * visitor keeps what they chose, as if they had walked away) and the thank-you screen ends. From
+ * then on votes are refused and counted as ignored until the flow is open again.
+ */
+void
+kiosk_flow_set_open (KioskFlow *self,
+                     gboolean   open)
+{
+  g_return_if_fail (KIOSK_IS_FLOW (self));
+
+  if (self->closed == !open)
+    return;
+
+  self->closed = !open;
+
+  if (self->closed)
+    {
+      g_clear_handle_id (&self->thanks_source, g_source_remove);
+      if (self->visit_open)
+        end_visit (self, KIOSK_OUTCOME_TIMEOUT);
+      set_state (self, KIOSK_FLOW_SURVEY);
+      forget_visit (self);
+      become_idle (self);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN]);
+}
+
+gboolean
+kiosk_flow_get_open (KioskFlow *self)
+{
+  g_return_val_if_fail (KIOSK_IS_FLOW (self), TRUE);
+
+  return !self->closed;
+}
+
+/**
+ * kiosk_flow_ignore_press:
+ *
+ * Counts a press outside opening hours that reached no face (a tap on the closed screen). Does
+ * nothing while open.
+ */
+void
+kiosk_flow_ignore_press (KioskFlow *self)
+{
+  g_return_if_fail (KIOSK_IS_FLOW (self));
+
+  if (!self->closed)
+    return;
+
+  self->ignored++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IGNORED]);
+}
+
+/* Returns: presses refused outside opening hours since the flow started */
+guint64
+kiosk_flow_get_ignored (KioskFlow *self)
+{
+  g_return_val_if_fail (KIOSK_IS_FLOW (self), 0);
+
+  return self->ignored;
 }

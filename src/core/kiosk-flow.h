@@ -33,6 +33,7 @@ typedef enum
   KIOSK_FLOW_ERROR_WRONG_STATE,     /* the action does not apply to what is on screen now */
   KIOSK_FLOW_ERROR_NO_CONSENT,      /* contact details offered without consent */
   KIOSK_FLOW_ERROR_INVALID_CONTACT, /* an e-mail address or phone number that cannot be right */
+  KIOSK_FLOW_ERROR_CLOSED,          /* outside opening hours: nothing is recorded */
 } KioskFlowError;
 
 #define KIOSK_TYPE_FLOW (kiosk_flow_get_type ())
@@ -51,6 +52,9 @@ G_DECLARE_FINAL_TYPE (KioskFlow, kiosk_flow, KIOSK, FLOW, GObject)
  *                        per second while a follow-up step is on screen, never otherwise.
  *   "deadline-us"        int64: monotonic time (g_get_monotonic_time) when the follow-up times
  *                        out; 0 when none is shown
+ *   "open"               boolean, read-write: within opening hours; when FALSE nothing is
+ *                        recorded
+ *   "ignored"            uint64: presses refused outside opening hours since the flow started
  *
  * Signals:
  *   "recorded" (const KioskResponse *response, gboolean durable): a face was recorded at the tap
@@ -109,5 +113,13 @@ void                 kiosk_flow_set_survey           (KioskFlow    *self,
 KioskStore          *kiosk_flow_get_store            (KioskFlow    *self);
 const KioskResponse *kiosk_flow_get_last_response    (KioskFlow    *self);
 guint                kiosk_flow_get_thank_you_ms     (KioskFlow    *self);
+KioskConfig         *kiosk_flow_get_config           (KioskFlow    *self);
+
+/* Opening hours (set by a KioskSchedule): outside them votes are refused and counted. */
+void                 kiosk_flow_set_open             (KioskFlow    *self,
+                                                      gboolean      open);
+gboolean             kiosk_flow_get_open             (KioskFlow    *self);
+void                 kiosk_flow_ignore_press         (KioskFlow    *self);
+guint64              kiosk_flow_get_ignored          (KioskFlow    *self);
 
 G_END_DECLS
