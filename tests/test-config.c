@@ -17,6 +17,7 @@ test_defaults (void)
 
   g_assert_cmpuint (kiosk_config_get_thank_you_ms (config), ==, 3000);
   g_assert_cmpuint (kiosk_config_get_misuse_interval_ms (config), ==, 5000);
+  g_assert_cmpuint (kiosk_config_get_attract_after_minutes (config), ==, 0);
   g_assert_cmpstr (kiosk_config_get_state_directory (config), ==, expected_dir);
   g_assert_null (kiosk_config_get_language (config));
   g_assert_null (kiosk_config_get_path (config));
@@ -38,6 +39,7 @@ test_valid (void)
     "device-id = store-042.exit_B\n"
     "thank-you-seconds = 1.5\n"
     "misuse-interval=0\n"
+    "attract-after-minutes = 30\n"
     "  state-directory = /var/lib/smiley-kiosk  \n"
     "language = fr-CH\n";
 
@@ -46,6 +48,7 @@ test_valid (void)
   g_assert_cmpstr (kiosk_config_get_device_id (config), ==, "store-042.exit_B");
   g_assert_cmpuint (kiosk_config_get_thank_you_ms (config), ==, 1500);
   g_assert_cmpuint (kiosk_config_get_misuse_interval_ms (config), ==, 0);
+  g_assert_cmpuint (kiosk_config_get_attract_after_minutes (config), ==, 30);
   g_assert_cmpstr (kiosk_config_get_state_directory (config), ==, "/var/lib/smiley-kiosk");
   g_assert_cmpstr (kiosk_config_get_language (config), ==, "fr-CH");
   g_assert_cmpstr (kiosk_config_get_path (config), ==, "kiosk.conf");
@@ -83,6 +86,11 @@ static const BadCase bad_cases[] = {
     "k.conf:2: [kiosk] misuse-interval: -1 is out of range (expected 0 to 3600 seconds)" },
   { "[kiosk]\nmisuse-interval = 5,5\n",
     "k.conf:2: [kiosk] misuse-interval: “5,5” is not a number of seconds (expected 0 to 3600)" },
+  { "[kiosk]\nattract-after-minutes = 1441\n",
+    "k.conf:2: [kiosk] attract-after-minutes: 1441 is out of range (expected 0 to 1440 minutes)" },
+  { "[kiosk]\nattract-after-minutes = 2.5\n",
+    "k.conf:2: [kiosk] attract-after-minutes: “2.5” is not a whole number of minutes (expected 0 "
+    "to 1440)" },
   { "[kiosk]\ndevice-id = shop 1\n",
     "k.conf:2: [kiosk] device-id: “shop 1” is not a valid device id (expected 1 to 64 characters "
     "of A–Z, a–z, 0–9, “.”, “_” and “-”)" },

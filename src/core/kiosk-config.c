@@ -28,6 +28,7 @@ struct _KioskConfig
   char    *language;
   guint    thank_you_ms;
   guint    misuse_interval_ms;
+  guint    attract_after_min;   /* 0: no attract screen */
 
   /* [survey] */
   char    *survey_file;
@@ -556,6 +557,14 @@ parse_heartbeat (KioskConfig *self,
   return parse_count (value, 10, 86400, "seconds", &self->heartbeat_s, problem);
 }
 
+static gboolean
+parse_attract_after (KioskConfig *self,
+                     const char  *value,
+                     GString     *problem)
+{
+  return parse_count (value, 0, 1440, "minutes", &self->attract_after_min, problem);
+}
+
 /* A device by path (/dev/input/event3, /dev/input/by-id/…) or by name ("name:Arcade"). */
 static gboolean
 parse_button_devices (KioskConfig *self,
@@ -730,6 +739,7 @@ static const KioskKeySpec key_specs[] = {
   { "kiosk", "device-id", parse_device_id },
   { "kiosk", "thank-you-seconds", parse_thank_you },
   { "kiosk", "misuse-interval", parse_misuse_interval },
+  { "kiosk", "attract-after-minutes", parse_attract_after },
   { "kiosk", "state-directory", parse_state_directory },
   { "kiosk", "language", parse_language },
   { "survey", "file", parse_survey_file },
@@ -1361,4 +1371,13 @@ kiosk_config_get_pin_hash (KioskConfig *self)
   g_return_val_if_fail (KIOSK_IS_CONFIG (self), NULL);
 
   return self->pin_hash;
+}
+
+/* Returns: minutes without a touch before the dimmed attract screen shows; 0 for never */
+guint
+kiosk_config_get_attract_after_minutes (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), 0);
+
+  return self->attract_after_min;
 }

@@ -37,6 +37,7 @@ const char  *kiosk_config_get_path                  (KioskConfig *self);
 const char  *kiosk_config_get_device_id             (KioskConfig *self);
 guint        kiosk_config_get_thank_you_ms          (KioskConfig *self);
 guint        kiosk_config_get_misuse_interval_ms    (KioskConfig *self);
+guint        kiosk_config_get_attract_after_minutes (KioskConfig *self);
 const char  *kiosk_config_get_state_directory       (KioskConfig *self);
 const char  *kiosk_config_get_language              (KioskConfig *self);
 char        *kiosk_config_dup_database_path         (KioskConfig *self);
