@@ -9,9 +9,12 @@
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "kiosk-application.h"
 #include "kiosk-config.h"
+#include "kiosk-pin.h"
 #include "kiosk-stats.h"
 #include "kiosk-store.h"
 #include "kiosk-survey.h"
@@ -26,6 +29,7 @@ static gboolean opt_windowed;
 static gboolean opt_stats;
 static gboolean opt_status;
 static char *opt_export_csv;
+static gboolean opt_hash_pin;
 static gboolean opt_version;
 
 static const GOptionEntry entries[] = {
@@ -43,6 +47,8 @@ static const GOptionEntry entries[] = {
     N_("Print the state of background sync (queue, errors, next retry) and exit"), NULL },
   { "export-csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_export_csv,
     N_("Write every response to FILE as CSV (“-” for standard output) and exit"), N_("FILE") },
+  { "hash-pin", 0, 0, G_OPTION_ARG_NONE, &opt_hash_pin,
+    N_("Read an admin PIN and print the pin-hash line for [admin] in the configuration"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Print the version and exit"), NULL },
   { NULL }
@@ -269,6 +275,101 @@ print_status (KioskConfig *config)
   return EXIT_SUCCESS;
 }
 
+/* One line from @stream without its line end; NULL at the end of input. */
+static char *
+read_line (FILE *stream)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  int c;
+
+  while ((c = fgetc (stream)) != EOF && c != '\n')
+    g_string_append_c (line, (char) c);
+
+  if (c == EOF && line->len == 0)
+    return NULL;
+  if (line->len > 0 && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+/* From a terminal, without echo; the prompt goes to standard error, so standard output holds
+ * only the line to paste. */
+static char *
+prompt_pin (const char *prompt)
+{
+  struct termios saved, quiet;
+  char *pin;
+
+  g_printerr ("%s", prompt);
+  if (tcgetattr (STDIN_FILENO, &saved) != 0)
+    return read_line (stdin);
+
+  quiet = saved;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  quiet.c_lflag |= ECHONL;
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+  pin = read_line (stdin);
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+
+  return pin;
+}
+
+/* Twice from a terminal; once from a pipe ("echo 2468 | smiley-kiosk --hash-pin"). */
+static int
+hash_pin (void)
+{
+  g_autoptr(GString) problem = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *hash = NULL;
+
+  if (isatty (STDIN_FILENO))
+    {
+      g_autofree char *again = NULL;
+
+      pin = prompt_pin (_("Admin PIN (4 to 12 digits): "));
+      if (pin != NULL && kiosk_pin_is_acceptable (pin, problem))
+        {
+          again = prompt_pin (_("The same PIN again: "));
+          if (g_strcmp0 (pin, again) != 0)
+            {
+              g_printerr (_("smiley-kiosk: the two PINs differ; nothing was changed\n"));
+              return EXIT_FAILURE;
+            }
+        }
+    }
+  else
+    pin = read_line (stdin);
+
+  if (pin == NULL)
+    {
+      g_printerr (_("smiley-kiosk: no PIN was given\n"));
+      return EXIT_FAILURE;
+    }
+
+  /* From a terminal it was checked before asking again. The text is the core's own, as in the
+   * configuration's messages. */
+  if (problem->len == 0)
+    kiosk_pin_is_acceptable (pin, problem);
+  if (problem->len > 0)
+    {
+      g_printerr ("smiley-kiosk: %s\n", problem->str);
+      return EXIT_FAILURE;
+    }
+
+  hash = kiosk_pin_hash (pin, &error);
+  if (hash == NULL)
+    {
+      g_printerr ("smiley-kiosk: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  /* Ready to paste under [admin] in kiosk.conf. */
+  g_print ("pin-hash=%s\n", hash);
+  return EXIT_SUCCESS;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -308,6 +409,10 @@ main (int   argc,
 
   if (opt_check_survey != NULL)
     return check_survey (opt_check_survey);
+
+  /* Needs no configuration either: the line goes into one. */
+  if (opt_hash_pin)
+    return hash_pin ();
 
   config = load_config (&error);
   if (config == NULL)

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "kiosk-flow.h"
+#include "kiosk-pin.h"
 #include "kiosk-test-util.h"
 
 typedef struct
@@ -337,6 +338,61 @@ test_export_unwritable (Fixture       *f,
   g_assert_nonnull (strstr (err, "No such file or directory"));
 }
 
+/* smiley-kiosk --hash-pin with @input on its standard input (a pipe, not a terminal). */
+static int
+hash_pin (const char  *input,
+          char       **out_stdout,
+          char       **out_stderr)
+{
+  const char *argv[] = { g_getenv ("SMILEY_KIOSK_BINARY"), "--hash-pin", NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (argv[0]);
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, input, NULL, out_stdout, out_stderr, &error);
+  g_assert_no_error (error);
+
+  return g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+}
+
+/* The line to paste under [admin]; the hash checks against the PIN; bad PINs say why. */
+static void
+test_hash_pin (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *hash = NULL;
+  KioskPinGuard guard = { 0 };
+
+  g_assert_cmpint (hash_pin ("2468\n", &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_true (g_str_has_prefix (out, "pin-hash=$"));
+  g_assert_true (g_str_has_suffix (out, "\n"));
+  hash = g_strndup (out + strlen ("pin-hash="), strlen (out) - strlen ("pin-hash=") - 1);
+  g_assert_true (kiosk_pin_hash_is_valid (hash));
+  g_assert_cmpint (kiosk_pin_guard_check (&guard, hash, "2468", 0, NULL), ==, KIOSK_PIN_OK);
+  g_assert_cmpint (kiosk_pin_guard_check (&guard, hash, "2469", 0, NULL), ==, KIOSK_PIN_WRONG);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (hash_pin ("12a4\n", &out, &err), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpstr (err, ==,
+                   "smiley-kiosk: a PIN has digits only (it is typed on the kiosk's PIN pad)\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (hash_pin ("123\n", &out, &err), ==, 1);
+  g_assert_cmpstr (err, ==, "smiley-kiosk: a PIN has 4 to 12 digits\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (hash_pin ("", &out, &err), ==, 1);
+  g_assert_cmpstr (err, ==, "smiley-kiosk: no PIN was given\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -360,6 +416,7 @@ main (int   argc,
   g_test_add ("/cli/export-csv", Fixture, NULL, fixture_setup, test_export_csv, fixture_teardown);
   g_test_add ("/cli/export-csv/unwritable", Fixture, NULL,
               fixture_setup, test_export_unwritable, fixture_teardown);
+  g_test_add_func ("/cli/hash-pin", test_hash_pin);
 
   return g_test_run ();
 }
