@@ -31,6 +31,8 @@ struct _KioskStore
   guint               retry_source;
 
   KioskStoreOpenFlags flags;
+  gint64              busy_limit_us;      /* how long to wait for another connection's lock */
+  gint64              busy_since_us;
   gint64              next_seq;
   gint64              reserved_upto;      /* seq numbers up to here may have been handed out */
 };
@@ -128,6 +130,36 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIOSK_STORE_SCHEMA_VERSION);
   "follow_up_id, follow_up_selected, follow_up_outcome, comment, contact"
 
 static gboolean kiosk_store_retry_cb (gpointer user_data);
+
+/* SQLite's own busy timeout sleeps in steps of 1, 2, 5 ms and more; the uploader holds its lock
+ * for about 2 ms per batch, so a tap would often sleep longer than the lock lasts. Poll in
+ * 100 µs steps instead, up to the limit. */
+#define BUSY_POLL_US 100
+
+static int
+busy_cb (void *user_data,
+         int   count)
+{
+  KioskStore *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (count == 0)
+    self->busy_since_us = now;
+
+  if (now - self->busy_since_us >= self->busy_limit_us)
+    return 0;
+
+  g_usleep (BUSY_POLL_US);
+  return 1;
+}
+
+static void
+set_busy_limit (KioskStore *self,
+                guint       limit_ms)
+{
+  self->busy_limit_us = (gint64) limit_ms * 1000;
+  sqlite3_busy_handler (self->db, busy_cb, self);
+}
 
 static void
 kiosk_store_close_db (KioskStore *self)
@@ -544,7 +576,7 @@ open_connection (KioskStore  *self,
     }
 
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, read_only ? TOOL_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
+  set_busy_limit (self, read_only ? TOOL_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
 
   /* SQLite quietly falls back to read-only when it may not write the file (or its -shm after a
    * crash on a read-only disk). Such a connection would never record anything. */
@@ -571,7 +603,7 @@ configure_connection (KioskStore  *self,
   int rc;
 
   /* Opening may wait for the uploader; a moment longer is fine at start, not on a tap. */
-  sqlite3_busy_timeout (self->db, TOOL_BUSY_TIMEOUT_MS);
+  set_busy_limit (self, TOOL_BUSY_TIMEOUT_MS);
 
   rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
   if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -759,7 +791,7 @@ open_database (KioskStore  *self,
   if (!read_only)
     end_interrupted_visits (self);
 
-  sqlite3_busy_timeout (self->db, read_only ? TOOL_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
+  set_busy_limit (self, read_only ? TOOL_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
   return TRUE;
 }
 
