@@ -192,7 +192,36 @@ kiosk_application_survey_updated_cb (KioskUploader    *uploader,
                                      const char       *path,
                                      KioskApplication *self)
 {
-  g_message ("A new survey from the server was saved to %s; it is not applied yet", path);
+  g_autoptr(KioskSurvey) survey = NULL;
+  g_autoptr(GError) error = NULL;
+
+  survey = kiosk_survey_new_from_file (path, &error);
+  if (survey == NULL)
+    {
+      g_warning ("The survey from the server cannot be used: %s", error->message);
+      return;
+    }
+
+  g_message ("New survey “%s” version %d from the server; it is shown from the next idle "
+             "moment", kiosk_survey_get_id (survey), kiosk_survey_get_version (survey));
+  kiosk_flow_set_survey (self->flow, survey);
+  kiosk_uploader_set_survey_info (uploader, kiosk_survey_get_id (survey),
+                                  kiosk_survey_get_version (survey));
+}
+
+/* Runs on the uploader's thread: parses only, touches nothing else. A survey that fails here
+ * is never saved, and the status says why. */
+static gboolean
+validate_survey_cb (GBytes    *data,
+                    gpointer   user_data,
+                    GError   **error)
+{
+  g_autoptr(KioskSurvey) survey = NULL;
+  gsize length = 0;
+  const char *text = g_bytes_get_data (data, &length);
+
+  survey = kiosk_survey_new_from_data (text, length, "survey from the server", error);
+  return survey != NULL;
 }
 
 /* Sync is on when the configuration has a [cloud] url; the thread starts with the application. */
@@ -219,6 +248,7 @@ kiosk_application_set_up_sync (KioskApplication *self,
 
   kiosk_uploader_set_survey_info (self->uploader, kiosk_survey_get_id (survey),
                                   kiosk_survey_get_version (survey));
+  kiosk_uploader_set_survey_validator (self->uploader, validate_survey_cb, NULL, NULL);
   g_signal_connect (self->uploader, "survey-updated",
                     G_CALLBACK (kiosk_application_survey_updated_cb), self);
   /* A committed response whose visit ended wakes the uploader (it debounces bursts). */

@@ -444,6 +444,25 @@ main (int   argc,
       return EXIT_CONFIG;
     }
 
+  /* With sync on, the survey the server assigned (saved by the uploader after validation)
+   * is the one to show, also after a restart. */
+  if (kiosk_config_get_cloud_url (config) != NULL)
+    {
+      g_autofree char *pulled = g_build_filename (kiosk_config_get_state_directory (config),
+                                                  "survey.json", NULL);
+      g_autoptr(GError) pulled_error = NULL;
+      g_autoptr(KioskSurvey) from_server = NULL;
+
+      if (g_file_test (pulled, G_FILE_TEST_EXISTS))
+        {
+          from_server = kiosk_survey_new_from_file (pulled, &pulled_error);
+          if (from_server != NULL)
+            g_set_object (&survey, from_server);
+          else
+            g_warning ("The saved survey from the server is not used: %s", pulled_error->message);
+        }
+    }
+
   app = kiosk_application_new (config, survey, opt_windowed);
   if (app == NULL)
     return EXIT_FAILURE;
