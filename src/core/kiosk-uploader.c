@@ -2670,8 +2670,12 @@ format_age (gint64 seconds)
   if (seconds < 2 * 86400)
     /* Translators: an age in hours */
     return g_strdup_printf (_("%lld h"), (long long) seconds / 3600);
-  /* Translators: an age in days */
-  return g_strdup_printf (_("%lld days"), (long long) seconds / 86400);
+  {
+    gulong days = (gulong) (seconds / 86400);
+
+    /* Translators: an age in days */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%lu day", "%lu days", days), days);
+  }
 }
 
 static void
