@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "kiosk-application.h"
+#include "kiosk-style.h"
 #include "kiosk-uploader.h"
 #include "kiosk-window.h"
 
@@ -93,14 +94,11 @@ static void
 kiosk_application_startup (GApplication *application)
 {
   KioskApplication *self = KIOSK_APPLICATION (application);
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (kiosk_application_parent_class)->startup (application);
 
-  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  kiosk_style_apply (gdk_display_get_default (), kiosk_config_get_high_contrast (self->config),
+                     kiosk_config_get_text_scale (self->config));
 
   /* The kiosk runs without a window for a moment between windows; it must not exit then. */
   g_application_hold (application);

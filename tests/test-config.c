@@ -345,6 +345,31 @@ test_cloud (void)
 }
 
 static void
+test_accessibility (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskConfig) config = kiosk_config_new_default ();
+
+  g_assert_false (kiosk_config_get_high_contrast (config));
+  g_assert_cmpfloat (kiosk_config_get_text_scale (config), ==, 1.0);
+  g_clear_object (&config);
+
+  config = kiosk_config_new_from_data ("[kiosk]\nhigh-contrast = true\ntext-scale = 1.5\n", -1,
+                                       "k.conf", &error);
+  g_assert_no_error (error);
+  g_assert_true (kiosk_config_get_high_contrast (config));
+  g_assert_cmpfloat (kiosk_config_get_text_scale (config), ==, 1.5);
+
+  expect_invalid ("[kiosk]\nhigh-contrast = on\n",
+                  "k.conf:2: [kiosk] high-contrast: “on” is not true or false");
+  expect_invalid ("[kiosk]\ntext-scale = 150%\n",
+                  "k.conf:2: [kiosk] text-scale: “150%” is not a number (expected a factor from "
+                  "0.75 to 2, e.g. 1.25)");
+  expect_invalid ("[kiosk]\ntext-scale = 3\n",
+                  "k.conf:2: [kiosk] text-scale: 3 is out of range (expected 0.75 to 2)");
+}
+
+static void
 test_buttons (void)
 {
   g_autoptr(GError) error = NULL;
@@ -404,6 +429,7 @@ main (int   argc,
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/cloud", test_cloud);
   g_test_add_func ("/config/buttons", test_buttons);
+  g_test_add_func ("/config/accessibility", test_accessibility);
   g_test_add_func ("/config/language-tags", test_language_tags);
   g_test_add_func ("/config/language-from-locale", test_language_from_locale);
 

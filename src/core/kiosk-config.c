@@ -28,6 +28,8 @@ struct _KioskConfig
   char    *language;
   guint    thank_you_ms;
   guint    misuse_interval_ms;
+  gboolean high_contrast;
+  double   text_scale;
   guint    attract_after_min;   /* 0: no attract screen */
 
   /* [survey] */
@@ -117,6 +119,7 @@ kiosk_config_init (KioskConfig *self)
   self->thank_you_ms = DEFAULT_THANK_YOU_MS;
   self->misuse_interval_ms = DEFAULT_MISUSE_INTERVAL_MS;
   self->batch_size = DEFAULT_BATCH_SIZE;
+  self->text_scale = 1.0;
   self->survey_poll_s = DEFAULT_POLL_S;
   self->heartbeat_s = DEFAULT_POLL_S;
   self->button_debounce_ms = 50;
@@ -735,6 +738,57 @@ parse_pin_hash (KioskConfig *self,
   return TRUE;
 }
 
+static gboolean
+parse_boolean (const char *value,
+               gboolean   *out,
+               GString    *problem)
+{
+  if (g_str_equal (value, "true"))
+    *out = TRUE;
+  else if (g_str_equal (value, "false"))
+    *out = FALSE;
+  else
+    {
+      g_string_append_printf (problem, "“%s” is not true or false", value);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_high_contrast (KioskConfig *self,
+                     const char  *value,
+                     GString     *problem)
+{
+  return parse_boolean (value, &self->high_contrast, problem);
+}
+
+static gboolean
+parse_text_scale (KioskConfig *self,
+                  const char  *value,
+                  GString     *problem)
+{
+  char *end = NULL;
+  double scale = g_ascii_strtod (value, &end);
+
+  if (end == value || *end != '\0' || !isfinite (scale))
+    {
+      g_string_append_printf (problem, "“%s” is not a number (expected a factor from 0.75 to 2, "
+                              "e.g. 1.25)", value);
+      return FALSE;
+    }
+
+  if (scale < 0.75 || scale > 2.0)
+    {
+      g_string_append_printf (problem, "%s is out of range (expected 0.75 to 2)", value);
+      return FALSE;
+    }
+
+  self->text_scale = scale;
+  return TRUE;
+}
+
 static const KioskKeySpec key_specs[] = {
   { "kiosk", "device-id", parse_device_id },
   { "kiosk", "thank-you-seconds", parse_thank_you },
@@ -742,6 +796,8 @@ static const KioskKeySpec key_specs[] = {
   { "kiosk", "attract-after-minutes", parse_attract_after },
   { "kiosk", "state-directory", parse_state_directory },
   { "kiosk", "language", parse_language },
+  { "kiosk", "high-contrast", parse_high_contrast },
+  { "kiosk", "text-scale", parse_text_scale },
   { "survey", "file", parse_survey_file },
   { "cloud", "url", parse_cloud_url },
   { "cloud", "token-file", parse_token_file },
@@ -1380,4 +1436,21 @@ kiosk_config_get_attract_after_minutes (KioskConfig *self)
   g_return_val_if_fail (KIOSK_IS_CONFIG (self), 0);
 
   return self->attract_after_min;
+}
+
+gboolean
+kiosk_config_get_high_contrast (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), FALSE);
+
+  return self->high_contrast;
+}
+
+/* 1.0 is the designed size; every text scales with it. */
+double
+kiosk_config_get_text_scale (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), 1.0);
+
+  return self->text_scale;
 }

@@ -41,6 +41,8 @@ guint        kiosk_config_get_attract_after_minutes (KioskConfig *self);
 const char  *kiosk_config_get_state_directory       (KioskConfig *self);
 const char  *kiosk_config_get_language              (KioskConfig *self);
 char        *kiosk_config_dup_database_path         (KioskConfig *self);
+gboolean     kiosk_config_get_high_contrast         (KioskConfig *self);
+double       kiosk_config_get_text_scale            (KioskConfig *self);
 
 const char  *kiosk_config_get_survey_file            (KioskConfig *self);
 const char  *kiosk_config_get_cloud_url              (KioskConfig *self);
