@@ -144,6 +144,9 @@ else
   echo "packaging: $passed passed, $failed failed"
   exit 1
 fi
+if [ "$check" -eq 1 ]; then
+  echo "tests during the build: $(grep -E '^(Ok|Fail|Skipped|Timeout): ' "$work/build.log" | tr -s ' ' | paste -sd' ' -)"
+fi
 deb=$(ls "$work"/smiley-kiosk_"$version"_*.deb)
 changes=$(ls "$work"/smiley-kiosk_"$version"_*.changes)
 echo "$deb"
