@@ -1,0 +1,30 @@
+/* kiosk-export.h: every response as CSV onto a USB stick, for staff at the kiosk, on a thread of
+ * its own so the screen stays responsive. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Called on the caller's main context, now and then, with the rows written so far. */
+typedef void (*KioskExportProgress) (guint64  rows,
+                                     gpointer user_data);
+
+GStrv    kiosk_export_find_usb_dirs (const char           *mounts_file,
+                                     const char * const   *prefixes);
+char    *kiosk_export_file_name     (const char           *device_id,
+                                     GDateTime            *date);
+
+void     kiosk_export_csv_async     (const char           *database_path,
+                                     const char           *path,
+                                     KioskExportProgress   progress,
+                                     gpointer              progress_data,
+                                     GDestroyNotify        progress_destroy,
+                                     GCancellable         *cancellable,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data);
+gboolean kiosk_export_csv_finish    (GAsyncResult         *result,
+                                     guint64              *out_rows,
+                                     GError              **error);
+
+G_END_DECLS
