@@ -506,7 +506,7 @@ test_escape_keys_do_nothing (Fixture       *f,
 {
   const char *combos[] = {
     "Escape", "F11", "alt+F4", "ctrl+q", "ctrl+w", "alt+Tab", "ctrl+shift+i", "ctrl+shift+d",
-    "super", "ctrl+alt+BackSpace",
+    "super", "ctrl+alt+BackSpace", "Menu", "shift+F10", "shift+Menu", "ctrl+a", "ctrl+c",
   };
   g_autofree char *xid = NULL;
   g_autofree char *xdotool = g_find_program_in_path ("xdotool");
@@ -548,6 +548,149 @@ test_escape_keys_do_nothing (Fixture       *f,
   /* The keys really reached the window: Enter on a focused face would be a vote, but no face
    * takes focus from a click, so nothing was recorded either. */
   g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
+}
+
+static gboolean
+no_popover (Fixture *f)
+{
+  g_autoptr(GPtrArray) popovers = g_ptr_array_new ();
+
+  collect_type (GTK_WIDGET (f->window), GTK_TYPE_POPOVER, TRUE, popovers);
+  return popovers->len == 0;
+}
+
+/* Where @widget's middle is, in window coordinates, for xdotool. */
+static void
+center_of (Fixture    *f,
+           GtkWidget  *widget,
+           char      **x,
+           char      **y)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (f->window), &bounds));
+  *x = g_strdup_printf ("%.0f", bounds.origin.x + bounds.size.width / 2);
+  *y = g_strdup_printf ("%.0f", bounds.origin.y + bounds.size.height / 2);
+}
+
+static GtkWidget *
+face_button (Fixture *f,
+             int      face)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  g_autofree char *css = g_strdup_printf ("face-%d", face);
+
+  collect_type (visible_page (f), GTK_TYPE_BUTTON, TRUE, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (gtk_widget_has_css_class (g_ptr_array_index (buttons, i), css))
+      return g_ptr_array_index (buttons, i);
+
+  return NULL;
+}
+
+static void
+settle (Fixture *f)
+{
+  f->paints = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (f->window));
+  g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
+}
+
+/* The pointer, as a finger or a mouse would use it in kiosk mode: right and middle clicks, long
+ * presses and drags vote for nothing, open no menu and paste nothing; the context-menu keys do
+ * nothing in a text field either. */
+static void
+test_pointer_does_nothing (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *xid = NULL;
+  g_autofree char *fx = NULL, *fy = NULL, *tx = NULL, *ty = NULL;
+  g_autofree char *qx = NULL, *qy = NULL;
+  GtkWidget *question = NULL;
+  GtkWidget *text_view;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  guint before = count_toplevels ();
+
+#ifdef GDK_WINDOWING_X11
+  if (g_find_program_in_path ("xdotool") != NULL &&
+      GDK_IS_X11_SURFACE (gtk_native_get_surface (GTK_NATIVE (f->window))))
+    xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (
+                             gtk_native_get_surface (GTK_NATIVE (f->window))));
+#endif
+  if (xid == NULL)
+    {
+      g_test_skip ("needs xdotool and an X11 display");
+      return;
+    }
+
+  g_assert_true (kiosk_window_get_kiosk_mode (f->window));
+  g_assert_true (run_xdotool ("windowfocus", "--sync", xid, NULL));
+  center_of (f, face_button (f, 0), &fx, &fy);
+  center_of (f, face_button (f, 3), &tx, &ty);
+  collect_type (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_has_css_class (g_ptr_array_index (labels, i), "question"))
+      question = g_ptr_array_index (labels, i);
+  center_of (f, question, &qx, &qy);
+
+  /* Right and middle click on a face: no vote. */
+  g_assert_true (run_xdotool ("mousemove", "--window", xid, fx, fy, "click", "3", NULL));
+  g_assert_true (run_xdotool ("click", "2", NULL));
+  settle (f);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
+  g_assert_true (page_is (f, "survey"));
+
+  /* A long press on the question, held the way a curious finger would: nothing. */
+  g_assert_true (run_xdotool ("mousemove", "--window", xid, qx, qy, "mousedown", "1", NULL));
+  g_usleep (1500 * 1000);
+  g_assert_true (run_xdotool ("mouseup", "1", NULL));
+  settle (f);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
+  g_assert_true (no_popover (f));
+
+  /* A drag from one face to another: neither votes. */
+  g_assert_true (run_xdotool ("mousemove", "--window", xid, fx, fy, "mousedown", "1", NULL));
+  g_assert_true (run_xdotool ("mousemove", "--window", xid, qx, qy, NULL));
+  g_assert_true (run_xdotool ("mousemove", "--window", xid, tx, ty, "mouseup", "1", NULL));
+  settle (f);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
+  g_assert_true (page_is (f, "survey"));
+  g_assert_true (no_popover (f));
+
+  /* A long press on a face is a press like any other: one vote, nothing more. */
+  g_assert_true (run_xdotool ("mousemove", "--window", xid, fx, fy, "mousedown", "1", NULL));
+  g_usleep (1500 * 1000);
+  g_assert_true (run_xdotool ("mouseup", "1", NULL));
+  settle (f);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
+  g_assert_true (page_is (f, "follow-up"));
+  g_assert_true (no_popover (f));
+
+  /* In the comment field: no context menu by right click, long press or key; no paste. */
+  activate (f, "follow-up.next", NULL);
+  g_assert_true (page_is (f, "comment"));
+  type_on_keyboard (f, "abc");
+  settle (f);
+  text_view = find_mapped (visible_page (f), GTK_TYPE_TEXT_VIEW);
+  g_assert_nonnull (text_view);
+  g_clear_pointer (&tx, g_free);
+  g_clear_pointer (&ty, g_free);
+  center_of (f, text_view, &tx, &ty);
+
+  g_assert_true (run_xdotool ("mousemove", "--window", xid, tx, ty, "click", "3", NULL));
+  settle (f);
+  g_assert_true (no_popover (f));
+  g_assert_true (run_xdotool ("click", "2", NULL));
+  g_assert_true (run_xdotool ("mousedown", "1", NULL));
+  g_usleep (1500 * 1000);
+  g_assert_true (run_xdotool ("mouseup", "1", NULL));
+  g_assert_true (run_xdotool ("key", "--clearmodifiers", "Menu", "shift+F10", "ctrl+v", NULL));
+  settle (f);
+  settle (f);
+  g_assert_true (no_popover (f));
+  g_assert_cmpstr (kiosk_flow_get_comment (f->flow), ==, "Abc");
+  g_assert_true (page_is (f, "comment"));
+  g_assert_cmpuint (count_toplevels (), ==, before);
 }
 
 typedef struct
@@ -1382,6 +1525,8 @@ main (int   argc,
               fixture_setup, test_close_blocked_in_kiosk_mode, fixture_teardown);
   g_test_add ("/window/kiosk/escape-keys", Fixture, GINT_TO_POINTER (TRUE),
               fixture_setup, test_escape_keys_do_nothing, fixture_teardown);
+  g_test_add ("/window/kiosk/pointer", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_setup, test_pointer_does_nothing, fixture_teardown);
   g_test_add ("/window/windowed/close", Fixture, GINT_TO_POINTER (FALSE),
               fixture_setup, test_close_allowed_windowed, fixture_teardown);
   g_test_add ("/window/layout", Fixture, GINT_TO_POINTER (FALSE),
