@@ -9,9 +9,16 @@
 #include <stdio.h>
 
 #include "kiosk-application.h"
+#include "kiosk-buttons.h"
+#include "kiosk-notify.h"
+#include "kiosk-schedule.h"
 #include "kiosk-style.h"
 #include "kiosk-uploader.h"
 #include "kiosk-window.h"
+
+/* Written by the packaging's first-boot import when the configuration on the boot partition
+ * was refused; staff see it on screen. */
+#define FIRST_BOOT_ERROR_FILE "/run/smiley-kiosk/first-boot-error"
 
 struct _KioskApplication
 {
@@ -21,6 +28,10 @@ struct _KioskApplication
   KioskConfig    *config;
   KioskFlow      *flow;
   KioskUploader  *uploader;           /* NULL when sync is off */
+  KioskButtons   *buttons;            /* NULL without [buttons] devices */
+  KioskSchedule  *schedule;           /* opening hours: the flow's "open" follows it */
+  KioskNotify    *notify;             /* NULL unless started by systemd with Type=notify */
+  char           *first_boot_error;
 
   gboolean        windowed;
   gboolean        report_first_frame;
@@ -72,22 +83,54 @@ quit_signal_cb (gpointer user_data)
 }
 
 static void
-after_first_paint_cb (GdkFrameClock *clock,
-                      GtkWidget     *widget)
+after_first_paint_cb (GdkFrameClock    *clock,
+                      KioskApplication *self)
 {
   /* Read by tests/bench: the same clock as the benchmark's exec timestamp. */
-  fprintf (stderr, "smiley-kiosk: first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
-  fflush (stderr);
-  g_signal_handlers_disconnect_by_func (clock, after_first_paint_cb, widget);
+  if (self->report_first_frame)
+    {
+      fprintf (stderr, "smiley-kiosk: first-frame %" G_GINT64_FORMAT "\n",
+               g_get_monotonic_time ());
+      fflush (stderr);
+    }
+
+  /* The survey is on screen: systemd may count the kiosk as started. */
+  if (self->notify != NULL)
+    kiosk_notify_ready (self->notify);
+
+  g_signal_handlers_disconnect_by_func (clock, after_first_paint_cb, self);
 }
 
 static void
-window_mapped_cb (GtkWidget *widget)
+window_mapped_cb (GtkWidget        *widget,
+                  KioskApplication *self)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
 
   if (clock != NULL)
-    g_signal_connect (clock, "after-paint", G_CALLBACK (after_first_paint_cb), widget);
+    g_signal_connect (clock, "after-paint", G_CALLBACK (after_first_paint_cb), self);
+}
+
+/* The one input path: a physical button is the same vote as a touch, so the screen (if there
+ * is one) thanks the visitor as well. */
+static void
+button_pressed_cb (KioskButtons     *buttons,
+                   int               face,
+                   KioskApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL ||
+      !gtk_widget_activate_action (GTK_WIDGET (window), "survey.vote", "(is)", face, "button"))
+    g_warning ("A button press for face %d found no window to vote in", face);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
 }
 
 static void
@@ -105,6 +148,16 @@ kiosk_application_startup (GApplication *application)
 
   self->sigterm_source = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
   self->sigint_source = g_unix_signal_add (SIGINT, quit_signal_cb, self);
+
+  /* "Quit app" on the admin screen; no key is bound to it. */
+  {
+    static const GActionEntry actions[] = { { "quit", quit_activated, NULL, NULL, NULL } };
+
+    g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  }
+
+  if (self->notify != NULL)
+    kiosk_notify_start_watchdog (self->notify);
 
   if (self->uploader != NULL)
     {
@@ -125,9 +178,15 @@ kiosk_application_activate (GApplication *application)
   if (window == NULL)
     {
       window = GTK_WINDOW (kiosk_window_new (GTK_APPLICATION (self), self->flow, !self->windowed));
-      if (self->report_first_frame)
-        g_signal_connect (window, "map", G_CALLBACK (window_mapped_cb), NULL);
+      kiosk_window_set_uploader (KIOSK_WINDOW (window), self->uploader);
+      kiosk_window_set_buttons (KIOSK_WINDOW (window), self->buttons);
+      kiosk_window_set_first_boot_error (KIOSK_WINDOW (window), self->first_boot_error);
+      g_signal_connect (window, "map", G_CALLBACK (window_mapped_cb), self);
     }
+
+  /* From now on a press has a window to vote in. */
+  if (self->buttons != NULL)
+    kiosk_buttons_start (self->buttons);
 
   gtk_window_present (window);
 }
@@ -139,6 +198,12 @@ kiosk_application_shutdown (GApplication *application)
 
   g_clear_handle_id (&self->sigterm_source, g_source_remove);
   g_clear_handle_id (&self->sigint_source, g_source_remove);
+
+  if (self->notify != NULL)
+    {
+      kiosk_notify_stop_watchdog (self->notify);
+      kiosk_notify_send (self->notify, "STOPPING=1", NULL);
+    }
 
   /* Bounded (2 s): a request in flight is aborted; nothing unacknowledged is lost. */
   if (self->uploader != NULL)
@@ -158,8 +223,12 @@ kiosk_application_dispose (GObject *object)
   KioskApplication *self = KIOSK_APPLICATION (object);
 
   g_clear_object (&self->uploader);
+  g_clear_object (&self->buttons);
+  g_clear_object (&self->schedule);
+  g_clear_object (&self->notify);
   g_clear_object (&self->flow);
   g_clear_object (&self->config);
+  g_clear_pointer (&self->first_boot_error, g_free);
 
   G_OBJECT_CLASS (kiosk_application_parent_class)->dispose (object);
 }
@@ -254,6 +323,45 @@ kiosk_application_set_up_sync (KioskApplication *self,
                            self->uploader, G_CONNECT_SWAPPED);
 }
 
+/* Physical buttons, when [buttons] names devices: a missing device is logged, not fatal. */
+static void
+kiosk_application_set_up_buttons (KioskApplication *self)
+{
+  const char * const *devices = kiosk_config_get_button_devices (self->config);
+
+  if (devices == NULL || devices[0] == NULL)
+    return;
+
+  self->buttons = kiosk_buttons_new (self->config);
+  g_signal_connect (self->buttons, "pressed", G_CALLBACK (button_pressed_cb), self);
+}
+
+static char *
+read_first_boot_error (void)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *valid = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (FIRST_BOOT_ERROR_FILE, &text, &length, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_warning ("%s", error->message);
+      return NULL;
+    }
+
+  /* For a screen: valid UTF-8, not endless. */
+  if (length > 4096)
+    text[4096] = '\0';
+  valid = g_utf8_make_valid (g_strstrip (text), -1);
+  if (*valid == '\0')
+    return NULL;
+
+  g_warning ("The configuration on the boot partition was not installed: %s", valid);
+  return g_steal_pointer (&valid);
+}
+
 /**
  * kiosk_application_new:
  * @survey: the survey to show (validated: see kiosk_survey_new_for_config())
@@ -288,6 +396,14 @@ kiosk_application_new (KioskConfig *config,
   self->windowed = windowed;
   self->flow = kiosk_flow_new (config, store, clock, survey);
   kiosk_application_set_up_sync (self, store, survey, db_path);
+  kiosk_application_set_up_buttons (self);
+
+  /* Outside opening hours the flow records nothing; one timer waits for the next change. */
+  self->schedule = kiosk_schedule_new (kiosk_config_get_hours (config), clock);
+  g_object_bind_property (self->schedule, "open", self->flow, "open", G_BINDING_SYNC_CREATE);
+
+  self->notify = kiosk_notify_new_from_environment ();
+  self->first_boot_error = read_first_boot_error ();
 
   /* The survey's default language, or the configured one when the survey offers it. */
   g_message ("Recording to %s as device %s, survey %s version %d, language %s", db_path,
@@ -313,4 +429,13 @@ kiosk_application_get_uploader (KioskApplication *self)
   g_return_val_if_fail (KIOSK_IS_APPLICATION (self), NULL);
 
   return self->uploader;
+}
+
+/* The physical buttons (NULL when none are configured). */
+KioskButtons *
+kiosk_application_get_buttons (KioskApplication *self)
+{
+  g_return_val_if_fail (KIOSK_IS_APPLICATION (self), NULL);
+
+  return self->buttons;
 }

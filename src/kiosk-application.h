@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "kiosk-buttons.h"
 #include "kiosk-config.h"
 #include "kiosk-flow.h"
 #include "kiosk-uploader.h"
@@ -17,6 +18,7 @@ KioskApplication *kiosk_application_new      (KioskConfig      *config,
                                               gboolean          windowed);
 KioskFlow        *kiosk_application_get_flow (KioskApplication *self);
 KioskUploader    *kiosk_application_get_uploader (KioskApplication *self);
+KioskButtons     *kiosk_application_get_buttons (KioskApplication *self);
 
 const char       *kiosk_localedir            (void);
 char             *kiosk_pick_language        (const char * const *candidates,
