@@ -145,7 +145,8 @@ test_reopens_text (void)
   /* Monday 5 January 2026, 20:00 UTC */
   gint64 monday_evening = G_GINT64_CONSTANT (1767643200) * G_USEC_PER_SEC;
   gint64 hour = G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC;
-  g_autofree char *tomorrow = kiosk_format_reopens (monday_evening + 12 * hour, monday_evening, utc);
+  g_autofree char *tomorrow = kiosk_format_reopens (monday_evening + 12 * hour, monday_evening,
+                                                    utc);
   g_autofree char *weekend = kiosk_format_reopens (monday_evening + 108 * hour, monday_evening,
                                                    utc);
   g_autofree char *never = kiosk_format_reopens (G_MAXINT64, monday_evening, utc);

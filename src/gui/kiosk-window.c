@@ -2,7 +2,8 @@
  * pages, one shown at a time, and turns every button into an action on this class, so touch,
  * physical buttons and tests take the same path. It also shows what is not a visit: the closed
  * screen outside opening hours, the attract screen after a long idle time, and for staff the PIN
- * pad and the admin screen. In kiosk mode nothing a visitor can press leaves or reveals anything. */
+ * pad and the admin screen. In kiosk mode nothing a visitor can press leaves or reveals
+ * anything. */
 #define G_LOG_DOMAIN "kiosk-window"
 
 #include "config.h"
