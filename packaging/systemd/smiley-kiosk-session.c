@@ -18,6 +18,8 @@
 
 #define _GNU_SOURCE
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -45,9 +47,13 @@ static const char *const forwarded_prefixes[] = {
   "WATCHDOG=", "WATCHDOG_USEC=", "EXTEND_TIMEOUT_USEC=", "MONOTONIC_USEC=",
 };
 
-/* How long cage and the kiosk get to exit after a stop request (or after cage exited) before
- * they are killed. Shorter than the unit's TimeoutStopSec=, so that we, not systemd, do it. */
-#define GRACE_SECONDS 5
+/* A stop goes to the kiosk only: it finishes what it writes and exits, and cage follows its only
+ * client. cage is never sent SIGTERM: cage 0.1.4 then aborts (an assertion in
+ * wl_display_terminate) more often than not. A kiosk that has not left after CLIENT_SECONDS is
+ * killed, and whatever is left after GRACE_SECONDS, well within the unit's TimeoutStopSec=, so
+ * that we, not systemd, do it. */
+#define CLIENT_SECONDS 2
+#define GRACE_SECONDS  5
 
 static pid_t child_pgid;
 static int upstream_fd = -1;
@@ -174,9 +180,54 @@ signal_session (int signo)
     (void) kill (-child_pgid, signo);
 }
 
-/* Reaps every child (we are a subreaper, so orphans of cage come to us). Returns true while
- * some are left. */
-static bool
+/* Signals every process of the session but cage: the kiosk (cage's client). */
+static void
+signal_clients (pid_t compositor,
+                int   signo)
+{
+  DIR *proc = opendir ("/proc");
+  struct dirent *entry;
+
+  if (proc == NULL)
+    {
+      signal_session (signo);
+      return;
+    }
+
+  while ((entry = readdir (proc)) != NULL)
+    {
+      char path[64], stat[512];
+      const char *after_comm;
+      pid_t pid, pgrp;
+      FILE *f;
+      size_t n;
+
+      if (!isdigit ((unsigned char) entry->d_name[0]))
+        continue;
+      pid = (pid_t) atoi (entry->d_name);
+      if (pid == compositor)
+        continue;
+
+      snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+      f = fopen (path, "re");
+      if (f == NULL)
+        continue;
+      n = fread (stat, 1, sizeof stat - 1, f);
+      fclose (f);
+      stat[n] = '\0';
+
+      /* "pid (comm) state ppid pgrp ...": comm may hold anything, so count from its end. */
+      after_comm = strrchr (stat, ')');
+      if (after_comm != NULL && sscanf (after_comm + 1, " %*c %*d %d", &pgrp) == 1 &&
+          pgrp == child_pgid)
+        (void) kill (pid, signo);
+    }
+  closedir (proc);
+}
+
+/* Reaps the children that exited: cage, and the kiosk if it outlived cage (we are a subreaper,
+ * so cage's orphans come to us). */
+static void
 reap (pid_t  compositor,
       bool  *compositor_done,
       int   *compositor_status)
@@ -186,16 +237,22 @@ reap (pid_t  compositor,
       int status;
       pid_t pid = waitpid (-1, &status, WNOHANG);
 
-      if (pid == 0)
-        return true;
-      if (pid < 0)
-        return errno != ECHILD;
+      if (pid <= 0)
+        return;
       if (pid == compositor)
         {
           *compositor_done = true;
           *compositor_status = status;
         }
     }
+}
+
+/* Whether anything of the session (cage's process group) is left. Not "any child": systemd's
+ * PAM helper, (sd-pam), is a child of ours too, and waits for us to exit. */
+static bool
+session_alive (void)
+{
+  return kill (-child_pgid, 0) == 0 || errno == EPERM;
 }
 
 int
@@ -211,7 +268,8 @@ main (int   argc,
   bool compositor_done = false;
   int compositor_status = 0;
   int stop_signal = 0;
-  double deadline = 0;
+  double client_deadline = 0; /* when a kiosk that has not left is killed */
+  double deadline = 0;        /* when everything left is killed */
   bool killed = false;
 
   if (argc < 2 || argv[1][0] == '-')
@@ -298,7 +356,9 @@ main (int   argc,
         timeout = 100;   /* SIGKILL is on its way; wait for the reaping */
       else if (deadline > 0)
         {
-          double left = deadline - now_seconds ();
+          double next = client_deadline > 0 && client_deadline < deadline ? client_deadline
+                                                                          : deadline;
+          double left = next - now_seconds ();
 
           timeout = left > 0 ? (int) (left * 1000) + 1 : 0;
         }
@@ -319,24 +379,35 @@ main (int   argc,
 
               if (signo == SIGCHLD)
                 continue;
-              /* First request: pass it on and give them time. A second one is passed on too. */
+              /* The first request goes to the kiosk (SIGABRT from the watchdog too: a hung
+               * kiosk leaves a core dump); see CLIENT_SECONDS. */
               if (stop_signal == 0)
                 {
                   stop_signal = signo;
+                  client_deadline = now_seconds () + CLIENT_SECONDS;
                   deadline = now_seconds () + GRACE_SECONDS;
+                  signal_clients (compositor, signo);
                 }
-              signal_session (signo);
+              else
+                signal_session (signo);
             }
         }
 
-      if (!reap (compositor, &compositor_done, &compositor_status))
-        break;   /* nobody left */
+      reap (compositor, &compositor_done, &compositor_status);
+      if (compositor_done && !session_alive ())
+        break;
 
       if (compositor_done && deadline == 0)
         {
           /* cage is gone; a kiosk that outlived it (hung, or cage crashed) must not hold on. */
           signal_session (SIGTERM);
           deadline = now_seconds () + GRACE_SECONDS;
+        }
+
+      if (client_deadline > 0 && now_seconds () >= client_deadline)
+        {
+          signal_clients (compositor, SIGKILL);
+          client_deadline = 0;
         }
 
       if (deadline > 0 && now_seconds () >= deadline && !killed)
