@@ -124,6 +124,14 @@ say home_hidden "$(as_kiosk ls /home 2>&1 | head -n 1)"
 say boot_hidden "$(as_kiosk ls /boot/firmware 2>&1 | head -n 1)"
 say etc_readonly "$(as_kiosk touch /var/lib/smiley-kiosk/x /etc/x 2>&1 | tr '\n' ' ')"
 say database "$(stat -c '%U' /var/lib/smiley-kiosk/responses.db 2>&1)"
+# A USB stick mounted after the kiosk started (the admin screen's Export CSV looks in /media and
+# /run/media): it must show inside the sandbox, writable.
+mkdir -p /media/usb-test /run/media/kiosk/usb-test
+mount -t tmpfs -o "uid=$(id -u kiosk),mode=0700" stick /media/usb-test
+mount -t tmpfs -o "uid=$(id -u kiosk),mode=0700" stick /run/media/kiosk/usb-test
+say usb_media "$(as_kiosk sh -c 'touch /media/usb-test/x && echo writable' 2>&1)"
+say usb_run_media "$(as_kiosk sh -c 'touch /run/media/kiosk/usb-test/x && echo writable' 2>&1)"
+umount /media/usb-test /run/media/kiosk/usb-test
 say token_errors "$(journalctl -b -u smiley-kiosk --no-pager | grep -ci 'token-file')"
 
 # Watchdog: a kiosk that stops answering is restarted.
@@ -199,6 +207,8 @@ check "the kiosk cannot see /home or the boot partition" \
 check "the kiosk can write its database directory, not /etc" \
   "$(is etc_readonly "touch: cannot touch '/etc/x': Read-only file system ")"
 check "the database belongs to kiosk" "$(is database kiosk)"
+check "a USB stick mounted later under /media shows in the sandbox, writable" "$(is usb_media writable)"
+check "... and under /run/media" "$(is usb_run_media writable)"
 check "the watchdog restarts a kiosk that stops answering ($(val watchdog_restart_after) s)" \
   "$( [ "$(val watchdog_result)" -ge 1 ] 2>/dev/null && num_le watchdog_restart_after 60)"
 check "... which is ready again ($(val ready_again_after) s), the hung one gone" \
