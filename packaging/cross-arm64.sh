@@ -69,6 +69,7 @@ ensure_binfmt () {
 if [ "$chroot_mode" -eq 1 ]; then
   for p in debootstrap qemu-user-static binfmt-support git; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -q
       DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
         debootstrap qemu-user-static binfmt-support git
       break
