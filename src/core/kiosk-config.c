@@ -491,14 +491,14 @@ parse_pinned_public_key (KioskConfig *self,
 }
 
 static gboolean
-parse_allow_insecure_http (KioskConfig *self,
-                           const char  *value,
-                           GString     *problem)
+parse_boolean (const char *value,
+               gboolean   *out,
+               GString    *problem)
 {
   if (g_str_equal (value, "true"))
-    self->allow_insecure_http = TRUE;
+    *out = TRUE;
   else if (g_str_equal (value, "false"))
-    self->allow_insecure_http = FALSE;
+    *out = FALSE;
   else
     {
       g_string_append_printf (problem, "“%s” is not true or false", value);
@@ -506,6 +506,14 @@ parse_allow_insecure_http (KioskConfig *self,
     }
 
   return TRUE;
+}
+
+static gboolean
+parse_allow_insecure_http (KioskConfig *self,
+                           const char  *value,
+                           GString     *problem)
+{
+  return parse_boolean (value, &self->allow_insecure_http, problem);
 }
 
 static gboolean
@@ -735,24 +743,6 @@ parse_pin_hash (KioskConfig *self,
 
   g_free (self->pin_hash);
   self->pin_hash = g_strdup (value);
-  return TRUE;
-}
-
-static gboolean
-parse_boolean (const char *value,
-               gboolean   *out,
-               GString    *problem)
-{
-  if (g_str_equal (value, "true"))
-    *out = TRUE;
-  else if (g_str_equal (value, "false"))
-    *out = FALSE;
-  else
-    {
-      g_string_append_printf (problem, "“%s” is not true or false", value);
-      return FALSE;
-    }
-
   return TRUE;
 }
 
