@@ -21,7 +21,12 @@
 #include "kiosk-test-util.h"
 
 #define DEFAULT_ITERATIONS 200
-#define MAX_KILL_DELAY_US  50000
+#define DEFAULT_MAX_KILL_DELAY_MS 50
+
+/* The child's first line, written before it opens the database; the kill delay counts from it,
+ * so a slow start (an emulated CPU, a loaded machine) does not make every kill land early. */
+#define STARTED_LINE       "STARTED\n"
+#define START_TIMEOUT_US   (60 * G_USEC_PER_SEC)
 
 /* A child that outlives its parent stops by itself. */
 #define CHILD_LIFETIME_S   30
@@ -70,6 +75,7 @@ run_child (const char *path)
   gboolean durable = FALSE;
 
   alarm (CHILD_LIFETIME_S);
+  write_line (STARTED_LINE);
 
   store = kiosk_store_open (path, KIOSK_STORE_OPEN_DEFAULT, &error);
   if (store == NULL)
@@ -125,14 +131,17 @@ ack_free (Ack *ack)
   g_free (ack);
 }
 
+/* KIOSK_CRASH_ITERATIONS and KIOSK_CRASH_MAX_DELAY_MS make longer local runs, and give an
+ * emulated CPU (tens of times slower) time to reach the recording loop. */
 static guint
-iteration_count (void)
+env_count (const char *name,
+           guint       fallback)
 {
-  const char *env = g_getenv ("KIOSK_CRASH_ITERATIONS");
-  guint64 n = DEFAULT_ITERATIONS;
+  const char *env = g_getenv (name);
+  guint64 n = fallback;
 
   if (env != NULL && !g_ascii_string_to_unsigned (env, 10, 1, G_MAXUINT, &n, NULL))
-    g_error ("KIOSK_CRASH_ITERATIONS=%s: not a positive number", env);
+    g_error ("%s=%s: not a positive number", name, env);
 
   return n;
 }
@@ -154,7 +163,8 @@ read_some (int      fd,
   return n > 0;
 }
 
-/* Runs one child, kills it after @delay_us, and returns everything it wrote. */
+/* Runs one child, kills it @delay_us after it started, and returns everything it wrote after its
+ * STARTED line. */
 static char *
 run_and_kill (const char *self,
               const char *path,
@@ -174,6 +184,23 @@ run_and_kill (const char *self,
                             G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_CLOEXEC_PIPES,
                             NULL, NULL, &pid, NULL, &fd, NULL, &error);
   g_assert_no_error (error);
+
+  /* The line is shorter than PIPE_BUF, so it arrives whole. */
+  deadline = g_get_monotonic_time () + START_TIMEOUT_US;
+  while (!eof && !g_str_has_prefix (out->str, STARTED_LINE))
+    {
+      gint64 now = g_get_monotonic_time ();
+      struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+      if (now >= deadline)
+        g_error ("The recording child did not start within %d s",
+                 (int) (START_TIMEOUT_US / G_USEC_PER_SEC));
+      if (poll (&pfd, 1, (deadline - now + 999) / 1000) > 0)
+        eof = !read_some (fd, out);
+    }
+  if (eof)
+    g_error ("The recording child ended before it started: %s", out->str);
+  g_string_erase (out, 0, strlen (STARTED_LINE));
   deadline = g_get_monotonic_time () + delay_us;
 
   /* Keep the pipe drained until the moment of the kill, so the child never blocks on it. */
@@ -349,7 +376,9 @@ test_crash_kill_while_recording (void)
   g_autofree char *self = NULL;
   g_autoptr(GPtrArray) all_acks = g_ptr_array_new_with_free_func ((GDestroyNotify) ack_free);
   g_autoptr(GError) error = NULL;
-  guint iterations = iteration_count ();
+  guint iterations = env_count ("KIOSK_CRASH_ITERATIONS", DEFAULT_ITERATIONS);
+  gint64 max_delay_us = (gint64) env_count ("KIOSK_CRASH_MAX_DELAY_MS",
+                                            DEFAULT_MAX_KILL_DELAY_MS) * 1000;
   guint kills = 0;
   guint kills_while_recording = 0;
   gint64 rows = 0;
@@ -362,7 +391,7 @@ test_crash_kill_while_recording (void)
     {
       g_autoptr(GPtrArray) acks = g_ptr_array_new_with_free_func ((GDestroyNotify) ack_free);
       g_autofree char *output = NULL;
-      gint64 delay_us = g_test_rand_int_range (0, MAX_KILL_DELAY_US + 1);
+      gint64 delay_us = g_test_rand_int_range (0, max_delay_us + 1);
       gint64 previous_rows = rows;
       gboolean killed = FALSE;
 
