@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "kiosk-test-powercut.h"
+#include "kiosk-test-vfs-shim.h"
 
 #define SECTOR_SIZE 512
 
@@ -38,9 +39,8 @@ typedef struct
 
 typedef struct
 {
-  sqlite3_file  base;
-  sqlite3_file *real;
-  Shadow       *shadow;  /* NULL for files without a name (temporary files) */
+  KioskTestShimFile shim;
+  Shadow           *shadow;  /* NULL for files without a name (temporary files) */
 } CutFile;
 
 static GMutex       lock;
@@ -58,7 +58,7 @@ static guint        writes;
 static KioskTestPowercutTrigger fired_by;
 static gboolean     fired_idle;
 
-#define REAL_FILE(f) (((CutFile *) (f))->real)
+#define REAL_FILE(f) KIOSK_TEST_SHIM_REAL (f)
 
 static void
 pending_clear (Pending *p)
@@ -111,21 +111,6 @@ fire (KioskTestPowercutTrigger by)
   cut = TRUE;
   armed = FALSE;
   fired_by = by;
-}
-
-static int
-cut_close (sqlite3_file *file)
-{
-  return REAL_FILE (file)->pMethods->xClose (REAL_FILE (file));
-}
-
-static int
-cut_read (sqlite3_file *file,
-          void         *buf,
-          int           amount,
-          sqlite3_int64 offset)
-{
-  return REAL_FILE (file)->pMethods->xRead (REAL_FILE (file), buf, amount, offset);
 }
 
 static int
@@ -207,86 +192,6 @@ cut_sync (sqlite3_file *file,
   return SQLITE_OK;
 }
 
-static int
-cut_file_size (sqlite3_file  *file,
-               sqlite3_int64 *size)
-{
-  return REAL_FILE (file)->pMethods->xFileSize (REAL_FILE (file), size);
-}
-
-static int
-cut_lock (sqlite3_file *file,
-          int           level)
-{
-  return REAL_FILE (file)->pMethods->xLock (REAL_FILE (file), level);
-}
-
-static int
-cut_unlock (sqlite3_file *file,
-            int           level)
-{
-  return REAL_FILE (file)->pMethods->xUnlock (REAL_FILE (file), level);
-}
-
-static int
-cut_check_reserved_lock (sqlite3_file *file,
-                         int          *out)
-{
-  return REAL_FILE (file)->pMethods->xCheckReservedLock (REAL_FILE (file), out);
-}
-
-static int
-cut_file_control (sqlite3_file *file,
-                  int           op,
-                  void         *arg)
-{
-  return REAL_FILE (file)->pMethods->xFileControl (REAL_FILE (file), op, arg);
-}
-
-static int
-cut_sector_size (sqlite3_file *file)
-{
-  return REAL_FILE (file)->pMethods->xSectorSize (REAL_FILE (file));
-}
-
-static int
-cut_device_characteristics (sqlite3_file *file)
-{
-  return REAL_FILE (file)->pMethods->xDeviceCharacteristics (REAL_FILE (file));
-}
-
-static int
-cut_shm_map (sqlite3_file   *file,
-             int             page,
-             int             page_size,
-             int             extend,
-             void volatile **out)
-{
-  return REAL_FILE (file)->pMethods->xShmMap (REAL_FILE (file), page, page_size, extend, out);
-}
-
-static int
-cut_shm_lock (sqlite3_file *file,
-              int           offset,
-              int           n,
-              int           flags)
-{
-  return REAL_FILE (file)->pMethods->xShmLock (REAL_FILE (file), offset, n, flags);
-}
-
-static void
-cut_shm_barrier (sqlite3_file *file)
-{
-  REAL_FILE (file)->pMethods->xShmBarrier (REAL_FILE (file));
-}
-
-static int
-cut_shm_unmap (sqlite3_file *file,
-               int           delete_flag)
-{
-  return REAL_FILE (file)->pMethods->xShmUnmap (REAL_FILE (file), delete_flag);
-}
-
 /* Memory-mapped reads would bypass nothing we track, but keep it simple: no mmap. */
 static int
 cut_fetch (sqlite3_file  *file,
@@ -306,27 +211,7 @@ cut_unfetch (sqlite3_file  *file,
   return SQLITE_OK;
 }
 
-static const sqlite3_io_methods cut_io_methods = {
-  .iVersion = 3,
-  .xClose = cut_close,
-  .xRead = cut_read,
-  .xWrite = cut_write,
-  .xTruncate = cut_truncate,
-  .xSync = cut_sync,
-  .xFileSize = cut_file_size,
-  .xLock = cut_lock,
-  .xUnlock = cut_unlock,
-  .xCheckReservedLock = cut_check_reserved_lock,
-  .xFileControl = cut_file_control,
-  .xSectorSize = cut_sector_size,
-  .xDeviceCharacteristics = cut_device_characteristics,
-  .xShmMap = cut_shm_map,
-  .xShmLock = cut_shm_lock,
-  .xShmBarrier = cut_shm_barrier,
-  .xShmUnmap = cut_shm_unmap,
-  .xFetch = cut_fetch,
-  .xUnfetch = cut_unfetch,
-};
+static sqlite3_io_methods cut_io_methods;
 
 /* The first time a path is opened its content on disk is taken as durable. */
 static Shadow *
@@ -362,9 +247,7 @@ cut_open (sqlite3_vfs  *vfs,
           int          *out_flags)
 {
   CutFile *cf = (CutFile *) file;
-  int rc;
 
-  cf->real = (sqlite3_file *) (cf + 1);
   cf->shadow = NULL;
   if (name != NULL && (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_JOURNAL)))
     {
@@ -373,10 +256,8 @@ cut_open (sqlite3_vfs  *vfs,
       g_mutex_unlock (&lock);
     }
 
-  rc = real_vfs->xOpen (real_vfs, name, cf->real, flags, out_flags);
-  cf->base.pMethods = cf->real->pMethods != NULL ? &cut_io_methods : NULL;
-
-  return rc;
+  return kiosk_test_shim_open_real (vfs, name, file, sizeof (CutFile), flags, out_flags,
+                                    &cut_io_methods);
 }
 
 static int
@@ -401,91 +282,6 @@ cut_delete (sqlite3_vfs *vfs,
   return real_vfs->xDelete (real_vfs, name, 0);
 }
 
-static int
-cut_access (sqlite3_vfs *vfs,
-            const char  *name,
-            int          flags,
-            int         *out)
-{
-  return real_vfs->xAccess (real_vfs, name, flags, out);
-}
-
-static int
-cut_full_pathname (sqlite3_vfs *vfs,
-                   const char  *name,
-                   int          n_out,
-                   char        *out)
-{
-  return real_vfs->xFullPathname (real_vfs, name, n_out, out);
-}
-
-static void *
-cut_dl_open (sqlite3_vfs *vfs,
-             const char  *filename)
-{
-  return real_vfs->xDlOpen (real_vfs, filename);
-}
-
-static void
-cut_dl_error (sqlite3_vfs *vfs,
-              int          n,
-              char        *out)
-{
-  real_vfs->xDlError (real_vfs, n, out);
-}
-
-static void (*
-cut_dl_sym (sqlite3_vfs *vfs,
-            void        *handle,
-            const char  *symbol)) (void)
-{
-  return real_vfs->xDlSym (real_vfs, handle, symbol);
-}
-
-static void
-cut_dl_close (sqlite3_vfs *vfs,
-              void        *handle)
-{
-  real_vfs->xDlClose (real_vfs, handle);
-}
-
-static int
-cut_randomness (sqlite3_vfs *vfs,
-                int          n,
-                char        *out)
-{
-  return real_vfs->xRandomness (real_vfs, n, out);
-}
-
-static int
-cut_sleep (sqlite3_vfs *vfs,
-           int          microseconds)
-{
-  return real_vfs->xSleep (real_vfs, microseconds);
-}
-
-static int
-cut_current_time (sqlite3_vfs *vfs,
-                  double      *out)
-{
-  return real_vfs->xCurrentTime (real_vfs, out);
-}
-
-static int
-cut_get_last_error (sqlite3_vfs *vfs,
-                    int          n,
-                    char        *out)
-{
-  return real_vfs->xGetLastError ? real_vfs->xGetLastError (real_vfs, n, out) : 0;
-}
-
-static int
-cut_current_time_int64 (sqlite3_vfs   *vfs,
-                        sqlite3_int64 *out)
-{
-  return real_vfs->xCurrentTimeInt64 (real_vfs, out);
-}
-
 /**
  * kiosk_test_powercut_install:
  *
@@ -505,25 +301,15 @@ kiosk_test_powercut_install (void)
   g_assert_nonnull (real_vfs);
   g_assert_cmpint (real_vfs->iVersion, >=, 2);
 
-  cut_vfs = (sqlite3_vfs) {
-    .iVersion = 2,
-    .szOsFile = sizeof (CutFile) + real_vfs->szOsFile,
-    .mxPathname = real_vfs->mxPathname,
-    .zName = KIOSK_TEST_POWERCUT_VFS_NAME,
-    .xOpen = cut_open,
-    .xDelete = cut_delete,
-    .xAccess = cut_access,
-    .xFullPathname = cut_full_pathname,
-    .xDlOpen = cut_dl_open,
-    .xDlError = cut_dl_error,
-    .xDlSym = cut_dl_sym,
-    .xDlClose = cut_dl_close,
-    .xRandomness = cut_randomness,
-    .xSleep = cut_sleep,
-    .xCurrentTime = cut_current_time,
-    .xGetLastError = cut_get_last_error,
-    .xCurrentTimeInt64 = cut_current_time_int64,
-  };
+  kiosk_test_shim_init_vfs (&cut_vfs, 2, real_vfs, KIOSK_TEST_POWERCUT_VFS_NAME, sizeof (CutFile),
+                            cut_open);
+  cut_vfs.xDelete = cut_delete;
+  kiosk_test_shim_init_io_methods (&cut_io_methods);
+  cut_io_methods.xWrite = cut_write;
+  cut_io_methods.xTruncate = cut_truncate;
+  cut_io_methods.xSync = cut_sync;
+  cut_io_methods.xFetch = cut_fetch;
+  cut_io_methods.xUnfetch = cut_unfetch;
 
   shadows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) shadow_free);
   armed = cut = FALSE;

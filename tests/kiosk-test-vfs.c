@@ -6,8 +6,8 @@
  * what SQLite itself sees when the disk fills up or the storage reports an error, so the code
  * under test takes exactly the paths it takes on a real device.
  *
- * Every call is also counted, so a test can prove that a commit really reached xSync.
- * Later: power-cut simulation (drop what was written after the last xSync). */
+ * A fault can be limited to one kind of file (the WAL, say), and every call is counted, so a
+ * test can prove that a commit really reached xSync. The pass-through is kiosk-test-vfs-shim.c. */
 #define G_LOG_DOMAIN "kiosk-test-vfs"
 
 #include "config.h"
@@ -16,18 +16,19 @@
 #include <sqlite3.h>
 
 #include "kiosk-test-vfs.h"
+#include "kiosk-test-vfs-shim.h"
 
 typedef struct
 {
-  sqlite3_file  base;   /* base.pMethods = &fault_io_methods */
-  sqlite3_file *real;   /* the wrapped VFS's file, allocated right after this struct */
-  int           flags;  /* SQLITE_OPEN_MAIN_DB, SQLITE_OPEN_WAL, ... from xOpen */
+  KioskTestShimFile shim;   /* shim.base.pMethods = &fault_io_methods */
+  int               flags;  /* SQLITE_OPEN_MAIN_DB, SQLITE_OPEN_WAL, ... from xOpen */
 } FaultFile;
 
 typedef struct
 {
   int   rc;         /* what to return instead of calling through */
   int   remaining;  /* calls still to fail; KIOSK_TEST_VFS_FOREVER for all */
+  int   only;       /* fail only on files opened with one of these SQLITE_OPEN_ flags; 0: all */
   guint calls;
   guint injected;
 } FaultRule;
@@ -40,18 +41,21 @@ static sqlite3_vfs  *previous_default;
 static sqlite3_vfs   fault_vfs;
 static gboolean      installed;
 
-#define REAL_FILE(f) (((FaultFile *) (f))->real)
+#define REAL_FILE(f)  KIOSK_TEST_SHIM_REAL (f)
+#define FILE_FLAGS(f) (((FaultFile *) (f))->flags)
 
 /* Counts the call and returns the injected result code, or SQLITE_OK to call through. */
 static int
-take_fault (KioskTestVfsOp op)
+take_fault (KioskTestVfsOp op,
+            int            file_flags)
 {
   FaultRule *rule = &rules[op];
   int rc = SQLITE_OK;
 
   g_mutex_lock (&rules_lock);
   rule->calls++;
-  if (rule->remaining != 0 && rule->rc != SQLITE_OK)
+  if (rule->remaining != 0 && rule->rc != SQLITE_OK &&
+      (rule->only == 0 || (rule->only & file_flags) != 0))
     {
       rc = rule->rc;
       rule->injected++;
@@ -63,22 +67,10 @@ take_fault (KioskTestVfsOp op)
   return rc;
 }
 
-/* sqlite3_io_methods: pass through, except the three operations that can fail on purpose. */
+/* sqlite3_io_methods: the shim's pass-through, except the three operations that can fail on
+ * purpose. */
 
-static int
-fault_close (sqlite3_file *file)
-{
-  return REAL_FILE (file)->pMethods->xClose (REAL_FILE (file));
-}
-
-static int
-fault_read (sqlite3_file *file,
-            void         *buf,
-            int           amount,
-            sqlite3_int64 offset)
-{
-  return REAL_FILE (file)->pMethods->xRead (REAL_FILE (file), buf, amount, offset);
-}
+static sqlite3_io_methods fault_io_methods;
 
 static int
 fault_write (sqlite3_file *file,
@@ -86,7 +78,7 @@ fault_write (sqlite3_file *file,
              int           amount,
              sqlite3_int64 offset)
 {
-  int rc = take_fault (KIOSK_TEST_VFS_WRITE);
+  int rc = take_fault (KIOSK_TEST_VFS_WRITE, FILE_FLAGS (file));
 
   if (rc != SQLITE_OK)
     return rc;
@@ -98,7 +90,7 @@ static int
 fault_truncate (sqlite3_file *file,
                 sqlite3_int64 size)
 {
-  int rc = take_fault (KIOSK_TEST_VFS_TRUNCATE);
+  int rc = take_fault (KIOSK_TEST_VFS_TRUNCATE, FILE_FLAGS (file));
 
   if (rc != SQLITE_OK)
     return rc;
@@ -110,133 +102,13 @@ static int
 fault_sync (sqlite3_file *file,
             int           flags)
 {
-  int rc = take_fault (KIOSK_TEST_VFS_SYNC);
+  int rc = take_fault (KIOSK_TEST_VFS_SYNC, FILE_FLAGS (file));
 
   if (rc != SQLITE_OK)
     return rc;
 
   return REAL_FILE (file)->pMethods->xSync (REAL_FILE (file), flags);
 }
-
-static int
-fault_file_size (sqlite3_file  *file,
-                 sqlite3_int64 *size)
-{
-  return REAL_FILE (file)->pMethods->xFileSize (REAL_FILE (file), size);
-}
-
-static int
-fault_lock (sqlite3_file *file,
-            int           lock)
-{
-  return REAL_FILE (file)->pMethods->xLock (REAL_FILE (file), lock);
-}
-
-static int
-fault_unlock (sqlite3_file *file,
-              int           lock)
-{
-  return REAL_FILE (file)->pMethods->xUnlock (REAL_FILE (file), lock);
-}
-
-static int
-fault_check_reserved_lock (sqlite3_file *file,
-                           int          *out)
-{
-  return REAL_FILE (file)->pMethods->xCheckReservedLock (REAL_FILE (file), out);
-}
-
-static int
-fault_file_control (sqlite3_file *file,
-                    int           op,
-                    void         *arg)
-{
-  return REAL_FILE (file)->pMethods->xFileControl (REAL_FILE (file), op, arg);
-}
-
-static int
-fault_sector_size (sqlite3_file *file)
-{
-  return REAL_FILE (file)->pMethods->xSectorSize (REAL_FILE (file));
-}
-
-static int
-fault_device_characteristics (sqlite3_file *file)
-{
-  return REAL_FILE (file)->pMethods->xDeviceCharacteristics (REAL_FILE (file));
-}
-
-/* The wal-index (-shm) is shared memory, not file writes: it is passed through untouched. */
-static int
-fault_shm_map (sqlite3_file   *file,
-               int             page,
-               int             page_size,
-               int             extend,
-               void volatile **out)
-{
-  return REAL_FILE (file)->pMethods->xShmMap (REAL_FILE (file), page, page_size, extend, out);
-}
-
-static int
-fault_shm_lock (sqlite3_file *file,
-                int           offset,
-                int           n,
-                int           flags)
-{
-  return REAL_FILE (file)->pMethods->xShmLock (REAL_FILE (file), offset, n, flags);
-}
-
-static void
-fault_shm_barrier (sqlite3_file *file)
-{
-  REAL_FILE (file)->pMethods->xShmBarrier (REAL_FILE (file));
-}
-
-static int
-fault_shm_unmap (sqlite3_file *file,
-                 int           delete_flag)
-{
-  return REAL_FILE (file)->pMethods->xShmUnmap (REAL_FILE (file), delete_flag);
-}
-
-static int
-fault_fetch (sqlite3_file  *file,
-             sqlite3_int64  offset,
-             int            amount,
-             void         **out)
-{
-  return REAL_FILE (file)->pMethods->xFetch (REAL_FILE (file), offset, amount, out);
-}
-
-static int
-fault_unfetch (sqlite3_file  *file,
-               sqlite3_int64  offset,
-               void          *page)
-{
-  return REAL_FILE (file)->pMethods->xUnfetch (REAL_FILE (file), offset, page);
-}
-
-static const sqlite3_io_methods fault_io_methods = {
-  .iVersion = 3,
-  .xClose = fault_close,
-  .xRead = fault_read,
-  .xWrite = fault_write,
-  .xTruncate = fault_truncate,
-  .xSync = fault_sync,
-  .xFileSize = fault_file_size,
-  .xLock = fault_lock,
-  .xUnlock = fault_unlock,
-  .xCheckReservedLock = fault_check_reserved_lock,
-  .xFileControl = fault_file_control,
-  .xSectorSize = fault_sector_size,
-  .xDeviceCharacteristics = fault_device_characteristics,
-  .xShmMap = fault_shm_map,
-  .xShmLock = fault_shm_lock,
-  .xShmBarrier = fault_shm_barrier,
-  .xShmUnmap = fault_shm_unmap,
-  .xFetch = fault_fetch,
-  .xUnfetch = fault_unfetch,
-};
 
 /* sqlite3_vfs: xOpen wraps the file; everything else goes straight to the real VFS. */
 
@@ -247,132 +119,10 @@ fault_open (sqlite3_vfs  *vfs,
             int           flags,
             int          *out_flags)
 {
-  FaultFile *ff = (FaultFile *) file;
-  int rc;
+  ((FaultFile *) file)->flags = flags;
 
-  ff->real = (sqlite3_file *) (ff + 1);
-  ff->flags = flags;
-  rc = real_vfs->xOpen (real_vfs, name, ff->real, flags, out_flags);
-
-  /* SQLite calls xClose only when pMethods is set, so set it only when the real file is open. */
-  ff->base.pMethods = ff->real->pMethods != NULL ? &fault_io_methods : NULL;
-
-  return rc;
-}
-
-static int
-fault_delete (sqlite3_vfs *vfs,
-              const char  *name,
-              int          sync_dir)
-{
-  return real_vfs->xDelete (real_vfs, name, sync_dir);
-}
-
-static int
-fault_access (sqlite3_vfs *vfs,
-              const char  *name,
-              int          flags,
-              int         *out)
-{
-  return real_vfs->xAccess (real_vfs, name, flags, out);
-}
-
-static int
-fault_full_pathname (sqlite3_vfs *vfs,
-                     const char  *name,
-                     int          n_out,
-                     char        *out)
-{
-  return real_vfs->xFullPathname (real_vfs, name, n_out, out);
-}
-
-static void *
-fault_dl_open (sqlite3_vfs *vfs,
-               const char  *filename)
-{
-  return real_vfs->xDlOpen (real_vfs, filename);
-}
-
-static void
-fault_dl_error (sqlite3_vfs *vfs,
-                int          n,
-                char        *out)
-{
-  real_vfs->xDlError (real_vfs, n, out);
-}
-
-static void (*
-fault_dl_sym (sqlite3_vfs *vfs,
-              void        *handle,
-              const char  *symbol)) (void)
-{
-  return real_vfs->xDlSym (real_vfs, handle, symbol);
-}
-
-static void
-fault_dl_close (sqlite3_vfs *vfs,
-                void        *handle)
-{
-  real_vfs->xDlClose (real_vfs, handle);
-}
-
-static int
-fault_randomness (sqlite3_vfs *vfs,
-                  int          n,
-                  char        *out)
-{
-  return real_vfs->xRandomness (real_vfs, n, out);
-}
-
-static int
-fault_sleep (sqlite3_vfs *vfs,
-             int          microseconds)
-{
-  return real_vfs->xSleep (real_vfs, microseconds);
-}
-
-static int
-fault_current_time (sqlite3_vfs *vfs,
-                    double      *out)
-{
-  return real_vfs->xCurrentTime (real_vfs, out);
-}
-
-static int
-fault_get_last_error (sqlite3_vfs *vfs,
-                      int          n,
-                      char        *out)
-{
-  return real_vfs->xGetLastError ? real_vfs->xGetLastError (real_vfs, n, out) : 0;
-}
-
-static int
-fault_current_time_int64 (sqlite3_vfs   *vfs,
-                          sqlite3_int64 *out)
-{
-  return real_vfs->xCurrentTimeInt64 (real_vfs, out);
-}
-
-static int
-fault_set_system_call (sqlite3_vfs         *vfs,
-                       const char          *name,
-                       sqlite3_syscall_ptr  call)
-{
-  return real_vfs->xSetSystemCall (real_vfs, name, call);
-}
-
-static sqlite3_syscall_ptr
-fault_get_system_call (sqlite3_vfs *vfs,
-                       const char  *name)
-{
-  return real_vfs->xGetSystemCall (real_vfs, name);
-}
-
-static const char *
-fault_next_system_call (sqlite3_vfs *vfs,
-                        const char  *name)
-{
-  return real_vfs->xNextSystemCall (real_vfs, name);
+  return kiosk_test_shim_open_real (vfs, name, file, sizeof (FaultFile), flags, out_flags,
+                                    &fault_io_methods);
 }
 
 /**
@@ -399,28 +149,12 @@ kiosk_test_vfs_install (void)
   if (real_vfs == NULL)
     real_vfs = previous_default;
 
-  fault_vfs = (sqlite3_vfs) {
-    .iVersion = 3,
-    .szOsFile = sizeof (FaultFile) + real_vfs->szOsFile,
-    .mxPathname = real_vfs->mxPathname,
-    .zName = KIOSK_TEST_VFS_NAME,
-    .xOpen = fault_open,
-    .xDelete = fault_delete,
-    .xAccess = fault_access,
-    .xFullPathname = fault_full_pathname,
-    .xDlOpen = fault_dl_open,
-    .xDlError = fault_dl_error,
-    .xDlSym = fault_dl_sym,
-    .xDlClose = fault_dl_close,
-    .xRandomness = fault_randomness,
-    .xSleep = fault_sleep,
-    .xCurrentTime = fault_current_time,
-    .xGetLastError = fault_get_last_error,
-    .xCurrentTimeInt64 = fault_current_time_int64,
-    .xSetSystemCall = fault_set_system_call,
-    .xGetSystemCall = fault_get_system_call,
-    .xNextSystemCall = fault_next_system_call,
-  };
+  kiosk_test_shim_init_vfs (&fault_vfs, 3, real_vfs, KIOSK_TEST_VFS_NAME, sizeof (FaultFile),
+                            fault_open);
+  kiosk_test_shim_init_io_methods (&fault_io_methods);
+  fault_io_methods.xWrite = fault_write;
+  fault_io_methods.xTruncate = fault_truncate;
+  fault_io_methods.xSync = fault_sync;
 
   kiosk_test_vfs_reset ();
 
@@ -471,12 +205,31 @@ kiosk_test_vfs_fail (KioskTestVfsOp op,
                      int            sqlite_rc,
                      int            count)
 {
+  kiosk_test_vfs_fail_only (op, 0, sqlite_rc, count);
+}
+
+/**
+ * kiosk_test_vfs_fail_only:
+ * @files: %SQLITE_OPEN_WAL, %SQLITE_OPEN_MAIN_DB, ... (or several of them): which files fail;
+ *   0 for all
+ *
+ * Like kiosk_test_vfs_fail(), on the chosen files only: e.g. the WAL, where a commit's frames
+ * are written and synced. Calls on other files are counted but not failed (nor counted in
+ * @count).
+ */
+void
+kiosk_test_vfs_fail_only (KioskTestVfsOp op,
+                          int            files,
+                          int            sqlite_rc,
+                          int            count)
+{
   g_return_if_fail (op < KIOSK_TEST_VFS_N_OPS);
   g_return_if_fail (count >= KIOSK_TEST_VFS_FOREVER);
 
   g_mutex_lock (&rules_lock);
   rules[op].rc = sqlite_rc;
   rules[op].remaining = sqlite_rc == SQLITE_OK ? 0 : count;
+  rules[op].only = files;
   g_mutex_unlock (&rules_lock);
 }
 

@@ -25,6 +25,10 @@ void  kiosk_test_vfs_reset        (void);
 void  kiosk_test_vfs_fail         (KioskTestVfsOp op,
                                    int            sqlite_rc,
                                    int            count);
+void  kiosk_test_vfs_fail_only    (KioskTestVfsOp op,
+                                   int            files,
+                                   int            sqlite_rc,
+                                   int            count);
 guint kiosk_test_vfs_get_calls    (KioskTestVfsOp op);
 guint kiosk_test_vfs_get_injected (KioskTestVfsOp op);
 
