@@ -113,8 +113,8 @@ static const BadCase bad_cases[] = {
   { "[kiosk]\ncolour = blue\n",
     "k.conf:2: [kiosk] colour: unknown key" },
   { "[kiosk]\n[kiosks]\n",
-    "k.conf:2: [kiosks]: unknown group (known groups: [kiosk], [survey], [cloud], [buttons], "
-    "[hours], [admin])" },
+    "k.conf:2: [kiosks]: unknown group (known groups: [kiosk], [survey], [cloud], [storage], "
+    "[buttons], [hours], [admin])" },
   { "device-id = a\n",
     "k.conf:1: device-id: key outside of any [group]" },
   { "[kiosk]\njust some words\n",
@@ -370,6 +370,51 @@ test_accessibility (void)
 }
 
 static void
+test_storage (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskConfig) defaults = kiosk_config_new_default ();
+  g_autoptr(KioskConfig) config = NULL;
+
+  /* Generous: a busy kiosk offline for weeks drops nothing. */
+  g_assert_cmpuint (kiosk_config_get_retention_days (defaults), ==, 30);
+  g_assert_cmpuint (kiosk_config_get_max_queue_responses (defaults), ==, 1000000);
+  g_assert_cmpuint (kiosk_config_get_max_database_megabytes (defaults), ==, 1024);
+
+  config = kiosk_config_new_from_data ("[storage]\nretention-days = 7\n"
+                                       "max-queue-responses = 5000\n"
+                                       "max-database-megabytes = 64\n", -1, "k.conf", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (kiosk_config_get_retention_days (config), ==, 7);
+  g_assert_cmpuint (kiosk_config_get_max_queue_responses (config), ==, 5000);
+  g_assert_cmpuint (kiosk_config_get_max_database_megabytes (config), ==, 64);
+
+  expect_invalid ("[storage]\nretention-days = 0\n",
+                  "k.conf:2: [storage] retention-days: 0 is out of range (expected 1 to 3650 "
+                  "days)");
+  expect_invalid ("[storage]\nretention-days = 3651\n",
+                  "k.conf:2: [storage] retention-days: 3651 is out of range (expected 1 to 3650 "
+                  "days)");
+  expect_invalid ("[storage]\nretention-days = 1w\n",
+                  "k.conf:2: [storage] retention-days: “1w” is not a whole number of days "
+                  "(expected 1 to 3650)");
+  expect_invalid ("[storage]\nmax-queue-responses = 999\n",
+                  "k.conf:2: [storage] max-queue-responses: 999 is out of range (expected 1000 to "
+                  "100000000 responses)");
+  expect_invalid ("[storage]\nmax-queue-responses = -5\n",
+                  "k.conf:2: [storage] max-queue-responses: “-5” is not a whole number of "
+                  "responses (expected 1000 to 100000000)");
+  expect_invalid ("[storage]\nmax-database-megabytes = 15\n",
+                  "k.conf:2: [storage] max-database-megabytes: 15 is out of range (expected 16 to "
+                  "1048576 megabytes)");
+  expect_invalid ("[storage]\nmax-database-megabytes = 1.5\n",
+                  "k.conf:2: [storage] max-database-megabytes: “1.5” is not a whole number of "
+                  "megabytes (expected 16 to 1048576)");
+  expect_invalid ("[storage]\nretention-day = 7\n",
+                  "k.conf:2: [storage] retention-day: unknown key (did you mean “retention-days”?)");
+}
+
+static void
 test_buttons (void)
 {
   g_autoptr(GError) error = NULL;
@@ -428,6 +473,7 @@ main (int   argc,
   g_test_add_func ("/config/all-problems-at-once", test_all_problems_at_once);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/cloud", test_cloud);
+  g_test_add_func ("/config/storage", test_storage);
   g_test_add_func ("/config/buttons", test_buttons);
   g_test_add_func ("/config/accessibility", test_accessibility);
   g_test_add_func ("/config/language-tags", test_language_tags);

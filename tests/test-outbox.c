@@ -393,7 +393,7 @@ test_open_errors (void)
   g_assert_null (kiosk_outbox_open (old, KIOSK_OUTBOX_OPEN_DEFAULT, &error));
   g_assert_error (error, KIOSK_OUTBOX_ERROR, KIOSK_OUTBOX_ERROR_SCHEMA);
   g_assert_nonnull (strstr (error->message, "schema version 2 (this program delivers from "
-                                            "version 3); start the kiosk once to upgrade it"));
+                                            "version 4); start the kiosk once to upgrade it"));
   kiosk_test_rm_rf (dir);
 }
 
@@ -433,6 +433,179 @@ test_concurrent_with_store (Fixture       *f,
   g_assert_cmpint (kiosk_test_count_pending (f->db), ==, 250 - delivered);
 }
 
+#define DAYS(d) ((gint64) (d) * 24 * 3600 * G_USEC_PER_SEC)
+
+static const KioskRetentionPolicy generous = {
+  .retention_us = DAYS (30),
+  .max_queue_responses = 1000000,
+  .max_database_bytes = G_MAXINT64,
+  .max_incidents = 1000,
+};
+
+static gint64
+prune (KioskOutbox                *outbox,
+       const KioskRetentionPolicy *policy,
+       gint64                      now_wall_us,
+       guint                       max_rows,
+       KioskPruneResult           *out)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kiosk_outbox_prune_step (outbox, policy, now_wall_us, max_rows, out, &error));
+  g_assert_no_error (error);
+  return out->expired + out->evicted + out->dropped + out->incidents;
+}
+
+static gint64
+count_rows (Fixture    *f,
+            const char *sql)
+{
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Delivered rows go after their retention, in small steps, by delivery time on the given clock;
+ * undelivered and rejected rows stay however old they are. */
+static void
+test_retention (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GError) error = NULL;
+  KioskPruneResult result;
+
+  for (int i = 0; i < 11; i++)
+    kiosk_response_free (record (f, KIOSK_TEST_T0 + SECONDS (i), FALSE));
+  for (gint64 seq = 1; seq <= 6; seq++)
+    g_assert_true (kiosk_outbox_mark_delivered (outbox, seq, KIOSK_TEST_T0 + DAYS (1), &error));
+  for (gint64 seq = 7; seq <= 8; seq++)
+    g_assert_true (kiosk_outbox_mark_delivered (outbox, seq, KIOSK_TEST_T0 + DAYS (20), &error));
+  g_assert_true (kiosk_outbox_dead_letter (outbox, 11, "uuid-11", KIOSK_TEST_T0, 422, "bad", "{}",
+                                           &error));
+  g_assert_no_error (error);
+
+  /* 30 days after delivery, not before. */
+  g_assert_cmpint (prune (outbox, &generous, KIOSK_TEST_T0 + DAYS (31) - 1, 4, &result), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM responses"), ==, 11);
+
+  g_assert_cmpint (prune (outbox, &generous, KIOSK_TEST_T0 + DAYS (31) + 1, 4, &result), ==, 4);
+  g_assert_cmpint (result.expired, ==, 4);
+  g_assert_cmpint (prune (outbox, &generous, KIOSK_TEST_T0 + DAYS (31) + 1, 4, &result), ==, 2);
+  g_assert_cmpint (result.expired, ==, 2);
+  g_assert_cmpint (prune (outbox, &generous, KIOSK_TEST_T0 + DAYS (31) + 1, 4, &result), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT min(seq) FROM responses"), ==, 7);
+
+  /* Years later: the delivered ones are gone, the rest is all there. */
+  while (prune (outbox, &generous, KIOSK_TEST_T0 + DAYS (3000), 4, &result) > 0)
+    g_assert_cmpint (result.dropped, ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM responses"), ==, 3);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM responses WHERE seq IN (9, 10, 11)"), ==, 3);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM dead_letters"), ==, 1);
+}
+
+/* Over the count bound, the oldest undelivered responses go (dead letters included), each one
+ * counted and recorded; a visit still being answered stays. */
+static void
+test_queue_bound (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  g_autoptr(KioskResponse) open = NULL;
+  KioskRetentionPolicy policy = generous;
+  KioskPruneResult result;
+  KioskQueueStats stats;
+
+  open = record (f, KIOSK_TEST_T0, TRUE);
+  for (int i = 1; i < 9; i++)
+    kiosk_response_free (record (f, KIOSK_TEST_T0 + SECONDS (i), FALSE));
+  g_assert_true (kiosk_outbox_dead_letter (outbox, 3, "uuid-3", KIOSK_TEST_T0, 422, "bad", "{}",
+                                           &error));
+
+  policy.max_queue_responses = 8;
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 2, &result), ==, 0);
+
+  policy.max_queue_responses = 5;
+  g_test_expect_message ("kiosk-outbox", G_LOG_LEVEL_WARNING,
+                         "2 undelivered responses were dropped (seq 2 to 3): more than 5 were "
+                         "waiting ([storage] max-queue-responses)");
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 2, &result), ==, 2);
+  g_assert_cmpint (result.dropped, ==, 2);
+  g_test_expect_message ("kiosk-outbox", G_LOG_LEVEL_WARNING,
+                         "1 undelivered responses were dropped (seq 4 to 4): *");
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 2, &result), ==, 1);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 2, &result), ==, 0);
+
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM responses WHERE seq IN (1, 5, 6, 7, 8, 9)"),
+                   ==, 6);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM dead_letters"), ==, 0);
+  g_assert_true (kiosk_outbox_get_stats (outbox, &stats, &error));
+  g_assert_cmpint (stats.dropped, ==, 3);
+  g_assert_cmpint (stats.depth, ==, 5);
+  g_assert_cmpint (stats.open_visits, ==, 1);
+
+  incidents = kiosk_store_list_incidents (f->store, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (incidents->len, ==, 2);
+  g_assert_true (g_str_has_suffix (g_ptr_array_index (incidents, 1),
+                                   " queue-dropped: 2 undelivered responses were dropped (seq 2 to "
+                                   "3): more than 5 were waiting ([storage] max-queue-responses)"));
+
+  /* Old incidents are trimmed to the newest few. */
+  policy.max_incidents = 1;
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 2, &result), ==, 1);
+  g_assert_cmpint (result.incidents, ==, 1);
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 2, &result), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incidents"), ==, 1);
+}
+
+/* Over the byte bound, delivered rows go first, early; only then undelivered ones, counted. */
+static void
+test_byte_bound (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GError) error = NULL;
+  KioskRetentionPolicy policy = generous;
+  KioskPruneResult result;
+  KioskQueueStats stats;
+  gint64 used = 0;
+
+  for (int i = 0; i < 5; i++)
+    kiosk_response_free (record (f, KIOSK_TEST_T0 + SECONDS (i), FALSE));
+  for (gint64 seq = 1; seq <= 3; seq++)
+    g_assert_true (kiosk_outbox_mark_delivered (outbox, seq, KIOSK_TEST_T0, &error));
+
+  g_assert_true (kiosk_outbox_get_used_bytes (outbox, &used, &error));
+  g_assert_cmpint (used, >, 0);
+  policy.max_database_bytes = used;
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 10, &result), ==, 0);
+
+  policy.max_database_bytes = 1;
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 10, &result), ==, 3);
+  g_assert_cmpint (result.evicted, ==, 3);
+  g_test_expect_message ("kiosk-outbox", G_LOG_LEVEL_WARNING,
+                         "2 undelivered responses were dropped (seq 4 to 5): the database used 0 MB, "
+                         "more than its 0 MB ([storage] max-database-megabytes)");
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 10, &result), ==, 2);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (result.dropped, ==, 2);
+  g_assert_cmpint (prune (outbox, &policy, KIOSK_TEST_T0, 10, &result), ==, 0);
+  g_assert_true (kiosk_outbox_get_stats (outbox, &stats, &error));
+  g_assert_cmpint (stats.dropped, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -453,6 +626,12 @@ main (int   argc,
   g_test_add ("/outbox/concurrent-with-store", Fixture, NULL, fixture_set_up,
               test_concurrent_with_store, fixture_tear_down);
   g_test_add_func ("/outbox/open-errors", test_open_errors);
+  g_test_add ("/outbox/retention", Fixture, NULL, fixture_set_up, test_retention,
+              fixture_tear_down);
+  g_test_add ("/outbox/queue-bound", Fixture, NULL, fixture_set_up, test_queue_bound,
+              fixture_tear_down);
+  g_test_add ("/outbox/byte-bound", Fixture, NULL, fixture_set_up, test_byte_bound,
+              fixture_tear_down);
 
   return g_test_run ();
 }

@@ -507,7 +507,7 @@ test_store_migrate_v1 (void)
   create_v1_database (path);
 
   g_test_expect_message ("kiosk-store", G_LOG_LEVEL_MESSAGE,
-                         "*: schema upgraded from version 1 to 3");
+                         "*: schema upgraded from version 1 to 4");
   store = open_ok (path, KIOSK_STORE_OPEN_DEFAULT);
   g_test_assert_expected_messages ();
 

@@ -45,6 +45,11 @@ struct _KioskConfig
   guint    survey_poll_s;
   guint    heartbeat_s;
 
+  /* [storage] */
+  guint    retention_days;
+  guint    max_queue_responses;
+  guint    max_database_mb;
+
   /* [buttons] */
   GStrv    button_devices;
   GArray  *button_keys[KIOSK_BUTTON_FACES];   /* of guint key codes, per face (0 = very unhappy) */
@@ -83,6 +88,10 @@ typedef struct
 #define DEFAULT_MISUSE_INTERVAL_MS 5000
 #define DEFAULT_BATCH_SIZE         500
 #define DEFAULT_POLL_S             300
+/* A busy kiosk takes a few thousand responses a day: a million is most of a year offline. */
+#define DEFAULT_RETENTION_DAYS     30
+#define DEFAULT_MAX_QUEUE          1000000
+#define DEFAULT_MAX_DATABASE_MB    1024
 
 static void
 kiosk_config_finalize (GObject *object)
@@ -122,6 +131,9 @@ kiosk_config_init (KioskConfig *self)
   self->text_scale = 1.0;
   self->survey_poll_s = DEFAULT_POLL_S;
   self->heartbeat_s = DEFAULT_POLL_S;
+  self->retention_days = DEFAULT_RETENTION_DAYS;
+  self->max_queue_responses = DEFAULT_MAX_QUEUE;
+  self->max_database_mb = DEFAULT_MAX_DATABASE_MB;
   self->button_debounce_ms = 50;
   self->hours = kiosk_hours_new ();
 }
@@ -569,6 +581,30 @@ parse_heartbeat (KioskConfig *self,
 }
 
 static gboolean
+parse_retention_days (KioskConfig *self,
+                      const char  *value,
+                      GString     *problem)
+{
+  return parse_count (value, 1, 3650, "days", &self->retention_days, problem);
+}
+
+static gboolean
+parse_max_queue_responses (KioskConfig *self,
+                           const char  *value,
+                           GString     *problem)
+{
+  return parse_count (value, 1000, 100000000, "responses", &self->max_queue_responses, problem);
+}
+
+static gboolean
+parse_max_database_megabytes (KioskConfig *self,
+                              const char  *value,
+                              GString     *problem)
+{
+  return parse_count (value, 16, 1048576, "megabytes", &self->max_database_mb, problem);
+}
+
+static gboolean
 parse_attract_after (KioskConfig *self,
                      const char  *value,
                      GString     *problem)
@@ -797,6 +833,9 @@ static const KioskKeySpec key_specs[] = {
   { "cloud", "batch-size", parse_batch_size },
   { "cloud", "survey-poll-interval", parse_survey_poll },
   { "cloud", "heartbeat-interval", parse_heartbeat },
+  { "storage", "retention-days", parse_retention_days },
+  { "storage", "max-queue-responses", parse_max_queue_responses },
+  { "storage", "max-database-megabytes", parse_max_database_megabytes },
   { "buttons", "devices", parse_button_devices },
   { "buttons", "very-unhappy", parse_keys_face0 },
   { "buttons", "unhappy", parse_keys_face1 },
@@ -986,8 +1025,8 @@ scan_structure (const char *data,
 
           if (find_spec (group, NULL) == NULL)
             add_problem (problems, name, line,
-                         "[%s]: unknown group (known groups: [kiosk], [survey], [cloud], [buttons], "
-                         "[hours], [admin])", group);
+                         "[%s]: unknown group (known groups: [kiosk], [survey], [cloud], [storage], "
+                         "[buttons], [hours], [admin])", group);
           continue;
         }
 
@@ -1368,6 +1407,30 @@ kiosk_key_code_from_name (const char *name)
 }
 
 /* Empty when no button device is configured. */
+guint
+kiosk_config_get_retention_days (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), DEFAULT_RETENTION_DAYS);
+
+  return self->retention_days;
+}
+
+guint
+kiosk_config_get_max_queue_responses (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), DEFAULT_MAX_QUEUE);
+
+  return self->max_queue_responses;
+}
+
+guint
+kiosk_config_get_max_database_megabytes (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), DEFAULT_MAX_DATABASE_MB);
+
+  return self->max_database_mb;
+}
+
 const char * const *
 kiosk_config_get_button_devices (KioskConfig *self)
 {

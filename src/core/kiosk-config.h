@@ -54,6 +54,10 @@ guint        kiosk_config_get_batch_size             (KioskConfig *self);
 guint        kiosk_config_get_survey_poll_seconds    (KioskConfig *self);
 guint        kiosk_config_get_heartbeat_seconds      (KioskConfig *self);
 
+guint        kiosk_config_get_retention_days         (KioskConfig *self);
+guint        kiosk_config_get_max_queue_responses    (KioskConfig *self);
+guint        kiosk_config_get_max_database_megabytes (KioskConfig *self);
+
 const char * const *kiosk_config_get_button_devices (KioskConfig *self);
 int          kiosk_config_get_face_for_key          (KioskConfig *self,
                                                      guint        code);

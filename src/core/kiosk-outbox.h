@@ -32,7 +32,26 @@ typedef struct
   gint64 open_visits;            /* still being answered: not eligible yet */
   gint64 dead_letters;
   gint64 last_seq;               /* the highest sequence number recorded */
+  gint64 dropped;                /* undelivered responses dropped by the queue bounds, ever */
 } KioskQueueStats;
+
+/* What the database keeps (docs in data/kiosk.conf, [storage]). */
+typedef struct
+{
+  gint64 retention_us;           /* delivered rows are deleted this long after delivery */
+  gint64 max_queue_responses;    /* undelivered ended visits, rejected ones included */
+  gint64 max_database_bytes;     /* pages in use, free pages not counted */
+  gint64 max_incidents;          /* the newest are kept */
+} KioskRetentionPolicy;
+
+/* What one pruning step did; all zero when there was nothing to do. */
+typedef struct
+{
+  gint64 expired;                /* delivered rows past their retention */
+  gint64 evicted;                /* delivered rows deleted early: the database was too big */
+  gint64 dropped;                /* undelivered rows dropped by a queue bound (counted) */
+  gint64 incidents;              /* old incident records */
+} KioskPruneResult;
 
 typedef struct
 {
@@ -112,6 +131,16 @@ gint64       kiosk_outbox_correct_clock     (KioskOutbox           *self,
                                              gint64                 now_monotonic_us,
                                              GError               **error);
 
+gboolean     kiosk_outbox_prune_step        (KioskOutbox                *self,
+                                             const KioskRetentionPolicy *policy,
+                                             gint64                      now_wall_us,
+                                             guint                       max_rows,
+                                             KioskPruneResult           *out,
+                                             GError                    **error);
+gboolean     kiosk_outbox_get_used_bytes    (KioskOutbox           *self,
+                                             gint64                *out,
+                                             GError               **error);
+
 void         kiosk_dead_letter_free         (KioskDeadLetter       *letter);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskDeadLetter, kiosk_dead_letter_free)
@@ -126,5 +155,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskDeadLetter, kiosk_dead_letter_free)
 #define KIOSK_SYNC_KEY_SURVEY_STATUS     "survey_status"
 #define KIOSK_SYNC_KEY_RETIRED_FOR       "retired_for"
 #define KIOSK_SYNC_KEY_BATCH_CEILING     "batch_ceiling"
+#define KIOSK_SYNC_KEY_DROPPED           "dropped_responses"
 
 G_END_DECLS

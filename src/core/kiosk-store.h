@@ -42,7 +42,7 @@ typedef enum
   KIOSK_STORE_OPEN_READ_ONLY  = 1 << 1,
 } KioskStoreOpenFlags;
 
-#define KIOSK_STORE_SCHEMA_VERSION 3
+#define KIOSK_STORE_SCHEMA_VERSION 4
 #define KIOSK_STORE_RETRY_SECONDS  5
 
 #define KIOSK_TYPE_STORE (kiosk_store_get_type ())

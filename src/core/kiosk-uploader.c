@@ -30,6 +30,12 @@
 #define POLL_JITTER         0.2
 #define OUTBOX_RETRY_MS     5000
 #define STOP_TIMEOUT_US     (2 * G_USEC_PER_SEC)
+/* A pruning step deletes at most this many rows in one transaction (a few milliseconds), then
+ * gives the kiosk's taps the lock for a while. */
+#define PRUNE_STEP_ROWS        128
+#define PRUNE_PAUSE_MS         5
+#define PRUNE_WAKE_INTERVAL_US (60 * G_USEC_PER_SEC)
+#define MAX_INCIDENTS          1000
 
 typedef enum
 {
@@ -80,6 +86,7 @@ struct _KioskUploader
   char                 *database_path;
   char                 *survey_path;
   guint                 batch_size;
+  KioskRetentionPolicy  retention;
   KioskUploaderTimings  timings;
   KioskClock           *clock;
   KioskSurveyValidator  validator;
@@ -114,6 +121,8 @@ struct _KioskUploader
   gint64                upload_due_us;
   GSource              *survey_source;
   GSource              *heartbeat_source;
+  GSource              *prune_source;
+  gint64                prune_woken_us;
   GFileMonitor         *token_monitor;
   KioskSyncState        mode;
   KioskSyncState        persisted_mode;      /* what sync_state says, for --status */
@@ -361,6 +370,7 @@ refresh_stats (KioskUploader *self,
   self->status.queue_depth = stats.depth;
   self->status.open_visits = stats.open_visits;
   self->status.dead_letters = stats.dead_letters;
+  self->status.dropped = stats.dropped;
   self->status.last_seq = stats.last_seq;
   self->status.oldest_pending_age_s = stats.depth > 0
     ? MAX (0, (now.wall_us - stats.oldest_pending_wall_us) / G_USEC_PER_SEC) : -1;
@@ -795,6 +805,12 @@ kiosk_uploader_new (KioskConfig  *config,
   self->ceiling = self->batch_size;
   self->timings.survey_poll_ms = kiosk_config_get_survey_poll_seconds (config) * 1000;
   self->timings.heartbeat_ms = kiosk_config_get_heartbeat_seconds (config) * 1000;
+  self->retention.retention_us = (gint64) kiosk_config_get_retention_days (config) * 24 * 3600 *
+                                 G_USEC_PER_SEC;
+  self->retention.max_queue_responses = kiosk_config_get_max_queue_responses (config);
+  self->retention.max_database_bytes = (gint64) kiosk_config_get_max_database_megabytes (config)
+                                       << 20;
+  self->retention.max_incidents = MAX_INCIDENTS;
   self->clock = kiosk_clock_new ();
   self->status.state = KIOSK_SYNC_STOPPED;
   self->status.url = g_strdup (self->url);
@@ -1333,12 +1349,18 @@ apply_results (KioskUploader    *self,
                KioskEventResult *results,
                GError          **error)
 {
-  gint64 now = g_get_real_time ();
-  g_autofree char *now_text = kiosk_format_rfc3339 (now, 0);
+  KioskTimestamp stamp;
+  gint64 now;
+  g_autofree char *now_text = NULL;
   guint delivered = 0, rejected = 0;
 
   g_autofree gint64 *seqs = g_new (gint64, count);
   guint n_seqs = 0;
+
+  /* Retention counts from the delivery time: the uploader's clock, which tests control. */
+  kiosk_clock_now (self->clock, &stamp);
+  now = stamp.wall_us;
+  now_text = kiosk_format_rfc3339 (now, 0);
 
   if (!kiosk_outbox_begin (self->outbox, error))
     return FALSE;
@@ -1642,6 +1664,57 @@ enter_retired (KioskUploader *self,
     persist_state (self);
 }
 
+/* Pruning: retention and the queue bounds (kiosk_outbox_prune_step()). It runs only after
+ * something happened (start, a delivered batch, a failed attempt, a tap), in steps of a few
+ * hundred rows with a pause between them so a tap always finds the lock free soon, and stops
+ * when there is nothing left to do: an idle kiosk never wakes up for it. */
+
+static gboolean prune_tick_cb (gpointer user_data);
+
+static void
+schedule_prune (KioskUploader *self,
+                guint          delay_ms)
+{
+  if (self->prune_source != NULL)
+    return;
+
+  self->prune_source = g_timeout_source_new (delay_ms);
+  g_source_set_name (self->prune_source, "[kiosk-uploader] prune");
+  g_source_set_callback (self->prune_source, prune_tick_cb, self, NULL);
+  g_source_attach (self->prune_source, self->worker_context);
+}
+
+static gboolean
+prune_tick_cb (gpointer user_data)
+{
+  KioskUploader *self = user_data;
+  g_autoptr(GError) error = NULL;
+  KioskPruneResult result;
+  KioskTimestamp now;
+
+  g_clear_pointer (&self->prune_source, g_source_unref);
+
+  if (g_atomic_int_get (&self->stopping) || !ensure_outbox (self, &error))
+    return G_SOURCE_REMOVE;
+
+  kiosk_clock_now (self->clock, &now);
+  if (!kiosk_outbox_prune_step (self->outbox, &self->retention, now.wall_us, PRUNE_STEP_ROWS,
+                                &result, &error))
+    {
+      /* Advisory: the next delivery tries again. */
+      g_debug ("Could not prune the database: %s", error->message);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (result.dropped > 0)
+    refresh_stats (self, TRUE);
+
+  if (result.expired + result.evicted + result.dropped + result.incidents > 0)
+    schedule_prune (self, PRUNE_PAUSE_MS);
+
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 upload_tick_cb (gpointer user_data)
 {
@@ -1719,12 +1792,15 @@ upload_tick_cb (gpointer user_data)
       /* More may be waiting: the next batch goes at once, through the main loop so timers and
        * a shutdown get their turn. */
       schedule_upload (self, 0, TRUE);
+      schedule_prune (self, PRUNE_PAUSE_MS);
       break;
 
     case OUTCOME_RETRY:
       count_failed_attempt (self, batch);
       enter_retry (self, &verdict);
       refresh_stats (self, TRUE);
+      /* Offline, the queue grows: its bounds are checked at each attempt. */
+      schedule_prune (self, PRUNE_PAUSE_MS);
       break;
 
     case OUTCOME_PAUSE:
@@ -2184,6 +2260,14 @@ wake_cb (gpointer user_data)
 
   g_atomic_int_set (&self->wake_pending, 0);
 
+  /* A kiosk offline for months may never retry (a paused or retired uploader): taps are what
+   * make its queue grow, so they are when its bounds are checked, at most once a minute. */
+  if (g_get_monotonic_time () - self->prune_woken_us >= PRUNE_WAKE_INTERVAL_US)
+    {
+      self->prune_woken_us = g_get_monotonic_time ();
+      schedule_prune (self, PRUNE_PAUSE_MS);
+    }
+
   /* Backoff, pause, start delay and retirement all have their own timer or none: a tap does not
    * shorten them. */
   if (self->mode == KIOSK_SYNC_IDLE && self->upload_source == NULL)
@@ -2244,7 +2328,8 @@ network_changed_cb (gpointer user_data)
 static void
 finish_worker (KioskUploader *self)
 {
-  GSource **sources[] = { &self->upload_source, &self->survey_source, &self->heartbeat_source };
+  GSource **sources[] = { &self->upload_source, &self->survey_source, &self->heartbeat_source,
+                          &self->prune_source };
 
   /* A clean stop says so in the database; a retirement stays a retirement. */
   if (self->mode != KIOSK_SYNC_RETIRED)
@@ -2352,6 +2437,7 @@ worker_main (gpointer data)
         kiosk_outbox_set_state (self->outbox, KIOSK_SYNC_KEY_RETIRED_FOR, NULL, NULL);
 
       refresh_stats (self, TRUE);
+      schedule_prune (self, 0);
     }
   else
     g_debug ("The queue cannot be read yet: %s", error->message);
@@ -2597,6 +2683,7 @@ kiosk_sync_status_load (KioskConfig  *config,
   status->queue_depth = stats.depth;
   status->open_visits = stats.open_visits;
   status->dead_letters = stats.dead_letters;
+  status->dropped = stats.dropped;
   status->last_seq = stats.last_seq;
   if (stats.depth > 0)
     status->oldest_pending_age_s = MAX (0, (g_get_real_time () - stats.oldest_pending_wall_us) /
@@ -2739,6 +2826,15 @@ kiosk_sync_status_format (const KioskSyncStatus *s)
 
   dead = g_strdup_printf ("%" G_GINT64_FORMAT, s->dead_letters);
   add_line (out, _("Dead letters"), dead);
+
+  if (s->dropped > 0)
+    {
+      g_autofree char *dropped = g_strdup_printf (
+        /* Translators: responses deleted before delivery because the queue was full */
+        _("%lld, never delivered ([storage] queue bounds)"), (long long) s->dropped);
+
+      add_line (out, _("Dropped"), dropped);
+    }
 
   add_line (out, _("Last success"), s->last_success ? s->last_success
                                     /* Translators: no successful upload yet */

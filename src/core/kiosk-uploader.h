@@ -40,6 +40,7 @@ typedef struct
   gint64         oldest_pending_age_s;  /* -1 when nothing is pending */
   gint64         open_visits;
   gint64         dead_letters;
+  gint64         dropped;               /* undelivered responses dropped by a queue bound, ever */
   gint64         last_seq;
   char          *last_success;          /* RFC 3339; NULL when never */
   char          *last_error;            /* NULL when the last exchange went well */

@@ -353,7 +353,12 @@ refresh_sync (KioskAdminPage *self)
       queue = g_strdup_printf ("%" G_GINT64_FORMAT, status->queue_depth);
       oldest = status->oldest_pending_age_s >= 0 ? format_duration (status->oldest_pending_age_s)
                                                  : g_strdup ("—");
-      dead = g_strdup_printf ("%" G_GINT64_FORMAT, status->dead_letters);
+      dead = status->dropped > 0
+        /* Translators: admin screen: dead letters, then responses dropped unsent because the
+         * queue reached its bound */
+        ? g_strdup_printf (_("%lld (and %lld dropped: queue full)"),
+                           (long long) status->dead_letters, (long long) status->dropped)
+        : g_strdup_printf ("%" G_GINT64_FORMAT, status->dead_letters);
       last_upload = format_timestamp (status->last_success);
       if (status->next_retry_in_ms >= 0)
         {
@@ -368,7 +373,8 @@ refresh_sync (KioskAdminPage *self)
   set_value (self, "queue", queue ? queue : "—");
   set_value (self, "oldest", oldest ? oldest : "—");
   set_value (self, "dead-letters", dead ? dead : "—");
-  set_value_warning (self, "dead-letters", status && status->dead_letters > 0);
+  set_value_warning (self, "dead-letters",
+                     status && (status->dead_letters > 0 || status->dropped > 0));
   /* Translators: admin screen: responses were never delivered */
   set_value (self, "last-upload", last_upload ? last_upload : C_("last upload", "Never"));
   /* Translators: admin screen: no sync error */
