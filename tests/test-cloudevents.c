@@ -345,6 +345,32 @@ test_reply_too_large (void)
   g_assert_nonnull (strstr (error->message, "larger than 1 MiB"));
 }
 
+/* json-glib quotes the text it stumbled on: a line break or a control character of the body must
+ * not reach the log line or the status screen through the message (found by fuzz-reply). */
+static void
+test_reply_not_json_message_printable (void)
+{
+  static const char * const bodies[] = {
+    "{\"\001\"",
+    "{\"\n\"",
+    "{\"results\":[{\"id\":\"\r\n\033[2J\"",
+  };
+  KioskEventResult results[3];
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (kiosk_cloudevents_parse_reply (bodies[i], strlen (bodies[i]), ids, 3, results,
+                                                     &error));
+      g_assert_error (error, KIOSK_CLOUDEVENTS_ERROR, KIOSK_CLOUDEVENTS_ERROR_INVALID_REPLY);
+      g_assert_true (g_str_has_prefix (error->message, "the server's reply is not a results "
+                                       "document for this batch: not JSON ("));
+      for (const char *p = error->message; *p; p++)
+        g_assert_false (g_ascii_iscntrl (*p));
+    }
+}
+
 /* Every truncation and many random corruptions of a valid reply: refused or read, never a crash,
  * and never a result for an event the reply did not name. */
 static void
@@ -469,6 +495,7 @@ main (int   argc,
   g_test_add_func ("/cloudevents/reply/valid", test_reply_valid);
   g_test_add_func ("/cloudevents/reply/malformed", test_reply_malformed);
   g_test_add_func ("/cloudevents/reply/too-large", test_reply_too_large);
+  g_test_add_func ("/cloudevents/reply/not-json-printable", test_reply_not_json_message_printable);
   g_test_add_func ("/cloudevents/reply/fuzz", test_reply_fuzz);
   g_test_add_func ("/cloudevents/gzip/bytes-per-response", test_gzip_bytes_per_response);
 

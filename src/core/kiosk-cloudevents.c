@@ -444,9 +444,10 @@ kiosk_cloudevents_parse_reply (const char          *body,
   if (!json_parser_load_from_data (parser, body, length, &json_error))
     {
       g_autofree char *excerpt = kiosk_printable_excerpt (body, length, 60);
+      /* json-glib quotes the offending text, which may hold a line break of the body's. */
+      g_autofree char *why = kiosk_printable_excerpt (json_error->message, -1, 200);
 
-      return reply_error (error, "not JSON (%s); it starts with “%s”",
-                          json_error->message, excerpt);
+      return reply_error (error, "not JSON (%s); it starts with “%s”", why, excerpt);
     }
 
   root = json_parser_get_root (parser);
