@@ -146,6 +146,40 @@ test_bad_values (void)
     }
 }
 
+/* Found by fuzz-config: a value may hold a line break (\n in the file) or a control character;
+ * the message shows it as written and stays one line per problem, which is how IT staff and
+ * smiley-kiosk-first-boot read it. */
+static void
+test_control_characters_in_values (void)
+{
+  static const struct
+  {
+    const char *text;
+    const char *message;
+  } cases[] = {
+    { "[kiosk]\ndevice-id=a\\nb\n",
+      "k.conf:2: [kiosk] device-id: “a\\nb” is not a valid device id (expected 1 to 64 characters "
+      "of A–Z, a–z, 0–9, “.”, “_” and “-”)" },
+    { "[kiosk]\nlanguage=de\\r\\tAT\n",
+      "k.conf:2: [kiosk] language: “de\\r\\tAT” is not a language tag (expected a BCP 47 tag "
+      "such as “de” or “fr-CH”)" },
+    { "[kiosk]\nthank-you-seconds=3\001\n",
+      "k.conf:2: [kiosk] thank-you-seconds: “3\\x01” is not a number of seconds (expected 0.5 "
+      "to 60)" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KioskConfig) config = NULL;
+
+      config = kiosk_config_new_from_data (cases[i].text, -1, "k.conf", &error);
+      g_assert_null (config);
+      g_assert_error (error, KIOSK_CONFIG_ERROR, KIOSK_CONFIG_ERROR_INVALID);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+}
+
 static void
 test_all_problems_at_once (void)
 {
@@ -471,6 +505,7 @@ main (int   argc,
   g_test_add_func ("/config/empty-file", test_empty_file);
   g_test_add_func ("/config/bad-values", test_bad_values);
   g_test_add_func ("/config/all-problems-at-once", test_all_problems_at_once);
+  g_test_add_func ("/config/control-characters-in-values", test_control_characters_in_values);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/cloud", test_cloud);
   g_test_add_func ("/config/storage", test_storage);

@@ -964,6 +964,7 @@ add_problem (GString    *problems,
              const char *format,
              ...)
 {
+  g_autofree char *message = NULL;
   va_list args;
 
   if (problems->len > 0)
@@ -975,8 +976,24 @@ add_problem (GString    *problems,
     g_string_append_printf (problems, "%s: ", name);
 
   va_start (args, format);
-  g_string_append_vprintf (problems, format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+
+  /* One problem per line, as IT staff and smiley-kiosk-first-boot read them: a line break in a
+   * value (written \n in the file) or another control character is shown, not obeyed. */
+  for (const char *p = message; *p; p++)
+    {
+      if (*p == '\n')
+        g_string_append (problems, "\\n");
+      else if (*p == '\r')
+        g_string_append (problems, "\\r");
+      else if (*p == '\t')
+        g_string_append (problems, "\\t");
+      else if ((guchar) *p < 0x20 || *p == 0x7f)
+        g_string_append_printf (problems, "\\x%02x", (guchar) *p);
+      else
+        g_string_append_c (problems, *p);
+    }
 }
 
 /* The structure pass: which key stands on which line, and what GKeyFile would silently accept
