@@ -597,6 +597,59 @@ test_timeout (void)
                    "survey.json: follow_up.timeout_seconds: expected an integer, got a string");
 }
 
+/* Found by fuzz-survey: json-glib lets a malformed \u escape through as bytes that are not UTF-8,
+ * and a key or a syntax error may hold a line break or a control character. A text is refused
+ * with its path; every message stays one line per problem, in UTF-8. */
+static void
+test_not_text (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskSurvey) survey = NULL;
+
+  assert_invalid_data ("{\n"
+                       "  \"id\": \"minimal\",\n"
+                       "  \"version\": 1,\n"
+                       "  \"default_language\": \"en\",\n"
+                       "  \"languages\": [\"en\"],\n"
+                       "  \"question\": { \"en\": \"How was it? \\ude\"}\" },\n"
+                       "  \"faces\": { \"negative\": [0, 1], \"positive\": [2, 3] },\n"
+                       "  \"thank_you\": { \"en\": \"Thank you!\" }\n"
+                       "}", -1, KIOSK_SURVEY_ERROR_INVALID,
+                       "survey.json: question.en: not valid text: a \\u escape names half of a "
+                       "surrogate pair (\\uD800 to \\uDFFF) without the other half");
+
+  survey = kiosk_survey_new_from_data ("{\"id\":\"\\ude\"}\"}", -1, "survey.json", &error);
+  g_assert_null (survey);
+  g_assert_error (error, KIOSK_SURVEY_ERROR, KIOSK_SURVEY_ERROR_INVALID);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_true (g_str_has_prefix (error->message, "survey.json: id: not valid text"));
+  g_clear_error (&error);
+
+  survey = kiosk_survey_new_from_data ("{\"id\": \"x\", \"a\\nb\\u0001\": 1}", -1, "survey.json",
+                                       &error);
+  g_assert_null (survey);
+  g_assert_nonnull (strstr (error->message,
+                            "survey.json: [\"a\\nb\\x01\"]: unknown key (expected "));
+  g_assert_null (strchr (error->message, '\001'));
+  for (const char *p = error->message; (p = strchr (p, '\n')) != NULL; p++)
+    g_assert_true (g_str_has_prefix (p + 1, "survey.json: "));
+  g_clear_error (&error);
+
+  /* json-glib's own words quote what it stumbled on. */
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const syntax[] = { "{\"\001\"", "{\"id\": \"a\nb", "[1, \"\033[2J\n" };
+
+      survey = kiosk_survey_new_from_data (syntax[i], -1, "survey.json", &error);
+      g_assert_null (survey);
+      g_assert_error (error, KIOSK_SURVEY_ERROR, KIOSK_SURVEY_ERROR_SYNTAX);
+      g_assert_true (g_str_has_prefix (error->message, "survey.json:"));
+      for (const char *p = error->message; *p; p++)
+        g_assert_false (g_ascii_iscntrl (*p));
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_malformed (void)
 {
@@ -718,6 +771,7 @@ main (int   argc,
   g_test_add_func ("/survey/invalid/faces", test_faces);
   g_test_add_func ("/survey/invalid/timeout", test_timeout);
   g_test_add_func ("/survey/invalid/malformed", test_malformed);
+  g_test_add_func ("/survey/invalid/not-text", test_not_text);
   g_test_add_func ("/survey/invalid/unknown-keys", test_unknown_keys);
   g_test_add_func ("/survey/invalid/all-at-once", test_all_at_once);
   g_test_add_func ("/survey/invalid/truncated", test_truncated);

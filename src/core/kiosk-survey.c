@@ -369,6 +369,29 @@ typedef struct
   GHashTable  *sizes;            /* JsonObject * -> size after its last member, while parsing */
 } Validator;
 
+/* One problem per line, in UTF-8: a key or text holding a line break, a control character or a
+ * lone surrogate (json-glib turns "\udc00" into bytes that are not UTF-8) is shown, not obeyed. */
+static void
+append_one_line (GString    *out,
+                 const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+
+  for (const char *p = valid; *p; p++)
+    {
+      if (*p == '\n')
+        g_string_append (out, "\\n");
+      else if (*p == '\r')
+        g_string_append (out, "\\r");
+      else if (*p == '\t')
+        g_string_append (out, "\\t");
+      else if ((guchar) *p < 0x20 || *p == 0x7f)
+        g_string_append_printf (out, "\\x%02x", (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+}
+
 static void
 problem (Validator  *v,
          const char *path,
@@ -381,18 +404,25 @@ problem (Validator  *v,
          const char *format,
          ...)
 {
+  g_autofree char *message = NULL;
   va_list args;
 
   if (v->problems->len > 0)
     g_string_append_c (v->problems, '\n');
-  if (path != NULL && *path != '\0')
-    g_string_append_printf (v->problems, "%s: %s: ", v->display_name, path);
-  else
-    g_string_append_printf (v->problems, "%s: ", v->display_name);
 
   va_start (args, format);
-  g_string_append_vprintf (v->problems, format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+
+  g_string_append_printf (v->problems, "%s: ", v->display_name);
+  if (path != NULL && *path != '\0')
+    {
+      g_autofree char *bare = g_steal_pointer (&message);
+
+      message = g_strdup_printf ("%s: %s", path, bare);
+    }
+
+  append_one_line (v->problems, message);
 }
 
 static gboolean
@@ -583,6 +613,12 @@ expect_string (Validator  *v,
   if (!holds (node, G_TYPE_STRING))
     {
       problem (v, path, "expected a string, got %s", type_name (node));
+      return NULL;
+    }
+  if (!g_utf8_validate (json_node_get_string (node), -1, NULL))
+    {
+      problem (v, path, "not valid text: a \\u escape names half of a surrogate pair "
+               "(\\uD800 to \\uDFFF) without the other half");
       return NULL;
     }
   return json_node_get_string (node);
@@ -1253,8 +1289,10 @@ kiosk_survey_new_from_data (const char  *data,
   if (!json_parser_load_from_data (parser, data, len, &parse_error))
     {
       g_autofree char *message = syntax_message (display_name, parse_error);
+      g_autoptr(GString) line = g_string_new (NULL);
 
-      g_set_error_literal (error, KIOSK_SURVEY_ERROR, KIOSK_SURVEY_ERROR_SYNTAX, message);
+      append_one_line (line, message);
+      g_set_error_literal (error, KIOSK_SURVEY_ERROR, KIOSK_SURVEY_ERROR_SYNTAX, line->str);
       validator_clear (&v);
       return NULL;
     }
