@@ -624,6 +624,10 @@ test_retry_after_parsing (void)
                    1000);
   g_assert_cmpint (kiosk_retry_after_ms ("Fri, 31 Dec 9999 23:59:59 GMT", NULL, now, min, max), ==,
                    max);
+  /* Years that overflow milliseconds, either way (found by fuzz-http): simply very long, or past. */
+  g_assert_cmpint (kiosk_retry_after_ms ("2 Nov 999999999", NULL, now, min, max), ==, max);
+  g_assert_cmpint (kiosk_retry_after_ms ("Tue, 14 Nov 2023 22:13:50 GMT", "2 Nov 999999999", now,
+                                         min, max), ==, min);
 }
 
 /* The server stored the batch, and the reply never arrived: the resend is a duplicate. */

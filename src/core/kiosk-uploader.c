@@ -476,7 +476,9 @@ kiosk_retry_after_ms (const char *value,
         reference = curl_getdate (date_header, NULL);
       if (reference == -1)
         reference = now_wall_us / G_USEC_PER_SEC;
-      delay_ms = ((gint64) when - (gint64) reference) * 1000;
+      /* A date in the year 999999999 is simply "very long" too: no overflow on the way. */
+      delay_ms = CLAMP ((gint64) when - (gint64) reference, -(gint64) G_MAXUINT,
+                        (gint64) G_MAXUINT) * 1000;
     }
 
   return CLAMP (delay_ms, (gint64) min_ms, (gint64) max_ms);
@@ -2007,8 +2009,15 @@ same_contents (const char *path,
          current_length == length && memcmp (current, data, length) == 0;
 }
 
-static gboolean
-etag_is_sane (const char *etag)
+/**
+ * kiosk_etag_is_sane:
+ * @etag: the survey's ETag header as the server sent it, or %NULL
+ *
+ * It is stored and sent back in an If-None-Match header line: short visible ASCII only, or it
+ * could forge headers.
+ */
+gboolean
+kiosk_etag_is_sane (const char *etag)
 {
   if (etag == NULL || *etag == '\0' || strlen (etag) > MAX_ETAG_CHARS)
     return FALSE;
@@ -2034,7 +2043,7 @@ pull_survey (KioskUploader *self)
 
   /* Without the file, its ETag means nothing: ask for the whole survey again. */
   etag = kiosk_outbox_get_state (self->outbox, KIOSK_SYNC_KEY_SURVEY_ETAG);
-  if (etag != NULL && etag_is_sane (etag) &&
+  if (etag != NULL && kiosk_etag_is_sane (etag) &&
       g_file_test (self->survey_path, G_FILE_TEST_IS_REGULAR))
     {
       if_none_match = g_strconcat ("If-None-Match: ", etag, NULL);
@@ -2082,7 +2091,8 @@ pull_survey (KioskUploader *self)
         {
           /* A server without ETags sends the same survey again: nothing to switch to. */
           if (!kiosk_outbox_set_state (self->outbox, KIOSK_SYNC_KEY_SURVEY_ETAG,
-                                       etag_is_sane (reply.etag) ? reply.etag : NULL, &error))
+                                       kiosk_etag_is_sane (reply.etag) ? reply.etag : NULL,
+                                       &error))
             g_debug ("Could not save the survey's ETag: %s", error->message);
           set_survey_status (self, "survey unchanged on the server");
         }
@@ -2099,7 +2109,7 @@ pull_survey (KioskUploader *self)
           g_autoptr(GError) state_error = NULL;
 
           if (!kiosk_outbox_set_state (self->outbox, KIOSK_SYNC_KEY_SURVEY_ETAG,
-                                       etag_is_sane (reply.etag) ? reply.etag : NULL,
+                                       kiosk_etag_is_sane (reply.etag) ? reply.etag : NULL,
                                        &state_error))
             g_debug ("Could not save the survey's ETag: %s", state_error->message);
 

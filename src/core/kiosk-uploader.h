@@ -150,6 +150,7 @@ gboolean         kiosk_cloud_url_check                 (const char              
                                                         GError                    **error);
 char            *kiosk_read_token                      (const char                 *path,
                                                         GError                    **error);
+gboolean         kiosk_etag_is_sane                    (const char                 *etag);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskSyncStatus, kiosk_sync_status_free)
 
