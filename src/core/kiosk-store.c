@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
@@ -1072,6 +1073,30 @@ leave_failing (KioskStore *self,
   notify_health (self);
 }
 
+/* A file system the kernel turned read-only under the open database (ext4's errors=remount-ro)
+ * fails SQLite's writes with EROFS, which SQLite reports as a plain I/O error (and does not keep
+ * the errno): a file of our own tells. Then it is the read-only case, said as such, and the
+ * connection goes so the file system can be mounted again. */
+static int
+read_only_if_refused (KioskStore *self,
+                      int         rc)
+{
+  g_autofree char *probe = NULL;
+  int fd;
+
+  if ((rc & 0xff) != SQLITE_IOERR)
+    return rc;
+
+  probe = g_strconcat (self->path, "-probe", NULL);
+  fd = g_open (probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return errno == EROFS ? SQLITE_READONLY : rc;
+
+  g_close (fd, NULL);
+  g_unlink (probe);
+  return rc;
+}
+
 /* A connection that met a read-only file system stays read-only even after a remount; the
  * next attempt opens a fresh one. */
 static void
@@ -1117,6 +1142,7 @@ write_unwritten (KioskStore  *self,
   if (rc != SQLITE_OK)
     {
       /* The message first: ROLLBACK replaces SQLite's last error. */
+      rc = read_only_if_refused (self, rc);
       set_sqlite_error (error, self->db, rc, self->path, "writing a response");
       if (!sqlite3_get_autocommit (self->db))
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1199,6 +1225,7 @@ kiosk_store_record (KioskStore     *self,
         }
 
       g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
+      rc = read_only_if_refused (self, rc);
       set_sqlite_error (error, self->db, rc, self->path, "writing a response");
       drop_readonly_connection (self, rc);
     }
@@ -1261,6 +1288,7 @@ kiosk_store_complete_visit (KioskStore           *self,
           return TRUE;
         }
 
+      rc = read_only_if_refused (self, rc);
       set_sqlite_error (error, self->db, rc, self->path, "completing a response");
       drop_readonly_connection (self, rc);
       g_queue_push_tail (&self->unwritten, g_steal_pointer (&copy));
