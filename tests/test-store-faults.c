@@ -1,16 +1,21 @@
-/* test-store-faults.c: a full disk, a failing fsync and a read-only state directory while the
- * kiosk records: nobody's tap is lost, reordered or doubled, the visitor is still thanked, and
- * everything held is written as soon as writing works again. Faults come from the injecting VFS
- * and, when running as root, from a real tiny tmpfs. */
+/* test-store-faults.c: a full or nearly full disk, an I/O error at commit, a failing fsync and a
+ * state directory that is or turns read-only while the kiosk records: nobody's tap is lost,
+ * reordered or doubled, the visitor is still thanked, and everything held is written as soon as
+ * writing works again. Faults come from the injecting VFS and, when running as root, from a real
+ * tiny tmpfs and a real ext4 image that the kernel turns read-only. */
 #define G_LOG_DOMAIN "test-store-faults"
+/* unshare() and CLONE_NEWNS */
+#define _GNU_SOURCE
 
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -150,11 +155,12 @@ assert_listed (KioskStore *store,
     }
 }
 
-/* The file's view, through a connection of our own on the plain "unix" VFS: exactly the
- * accepted responses, each once, with their numbers, in order, and a sound file. */
+/* The file's view, through a connection of our own on the plain "unix" VFS: exactly the first
+ * @n accepted responses, each once, with their numbers, in order, and a sound file. */
 static void
-assert_on_disk (const char *path,
-                GPtrArray  *accepted)
+assert_first_on_disk (const char *path,
+                      GPtrArray  *accepted,
+                      guint       n)
 {
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
@@ -176,16 +182,23 @@ assert_on_disk (const char *path,
     {
       KioskResponse *expected;
 
-      g_assert_cmpuint (rows, <, accepted->len);
+      g_assert_cmpuint (rows, <, n);
       expected = g_ptr_array_index (accepted, rows);
       g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, expected->seq);
       g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, expected->uuid);
       rows++;
     }
   g_assert_cmpint (rc, ==, SQLITE_DONE);
-  g_assert_cmpuint (rows, ==, accepted->len);
+  g_assert_cmpuint (rows, ==, n);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
+}
+
+static void
+assert_on_disk (const char *path,
+                GPtrArray  *accepted)
+{
+  assert_first_on_disk (path, accepted, accepted->len);
 }
 
 static void
@@ -247,6 +260,25 @@ count_notify (GObject    *object,
 {
   (*(guint *) user_data)++;
 }
+
+/* A measured figure: on stderr, which a test's subprocess shares with the test log. */
+static void G_GNUC_PRINTF (1, 2)
+report_figure (const char *format,
+               ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("# %s\n", text);
+}
+
+static gboolean store_warning_expected (const char     *log_domain,
+                                        GLogLevelFlags  log_level,
+                                        const char     *message,
+                                        gpointer        user_data);
 
 /* Tests with the fault-injecting VFS */
 
@@ -404,6 +436,78 @@ test_fsync_error_once (void)
 
   g_assert_finalize_object (g_steal_pointer (&store));
   kiosk_test_vfs_uninstall ();
+  assert_on_disk (path, accepted);
+  kiosk_test_rm_rf (dir);
+}
+
+/* An I/O error at COMMIT, on the write-ahead log only: the commit's frames cannot be written, or
+ * they are written and the fsync that makes them durable fails. Either way the commit did not
+ * happen; another connection does not see it, the same connection goes on working, and the next
+ * tap writes the held responses and itself exactly once. */
+typedef struct
+{
+  KioskTestVfsOp op;
+  int            sqlite_rc;
+  guint          commits;  /* consecutive commits that fail */
+} CommitFault;
+
+static const CommitFault wal_write_once = { KIOSK_TEST_VFS_WRITE, SQLITE_IOERR_WRITE, 1 };
+static const CommitFault wal_write_three = { KIOSK_TEST_VFS_WRITE, SQLITE_IOERR_WRITE, 3 };
+static const CommitFault wal_fsync_once = { KIOSK_TEST_VFS_SYNC, SQLITE_IOERR_FSYNC, 1 };
+static const CommitFault wal_fsync_three = { KIOSK_TEST_VFS_SYNC, SQLITE_IOERR_FSYNC, 3 };
+
+static void
+test_commit_fault (gconstpointer data)
+{
+  const CommitFault *fault = data;
+  g_autofree char *dir = kiosk_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "responses.db", NULL);
+  g_autoptr(GPtrArray) accepted = new_accepted ();
+  g_autoptr(KioskStore) store = NULL;
+  guint durable, calls;
+
+  kiosk_test_vfs_install ();
+  store = open_ok (path, KIOSK_STORE_OPEN_DEFAULT);
+  for (guint i = 0; i < 3; i++)
+    record_durable (store, accepted, 3);
+  durable = accepted->len;
+
+  /* Each commit in WAL mode writes its frames to the log and, synchronous=FULL, syncs it. */
+  calls = kiosk_test_vfs_get_calls (fault->op);
+  record_durable (store, accepted, 2);
+  g_assert_cmpuint (kiosk_test_vfs_get_calls (fault->op), >, calls);
+  durable = accepted->len;
+
+  kiosk_test_vfs_fail_only (fault->op, SQLITE_OPEN_WAL, fault->sqlite_rc, fault->commits);
+  g_test_expect_message ("kiosk-store", G_LOG_LEVEL_WARNING, "Storage failing: *I/O error*");
+  for (guint i = 0; i < fault->commits; i++)
+    record_held (store, accepted, i % 4, KIOSK_STORE_ERROR_IO, "the storage reported an I/O error");
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (kiosk_test_vfs_get_injected (fault->op), ==, fault->commits);
+  report_figure ("%u commits failed at the WAL's %s; %u responses held", fault->commits,
+                  fault->op == KIOSK_TEST_VFS_SYNC ? "fsync" : "write",
+                  kiosk_store_get_unwritten (store));
+
+  /* Nobody else sees a commit that failed, and the file is sound. */
+  assert_first_on_disk (path, accepted, durable);
+  assert_listed (store, accepted);
+
+  /* The fault has passed (it was for @commits calls only): the same store, without a reopen or
+   * a flush, writes the held ones and the new tap together. */
+  record_durable (store, accepted, 1);
+  assert_recovered (store);
+  assert_write_failure_incident (store, fault->commits + 1, "the storage reported an I/O error");
+  record_durable (store, accepted, 0);
+  assert_on_disk (path, accepted);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+  kiosk_test_vfs_uninstall ();
+
+  /* Reopened: a failed commit's frames that reached the log are not replayed as a second copy. */
+  assert_on_disk (path, accepted);
+  store = open_ok (path, KIOSK_STORE_OPEN_DEFAULT);
+  assert_listed (store, accepted);
+  g_assert_finalize_object (g_steal_pointer (&store));
   assert_on_disk (path, accepted);
   kiosk_test_rm_rf (dir);
 }
@@ -724,6 +828,96 @@ test_tmpfs_full (void)
   run_isolated (tmpfs_full_body, ISOLATED_TMPFS);
 }
 
+/* Nearly full: only a few KiB left, so the write-ahead log grows into the end of the disk in the
+ * middle of a commit, after some taps were written. */
+#define NEARLY_FULL_LEFT 16384
+#define NEARLY_FULL_TAPS 120
+
+static void
+tmpfs_nearly_full_body (const char *dir,
+                        gboolean    mounted)
+{
+  g_autofree char *path = g_build_filename (dir, "responses.db", NULL);
+  g_autofree char *filler = g_build_filename (dir, "filler", NULL);
+  g_autoptr(GPtrArray) accepted = new_accepted ();
+  g_autoptr(KioskStore) store = NULL;
+  struct statvfs fs;
+  GStatBuf st;
+  guint written = 0, held = 0, held_warnings = 0;
+  gint64 start;
+
+  g_assert_true (mounted);
+
+  store = open_ok (path, KIOSK_STORE_OPEN_KEEP_GOING);
+  for (guint i = 0; i < 3; i++)
+    record_durable (store, accepted, 3);
+
+  fill_file_system (dir);
+  g_assert_cmpint (g_stat (filler, &st), ==, 0);
+  g_assert_cmpint (truncate (filler, st.st_size - NEARLY_FULL_LEFT), ==, 0);
+  g_assert_cmpint (statvfs (dir, &fs), ==, 0);
+  g_assert_cmpuint ((guint64) fs.f_bavail * fs.f_frsize, >, 0);
+  g_test_message ("%" G_GUINT64_FORMAT " bytes left on %s",
+                  (guint64) fs.f_bavail * fs.f_frsize, dir);
+
+  g_test_log_set_fatal_handler (store_warning_expected, &held_warnings);
+  for (guint i = 0; i < NEARLY_FULL_TAPS; i++)
+    {
+      g_autoptr(KioskResponse) r = make_response (accepted->len + 1, i % 4);
+      g_autoptr(GError) error = NULL;
+
+      if (kiosk_store_record (store, r, &error))
+        {
+          g_assert_no_error (error);
+          /* Once a tap is held, no later one overtakes it. */
+          g_assert_cmpuint (held, ==, 0);
+          written++;
+        }
+      else
+        {
+          g_assert_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_FULL);
+          if (held == 0)
+            g_test_message ("tap %u held: %s", i + 1, error->message);
+          held++;
+        }
+      g_assert_cmpint (r->seq, ==, last_accepted_seq (accepted) + 1);
+      g_ptr_array_add (accepted, kiosk_response_copy (r));
+    }
+  g_test_log_set_fatal_handler (NULL, NULL);
+
+  report_figure ("disk nearly full (%u bytes left): %u taps, %u written, %u held",
+                 NEARLY_FULL_LEFT, NEARLY_FULL_TAPS, written, held);
+  g_assert_cmpuint (written, >, 0);
+  g_assert_cmpuint (held, >, 0);
+  g_assert_cmpuint (held_warnings, ==, 1);
+  g_assert_cmpuint (kiosk_store_get_unwritten (store), ==, held);
+  g_assert_nonnull (strstr (kiosk_store_get_health_message (store), "the disk is full"));
+  assert_listed (store, accepted);
+  assert_first_on_disk (path, accepted, 3 + written);
+
+  /* Space is freed; the store notices by itself. */
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  start = g_get_monotonic_time ();
+  wait_for_retry (store);
+  report_figure ("nearly full: %u held responses written %.1f s after space was freed", held,
+                 (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+
+  assert_recovered (store);
+  assert_write_failure_incident (store, held, "the disk is full");
+  record_durable (store, accepted, 2);
+  assert_listed (store, accepted);
+  assert_on_disk (path, accepted);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+  assert_on_disk (path, accepted);
+}
+
+static void
+test_tmpfs_nearly_full (void)
+{
+  run_isolated (tmpfs_nearly_full_body, ISOLATED_TMPFS);
+}
+
 /* Starts with the directory read-only and no database in it yet. */
 static void
 read_only_new_body (const char *dir,
@@ -909,6 +1103,189 @@ test_read_only_after_crash (void)
   run_isolated (read_only_after_crash_body, ISOLATED_READ_ONLY);
 }
 
+/* The kernel makes the file system read-only under the open database
+ *
+ * `mount -o remount,ro` is refused ("mount point is busy") while the kiosk has its database open
+ * for writing, so that is not how a kiosk's storage turns read-only. What does happen is ext4's
+ * errors=remount-ro: after an error on the card the kernel makes the mounted file system
+ * read-only underneath every open file. The test makes that happen for real on an ext4 image
+ * ("abort" runs the kernel's own error handling) in a mount namespace of its own, then mounts the
+ * image again, as a technician or a reboot would. */
+
+#define ENV_IMAGE      "KIOSK_TEST_FAULTS_IMAGE"
+#define EXT4_MOUNT     "loop,errors=remount-ro"
+#define KERNEL_RO_HELD 5
+
+static gboolean
+run_program (GError     **error,
+             const char  *first,
+             ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *err = NULL;
+  int status = -1;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) first);
+  va_start (args, first);
+  for (const char *arg = va_arg (args, const char *); arg; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                     &status, error))
+    return FALSE;
+
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, G_SPAWN_EXIT_ERROR, 1, "%s failed: %s", first, g_strstrip (err));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+mount_image (const char *image,
+             const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+
+  run_program (&error, "mount", "-t", "ext4", "-o", EXT4_MOUNT, image, dir, NULL);
+  g_assert_no_error (error);
+}
+
+static void
+kernel_read_only_body (const char *dir,
+                       const char *image)
+{
+  g_autofree char *path = g_build_filename (dir, "responses.db", NULL);
+  g_autofree char *probe = g_build_filename (dir, "probe", NULL);
+  g_autoptr(GPtrArray) accepted = new_accepted ();
+  g_autoptr(KioskStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  guint held_warnings = 0;
+  const char *message;
+  gint64 start;
+  int fd;
+
+  /* Every mount made here goes with this process. */
+  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
+  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+  mount_image (image, dir);
+
+  store = open_ok (path, KIOSK_STORE_OPEN_KEEP_GOING);
+  for (guint i = 0; i < 3; i++)
+    record_durable (store, accepted, 3);
+
+  /* What an administrator would type is refused while the database is open for writing. */
+  g_assert_cmpint (mount (NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL), ==, -1);
+  g_assert_cmpint (errno, ==, EBUSY);
+
+  /* The kernel's own remount after an error: read-only under the open files. */
+  run_program (&error, "mount", "-o", "remount,abort", dir, NULL);
+  g_assert_no_error (error);
+  fd = g_open (probe, O_WRONLY | O_CREAT, 0600);
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_cmpint (errno, ==, EROFS);
+
+  g_test_log_set_fatal_handler (store_warning_expected, &held_warnings);
+  for (guint i = 0; i < KERNEL_RO_HELD; i++)
+    record_held (store, accepted, i % 4, KIOSK_STORE_ERROR_READONLY,
+                 "the file system refuses writes (read-only or no permission)");
+  g_test_log_set_fatal_handler (NULL, NULL);
+  g_assert_cmpuint (held_warnings, ==, 1);
+
+  message = kiosk_store_get_health_message (store);
+  report_figure ("read-only under the open database: %u taps held: %s", KERNEL_RO_HELD, message);
+  g_assert_nonnull (strstr (message, "the file system refuses writes"));
+
+  /* The store let go of the dead file system: it can be unmounted and mounted again. */
+  g_assert_cmpint (umount (dir), ==, 0);
+  mount_image (image, dir);
+  assert_first_on_disk (path, accepted, 3);
+
+  start = g_get_monotonic_time ();
+  wait_for_retry (store);
+  report_figure ("read-only: %u held responses written %.1f s after the file system was mounted "
+                 "again", KERNEL_RO_HELD,
+                 (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+
+  assert_recovered (store);
+  assert_write_failure_incident (store, KERNEL_RO_HELD, "read-only");
+  record_durable (store, accepted, 2);
+  assert_listed (store, accepted);
+  assert_on_disk (path, accepted);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+  assert_on_disk (path, accepted);
+  g_assert_cmpint (umount (dir), ==, 0);
+}
+
+static void
+test_kernel_read_only (void)
+{
+  g_autofree char *top = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *mkfs = g_find_program_in_path ("mkfs.ext4");
+  g_autofree char *script = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  if (g_test_subprocess ())
+    {
+      kernel_read_only_body (g_getenv (ENV_DIR), g_getenv (ENV_IMAGE));
+      return;
+    }
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to mount an ext4 image in a mount namespace of its own");
+      return;
+    }
+  if (mkfs == NULL)
+    {
+      g_test_skip ("needs mkfs.ext4 (e2fsprogs) to make an ext4 image");
+      return;
+    }
+
+  top = kiosk_test_make_tmpdir ();
+  image = g_build_filename (top, "state.ext4", NULL);
+  dir = g_build_filename (top, "state", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  fd = g_open (image, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 8 * 1024 * 1024), ==, 0);
+  g_assert_cmpint (close (fd), ==, 0);
+  run_program (&error, mkfs, "-q", "-F", image, NULL);
+  g_assert_no_error (error);
+
+  /* Loop devices are not everywhere (some containers): try, in a namespace that goes away. */
+  script = g_strdup_printf ("mount -t ext4 -o %s '%s' '%s' && umount '%s'", EXT4_MOUNT, image,
+                            dir, dir);
+  if (!run_program (&error, "unshare", "--mount", "sh", "-c", script, NULL))
+    {
+      g_autofree char *skip = g_strdup_printf ("cannot mount an ext4 image: %s", error->message);
+
+      g_test_skip (skip);
+      kiosk_test_rm_rf (top);
+      return;
+    }
+
+  g_setenv (ENV_DIR, dir, TRUE);
+  g_setenv (ENV_IMAGE, image, TRUE);
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv (ENV_DIR);
+  g_unsetenv (ENV_IMAGE);
+  kiosk_test_rm_rf (top);
+
+  if (!g_test_trap_has_passed ())
+    g_test_fail_printf ("the test's subprocess failed; its message is above");
+}
+
 /* The state directory itself cannot be created at start (read-only parent). */
 static void
 read_only_missing_state_dir_body (const char *dir,
@@ -1020,11 +1397,21 @@ main (int   argc,
   g_test_add_func ("/store-faults/fsync-error/flush", test_fsync_error_flush);
   g_test_add_func ("/store-faults/fsync-error/retry-timer", test_fsync_error_retry);
   g_test_add_func ("/store-faults/fsync-error/once", test_fsync_error_once);
+  g_test_add_data_func ("/store-faults/commit/wal-write-error/once", &wal_write_once,
+                        test_commit_fault);
+  g_test_add_data_func ("/store-faults/commit/wal-write-error/three", &wal_write_three,
+                        test_commit_fault);
+  g_test_add_data_func ("/store-faults/commit/wal-fsync-error/once", &wal_fsync_once,
+                        test_commit_fault);
+  g_test_add_data_func ("/store-faults/commit/wal-fsync-error/three", &wal_fsync_three,
+                        test_commit_fault);
   g_test_add_func ("/store-faults/flow/thanks-while-failing", test_flow_thanks_while_failing);
   g_test_add_func ("/store-faults/tmpfs/full", test_tmpfs_full);
+  g_test_add_func ("/store-faults/tmpfs/nearly-full", test_tmpfs_nearly_full);
   g_test_add_func ("/store-faults/read-only/new-database", test_read_only_new);
   g_test_add_func ("/store-faults/read-only/existing-database", test_read_only_existing);
   g_test_add_func ("/store-faults/read-only/existing-after-crash", test_read_only_after_crash);
+  g_test_add_func ("/store-faults/read-only/kernel-remount", test_kernel_read_only);
   g_test_add_func ("/store-faults/read-only/missing-state-directory",
                    test_read_only_missing_state_dir);
   g_test_add_func ("/store-faults/not-open/lists-held", test_not_open_lists_held);
