@@ -1,0 +1,339 @@
+/* test-disk-faults.c: the whole kiosk window under a real display (Xvfb) while its storage cannot
+ * write: visitors go through their whole visit and are thanked, the survey page shows staff a
+ * quiet status line, the admin screen names the fault, and once writing works again the status
+ * goes away and every response is in the database, once, in order. The fault comes from the
+ * injecting SQLite VFS; the store underneath takes the paths it takes on a real card. */
+#define G_LOG_DOMAIN "test-disk-faults"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <gtk/gtk.h>
+#include <sqlite3.h>
+
+#include "kiosk-admin-page.h"
+#include "kiosk-pin.h"
+#include "kiosk-test-ui.h"
+#include "kiosk-test-util.h"
+#include "kiosk-test-vfs.h"
+#include "kiosk-window.h"
+
+#define PIN "2468"
+
+/* KIOSK_STORE_RETRY_SECONDS is 5; g_timeout_add_seconds() may add up to a second. */
+#define RETRY_WAIT_MS 15000
+
+#define VISITS 4
+
+typedef struct
+{
+  char        *dir;
+  char        *db;
+  KioskConfig *config;
+  KioskStore  *store;
+  KioskFlow   *flow;
+  KioskWindow *window;
+} Fixture;
+
+static char *pin_hash;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskClock) clock = kiosk_clock_new ();
+  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
+  g_autofree char *text = NULL;
+
+  f->dir = kiosk_test_make_tmpdir ();
+  text = g_strdup_printf ("[kiosk]\ndevice-id = shop-042\nthank-you-seconds = 0.5\n"
+                          "misuse-interval = 0\nstate-directory = %s\n"
+                          "[admin]\npin-hash = %s\n", f->dir, pin_hash);
+  f->config = kiosk_config_new_from_data (text, -1, "disk-faults.conf", &error);
+  g_assert_no_error (error);
+  f->db = kiosk_config_dup_database_path (f->config);
+
+  /* Every connection from here on goes through the injecting VFS, the store's included. */
+  kiosk_test_vfs_install ();
+  f->store = kiosk_store_open (f->db, KIOSK_STORE_OPEN_KEEP_GOING, &error);
+  g_assert_no_error (error);
+
+  f->flow = kiosk_flow_new (f->config, f->store, clock, survey);
+  f->window = g_object_ref_sink (kiosk_window_new (NULL, f->flow, FALSE));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (kiosk_test_wait_for ((gpointer) gtk_widget_get_mapped, f->window, 5000));
+  kiosk_test_repaint (GTK_WIDGET (f->window));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  g_assert_finalize_object (g_steal_pointer (&f->flow));
+  g_assert_finalize_object (g_steal_pointer (&f->store));
+  g_clear_object (&f->config);
+  kiosk_test_vfs_uninstall ();
+  kiosk_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->db);
+}
+
+static void
+activate (Fixture    *f,
+          const char *action,
+          const char *format,
+          ...)
+{
+  GVariant *parameter = NULL;
+  va_list args;
+
+  if (format != NULL)
+    {
+      va_start (args, format);
+      parameter = g_variant_new_va (format, NULL, &args);
+      va_end (args);
+    }
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->window), action, parameter));
+}
+
+static const char *
+page (Fixture *f)
+{
+  return kiosk_window_get_page (f->window);
+}
+
+static gboolean
+on_survey_page (gpointer user_data)
+{
+  return g_strcmp0 (page (user_data), "survey") == 0;
+}
+
+static gboolean
+all_written (gpointer user_data)
+{
+  return kiosk_store_get_unwritten (KIOSK_STORE (user_data)) == 0;
+}
+
+/* The survey page's status line for staff, visible or not. */
+static GtkLabel *
+status_label (Fixture *f)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  g_assert_cmpstr (page (f), ==, "survey");
+  kiosk_test_collect (kiosk_window_get_page_widget (f->window), GTK_TYPE_LABEL, FALSE, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_has_css_class (g_ptr_array_index (labels, i), "status"))
+      return g_ptr_array_index (labels, i);
+
+  g_error ("the survey page has no status line");
+}
+
+static KioskAdminPage *
+admin_page (Fixture *f)
+{
+  g_assert_cmpstr (page (f), ==, "admin");
+  return KIOSK_ADMIN_PAGE (kiosk_window_get_page_widget (f->window));
+}
+
+static void
+unlock (Fixture *f)
+{
+  activate (f, "admin.request", NULL);
+  for (const char *p = PIN; *p; p++)
+    {
+      char digit[2] = { *p, '\0' };
+
+      activate (f, "pin.digit", "s", digit);
+    }
+  activate (f, "pin.submit", NULL);
+  g_assert_cmpstr (page (f), ==, "admin");
+}
+
+/* A whole visit as a visitor makes it: a face, the follow-up, no comment, no contact, thanks. */
+static void
+visit (Fixture *f,
+       int      face)
+{
+  g_autofree char *texts = NULL;
+
+  g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+  activate (f, "survey.vote", "(is)", face, "touch");
+  g_assert_cmpstr (page (f), ==, "follow-up");
+  activate (f, "follow-up.toggle", "s", face < 2 ? "staff" : "speed");
+  activate (f, "follow-up.next", NULL);
+  if (g_strcmp0 (page (f), "comment") == 0)
+    activate (f, "comment.skip", NULL);
+  if (g_strcmp0 (page (f), "contact") == 0)
+    activate (f, "contact.decline", NULL);
+  g_assert_cmpstr (page (f), ==, "thanks");
+
+  /* The visitor reads thanks, not a fault. */
+  kiosk_test_repaint (GTK_WIDGET (f->window));
+  texts = kiosk_test_dup_texts (kiosk_window_get_page_widget (f->window));
+  g_test_message ("thanks page: %s", texts);
+  g_assert_cmpstr (texts, !=, "");
+  g_assert_null (strstr (texts, "torage"));
+  g_assert_null (strstr (texts, "disk"));
+}
+
+/* The file's view through a connection of our own on the plain "unix" VFS: every visit once, in
+ * order, completed, and a sound file. */
+static void
+assert_on_disk (const char *path,
+                guint       expected)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 last_seq = 0;
+  guint rows = 0;
+  int rc;
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, "unix");
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+
+  rc = sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  sqlite3_finalize (stmt);
+
+  rc = sqlite3_prepare_v2 (db, "SELECT seq, COUNT(*) OVER (PARTITION BY uuid) FROM responses "
+                           "ORDER BY seq", -1, &stmt, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, last_seq + 1);
+      g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 1);
+      last_seq = sqlite3_column_int64 (stmt, 0);
+      rows++;
+    }
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  g_assert_cmpuint (rows, ==, expected);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+check_fault (Fixture    *f,
+             int         sqlite_rc,
+             const char *why,
+             const char *shot_prefix)
+{
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *survey_shot = g_strdup_printf ("%s-survey.png", shot_prefix);
+  g_autofree char *admin_shot = g_strdup_printf ("%s-admin.png", shot_prefix);
+  g_autofree char *pattern = g_strdup_printf ("Storage failing: *%s*", why);
+  GtkLabel *status;
+  const char *storage;
+  gint64 start;
+
+  /* Writing works: no status line. */
+  g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (status_label (f))));
+
+  kiosk_test_vfs_fail (KIOSK_TEST_VFS_WRITE, sqlite_rc, KIOSK_TEST_VFS_FOREVER);
+
+  g_test_expect_message ("kiosk-store", G_LOG_LEVEL_WARNING, pattern);
+  for (guint i = 0; i < VISITS; i++)
+    visit (f, i % 2 == 0 ? 0 : 3);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (kiosk_store_get_unwritten (f->store), ==, VISITS);
+  g_assert_cmpint (kiosk_store_get_health (f->store), ==, KIOSK_STORAGE_FAILING);
+
+  /* Back on the survey page: the quiet line for staff, the reason in its tooltip. */
+  g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+  status = status_label (f);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (status)));
+  g_test_message ("survey status: %s (tooltip: %s)", gtk_label_get_label (status),
+                  gtk_widget_get_tooltip_text (GTK_WIDGET (status)));
+  g_assert_cmpstr (gtk_label_get_label (status), ==,
+                   "Storage failing: responses are kept in memory until it works again");
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (status)), why));
+  kiosk_test_screenshot (GTK_WIDGET (f->window), survey_shot);
+
+  /* The admin screen names the fault, and the figures count the held visits. */
+  unlock (f);
+  storage = kiosk_admin_page_get_value (admin_page (f), "storage");
+  g_test_message ("admin storage: %s", storage);
+  g_assert_true (g_str_has_prefix (storage, "Failing: responses are held in memory — "));
+  g_assert_nonnull (strstr (storage, f->db));
+  g_assert_nonnull (strstr (storage, why));
+  kiosk_test_screenshot (GTK_WIDGET (f->window), admin_shot);
+
+  /* Writing works again: the store's own retry writes everything, and the screen says so. */
+  kiosk_test_vfs_fail (KIOSK_TEST_VFS_WRITE, SQLITE_OK, 0);
+  start = g_get_monotonic_time ();
+  g_assert_true (kiosk_test_wait_for (all_written, f->store, RETRY_WAIT_MS));
+  g_test_message ("%u held visits written %.1f s after writing worked again", VISITS,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (kiosk_store_get_health (f->store), ==, KIOSK_STORAGE_OK);
+  g_assert_cmpstr (kiosk_admin_page_get_value (admin_page (f), "storage"), ==, "OK");
+
+  activate (f, "admin.leave", NULL);
+  g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (status_label (f))));
+
+  /* Every visit, completed, with what the visitor chose. */
+  responses = kiosk_store_list_responses (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (responses->len, ==, VISITS);
+  for (guint i = 0; i < responses->len; i++)
+    {
+      KioskResponse *r = g_ptr_array_index (responses, i);
+
+      g_assert_cmpint (r->seq, ==, i + 1);
+      g_assert_cmpint (r->face, ==, i % 2 == 0 ? 0 : 3);
+      g_assert_false (r->visit_open);
+      g_assert_nonnull (r->follow_up_selected);
+      g_assert_cmpstr (r->follow_up_selected[0], ==, i % 2 == 0 ? "staff" : "speed");
+    }
+  assert_on_disk (f->db, VISITS);
+}
+
+static void
+test_disk_full (Fixture       *f,
+                gconstpointer  data)
+{
+  check_fault (f, SQLITE_FULL, "the disk is full", "disk-full");
+}
+
+static void
+test_io_error (Fixture       *f,
+               gconstpointer  data)
+{
+  check_fault (f, SQLITE_IOERR_WRITE, "the storage reported an I/O error", "disk-io-error");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  pin_hash = kiosk_pin_hash (PIN, &error);
+  g_assert_no_error (error);
+
+  g_test_add ("/disk-faults/full", Fixture, NULL, fixture_setup, test_disk_full,
+              fixture_teardown);
+  g_test_add ("/disk-faults/io-error", Fixture, NULL, fixture_setup, test_io_error,
+              fixture_teardown);
+
+  return g_test_run ();
+}
