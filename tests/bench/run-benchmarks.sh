@@ -5,6 +5,7 @@
 # Usage: tests/bench/run-benchmarks.sh [BUILD_DIR]        (default: _build)
 # Knobs (environment): RENDERERS="cairo gl" STARTUP_RUNS=5 IDLE_RUNS=3 IDLE_SECONDS=60
 #   IDLE_RENDERER=cairo COMMIT_RUNS=3 COMMIT_TAPS=10000 TAP_FRAME_TAPS=200
+#   SOAK_RESPONSES=1000000 (0: leave the week-long soak out)
 #   CHROMIUM=1 (0: leave Chromium out; it is skipped anyway when /usr/bin/chromium is missing)
 set -u
 
@@ -17,6 +18,7 @@ idle_renderer=${IDLE_RENDERER:-cairo}
 commit_runs=${COMMIT_RUNS:-3}
 commit_taps=${COMMIT_TAPS:-10000}
 tap_frame_taps=${TAP_FRAME_TAPS:-200}
+soak_responses=${SOAK_RESPONSES:-1000000}
 chromium=${CHROMIUM:-1}
 
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,7 +40,7 @@ done
 
 echo "== Building"
 meson compile -C "$build" smiley-kiosk ref-circles bench-startup bench-idle bench-commit \
-  bench-tap-frame >"$bench.build.log" 2>&1 ||
+  bench-tap-frame bench-soak >"$bench.build.log" 2>&1 ||
   { cat "$bench.build.log"; die "the build failed (is the option benchmarks=true?)"; }
 logs=$(mktemp -d "${TMPDIR:-/tmp}/smiley-bench-logs-XXXXXX")
 
@@ -95,6 +97,12 @@ echo "  display    Xvfb $screen, no window manager; $bus_note"
 echo
 echo "== Tap to durable commit (no display)"
 run commit "$bench/bench-commit" --runs "$commit_runs" --taps "$commit_taps" --dir "$bench"
+
+if [ "$soak_responses" -gt 0 ]; then
+  echo
+  echo "== A simulated week of a busy kiosk: sync through outages, retention (no display)"
+  run soak "$bench/bench-soak" --responses "$soak_responses"
+fi
 
 for renderer in $renderers; do
   echo
