@@ -1469,7 +1469,7 @@ test_storage_failing_is_shown (void)
     g_assert_true (gtk_widget_get_visible (label));
     status = gtk_label_get_label (GTK_LABEL (label));
     g_assert_cmpstr (status, ==,
-                     "Storage failing: responses are kept in memory until it works again");
+                     "For staff: responses are kept in memory for now — details in Kiosk status");
   }
 
   /* Teardown would warn about the held response: that warning is the point. */

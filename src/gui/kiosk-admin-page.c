@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "kiosk-admin-page.h"
@@ -302,7 +304,20 @@ refresh_device (KioskAdminPage *self)
       health = _("OK");
       break;
     }
-  storage = message ? g_strdup_printf ("%s — %s", health, message) : g_strdup (health);
+  if (message != NULL)
+    {
+      const char *path = kiosk_store_get_path (store);
+      gsize length = strlen (path);
+
+      /* The reason first: the database's path, the same on every kiosk, is what the row's
+       * two lines may cut off. */
+      if (g_str_has_prefix (message, path) && g_str_has_prefix (message + length, ": "))
+        storage = g_strdup_printf ("%s — %s — %s", health, message + length + 2, path);
+      else
+        storage = g_strdup_printf ("%s — %s", health, message);
+    }
+  else
+    storage = g_strdup (health);
   set_value (self, "storage", storage);
   set_value_warning (self, "storage", kiosk_store_get_health (store) != KIOSK_STORAGE_OK);
 

@@ -44,13 +44,16 @@ update_status (KioskSurveyPage *self)
     {
     case KIOSK_STORAGE_FAILING:
       gtk_label_set_label (self->status_label,
-                           /* Translators: a small status line for staff at the screen's edge */
-                           _("Storage failing: responses are kept in memory until it works again"));
+                           /* Translators: a small status line at the screen's edge, for staff,
+                            * worded so that it does not worry a visitor; "Kiosk status" is the
+                            * admin screen's title */
+                           _("For staff: responses are kept in memory for now — details in Kiosk status"));
       break;
     case KIOSK_STORAGE_RECOVERED:
       gtk_label_set_label (self->status_label,
-                           /* Translators: a small status line for staff at the screen's edge */
-                           _("The database was damaged and was set aside; recording continues"));
+                           /* Translators: a small status line at the screen's edge, for staff,
+                            * worded so that it does not worry a visitor */
+                           _("For staff: a new database was started — details in Kiosk status"));
       break;
     case KIOSK_STORAGE_OK:
     default:
