@@ -24,7 +24,10 @@
 
 #include "kiosk-flow.h"
 #include "kiosk-store.h"
+#include "kiosk-test-server.h"
+#include "kiosk-test-sync.h"
 #include "kiosk-test-util.h"
+#include "kiosk-uploader.h"
 #include "kiosk-test-vfs.h"
 
 /* 2026-03-14T15:09:26.535897Z: a fixed instant, so nothing depends on today's date. */
@@ -1224,8 +1227,186 @@ kernel_read_only_body (const char *dir,
   g_assert_cmpint (umount (dir), ==, 0);
 }
 
+
+/* The same, while the uploader delivers a backlog and marks what the server acknowledged: the
+ * marks that fail are not invented, nothing the server holds is lost, and once the file system
+ * is back every response ends up on the server exactly once and marked delivered. */
+#define BACKLOG        3000
+#define BACKLOG_BATCH  50
+
+static gboolean
+server_accepted_some (gpointer user_data)
+{
+  return kiosk_test_server_count_accepted (user_data) >= BACKLOG / 10;
+}
+
+static gboolean
+uploader_failing (gpointer user_data)
+{
+  g_autoptr(KioskSyncStatus) s = kiosk_uploader_dup_status (user_data);
+
+  return s->last_error != NULL;
+}
+
+typedef struct
+{
+  KioskTestServer *server;
+  const char      *path;
+} Delivery;
+
+static gboolean
+backlog_delivered (gpointer user_data)
+{
+  Delivery *d = user_data;
+
+  return kiosk_test_server_count_accepted (d->server) >= BACKLOG &&
+         kiosk_test_count_pending (d->path) == 0;
+}
+
+static KioskUploader *
+start_backlog_uploader (KioskConfig *config,
+                        const char  *path)
+{
+  g_autoptr(GError) error = NULL;
+  KioskUploaderTimings timings;
+  KioskUploader *uploader;
+
+  kiosk_uploader_timings_init (&timings);
+  timings.debounce_ms = 10;
+  timings.start_delay_max_ms = 0;
+  timings.backoff_base_ms = 40;
+  timings.backoff_cap_ms = 200;
+  timings.pause_ms = 200;
+  timings.survey_poll_ms = 3600 * 1000;
+  timings.heartbeat_ms = 3600 * 1000;
+  timings.stats_interval_ms = 0;
+  timings.seed = 42;
+  timings.use_network_monitor = FALSE;
+
+  uploader = kiosk_uploader_new (config, path, &error);
+  g_assert_no_error (error);
+  kiosk_uploader_set_timings (uploader, &timings);
+  g_assert_true (kiosk_uploader_start (uploader, &error));
+  g_assert_no_error (error);
+  return uploader;
+}
+
+/* Rows marked delivered on disk, each one held by the server. */
+static guint
+count_marked_delivered (const char      *path,
+                        KioskTestServer *server)
+{
+  g_autoptr(GArray) seqs = kiosk_test_server_dup_seqs (server, KIOSK_TEST_SOURCE);
+  g_autoptr(GHashTable) held = g_hash_table_new (g_int64_hash, g_int64_equal);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint marked = 0;
+  int rc;
+
+  for (guint i = 0; i < seqs->len; i++)
+    g_hash_table_add (held, &g_array_index (seqs, gint64, i));
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, "unix"), ==, SQLITE_OK);
+  rc = sqlite3_prepare_v2 (db, "SELECT seq FROM responses WHERE delivered_us IS NOT NULL", -1,
+                           &stmt, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+      if (!g_hash_table_contains (held, &seq))
+        g_error ("response %" G_GINT64_FORMAT " is marked delivered but the server does not "
+                 "hold it", seq);
+      marked++;
+    }
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return marked;
+}
+
 static void
-test_kernel_read_only (void)
+kernel_read_only_delivering_body (const char *dir,
+                                  const char *image)
+{
+  g_autofree char *path = g_build_filename (dir, "responses.db", NULL);
+  g_autoptr(KioskTestServer) server = NULL;
+  g_autoptr(KioskConfig) config = NULL;
+  g_autoptr(KioskUploader) uploader = NULL;
+  g_autoptr(GError) error = NULL;
+  KioskSyncStatus *s;
+  Delivery delivery;
+  guint at_abort, before_mount, marked;
+  gint64 start;
+
+  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
+  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+  mount_image (image, dir);
+
+  kiosk_test_fill_queue (path, BACKLOG, 7);
+  server = kiosk_test_server_new (KIOSK_TEST_SERVER_DEFAULT, NULL);
+  kiosk_test_server_set_token (server, KIOSK_TEST_TOKEN);
+  config = kiosk_test_sync_config (dir, kiosk_test_server_get_url (server), BACKLOG_BATCH, NULL);
+
+  uploader = start_backlog_uploader (config, path);
+  g_assert_true (kiosk_test_wait_for (server_accepted_some, server, 20000));
+
+  run_program (&error, "mount", "-o", "remount,abort", dir, NULL);
+  g_assert_no_error (error);
+  at_abort = kiosk_test_server_count_accepted (server);
+  g_assert_cmpuint (at_abort, <, BACKLOG);
+
+  /* The next batch's marks fail, and the uploader says so. */
+  g_assert_true (kiosk_test_wait_for (uploader_failing, uploader, 20000));
+  s = kiosk_uploader_dup_status (uploader);
+  report_figure ("uploader on the read-only file system: %s: %s",
+                 kiosk_sync_state_to_string (s->state), s->last_error);
+  kiosk_sync_status_free (s);
+
+  /* Its connection keeps the dead file system busy until it goes. */
+  report_figure ("unmounting while the uploader runs: %s",
+                 umount (dir) == 0 ? "done" : g_strerror (errno));
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    mount_image (image, dir);
+
+  /* As at a restart: the uploader goes, the file system is mounted again. */
+  kiosk_uploader_stop (uploader);
+  g_clear_object (&uploader);
+  before_mount = kiosk_test_server_count_accepted (server);
+  g_assert_cmpint (umount (dir), ==, 0);
+  mount_image (image, dir);
+
+  marked = count_marked_delivered (path, server);
+  report_figure ("backlog %u: the server held %u when the file system turned read-only and %u "
+                 "when the uploader stopped; %u were marked delivered on disk, %" G_GINT64_FORMAT
+                 " pending", BACKLOG, at_abort, before_mount, marked,
+                 kiosk_test_count_pending (path));
+  g_assert_cmpuint (marked, <=, before_mount);
+
+  start = g_get_monotonic_time ();
+  uploader = start_backlog_uploader (config, path);
+  delivery = (Delivery) { server, path };
+  g_assert_true (kiosk_test_wait_for (backlog_delivered, &delivery, 60000));
+  report_figure ("after mounting again: the rest delivered in %.1f s; %u sent twice and "
+                 "de-duplicated by the server",
+                 (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC,
+                 kiosk_test_server_count_duplicates (server));
+  kiosk_uploader_stop (uploader);
+  g_clear_object (&uploader);
+
+  kiosk_test_server_check_exactly_once (server, KIOSK_TEST_SOURCE, BACKLOG, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_marked_delivered (path, server), ==, BACKLOG);
+  g_assert_cmpint (kiosk_test_count_pending (path), ==, 0);
+  g_assert_cmpstr (kiosk_test_server_dup_violations (server), ==, "");
+  g_assert_cmpint (umount (dir), ==, 0);
+}
+
+typedef void (*KernelBody) (const char *dir,
+                            const char *image);
+
+static void
+run_on_ext4 (KernelBody body)
 {
   g_autofree char *top = NULL;
   g_autofree char *image = NULL;
@@ -1237,7 +1418,7 @@ test_kernel_read_only (void)
 
   if (g_test_subprocess ())
     {
-      kernel_read_only_body (g_getenv (ENV_DIR), g_getenv (ENV_IMAGE));
+      body (g_getenv (ENV_DIR), g_getenv (ENV_IMAGE));
       return;
     }
 
@@ -1258,7 +1439,7 @@ test_kernel_read_only (void)
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
   fd = g_open (image, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (ftruncate (fd, 8 * 1024 * 1024), ==, 0);
+  g_assert_cmpint (ftruncate (fd, 16 * 1024 * 1024), ==, 0);
   g_assert_cmpint (close (fd), ==, 0);
   run_program (&error, mkfs, "-q", "-F", image, NULL);
   g_assert_no_error (error);
@@ -1284,6 +1465,18 @@ test_kernel_read_only (void)
 
   if (!g_test_trap_has_passed ())
     g_test_fail_printf ("the test's subprocess failed; its message is above");
+}
+
+static void
+test_kernel_read_only (void)
+{
+  run_on_ext4 (kernel_read_only_body);
+}
+
+static void
+test_kernel_read_only_delivering (void)
+{
+  run_on_ext4 (kernel_read_only_delivering_body);
 }
 
 /* The state directory itself cannot be created at start (read-only parent). */
@@ -1412,6 +1605,8 @@ main (int   argc,
   g_test_add_func ("/store-faults/read-only/existing-database", test_read_only_existing);
   g_test_add_func ("/store-faults/read-only/existing-after-crash", test_read_only_after_crash);
   g_test_add_func ("/store-faults/read-only/kernel-remount", test_kernel_read_only);
+  g_test_add_func ("/store-faults/read-only/kernel-remount-delivering",
+                   test_kernel_read_only_delivering);
   g_test_add_func ("/store-faults/read-only/missing-state-directory",
                    test_read_only_missing_state_dir);
   g_test_add_func ("/store-faults/not-open/lists-held", test_not_open_lists_held);
