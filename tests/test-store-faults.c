@@ -1334,6 +1334,7 @@ kernel_read_only_delivering_body (const char *dir,
   g_autoptr(KioskConfig) config = NULL;
   g_autoptr(KioskUploader) uploader = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *violations = NULL;
   KioskSyncStatus *s;
   Delivery delivery;
   guint at_abort, before_mount, marked;
@@ -1398,7 +1399,8 @@ kernel_read_only_delivering_body (const char *dir,
   g_assert_no_error (error);
   g_assert_cmpuint (count_marked_delivered (path, server), ==, BACKLOG);
   g_assert_cmpint (kiosk_test_count_pending (path), ==, 0);
-  g_assert_cmpstr (kiosk_test_server_dup_violations (server), ==, "");
+  violations = kiosk_test_server_dup_violations (server);
+  g_assert_cmpstr (violations, ==, "");
   g_assert_cmpint (umount (dir), ==, 0);
 }
 

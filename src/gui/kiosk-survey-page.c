@@ -47,7 +47,8 @@ update_status (KioskSurveyPage *self)
                            /* Translators: a small status line at the screen's edge, for staff,
                             * worded so that it does not worry a visitor; "Kiosk status" is the
                             * admin screen's title */
-                           _("For staff: responses are kept in memory for now — details in Kiosk status"));
+                           _("For staff: responses are kept in memory for now — "
+                             "details in Kiosk status"));
       break;
     case KIOSK_STORAGE_RECOVERED:
       gtk_label_set_label (self->status_label,
