@@ -742,7 +742,7 @@ static void
 test_admin_idle (Fixture       *f,
                  gconstpointer  data)
 {
-  KioskWindowTimings timings = { .shift_every_ms = 0, .admin_idle_ms = 400 };
+  KioskWindowTimings timings = { .shift_every_ms = 0, .admin_idle_ms = 1500 };
   g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->window));
   gint64 start;
 
@@ -755,10 +755,12 @@ test_admin_idle (Fixture       *f,
   start = g_get_monotonic_time ();
   if (xid != NULL)
     {
-      /* Touches on the screen (its chart, no button) keep it open. */
-      for (int i = 0; i < 4; i++)
+      /* Touches on the screen (its chart, no button) keep it open: 3.2 s of them, longer than
+       * the idle time, each in time with over a second to spare for a loaded machine (a
+       * sanitizer build beside other jobs needs it). */
+      for (int i = 0; i < 8; i++)
         {
-          g_usleep (200 * 1000);
+          g_usleep (400 * 1000);
           g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, "640", "600", "click",
                                              "1", NULL));
           kiosk_test_repaint (GTK_WIDGET (f->window));
