@@ -48,15 +48,28 @@ fuzz_cleanup (void)
     }
 }
 
-/* Once per process: the log writer and a temporary directory (its files are removed at exit). */
-G_GNUC_UNUSED static const char *
+/* Once per process: the log writer. */
+G_GNUC_UNUSED static void
 fuzz_setup (void)
+{
+  static gboolean done;
+
+  if (!done)
+    {
+      g_log_set_writer_func (fuzz_log_writer, NULL, NULL);
+      done = TRUE;
+    }
+}
+
+/* A private temporary directory, made on first use; it and its files are removed at exit (not
+ * after a crash: look for smiley-kiosk-fuzz-* in /tmp then). */
+G_GNUC_UNUSED static const char *
+fuzz_get_tmpdir (void)
 {
   if (fuzz_tmpdir == NULL)
     {
       g_autoptr(GError) error = NULL;
 
-      g_log_set_writer_func (fuzz_log_writer, NULL, NULL);
       fuzz_tmpdir = g_dir_make_tmp ("smiley-kiosk-fuzz-XXXXXX", &error);
       g_assert_no_error (error);
       fuzz_tmp_files = g_ptr_array_new_with_free_func (g_free);
@@ -72,7 +85,7 @@ fuzz_tmp_file (const char *name,
                const char *contents,
                int         mode)
 {
-  char *path = g_build_filename (fuzz_setup (), name, NULL);
+  char *path = g_build_filename (fuzz_get_tmpdir (), name, NULL);
 
   if (g_str_has_suffix (name, "/"))
     g_assert_cmpint (g_mkdir (path, mode), ==, 0);

@@ -144,11 +144,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autoptr(GString) text = NULL;
   g_autoptr(GString) normalised = NULL;
-  const char *dir = fuzz_setup ();
+  const char *dir;
 
+  fuzz_setup ();
   if (size > FUZZ_MAX_INPUT)
     return 0;
   setup_files ();
+  dir = fuzz_get_tmpdir ();
 
   text = g_string_new_len ((const char *) data, size);
   g_string_replace (text, "@DIR@", dir, 0);
