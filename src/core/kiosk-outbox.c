@@ -189,7 +189,8 @@ kiosk_outbox_open (const char            *path,
        * Checkpoints happen here, after the uploader's commits, often enough that the WAL never
        * grows to the 1000 pages at which a tap's own commit would have to checkpoint it. */
       rc = sqlite3_exec (self->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                         "PRAGMA wal_autocheckpoint = 100", NULL, NULL, NULL);
+                         "PRAGMA wal_autocheckpoint = 100; PRAGMA journal_size_limit = "
+                         G_STRINGIFY (KIOSK_STORE_WAL_SIZE_LIMIT), NULL, NULL, NULL);
       if (rc != SQLITE_OK)
         {
           set_error (self, error, rc, "configuring the connection");

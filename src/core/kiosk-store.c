@@ -632,7 +632,12 @@ configure_connection (KioskStore  *self,
       return FALSE;
     }
 
-  rc = sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  /* A burst of writes (a backlog being marked delivered while taps come in)
+   * leaves the log at its high-water mark; truncating it when it restarts keeps the files
+   * within the retention bound. */
+  rc = sqlite3_exec (self->db, "PRAGMA synchronous = FULL; "
+                     "PRAGMA journal_size_limit = " G_STRINGIFY (KIOSK_STORE_WAL_SIZE_LIMIT),
+                     NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
       *out_rc = rc;

@@ -44,6 +44,8 @@ typedef enum
 
 #define KIOSK_STORE_SCHEMA_VERSION 4
 #define KIOSK_STORE_RETRY_SECONDS  5
+/* Bytes the write-ahead log is cut back to when it restarts (PRAGMA journal_size_limit). */
+#define KIOSK_STORE_WAL_SIZE_LIMIT 4194304
 
 #define KIOSK_TYPE_STORE (kiosk_store_get_type ())
 G_DECLARE_FINAL_TYPE (KioskStore, kiosk_store, KIOSK, STORE, GObject)
