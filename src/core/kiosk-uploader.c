@@ -97,6 +97,12 @@ struct _KioskUploader
   GMutex                lock;
   GCond                 finished_cond;
   gboolean              finished;
+
+  /* A weak reference to this object, made on the main thread and shared (atomic refcounted box)
+   * with every notification the worker posts: the worker must never make a weak reference
+   * itself, as it may do so while the object is being finalised. */
+  GWeakRef             *weak_self;
+  gboolean              abandoned;
   KioskSyncStatus       status;
   char                 *survey_id;
   int                   survey_version;
@@ -190,7 +196,7 @@ kiosk_sync_status_free (KioskSyncStatus *status)
 
 typedef struct
 {
-  GWeakRef  uploader;
+  GWeakRef *uploader;
   guint     signal;
   char     *path;
 } Notification;
@@ -200,7 +206,7 @@ notification_free (gpointer data)
 {
   Notification *n = data;
 
-  g_weak_ref_clear (&n->uploader);
+  g_atomic_rc_box_release_full (n->uploader, (GDestroyNotify) g_weak_ref_clear);
   g_free (n->path);
   g_free (n);
 }
@@ -210,7 +216,7 @@ static gboolean
 notification_cb (gpointer data)
 {
   Notification *n = data;
-  g_autoptr(KioskUploader) self = g_weak_ref_get (&n->uploader);
+  g_autoptr(KioskUploader) self = g_weak_ref_get (n->uploader);
 
   if (self == NULL)
     return G_SOURCE_REMOVE;
@@ -238,7 +244,7 @@ notify_main (KioskUploader *self,
     return;
 
   n = g_new0 (Notification, 1);
-  g_weak_ref_init (&n->uploader, self);
+  n->uploader = g_atomic_rc_box_acquire (self->weak_self);
   n->signal = signal;
   n->path = g_strdup (path);
   g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, notification_cb, n,
@@ -637,6 +643,9 @@ kiosk_uploader_finalize (GObject *object)
   KioskUploader *self = KIOSK_UPLOADER (object);
 
   kiosk_uploader_stop (self);
+  /* A thread left behind by a stop still posts through it. */
+  if (!self->abandoned)
+    g_atomic_rc_box_release_full (self->weak_self, (GDestroyNotify) g_weak_ref_clear);
 
   if (self->validator_destroy)
     self->validator_destroy (self->validator_data);
@@ -700,6 +709,8 @@ kiosk_uploader_init (KioskUploader *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->finished_cond);
+  self->weak_self = g_atomic_rc_box_new0 (GWeakRef);
+  g_weak_ref_init (self->weak_self, self);
   kiosk_uploader_timings_init (&self->timings);
   self->status.oldest_pending_age_s = -1;
   self->status.next_retry_in_ms = -1;
@@ -2568,6 +2579,7 @@ kiosk_uploader_stop (KioskUploader *self)
       g_critical ("The uploader thread did not stop within 2 s; leaving it behind");
       g_object_ref (self);
       g_thread_unref (self->thread);
+      self->abandoned = TRUE;
     }
   self->thread = NULL;
 
