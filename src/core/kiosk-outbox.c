@@ -28,6 +28,10 @@ struct _KioskOutbox
   sqlite3_stmt         *state_get_stmt;
   sqlite3_stmt         *state_set_stmt;
 
+  /* The connection hit an error it does not recover from by itself (an I/O error, a file
+   * system turned read-only); its owner opens a new one. */
+  gboolean              broken;
+
   KioskOutboxOpenFlags  flags;
 };
 
@@ -79,6 +83,10 @@ set_error (KioskOutbox  *self,
            const char   *doing)
 {
   int primary = rc & 0xff;
+
+  if (primary == SQLITE_IOERR || primary == SQLITE_READONLY || primary == SQLITE_CORRUPT ||
+      primary == SQLITE_NOTADB || primary == SQLITE_CANTOPEN)
+    self->broken = TRUE;
 
   g_set_error (error, KIOSK_OUTBOX_ERROR,
                primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? KIOSK_OUTBOX_ERROR_BUSY
@@ -1088,4 +1096,15 @@ kiosk_outbox_correct_clock (KioskOutbox  *self,
     return -1;
 
   return sqlite3_changes (self->db);
+}
+
+/* Whether an error left the connection unusable: a file system that failed or turned read-only
+ * under it keeps failing on this connection (and stays busy, so it cannot be unmounted), while a
+ * new one works as soon as the file system does. */
+gboolean
+kiosk_outbox_needs_reopen (KioskOutbox *self)
+{
+  g_return_val_if_fail (KIOSK_IS_OUTBOX (self), FALSE);
+
+  return self->broken;
 }

@@ -84,6 +84,7 @@ GPtrArray   *kiosk_outbox_next_batch        (KioskOutbox           *self,
 
 gboolean     kiosk_outbox_begin             (KioskOutbox           *self,
                                              GError               **error);
+gboolean     kiosk_outbox_needs_reopen      (KioskOutbox           *self);
 gboolean     kiosk_outbox_commit            (KioskOutbox           *self,
                                              GError               **error);
 void         kiosk_outbox_rollback          (KioskOutbox           *self);

@@ -1303,8 +1303,36 @@ static gboolean
 ensure_outbox (KioskUploader  *self,
                GError        **error)
 {
+  if (self->outbox != NULL && kiosk_outbox_needs_reopen (self->outbox))
+    {
+      g_message ("%s: closing the database connection after an error; it is opened again "
+                 "for the next attempt", self->database_path);
+      g_clear_object (&self->outbox);
+    }
+
   if (self->outbox != NULL)
     return TRUE;
+
+  /* Marking deliveries needs a writable file system. Tried with a file of its own before
+   * opening (access(2) misses a file system the kernel aborted), because a connection, even a
+   * reading one, keeps a read-only file system from being unmounted, checked and mounted
+   * again, and sending batches that cannot be marked only makes duplicates. */
+  {
+    g_autofree char *probe = g_strconcat (self->database_path, "-uploader-probe", NULL);
+    int fd = g_open (probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+      {
+        int saved_errno = errno;
+
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                     "%s: %s; waiting until it can be written", self->database_path,
+                     g_strerror (saved_errno));
+        return FALSE;
+      }
+    close (fd);
+    g_unlink (probe);
+  }
 
   self->outbox = kiosk_outbox_open (self->database_path, KIOSK_OUTBOX_OPEN_DEFAULT, error);
   return self->outbox != NULL;
