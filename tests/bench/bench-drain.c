@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "bench-server.h"
 #include "bench-util.h"
 #include "kiosk-store.h"
 #include "kiosk-test-server.h"
@@ -45,106 +46,6 @@ static const GOptionEntry entries[] = {
   { "serve", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_serve, NULL, NULL },
   { NULL }
 };
-
-/* The server process: prints its URL, then answers "CHECK n" lines until stdin closes. */
-static int
-serve (void)
-{
-  g_autoptr(KioskTestServer) server = kiosk_test_server_new (KIOSK_TEST_SERVER_KEEP_NO_EVENTS,
-                                                             NULL);
-  char line[256];
-
-  kiosk_test_server_set_token (server, KIOSK_TEST_TOKEN);
-  printf ("URL %s\n", kiosk_test_server_get_url (server));
-  fflush (stdout);
-
-  while (fgets (line, sizeof line, stdin) != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      gint64 expected;
-
-      if (!g_str_has_prefix (line, "CHECK "))
-        continue;
-      expected = g_ascii_strtoll (line + 6, NULL, 10);
-      if (kiosk_test_server_check_exactly_once (server, KIOSK_TEST_SOURCE, expected, &error) &&
-          kiosk_test_server_count_violations (server) == 0)
-        printf ("OK %u duplicates, %u requests\n", kiosk_test_server_count_duplicates (server),
-                kiosk_test_server_count_requests (server, "/v1/events"));
-      else
-        {
-          g_autofree char *violations = kiosk_test_server_dup_violations (server);
-
-          printf ("FAIL %s %s\n", error ? error->message : "contract violations:",
-                  g_strdelimit (violations, "\n", ' '));
-        }
-      fflush (stdout);
-    }
-
-  return 0;
-}
-
-typedef struct
-{
-  GPid  pid;
-  FILE *in;
-  FILE *out;
-  char *url;
-} Server;
-
-static gboolean
-server_start (const char  *self,
-              Server      *server,
-              GError     **error)
-{
-  const char *argv[] = { self, "--serve", NULL };
-  char line[256];
-  int in_fd, out_fd;
-
-  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-                                 NULL, &server->pid, &in_fd, &out_fd, NULL, error))
-    return FALSE;
-
-  server->in = fdopen (in_fd, "w");
-  server->out = fdopen (out_fd, "r");
-  if (fgets (line, sizeof line, server->out) == NULL || !g_str_has_prefix (line, "URL "))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the test server did not start");
-      return FALSE;
-    }
-  server->url = g_strstrip (g_strdup (line + 4));
-  return TRUE;
-}
-
-static char *
-server_check (Server *server,
-              gint64  expected)
-{
-  char line[4096];
-
-  fprintf (server->in, "CHECK %" G_GINT64_FORMAT "\n", expected);
-  fflush (server->in);
-  if (fgets (line, sizeof line, server->out) == NULL)
-    return g_strdup ("FAIL the test server died");
-  return g_strstrip (g_strdup (line));
-}
-
-static void
-server_stop (Server *server)
-{
-  int status;
-
-  if (server->in != NULL)
-    fclose (server->in);
-  if (server->out != NULL)
-    fclose (server->out);
-  if (server->pid > 0)
-    {
-      waitpid (server->pid, &status, 0);
-      g_spawn_close_pid (server->pid);
-    }
-  g_free (server->url);
-  memset (server, 0, sizeof *server);
-}
 
 typedef struct
 {
@@ -225,7 +126,7 @@ run_once (const char  *self,
   g_autoptr(KioskConfig) config = NULL;
   g_autoptr(KioskSyncStatus) status = NULL;
   KioskUploaderTimings timings;
-  Server server = { 0 };
+  BenchServer server = { 0 };
   Run run = { 0 };
   guint tap_source, sample_source;
   gint64 t0, deadline;
@@ -235,7 +136,7 @@ run_once (const char  *self,
   kiosk_test_fill_queue (db, opt_count, 11);
   result->fill_s = (g_get_monotonic_time () - t0) / 1e6;
 
-  if (!server_start (self, &server, error))
+  if (!bench_server_start (&server, self, error))
     goto out;
 
   config = kiosk_test_sync_config (dir, server.url, opt_batch, NULL);
@@ -313,7 +214,7 @@ run_once (const char  *self,
   result->tap_p50 = bench_percentile (run.tap_ms, 0.50);
   result->tap_p99 = bench_percentile (run.tap_ms, 0.99);
   result->tap_max = bench_max (run.tap_ms);
-  result->check = server_check (&server, opt_count + run.tap_ms->len);
+  result->check = bench_server_check (&server, opt_count + run.tap_ms->len);
   ok = TRUE;
 
 out:
@@ -322,7 +223,7 @@ out:
   g_clear_object (&run.uploader);
   g_clear_object (&run.store);
   g_clear_pointer (&run.tap_ms, g_array_unref);
-  server_stop (&server);
+  bench_server_stop (&server);
   return ok;
 }
 
@@ -372,7 +273,7 @@ main (int   argc,
     }
 
   if (opt_serve)
-    return serve ();
+    return bench_server_serve ();
 
   /* Loopback only: a proxy from the environment must not sit between kiosk and server. */
   g_unsetenv ("http_proxy");

@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "bench-server.h"
 #include "bench-util.h"
 #include "kiosk-clock.h"
 #include "kiosk-outbox.h"
@@ -39,8 +40,8 @@
 static int opt_responses = 1000000;
 static double opt_days = 7;
 static int opt_retention_days = 1;
-static int opt_outage_every = 15;
-static int opt_outage_minutes = 3;
+static int opt_outage_every = 5;
+static int opt_outage_minutes = 2;
 static int opt_batch = 500;
 static int opt_rate = 2000;
 static double opt_rss_goal = 2.0;
@@ -55,11 +56,11 @@ static const GOptionEntry entries[] = {
   { "retention-days", 0, 0, G_OPTION_ARG_INT, &opt_retention_days,
     "[storage] retention-days (1, so that a week prunes six of its days)", "D" },
   { "outage-every", 0, 0, G_OPTION_ARG_INT, &opt_outage_every,
-    "An outage starts every this many simulated minutes (15; at 2000 responses a second that is "
-    "0.75 s of real time, in which the uploader's real-time backoff must find a window); 0 for "
+    "An outage starts every this many simulated minutes (5; at 2000 responses a second that is "
+    "0.25 s of real time, in which the uploader's real-time backoff must find a window); 0 for "
     "none", "MIN" },
   { "outage-minutes", 0, 0, G_OPTION_ARG_INT, &opt_outage_minutes,
-    "Simulated minutes each outage lasts (3)", "MIN" },
+    "Simulated minutes each outage lasts (2)", "MIN" },
   { "batch", 'b', 0, G_OPTION_ARG_INT, &opt_batch, "[cloud] batch-size (500)", "N" },
   { "rate", 0, 0, G_OPTION_ARG_INT, &opt_rate, "At most this many responses a second of real "
     "time (2000; 0: as fast as they can be written)", "N" },
@@ -72,143 +73,6 @@ static const GOptionEntry entries[] = {
   { "serve", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_serve, NULL, NULL },
   { NULL }
 };
-
-/* The server process: prints its URL, then obeys one command a line until stdin closes. */
-static int
-serve (void)
-{
-  g_autoptr(KioskTestServer) server = kiosk_test_server_new (KIOSK_TEST_SERVER_KEEP_NO_EVENTS,
-                                                             NULL);
-  gboolean down = FALSE;
-  guint stalled_at = G_MAXUINT;
-  char line[256];
-
-  kiosk_test_server_set_token (server, KIOSK_TEST_TOKEN);
-  printf ("URL %s\n", kiosk_test_server_get_url (server));
-  fflush (stdout);
-
-  while (fgets (line, sizeof line, stdin) != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (g_str_has_prefix (line, "DOWN"))
-        {
-          kiosk_test_server_set_down (server, TRUE);
-          down = TRUE;
-        }
-      else if (g_str_has_prefix (line, "REFUSE"))
-        kiosk_test_server_set_status (server, "/v1/events", 503, "Retry-After: 1\r\n",
-                                      "Maintenance");
-      else if (g_str_has_prefix (line, "STALL"))
-        {
-          guint requests = kiosk_test_server_count_requests (server, "/v1/events");
-
-          /* One stalled request at a time: outages come faster than a hang times out. */
-          if (requests != stalled_at)
-            kiosk_test_server_push_fault (server, "/v1/events", KIOSK_FAULT_HANG, 0, NULL, NULL);
-          stalled_at = requests;
-        }
-      else if (g_str_has_prefix (line, "UP"))
-        {
-          if (down)
-            kiosk_test_server_set_down (server, FALSE);
-          down = FALSE;
-          kiosk_test_server_set_status (server, "/v1/events", 0, NULL, NULL);
-        }
-      else if (g_str_has_prefix (line, "CHECK "))
-        {
-          gint64 expected = g_ascii_strtoll (line + 6, NULL, 10);
-
-          if (kiosk_test_server_check_exactly_once (server, KIOSK_TEST_SOURCE, expected, &error) &&
-              kiosk_test_server_count_violations (server) == 0)
-            printf ("OK %u accepted, %u duplicates, %u requests\n",
-                    kiosk_test_server_count_accepted (server),
-                    kiosk_test_server_count_duplicates (server),
-                    kiosk_test_server_count_requests (server, "/v1/events"));
-          else
-            {
-              g_autofree char *violations = kiosk_test_server_dup_violations (server);
-
-              printf ("FAIL %s %s\n", error ? error->message : "contract violations:",
-                      violations ? g_strdelimit (violations, "\n", ' ') : "");
-            }
-          fflush (stdout);
-        }
-    }
-
-  return 0;
-}
-
-typedef struct
-{
-  GPid  pid;
-  FILE *in;
-  FILE *out;
-  char *url;
-} Server;
-
-static gboolean
-server_start (const char  *self,
-              Server      *server,
-              GError     **error)
-{
-  const char *argv[] = { self, "--serve", NULL };
-  char line[256];
-  int in_fd, out_fd;
-
-  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-                                 NULL, &server->pid, &in_fd, &out_fd, NULL, error))
-    return FALSE;
-
-  server->in = fdopen (in_fd, "w");
-  server->out = fdopen (out_fd, "r");
-  if (fgets (line, sizeof line, server->out) == NULL || !g_str_has_prefix (line, "URL "))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the test server did not start");
-      return FALSE;
-    }
-  server->url = g_strstrip (g_strdup (line + 4));
-  return TRUE;
-}
-
-static void
-server_send (Server     *server,
-             const char *command)
-{
-  fprintf (server->in, "%s\n", command);
-  fflush (server->in);
-}
-
-static char *
-server_check (Server *server,
-              gint64  expected)
-{
-  char line[4096];
-
-  fprintf (server->in, "CHECK %" G_GINT64_FORMAT "\n", expected);
-  fflush (server->in);
-  if (fgets (line, sizeof line, server->out) == NULL)
-    return g_strdup ("FAIL the test server died");
-  return g_strstrip (g_strdup (line));
-}
-
-static void
-server_stop (Server *server)
-{
-  int status;
-
-  if (server->in != NULL)
-    fclose (server->in);
-  if (server->out != NULL)
-    fclose (server->out);
-  if (server->pid > 0)
-    {
-      waitpid (server->pid, &status, 0);
-      g_spawn_close_pid (server->pid);
-    }
-  g_free (server->url);
-  memset (server, 0, sizeof *server);
-}
 
 static double
 rss_mib (void)
@@ -315,7 +179,7 @@ main (int   argc,
   g_autofree guint64 *histogram = g_new0 (guint64, TAP_BUCKETS);
   const char *parent;
   KioskUploaderTimings timings;
-  Server server = { 0 };
+  BenchServer server = { 0 };
   gint64 step_us, t_start, deadline, now_wall = KIOSK_TEST_T0, next_outage_us, outage_end_us = 0;
   gint64 warmup, rows_per_retention, outage_rows, bound_rows, bound_bytes, rows_end, db_bytes;
   gint64 lag_rows, wal_bytes, used_rows_at_sample = 0, bytes_at_sample = 0, sample_at;
@@ -336,7 +200,7 @@ main (int   argc,
     }
 
   if (opt_serve)
-    return serve ();
+    return bench_server_serve ();
 
   if (opt_responses < 1000 || opt_days <= 0 || opt_retention_days < 1 || opt_batch < 1)
     {
@@ -359,7 +223,7 @@ main (int   argc,
   wal = g_strconcat (db, "-wal", NULL);
   filesystem = bench_describe_filesystem (parent, NULL);
 
-  if (!server_start (argv[0], &server, &error))
+  if (!bench_server_start (&server, argv[0], &error))
     {
       g_printerr ("%s\n", error->message);
       return 2;
@@ -375,7 +239,7 @@ main (int   argc,
   if (uploader == NULL)
     {
       g_printerr ("%s\n", error->message);
-      server_stop (&server);
+      bench_server_stop (&server);
       return 2;
     }
 
@@ -402,7 +266,7 @@ main (int   argc,
   if (!kiosk_uploader_start (uploader, &error))
     {
       g_printerr ("%s\n", error->message);
-      server_stop (&server);
+      bench_server_stop (&server);
       return 2;
     }
 
@@ -432,7 +296,7 @@ main (int   argc,
         {
           Outage kind = n_outages++ % N_OUTAGES;
 
-          server_send (&server, outage_commands[kind]);
+          bench_server_send (&server, outage_commands[kind]);
           outages[kind]++;
           in_outage = TRUE;
           outage_end_us = now_wall + opt_outage_minutes * MINUTE_US;
@@ -440,7 +304,7 @@ main (int   argc,
         }
       else if (in_outage && now_wall >= outage_end_us)
         {
-          server_send (&server, "UP");
+          bench_server_send (&server, "UP");
           in_outage = FALSE;
         }
 
@@ -509,7 +373,7 @@ main (int   argc,
 
   tap_s = (g_get_monotonic_time () - t_start) / 1e6;
   if (in_outage)
-    server_send (&server, "UP");
+    bench_server_send (&server, "UP");
 
   /* Everything delivered, then retention done with what the week left behind. */
   kiosk_uploader_sync_now (uploader);
@@ -536,8 +400,8 @@ main (int   argc,
   status = kiosk_uploader_dup_status (uploader);
   kiosk_uploader_stop (uploader);
 
-  check = server_check (&server, opt_responses);
-  server_stop (&server);
+  check = bench_server_check (&server, opt_responses);
+  bench_server_stop (&server);
 
   rows_end = query (db, "SELECT count(*) FROM responses", 0);
   db_bytes = file_size (db);
