@@ -1083,6 +1083,75 @@ test_store_reopen_after_crash (void)
   kiosk_test_rm_rf (dir);
 }
 
+/* Another connection holding the write lock longer than a tap may wait (the uploader committing a
+ * large batch on a slow card) is contention, not a storage fault: the response is held, written
+ * again within moments, and the kiosk never says "failing" for it. Only a lock held for seconds
+ * becomes a fault, and is cleared like one. */
+static gboolean
+nothing_held (gpointer user_data)
+{
+  return kiosk_store_get_unwritten (user_data) == 0;
+}
+
+static gboolean
+store_failing (gpointer user_data)
+{
+  return kiosk_store_get_health (user_data) == KIOSK_STORAGE_FAILING;
+}
+
+static void
+test_store_lock_contention (void)
+{
+  g_autofree char *dir = kiosk_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "responses.db", NULL);
+  g_autoptr(KioskStore) store = open_ok (path, KIOSK_STORE_OPEN_DEFAULT);
+  g_autoptr(KioskResponse) first = make_response (1, 0, T0);
+  g_autoptr(KioskResponse) second = make_response (2, 1, T0 + SECONDS (1));
+  g_autoptr(KioskResponse) third = make_response (3, 2, T0 + SECONDS (2));
+  g_autoptr(GError) error = NULL;
+  sqlite3 *other = raw_open (path, SQLITE_OPEN_READWRITE);
+  gint64 held_at;
+
+  record_ok (store, first);
+
+  /* A short hold: quietly written once the lock is free. */
+  raw_exec (other, "BEGIN IMMEDIATE");
+  g_assert_false (kiosk_store_record (store, second, &error));
+  g_assert_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_cmpuint (kiosk_store_get_unwritten (store), ==, 1);
+  g_assert_cmpint (kiosk_store_get_health (store), ==, KIOSK_STORAGE_OK);
+  g_assert_null (kiosk_store_get_health_message (store));
+  raw_exec (other, "COMMIT");
+  g_assert_true (kiosk_test_wait_for (nothing_held, store, 2000));
+  g_assert_cmpint (kiosk_store_get_health (store), ==, KIOSK_STORAGE_OK);
+  g_assert_cmpint (raw_query_int (other, "SELECT count(*) FROM responses"), ==, 2);
+  g_assert_cmpint (raw_query_int (other, "SELECT count(*) FROM incidents"), ==, 0);
+
+  /* A lock held for seconds is a fault, said as such, and cleared once the lock is free. */
+  raw_exec (other, "BEGIN IMMEDIATE");
+  g_test_expect_message ("kiosk-store", G_LOG_LEVEL_WARNING,
+                         "Storage failing: *: the database is locked by another connection *");
+  held_at = g_get_monotonic_time ();
+  g_assert_false (kiosk_store_record (store, third, &error));
+  g_clear_error (&error);
+  g_assert_true (kiosk_test_wait_for (store_failing, store, 10000));
+  g_assert_cmpint (g_get_monotonic_time () - held_at, >=, 2 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (kiosk_store_get_health_message (store),
+                            "the database is locked by another connection"));
+  g_test_assert_expected_messages ();
+  raw_exec (other, "COMMIT");
+  g_assert_true (kiosk_test_wait_for (nothing_held, store, 15000));
+  g_assert_cmpint (kiosk_store_get_health (store), ==, KIOSK_STORAGE_OK);
+  g_assert_cmpstr (raw_query (other, "SELECT seq FROM responses ORDER BY seq"), ==, "1|2|3");
+  g_assert_cmpint (raw_query_int (other, "SELECT count(*) FROM incidents "
+                                         "WHERE kind = 'write-failure'"), ==, 1);
+
+  sqlite3_close (other);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  kiosk_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1095,6 +1164,7 @@ main (int   argc,
   g_test_add_func ("/store/export-csv", test_store_export_csv);
   g_test_add_func ("/store/count-faces", test_store_count_faces);
   g_test_add_func ("/store/reopen-after-crash", test_store_reopen_after_crash);
+  g_test_add_func ("/store/lock-contention", test_store_lock_contention);
   g_test_add_func ("/store/migrate/from-v1", test_store_migrate_v1);
   g_test_add_func ("/store/migrate/read-only-refused", test_store_migrate_read_only_refused);
   g_test_add_func ("/store/corrupt/garbage-pages", test_store_corrupt_pages);

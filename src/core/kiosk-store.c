@@ -30,6 +30,8 @@ struct _KioskStore
   char               *quarantined_path;
   char               *failing_since;      /* RFC 3339, while failing */
   guint               retry_source;
+  gint64              contended_since_us; /* held only because the uploader had the lock */
+  guint               contended_source;
 
   KioskStoreOpenFlags flags;
   gint64              busy_limit_us;      /* how long to wait for another connection's lock */
@@ -64,6 +66,11 @@ G_DEFINE_QUARK (kiosk-store-error-quark, kiosk_store_error)
 
 /* The main thread must never wait long for the uploader's connection. */
 #define BUSY_TIMEOUT_MS      10
+
+/* A response held because the uploader's commit outlasted BUSY_TIMEOUT_MS is written again soon
+ * and quietly: lock contention is not a storage fault, unless it lasts. */
+#define CONTENDED_RETRY_MS   50
+#define CONTENDED_GRACE_US   (2 * G_USEC_PER_SEC)
 #define TOOL_BUSY_TIMEOUT_MS 5000
 
 /* Forward-only. Index i brings the schema from version i to i + 1. */
@@ -184,6 +191,7 @@ kiosk_store_finalize (GObject *object)
                self->unwritten.length, self->path, self->health_message);
 
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_handle_id (&self->contended_source, g_source_remove);
   kiosk_store_close_db (self);
   g_queue_clear_full (&self->unwritten, (GDestroyNotify) kiosk_response_free);
   g_clear_pointer (&self->path, g_free);
@@ -1029,11 +1037,31 @@ notify_health (KioskStore *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNWRITTEN]);
 }
 
+static gboolean kiosk_store_contended_cb (gpointer user_data);
+
 static void
 enter_failing (KioskStore   *self,
                const GError *error)
 {
   gboolean was_failing = self->failing_since != NULL;
+
+  if (!was_failing && g_error_matches (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_BUSY))
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (self->contended_since_us == 0)
+        self->contended_since_us = now;
+      if (now - self->contended_since_us < CONTENDED_GRACE_US)
+        {
+          g_debug ("Holding %u responses while another connection has the lock: %s",
+                   self->unwritten.length, error->message);
+          if (self->contended_source == 0)
+            self->contended_source = g_timeout_add (CONTENDED_RETRY_MS,
+                                                    kiosk_store_contended_cb, self);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNWRITTEN]);
+          return;
+        }
+    }
 
   if (!was_failing)
     {
@@ -1156,7 +1184,12 @@ write_unwritten (KioskStore  *self,
     }
 
   g_queue_clear_full (&self->unwritten, (GDestroyNotify) kiosk_response_free);
-  leave_failing (self, count);
+  self->contended_since_us = 0;
+  g_clear_handle_id (&self->contended_source, g_source_remove);
+  if (self->failing_since != NULL)
+    leave_failing (self, count);
+  else
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNWRITTEN]);
   g_signal_emit (self, signals[ELIGIBLE_WRITTEN], 0);
   return TRUE;
 }
@@ -1182,6 +1215,19 @@ kiosk_store_retry_cb (gpointer user_data)
     }
 
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+kiosk_store_contended_cb (gpointer user_data)
+{
+  KioskStore *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->contended_source = 0;
+  if (!write_unwritten (self, &error))
+    enter_failing (self, error);
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
