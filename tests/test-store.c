@@ -1110,6 +1110,7 @@ test_store_lock_contention (void)
   g_autoptr(KioskResponse) third = make_response (3, 2, T0 + SECONDS (2));
   g_autoptr(GError) error = NULL;
   sqlite3 *other = raw_open (path, SQLITE_OPEN_READWRITE);
+  g_autofree char *seqs = NULL;
   gint64 held_at;
 
   record_ok (store, first);
@@ -1143,7 +1144,8 @@ test_store_lock_contention (void)
   raw_exec (other, "COMMIT");
   g_assert_true (kiosk_test_wait_for (nothing_held, store, 15000));
   g_assert_cmpint (kiosk_store_get_health (store), ==, KIOSK_STORAGE_OK);
-  g_assert_cmpstr (raw_query (other, "SELECT seq FROM responses ORDER BY seq"), ==, "1|2|3");
+  seqs = raw_query (other, "SELECT seq FROM responses ORDER BY seq");
+  g_assert_cmpstr (seqs, ==, "1|2|3");
   g_assert_cmpint (raw_query_int (other, "SELECT count(*) FROM incidents "
                                          "WHERE kind = 'write-failure'"), ==, 1);
 
