@@ -229,3 +229,25 @@ kiosk_test_xdotool (const char *first_arg,
 
   return g_spawn_check_wait_status (status, NULL);
 }
+
+/* Activates @action on @widget, with a parameter built from @format and the arguments (none
+ * when @format is %NULL), and asserts that the action exists. */
+void
+kiosk_test_activate (GtkWidget  *widget,
+                     const char *action,
+                     const char *format,
+                     ...)
+{
+  g_autoptr(GVariant) parameter = NULL;
+  va_list args;
+
+  /* Sunk here: GTK does not consume a floating parameter of a widget-class action. */
+  if (format != NULL)
+    {
+      va_start (args, format);
+      parameter = g_variant_ref_sink (g_variant_new_va (format, NULL, &args));
+      va_end (args);
+    }
+
+  g_assert_true (gtk_widget_activate_action_variant (widget, action, parameter));
+}

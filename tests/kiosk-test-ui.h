@@ -15,6 +15,10 @@ GtkWidget *kiosk_test_find_mapped  (GtkWidget   *root,
 gboolean   kiosk_test_shows_text   (GtkWidget   *root,
                                     const char  *text);
 char      *kiosk_test_dup_texts    (GtkWidget   *root);
+void       kiosk_test_activate     (GtkWidget   *widget,
+                                    const char  *action,
+                                    const char  *format,
+                                    ...);
 void       kiosk_test_repaint      (GtkWidget   *window);
 void       kiosk_test_screenshot   (GtkWidget   *widget,
                                     const char  *name);

@@ -12,6 +12,7 @@
 
 #include "kiosk-countdown.h"
 #include "kiosk-keyboard.h"
+#include "kiosk-test-ui.h"
 #include "kiosk-test-util.h"
 #include "kiosk-window.h"
 
@@ -171,25 +172,7 @@ remake_window (Fixture    *f,
   make_window_full (f, FALSE, NULL, survey_json, width, height);
 }
 
-static void
-activate (Fixture    *f,
-          const char *action,
-          const char *format,
-          ...)
-{
-  g_autoptr(GVariant) parameter = NULL;
-  va_list args;
-
-  /* Sunk here: GTK does not consume a floating parameter of a widget-class action. */
-  if (format != NULL)
-    {
-      va_start (args, format);
-      parameter = g_variant_ref_sink (g_variant_new_va (format, NULL, &args));
-      va_end (args);
-    }
-
-  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->window), action, parameter));
-}
+#define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->window), __VA_ARGS__)
 
 static gboolean
 page_is (Fixture    *f,
