@@ -17,6 +17,11 @@ BUILD="$BUILD libcurl4-openssl-dev zlib1g-dev"
 RUN="$RUN ca-certificates"
 TEST="$TEST glib-networking"
 
+# Server (src/server): libpq and libmicrohttpd to build it, and a PostgreSQL 15 server whose
+# programs the server's tests and packaging/pg-cluster.sh use to start private clusters.
+BUILD="$BUILD libpq-dev libmicrohttpd-dev"
+TEST="$TEST postgresql"
+
 PACKAGES=$(echo $BUILD $RUN $TEST)
 
 missing=""
