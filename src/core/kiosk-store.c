@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "kiosk-store.h"
+#include "kiosk-csv.h"
 
 struct _KioskStore
 {
@@ -1601,55 +1602,13 @@ kiosk_store_list_incidents (KioskStore  *self,
 }
 
 static void
-csv_field (GString    *line,
-           const char *value)
-{
-  if (line->len > 0)
-    g_string_append_c (line, ',');
-
-  if (value == NULL)
-    return;
-
-  /* Visitor text must not become a spreadsheet formula. */
-  if (strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0' && !g_ascii_isdigit (value[1]))
-    {
-      g_autofree char *guarded = g_strconcat ("'", value, NULL);
-
-      g_string_append_c (line, '"');
-      for (const char *p = guarded; *p; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (line, '"');
-          g_string_append_c (line, *p);
-        }
-      g_string_append_c (line, '"');
-      return;
-    }
-
-  if (strpbrk (value, ",\"\r\n") == NULL)
-    {
-      g_string_append (line, value);
-      return;
-    }
-
-  g_string_append_c (line, '"');
-  for (const char *p = value; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (line, '"');
-      g_string_append_c (line, *p);
-    }
-  g_string_append_c (line, '"');
-}
-
-static void
 csv_int (GString *line,
          gint64   value)
 {
   char buf[32];
 
   g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, value);
-  csv_field (line, buf);
+  kiosk_csv_field (line, buf);
 }
 
 /* One row per response; column names follow the cloud API (docs/cloud-api.md), with the nested
@@ -1685,34 +1644,34 @@ kiosk_store_export_csv (KioskStore     *self,
       g_autofree char *local = kiosk_format_rfc3339 (r->time.wall_us, r->time.utc_offset_s);
 
       g_string_truncate (line, 0);
-      csv_field (line, r->uuid);
+      kiosk_csv_field (line, r->uuid);
       csv_int (line, r->seq);
-      csv_field (line, utc);
-      csv_field (line, local);
-      csv_field (line, r->survey_id);
+      kiosk_csv_field (line, utc);
+      kiosk_csv_field (line, local);
+      kiosk_csv_field (line, r->survey_id);
       csv_int (line, r->survey_version);
       csv_int (line, r->scale);
       csv_int (line, r->face);
-      csv_field (line, kiosk_input_to_string (r->input));
-      csv_field (line, r->language);
-      csv_field (line, r->misuse ? "true" : "false");
-      csv_field (line, r->misuse_rule);
-      csv_field (line, r->time.synced ? "true" : "false");
-      csv_field (line, r->clock_corrected ? "true" : "false");
-      csv_field (line, r->boot_id);
+      kiosk_csv_field (line, kiosk_input_to_string (r->input));
+      kiosk_csv_field (line, r->language);
+      kiosk_csv_field (line, r->misuse ? "true" : "false");
+      kiosk_csv_field (line, r->misuse_rule);
+      kiosk_csv_field (line, r->time.synced ? "true" : "false");
+      kiosk_csv_field (line, r->clock_corrected ? "true" : "false");
+      kiosk_csv_field (line, r->boot_id);
       csv_int (line, r->time.monotonic_us / 1000);
-      csv_field (line, r->follow_up_id);
+      kiosk_csv_field (line, r->follow_up_id);
       {
         g_autofree char *selected = r->follow_up_selected
                                     ? g_strjoinv (" ", r->follow_up_selected) : NULL;
 
-        csv_field (line, selected);
+        kiosk_csv_field (line, selected);
       }
-      csv_field (line, r->visit_open ? "pending" : kiosk_outcome_to_string (r->follow_up_outcome));
-      csv_field (line, r->comment);
-      csv_field (line, r->contact_consent ? r->contact_name : NULL);
-      csv_field (line, r->contact_consent ? r->contact_email : NULL);
-      csv_field (line, r->contact_consent ? r->contact_phone : NULL);
+      kiosk_csv_field (line, r->visit_open ? "pending" : kiosk_outcome_to_string (r->follow_up_outcome));
+      kiosk_csv_field (line, r->comment);
+      kiosk_csv_field (line, r->contact_consent ? r->contact_name : NULL);
+      kiosk_csv_field (line, r->contact_consent ? r->contact_email : NULL);
+      kiosk_csv_field (line, r->contact_consent ? r->contact_phone : NULL);
       g_string_append (line, "\r\n");
 
       if (!g_output_stream_write_all (stream, line->str, line->len, NULL, NULL, error))

@@ -1,0 +1,48 @@
+/* kiosk-server-http.h: the cloud API's three endpoints (docs/cloud-api.md) on libmicrohttpd. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _KioskServerHttp KioskServerHttp;
+
+typedef struct
+{
+  const char *listen;           /* "127.0.0.1:8080", "[::]:443"; port 0 picks a free one */
+  guint       threads;          /* libmicrohttpd's thread pool; each thread has its own
+                                 * database connection */
+  guint       max_connections;
+  guint       connection_timeout_s;
+  const char *tls_certificate;  /* PEM files; both or neither */
+  const char *tls_key;
+  gboolean    reuse_port;       /* SO_REUSEPORT: several processes on one port */
+} KioskServerHttpOptions;
+
+KioskServerHttp *kiosk_server_http_start    (const KioskServerHttpOptions *options,
+                                             GError                      **error);
+guint16          kiosk_server_http_get_port (KioskServerHttp              *self);
+void             kiosk_server_http_stop     (KioskServerHttp              *self);
+
+/* Request parsing that needs no network: routes and limits, shared with the fuzz harness. */
+typedef enum
+{
+  KIOSK_ROUTE_NONE,
+  KIOSK_ROUTE_EVENTS,
+  KIOSK_ROUTE_SURVEY,
+  KIOSK_ROUTE_HEARTBEAT,
+  KIOSK_ROUTE_HEALTH,
+} KioskRoute;
+
+/* The route of @path; for the device routes @out_device_id gets the unescaped, valid device id
+ * (else the route is KIOSK_ROUTE_NONE). */
+KioskRoute       kiosk_server_route         (const char                   *path,
+                                             char                        **out_device_id);
+/* Whether @value is the media type @expected, parameters (";charset=utf-8") allowed. */
+gboolean         kiosk_media_type_is        (const char                   *value,
+                                             const char                   *expected);
+/* Whether an If-None-Match header names @etag ("*", lists, weak tags). */
+gboolean         kiosk_etag_matches         (const char                   *if_none_match,
+                                             const char                   *etag);
+
+G_END_DECLS
