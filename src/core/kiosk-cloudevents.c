@@ -13,18 +13,35 @@
 #include <zlib.h>
 
 #include "kiosk-cloudevents.h"
+#include "kiosk-cloudevents-private.h"
 
 G_DEFINE_QUARK (kiosk-cloudevents-error-quark, kiosk_cloudevents_error)
-
-/* Deeper than any honest reply; json-glib recurses, so a hostile reply must not get that far. */
-#define MAX_REPLY_DEPTH 16
 
 char *
 kiosk_cloudevents_source (const char *device_id)
 {
   g_return_val_if_fail (device_id != NULL, NULL);
 
-  return g_strconcat ("urn:smiley-kiosk:", device_id, NULL);
+  return g_strconcat (KIOSK_CLOUDEVENT_SOURCE_PREFIX, device_id, NULL);
+}
+
+gboolean
+kiosk_device_id_is_valid (const char *id)
+{
+  gsize length;
+
+  if (id == NULL)
+    return FALSE;
+
+  length = strlen (id);
+  if (length == 0 || length > KIOSK_DEVICE_ID_MAX_CHARS)
+    return FALSE;
+
+  for (const char *p = id; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      return FALSE;
+
+  return TRUE;
 }
 
 static void
@@ -120,7 +137,7 @@ append_follow_up (GString             *out,
 {
   const char *outcome = kiosk_outcome_to_string (r->follow_up_outcome);
 
-  append_member (out, "follow_up");
+  append_member (out, KIOSK_CE_FOLLOW_UP);
   if (r->follow_up_id == NULL)
     {
       g_string_append (out, "null,");
@@ -128,8 +145,8 @@ append_follow_up (GString             *out,
     }
 
   g_string_append_c (out, '{');
-  append_string_member (out, "id", r->follow_up_id);
-  append_member (out, "selected");
+  append_string_member (out, KIOSK_CE_FOLLOW_UP_ID, r->follow_up_id);
+  append_member (out, KIOSK_CE_SELECTED);
   g_string_append_c (out, '[');
   for (guint i = 0; r->follow_up_selected && r->follow_up_selected[i]; i++)
     {
@@ -139,7 +156,7 @@ append_follow_up (GString             *out,
     }
   g_string_append (out, "],");
   /* An eligible response always has an ended visit; "interrupted" is the honest fallback. */
-  append_member (out, "outcome");
+  append_member (out, KIOSK_CE_OUTCOME);
   append_json_string (out, outcome ? outcome : "interrupted");
   g_string_append (out, "},");
 }
@@ -148,7 +165,7 @@ static void
 append_contact (GString             *out,
                 const KioskResponse *r)
 {
-  append_member (out, "contact");
+  append_member (out, KIOSK_CE_CONTACT);
 
   /* Contact details leave the device only with the visitor's explicit consent. */
   if (!r->contact_consent)
@@ -157,20 +174,20 @@ append_contact (GString             *out,
       return;
     }
 
-  g_string_append (out, "{\"consent\":true");
+  g_string_append (out, "{\"" KIOSK_CE_CONSENT "\":true");
   if (r->contact_name != NULL)
     {
-      g_string_append (out, ",\"name\":");
+      g_string_append (out, ",\"" KIOSK_CE_NAME "\":");
       append_json_string (out, r->contact_name);
     }
   if (r->contact_email != NULL)
     {
-      g_string_append (out, ",\"email\":");
+      g_string_append (out, ",\"" KIOSK_CE_EMAIL "\":");
       append_json_string (out, r->contact_email);
     }
   if (r->contact_phone != NULL)
     {
-      g_string_append (out, ",\"phone\":");
+      g_string_append (out, ",\"" KIOSK_CE_PHONE "\":");
       append_json_string (out, r->contact_phone);
     }
   g_string_append (out, "},");
@@ -194,37 +211,39 @@ kiosk_cloudevent_append (GString             *out,
 
   g_return_if_fail (out != NULL && r != NULL && source != NULL);
 
-  g_string_append (out, "{\"specversion\":\"1.0\",\"type\":\"" KIOSK_CLOUDEVENT_TYPE "\",");
-  append_string_member (out, "source", source);
-  append_string_member (out, "subject", r->survey_id);
-  g_string_append (out, "\"datacontenttype\":\"application/json\",\"data\":{");
+  g_string_append (out, "{\"" KIOSK_CE_SPECVERSION "\":\"" KIOSK_CE_SPECVERSION_VALUE "\","
+                        "\"" KIOSK_CE_TYPE "\":\"" KIOSK_CLOUDEVENT_TYPE "\",");
+  append_string_member (out, KIOSK_CE_SOURCE, source);
+  append_string_member (out, KIOSK_CE_SUBJECT, r->survey_id);
+  g_string_append (out, "\"" KIOSK_CE_DATACONTENTTYPE "\":\"" KIOSK_CLOUDEVENT_DATA_TYPE "\","
+                        "\"" KIOSK_CE_DATA "\":{");
 
-  append_string_member (out, "survey_id", r->survey_id);
-  append_int_member (out, "survey_version", r->survey_version);
-  append_int_member (out, "scale", r->scale);
-  append_string_member (out, "input", kiosk_input_to_string (r->input));
-  append_string_member (out, "language", r->language);
-  append_bool_member (out, "misuse", r->misuse);
-  append_string_member (out, "misuse_rule", r->misuse_rule);
+  append_string_member (out, KIOSK_CE_SURVEY_ID, r->survey_id);
+  append_int_member (out, KIOSK_CE_SURVEY_VERSION, r->survey_version);
+  append_int_member (out, KIOSK_CE_SCALE, r->scale);
+  append_string_member (out, KIOSK_CE_INPUT, kiosk_input_to_string (r->input));
+  append_string_member (out, KIOSK_CE_LANGUAGE, r->language);
+  append_bool_member (out, KIOSK_CE_MISUSE, r->misuse);
+  append_string_member (out, KIOSK_CE_MISUSE_RULE, r->misuse_rule);
   append_follow_up (out, r);
-  append_string_member (out, "comment", r->comment);
+  append_string_member (out, KIOSK_CE_COMMENT, r->comment);
   append_contact (out, r);
 
-  g_string_append (out, "\"clock\":{");
-  append_bool_member (out, "synced", r->time.synced);
-  append_bool_member (out, "corrected", r->clock_corrected);
-  append_string_member (out, "boot_id", r->boot_id);
-  append_member (out, "monotonic_ms");
+  g_string_append (out, "\"" KIOSK_CE_CLOCK "\":{");
+  append_bool_member (out, KIOSK_CE_SYNCED, r->time.synced);
+  append_bool_member (out, KIOSK_CE_CORRECTED, r->clock_corrected);
+  append_string_member (out, KIOSK_CE_BOOT_ID, r->boot_id);
+  append_member (out, KIOSK_CE_MONOTONIC_MS);
   g_string_append_printf (out, "%" G_GINT64_FORMAT "},", r->time.monotonic_us / 1000);
 
-  append_int_member (out, "face", r->face);
-  append_int_member (out, "seq", r->seq);
-  append_member (out, "local_time");
+  append_int_member (out, KIOSK_CE_FACE, r->face);
+  append_int_member (out, KIOSK_CE_SEQ, r->seq);
+  append_member (out, KIOSK_CE_LOCAL_TIME);
   append_json_string (out, local);
   g_string_append (out, "},");
 
-  append_string_member (out, "time", utc);
-  append_member (out, "id");
+  append_string_member (out, KIOSK_CE_TIME, utc);
+  append_member (out, KIOSK_CE_ID);
   append_json_string (out, r->uuid);
   g_string_append_c (out, '}');
 }
@@ -346,9 +365,10 @@ reply_error (GError    **error,
 }
 
 /* Counts bracket nesting outside strings; no allocation, so it cannot be made to fail badly. */
-static gboolean
-depth_is_sane (const char *body,
-               gsize       length)
+gboolean
+_kiosk_json_depth_is_sane (const char *body,
+                           gsize       length,
+                           int         max_depth)
 {
   gboolean in_string = FALSE;
   int depth = 0;
@@ -370,7 +390,7 @@ depth_is_sane (const char *body,
         in_string = TRUE;
       else if (c == '[' || c == '{')
         {
-          if (++depth > MAX_REPLY_DEPTH)
+          if (++depth > max_depth)
             return FALSE;
         }
       else if (c == ']' || c == '}')
@@ -380,20 +400,69 @@ depth_is_sane (const char *body,
   return TRUE;
 }
 
-static gboolean
-status_from_string (const char       *text,
-                    KioskEventStatus *out)
-{
-  if (g_strcmp0 (text, "accepted") == 0)
-    *out = KIOSK_EVENT_ACCEPTED;
-  else if (g_strcmp0 (text, "duplicate") == 0)
-    *out = KIOSK_EVENT_DUPLICATE;
-  else if (g_strcmp0 (text, "rejected") == 0)
-    *out = KIOSK_EVENT_REJECTED;
-  else
-    return FALSE;
+static const char * const status_names[] = {
+  [KIOSK_EVENT_ACCEPTED] = "accepted",
+  [KIOSK_EVENT_DUPLICATE] = "duplicate",
+  [KIOSK_EVENT_REJECTED] = "rejected",
+};
 
-  return TRUE;
+const char *
+kiosk_event_status_to_string (KioskEventStatus status)
+{
+  g_return_val_if_fail (status <= KIOSK_EVENT_REJECTED, NULL);
+
+  return status_names[status];
+}
+
+gboolean
+_kiosk_event_status_from_string (const char       *text,
+                                 KioskEventStatus *out)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (status_names); i++)
+    if (g_strcmp0 (text, status_names[i]) == 0)
+      {
+        *out = (KioskEventStatus) i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+/**
+ * kiosk_cloudevents_results_to_json:
+ * @ids: the event ids of the batch
+ * @results: one per id; a reason is written when there is one
+ *
+ * Returns: the reply document, as kiosk_cloudevents_parse_reply() reads it
+ */
+char *
+kiosk_cloudevents_results_to_json (const char * const     *ids,
+                                   const KioskEventResult *results,
+                                   guint                   n)
+{
+  GString *out = g_string_sized_new (32 + n * 72);
+
+  g_return_val_if_fail (n == 0 || (ids != NULL && results != NULL), NULL);
+
+  g_string_append (out, "{\"" KIOSK_CE_RESULTS "\":[");
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, "{\"" KIOSK_CE_RESULT_ID "\":");
+      append_json_string (out, ids[i]);
+      g_string_append (out, ",\"" KIOSK_CE_STATUS "\":");
+      append_json_string (out, kiosk_event_status_to_string (results[i].status));
+      if (results[i].reason != NULL)
+        {
+          g_string_append (out, ",\"" KIOSK_CE_REASON "\":");
+          append_json_string (out, results[i].reason);
+        }
+      g_string_append_c (out, '}');
+    }
+  g_string_append (out, "]}");
+
+  return g_string_free (out, FALSE);
 }
 
 /**
@@ -437,8 +506,8 @@ kiosk_cloudevents_parse_reply (const char          *body,
     return reply_error (error, "the body contains a NUL byte");
   if (!g_utf8_validate_len (body, length, NULL))
     return reply_error (error, "the body is not UTF-8");
-  if (!depth_is_sane (body, length))
-    return reply_error (error, "the JSON is nested deeper than %d levels", MAX_REPLY_DEPTH);
+  if (!_kiosk_json_depth_is_sane (body, length, KIOSK_CE_MAX_DEPTH))
+    return reply_error (error, "the JSON is nested deeper than %d levels", KIOSK_CE_MAX_DEPTH);
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, body, length, &json_error))
@@ -454,11 +523,11 @@ kiosk_cloudevents_parse_reply (const char          *body,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return reply_error (error, "the top level is not an object");
 
-  results_node = json_object_get_member (json_node_get_object (root), "results");
+  results_node = json_object_get_member (json_node_get_object (root), KIOSK_CE_RESULTS);
   if (results_node == NULL)
-    return reply_error (error, "there is no “results” member");
+    return reply_error (error, "there is no “" KIOSK_CE_RESULTS "” member");
   if (!JSON_NODE_HOLDS_ARRAY (results_node))
-    return reply_error (error, "“results” is not an array");
+    return reply_error (error, "“" KIOSK_CE_RESULTS "” is not an array");
 
   index = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < n_ids; i++)
@@ -480,15 +549,16 @@ kiosk_cloudevents_parse_reply (const char          *body,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
           kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, "results[%u] is not an object", i);
+          return reply_error (error, KIOSK_CE_RESULTS "[%u] is not an object", i);
         }
       object = json_node_get_object (element);
 
-      id_node = json_object_get_member (object, "id");
+      id_node = json_object_get_member (object, KIOSK_CE_RESULT_ID);
       if (id_node == NULL || json_node_get_value_type (id_node) != G_TYPE_STRING)
         {
           kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, "results[%u] has no string “id”", i);
+          return reply_error (error, KIOSK_CE_RESULTS "[%u] has no string “" KIOSK_CE_RESULT_ID "”",
+                              i);
         }
       id = json_node_get_string (id_node);
 
@@ -498,35 +568,38 @@ kiosk_cloudevents_parse_reply (const char          *body,
           g_autofree char *excerpt = kiosk_printable_excerpt (id, -1, 40);
 
           kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, "results[%u] names “%s”, which is not in the batch",
+          return reply_error (error, KIOSK_CE_RESULTS "[%u] names “%s”, which is not in the batch",
                               i, excerpt);
         }
       if (named[position - 1])
         {
           kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, "results[%u] names “%s” a second time", i, id);
+          return reply_error (error, KIOSK_CE_RESULTS "[%u] names “%s” a second time", i, id);
         }
 
-      status_node = json_object_get_member (object, "status");
+      status_node = json_object_get_member (object, KIOSK_CE_STATUS);
       status_text = status_node && json_node_get_value_type (status_node) == G_TYPE_STRING
                     ? json_node_get_string (status_node) : NULL;
-      if (!status_from_string (status_text, &status))
+      if (!_kiosk_event_status_from_string (status_text, &status))
         {
           g_autofree char *excerpt = kiosk_printable_excerpt (status_text, -1, 40);
 
           kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, "results[%u]: “status” is %s%s%s (expected accepted, "
-                              "duplicate or rejected)", i,
+          return reply_error (error, KIOSK_CE_RESULTS "[%u]: “" KIOSK_CE_STATUS "” is %s%s%s "
+                              "(expected %s, %s or %s)", i,
                               status_text ? "“" : "", status_text ? excerpt : "missing",
-                              status_text ? "”" : "");
+                              status_text ? "”" : "", status_names[KIOSK_EVENT_ACCEPTED],
+                              status_names[KIOSK_EVENT_DUPLICATE],
+                              status_names[KIOSK_EVENT_REJECTED]);
         }
 
-      reason_node = json_object_get_member (object, "reason");
+      reason_node = json_object_get_member (object, KIOSK_CE_REASON);
       if (reason_node != NULL && !JSON_NODE_HOLDS_NULL (reason_node) &&
           json_node_get_value_type (reason_node) != G_TYPE_STRING)
         {
           kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, "results[%u]: “reason” is not a string", i);
+          return reply_error (error, KIOSK_CE_RESULTS "[%u]: “" KIOSK_CE_REASON "” is not a string",
+                              i);
         }
 
       named[position - 1] = TRUE;

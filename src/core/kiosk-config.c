@@ -14,6 +14,7 @@
 
 #include <libevdev/libevdev.h>
 
+#include "kiosk-cloudevents.h"
 #include "kiosk-config.h"
 #include "kiosk-pin.h"
 
@@ -161,21 +162,6 @@ kiosk_default_device_id (void)
   }
 }
 
-static gboolean
-device_id_is_valid (const char *id)
-{
-  size_t len = strlen (id);
-
-  if (len == 0 || len > 64)
-    return FALSE;
-
-  for (const char *p = id; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
-      return FALSE;
-
-  return TRUE;
-}
-
 /* A pragmatic BCP 47 check: a 2–3 letter primary language and 1–8 character subtags. */
 gboolean
 kiosk_language_tag_is_valid (const char *tag)
@@ -265,11 +251,12 @@ parse_device_id (KioskConfig *self,
                  const char  *value,
                  GString     *problem)
 {
-  if (!device_id_is_valid (value))
+  if (!kiosk_device_id_is_valid (value))
     {
       g_string_append_printf (problem,
-                              "“%s” is not a valid device id (expected 1 to 64 characters of "
-                              "A–Z, a–z, 0–9, “.”, “_” and “-”)", value);
+                              "“%s” is not a valid device id (expected 1 to %d characters of "
+                              "A–Z, a–z, 0–9, “.”, “_” and “-”)", value,
+                              KIOSK_DEVICE_ID_MAX_CHARS);
       return FALSE;
     }
 

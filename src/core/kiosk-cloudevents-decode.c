@@ -1,0 +1,949 @@
+/* kiosk-cloudevents-decode.c: the server's side of docs/cloud-api.md: a batch of CloudEvents read
+ * strictly, and a gzip body inflated within a limit.
+ *
+ * A batch comes from outside. Whatever it holds, the reader answers in words a person can act on:
+ * a batch it cannot read at all is an error, an event that breaks the contract gets a reason that
+ * names the member. Member names, limits and value lists come from the same places the kiosk's
+ * writer uses (kiosk-cloudevents-private.h, kiosk-cloudevents.h, kiosk-response.c). */
+#define G_LOG_DOMAIN "kiosk-cloudevents"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "kiosk-cloudevents.h"
+#include "kiosk-cloudevents-private.h"
+#include "kiosk-config.h"
+
+/* The longest quotation of the sender's text in a reason or a message, in characters. */
+#define EXCERPT_CHARS 60
+
+void
+kiosk_decoded_event_free (KioskDecodedEvent *event)
+{
+  if (event == NULL)
+    return;
+
+  g_free (event->id);
+  g_free (event->source);
+  g_free (event->device_id);
+  g_clear_pointer (&event->response, kiosk_response_free);
+  g_free (event->reason);
+  g_free (event);
+}
+
+/* One event */
+
+typedef struct
+{
+  char *reason;   /* the first problem found; once set, the later checks do nothing */
+} Check;
+
+typedef enum
+{
+  KIND_STRING,
+  KIND_INTEGER,
+  KIND_BOOLEAN,
+  KIND_OBJECT,
+  KIND_ARRAY,
+} Kind;
+
+static const char * const kind_names[] = {
+  [KIND_STRING] = "a string",
+  [KIND_INTEGER] = "an integer",
+  [KIND_BOOLEAN] = "a boolean",
+  [KIND_OBJECT] = "an object",
+  [KIND_ARRAY] = "an array",
+};
+
+static gboolean
+fail (Check      *c,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+fail (Check      *c,
+      const char *format,
+      ...)
+{
+  va_list args;
+
+  if (c->reason == NULL)
+    {
+      va_start (args, format);
+      c->reason = g_strdup_vprintf (format, args);
+      va_end (args);
+    }
+  return FALSE;
+}
+
+/* The sender's text, quoted in a reason: printable, one line, short. */
+static char *
+quote (const char *text)
+{
+  return kiosk_printable_excerpt (text, -1, EXCERPT_CHARS);
+}
+
+static const char *
+describe (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_OBJECT:
+      return kind_names[KIND_OBJECT];
+    case JSON_NODE_ARRAY:
+      return kind_names[KIND_ARRAY];
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return kind_names[KIND_STRING];
+    case G_TYPE_INT64:
+      return kind_names[KIND_INTEGER];
+    case G_TYPE_BOOLEAN:
+      return kind_names[KIND_BOOLEAN];
+    case G_TYPE_DOUBLE:
+      return "a number";
+    default:
+      return "a value";
+    }
+}
+
+static gboolean
+node_is (JsonNode *node,
+         Kind      kind)
+{
+  switch (kind)
+    {
+    case KIND_OBJECT:
+      return JSON_NODE_HOLDS_OBJECT (node);
+    case KIND_ARRAY:
+      return JSON_NODE_HOLDS_ARRAY (node);
+    case KIND_STRING:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+    case KIND_INTEGER:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+    case KIND_BOOLEAN:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* @path + @name of @o when it holds @kind. NULL when it does not (then @c says why) or when it is
+ * null and may be (then @c stays as it was). */
+static JsonNode *
+get (Check      *c,
+     JsonObject *o,
+     const char *path,
+     const char *name,
+     Kind        kind,
+     gboolean    nullable)
+{
+  JsonNode *node;
+
+  if (c->reason != NULL)
+    return NULL;
+
+  node = json_object_get_member (o, name);
+  if (node == NULL)
+    {
+      fail (c, "%s%s is missing", path, name);
+      return NULL;
+    }
+  if (nullable && JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (!node_is (node, kind))
+    {
+      fail (c, "%s%s: expected %s%s, got %s", path, name, kind_names[kind],
+            nullable ? " or null" : "", describe (node));
+      return NULL;
+    }
+
+  return node;
+}
+
+/* json-glib turns a lone surrogate escape ("\ud800") into bytes that are not UTF-8. */
+static gboolean
+check_text (Check      *c,
+            const char *text,
+            const char *path,
+            const char *name,
+            gsize       min_chars,
+            gsize       max_chars)
+{
+  gsize chars;
+
+  if (!g_utf8_validate (text, -1, NULL))
+    return fail (c, "%s%s is not valid UTF-8", path, name);
+
+  chars = g_utf8_strlen (text, -1);
+  if (chars < min_chars)
+    return fail (c, "%s%s is empty", path, name);
+  if (chars > max_chars)
+    return fail (c, "%s%s: %zu characters (at most %zu)", path, name, chars, max_chars);
+
+  return TRUE;
+}
+
+static const char *
+get_string (Check      *c,
+            JsonObject *o,
+            const char *path,
+            const char *name,
+            gboolean    nullable,
+            gsize       min_chars,
+            gsize       max_chars)
+{
+  JsonNode *node = get (c, o, path, name, KIND_STRING, nullable);
+  const char *text;
+
+  if (node == NULL)
+    return NULL;
+
+  text = json_node_get_string (node);
+  if (!check_text (c, text, path, name, min_chars, max_chars))
+    return NULL;
+
+  return text;
+}
+
+static gboolean
+get_int (Check      *c,
+         JsonObject *o,
+         const char *path,
+         const char *name,
+         gint64     *out)
+{
+  JsonNode *node = get (c, o, path, name, KIND_INTEGER, FALSE);
+
+  if (node == NULL)
+    return FALSE;
+
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+static gboolean
+get_bool (Check      *c,
+          JsonObject *o,
+          const char *path,
+          const char *name,
+          gboolean   *out)
+{
+  JsonNode *node = get (c, o, path, name, KIND_BOOLEAN, FALSE);
+
+  if (node == NULL)
+    return FALSE;
+
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+get_digits (const char *p,
+            int         n,
+            int        *out)
+{
+  int value = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (p[i]))
+        return FALSE;
+      value = value * 10 + (p[i] - '0');
+    }
+
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+is_leap_year (int year)
+{
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's algorithm). */
+static gint64
+days_from_civil (int year,
+                 int month,
+                 int day)
+{
+  gint64 y = year - (month <= 2);
+  gint64 era = (y >= 0 ? y : y - 399) / 400;
+  gint64 yoe = y - era * 400;
+  gint64 doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  gint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+  return era * 146097 + doe - 719468;
+}
+
+/* Exactly what kiosk_format_rfc3339() writes: 2026-03-14T15:10:52.583Z or
+ * 2026-03-14T16:10:52.583+01:00. No allocation: it runs for every event of every batch. */
+static gboolean
+parse_rfc3339_ms (const char *text,
+                  gint64     *wall_us,
+                  gint32     *utc_offset_s)
+{
+  static const int month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  gsize length = strlen (text);
+  int year, month, day, hour, minute, second, ms;
+  int offset_hours = 0, offset_minutes = 0, sign = 1;
+  gint32 offset;
+
+  if (length != 24 && length != 29)
+    return FALSE;
+  if (!get_digits (text, 4, &year) || text[4] != '-' || !get_digits (text + 5, 2, &month) ||
+      text[7] != '-' || !get_digits (text + 8, 2, &day) || text[10] != 'T' ||
+      !get_digits (text + 11, 2, &hour) || text[13] != ':' ||
+      !get_digits (text + 14, 2, &minute) || text[16] != ':' ||
+      !get_digits (text + 17, 2, &second) || text[19] != '.' || !get_digits (text + 20, 3, &ms))
+    return FALSE;
+
+  if (length == 24)
+    {
+      if (text[23] != 'Z')
+        return FALSE;
+    }
+  else
+    {
+      if (text[23] == '-')
+        sign = -1;
+      else if (text[23] != '+')
+        return FALSE;
+      if (!get_digits (text + 24, 2, &offset_hours) || text[26] != ':' ||
+          !get_digits (text + 27, 2, &offset_minutes) || offset_hours > 23 ||
+          offset_minutes > 59)
+        return FALSE;
+    }
+
+  if (month < 1 || month > 12 || day < 1 ||
+      day > month_days[month - 1] + (month == 2 && is_leap_year (year)) ||
+      hour > 23 || minute > 59 || second > 59)
+    return FALSE;
+
+  offset = sign * (offset_hours * 3600 + offset_minutes * 60);
+  *utc_offset_s = offset;
+  *wall_us = ((days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
+               offset) * G_USEC_PER_SEC) + ms * 1000;
+  return TRUE;
+}
+
+/* "touch, button or keyboard", from the names the writer uses. */
+static char *
+list_names (const char * const *names,
+            guint               n)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append (out, i + 1 == n ? " or " : ", ");
+      g_string_append (out, names[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+read_follow_up (Check         *c,
+                JsonObject    *d,
+                KioskResponse *r)
+{
+  static const char path[] = KIOSK_CE_DATA "." KIOSK_CE_FOLLOW_UP ".";
+  JsonNode *node = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_FOLLOW_UP, KIND_OBJECT, TRUE);
+  JsonObject *f;
+  JsonArray *selected;
+  const char *id, *outcome;
+  guint n;
+
+  if (node == NULL)
+    return;
+  f = json_node_get_object (node);
+
+  id = get_string (c, f, path, KIOSK_CE_FOLLOW_UP_ID, FALSE, 1, KIOSK_EVENT_MAX_ID_CHARS);
+  node = get (c, f, path, KIOSK_CE_SELECTED, KIND_ARRAY, FALSE);
+  if (node == NULL)
+    return;
+
+  selected = json_node_get_array (node);
+  n = json_array_get_length (selected);
+  if (n > KIOSK_SURVEY_MAX_OPTIONS)
+    {
+      fail (c, "%s" KIOSK_CE_SELECTED ": %u options (at most %d)", path, n,
+            KIOSK_SURVEY_MAX_OPTIONS);
+      return;
+    }
+
+  r->follow_up_selected = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *option = json_array_get_element (selected, i);
+      g_autofree char *name = g_strdup_printf (KIOSK_CE_SELECTED "[%u]", i);
+
+      if (!node_is (option, KIND_STRING))
+        {
+          fail (c, "%s%s: expected %s, got %s", path, name, kind_names[KIND_STRING],
+                describe (option));
+          return;
+        }
+      if (!check_text (c, json_node_get_string (option), path, name, 1, KIOSK_EVENT_MAX_ID_CHARS))
+        return;
+      r->follow_up_selected[i] = g_strdup (json_node_get_string (option));
+    }
+
+  outcome = get_string (c, f, path, KIOSK_CE_OUTCOME, FALSE, 0, G_MAXSIZE);
+  if (outcome != NULL && !kiosk_outcome_from_string (outcome, &r->follow_up_outcome))
+    {
+      const char *names[] = {
+        kiosk_outcome_to_string (KIOSK_OUTCOME_ANSWERED),
+        kiosk_outcome_to_string (KIOSK_OUTCOME_SKIPPED),
+        kiosk_outcome_to_string (KIOSK_OUTCOME_TIMEOUT),
+        kiosk_outcome_to_string (KIOSK_OUTCOME_INTERRUPTED),
+      };
+      g_autofree char *quoted = quote (outcome);
+      g_autofree char *expected = list_names (names, G_N_ELEMENTS (names));
+
+      fail (c, "%s" KIOSK_CE_OUTCOME " “%s” is not %s", path, quoted, expected);
+      return;
+    }
+
+  if (c->reason == NULL)
+    r->follow_up_id = g_strdup (id);
+}
+
+static void
+read_contact (Check         *c,
+              JsonObject    *d,
+              KioskResponse *r)
+{
+  static const char path[] = KIOSK_CE_DATA "." KIOSK_CE_CONTACT ".";
+  static const char * const fields[] = { KIOSK_CE_NAME, KIOSK_CE_EMAIL, KIOSK_CE_PHONE };
+  char **targets[] = { &r->contact_name, &r->contact_email, &r->contact_phone };
+  JsonNode *node = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_CONTACT, KIND_OBJECT, TRUE);
+  JsonObject *contact;
+  gboolean consent = FALSE;
+
+  if (node == NULL)
+    return;
+  contact = json_node_get_object (node);
+
+  if (!get_bool (c, contact, path, KIOSK_CE_CONSENT, &consent))
+    return;
+  if (!consent)
+    {
+      fail (c, "%s" KIOSK_CE_CONSENT " is false: contact details travel only with the visitor's "
+            "consent (send null instead)", path);
+      return;
+    }
+
+  /* Each detail is optional; when present it is a string. */
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      const char *value;
+
+      if (!json_object_has_member (contact, fields[i]))
+        continue;
+      value = get_string (c, contact, path, fields[i], FALSE, 0, KIOSK_EVENT_MAX_CONTACT_CHARS);
+      if (value == NULL)
+        return;
+      *targets[i] = g_strdup (value);
+    }
+
+  r->contact_consent = TRUE;
+}
+
+static void
+read_clock (Check         *c,
+            JsonObject    *d,
+            KioskResponse *r)
+{
+  static const char path[] = KIOSK_CE_DATA "." KIOSK_CE_CLOCK ".";
+  JsonNode *node = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_CLOCK, KIND_OBJECT, FALSE);
+  JsonObject *clock;
+  const char *boot_id;
+  gint64 monotonic_ms;
+
+  if (node == NULL)
+    return;
+  clock = json_node_get_object (node);
+
+  get_bool (c, clock, path, KIOSK_CE_SYNCED, &r->time.synced);
+  get_bool (c, clock, path, KIOSK_CE_CORRECTED, &r->clock_corrected);
+  boot_id = get_string (c, clock, path, KIOSK_CE_BOOT_ID, FALSE, 1, KIOSK_EVENT_MAX_ID_CHARS);
+  if (!get_int (c, clock, path, KIOSK_CE_MONOTONIC_MS, &monotonic_ms))
+    return;
+  if (monotonic_ms < 0)
+    {
+      fail (c, "%s" KIOSK_CE_MONOTONIC_MS ": %" G_GINT64_FORMAT " is negative", path,
+            monotonic_ms);
+      return;
+    }
+  if (monotonic_ms > G_MAXINT64 / 1000)
+    {
+      fail (c, "%s" KIOSK_CE_MONOTONIC_MS ": %" G_GINT64_FORMAT " is too large", path,
+            monotonic_ms);
+      return;
+    }
+
+  r->boot_id = g_strdup (boot_id);
+  r->time.monotonic_us = monotonic_ms * 1000;
+}
+
+static void
+read_data (Check         *c,
+           JsonObject    *d,
+           const char    *subject,
+           KioskResponse *r)
+{
+  static const char path[] = KIOSK_CE_DATA ".";
+  const char *survey_id, *input, *language, *misuse_rule, *comment, *local_time;
+  gint64 seq = 0, version = 0, scale = 0, face = 0;
+  gint64 local_wall_us = 0;
+
+  if (get_int (c, d, path, KIOSK_CE_SEQ, &seq) && seq < 1)
+    fail (c, "%s" KIOSK_CE_SEQ ": %" G_GINT64_FORMAT " is less than 1", path, seq);
+  r->seq = seq;
+
+  survey_id = get_string (c, d, path, KIOSK_CE_SURVEY_ID, FALSE, 1, KIOSK_EVENT_MAX_ID_CHARS);
+  if (survey_id != NULL && g_strcmp0 (survey_id, subject) != 0)
+    {
+      g_autofree char *quoted_subject = quote (subject);
+      g_autofree char *quoted_id = quote (survey_id);
+
+      fail (c, KIOSK_CE_SUBJECT " “%s” is not the survey id of " KIOSK_CE_DATA "."
+            KIOSK_CE_SURVEY_ID " “%s”", quoted_subject, quoted_id);
+    }
+  r->survey_id = g_strdup (survey_id);
+
+  if (get_int (c, d, path, KIOSK_CE_SURVEY_VERSION, &version) &&
+      (version < 1 || version > G_MAXINT))
+    fail (c, "%s" KIOSK_CE_SURVEY_VERSION ": %" G_GINT64_FORMAT " is not a survey version "
+          "(1 to %d)", path, version, G_MAXINT);
+  r->survey_version = (int) CLAMP (version, 0, G_MAXINT);
+
+  if (get_int (c, d, path, KIOSK_CE_SCALE, &scale) && (scale < 2 || scale > KIOSK_MAX_SCALE))
+    fail (c, "%s" KIOSK_CE_SCALE ": %" G_GINT64_FORMAT " is not a number of faces from 2 to %d",
+          path, scale, KIOSK_MAX_SCALE);
+  r->scale = (int) CLAMP (scale, 0, KIOSK_MAX_SCALE);
+
+  if (get_int (c, d, path, KIOSK_CE_FACE, &face) && (face < 0 || face >= scale))
+    fail (c, "%s" KIOSK_CE_FACE ": %" G_GINT64_FORMAT " is outside the scale of %" G_GINT64_FORMAT
+          " faces", path, face, scale);
+  r->face = (int) CLAMP (face, 0, KIOSK_MAX_SCALE);
+
+  input = get_string (c, d, path, KIOSK_CE_INPUT, FALSE, 0, G_MAXSIZE);
+  if (input != NULL && !kiosk_input_from_string (input, &r->input))
+    {
+      const char *names[] = {
+        kiosk_input_to_string (KIOSK_INPUT_TOUCH),
+        kiosk_input_to_string (KIOSK_INPUT_BUTTON),
+        kiosk_input_to_string (KIOSK_INPUT_KEYBOARD),
+      };
+      g_autofree char *quoted = quote (input);
+      g_autofree char *expected = list_names (names, G_N_ELEMENTS (names));
+
+      fail (c, "%s" KIOSK_CE_INPUT " “%s” is not %s", path, quoted, expected);
+    }
+
+  language = get_string (c, d, path, KIOSK_CE_LANGUAGE, FALSE, 1, KIOSK_EVENT_MAX_LANGUAGE_CHARS);
+  if (language != NULL && !kiosk_language_tag_is_valid (language))
+    {
+      g_autofree char *quoted = quote (language);
+
+      fail (c, "%s" KIOSK_CE_LANGUAGE " “%s” is not a BCP 47 language tag (like en or de-CH)",
+            path, quoted);
+    }
+  r->language = g_strdup (language);
+
+  /* A rule is named exactly when one matched. */
+  get_bool (c, d, path, KIOSK_CE_MISUSE, &r->misuse);
+  misuse_rule = get_string (c, d, path, KIOSK_CE_MISUSE_RULE, TRUE, 1, KIOSK_EVENT_MAX_ID_CHARS);
+  if (c->reason == NULL && r->misuse && misuse_rule == NULL)
+    fail (c, "%s" KIOSK_CE_MISUSE " is true but %s" KIOSK_CE_MISUSE_RULE " is null (it names the "
+          "rule that matched)", path, path);
+  if (c->reason == NULL && !r->misuse && misuse_rule != NULL)
+    {
+      g_autofree char *quoted = quote (misuse_rule);
+
+      fail (c, "%s" KIOSK_CE_MISUSE_RULE " is “%s” but %s" KIOSK_CE_MISUSE " is false", path,
+            quoted, path);
+    }
+  r->misuse_rule = g_strdup (misuse_rule);
+
+  read_follow_up (c, d, r);
+
+  comment = get_string (c, d, path, KIOSK_CE_COMMENT, TRUE, 0, KIOSK_EVENT_MAX_COMMENT_CHARS);
+  r->comment = g_strdup (comment);
+
+  read_contact (c, d, r);
+
+  local_time = get_string (c, d, path, KIOSK_CE_LOCAL_TIME, FALSE, 0, G_MAXSIZE);
+  if (local_time != NULL)
+    {
+      g_autofree char *quoted = quote (local_time);
+
+      if (!parse_rfc3339_ms (local_time, &local_wall_us, &r->time.utc_offset_s))
+        fail (c, "%s" KIOSK_CE_LOCAL_TIME " “%s” is not an RFC 3339 time with milliseconds "
+              "(like 2026-03-14T16:10:52.583+01:00)", path, quoted);
+      else if (local_wall_us != r->time.wall_us)
+        fail (c, "%s" KIOSK_CE_LOCAL_TIME " “%s” is not the same instant as " KIOSK_CE_TIME,
+              path, quoted);
+    }
+
+  read_clock (c, d, r);
+}
+
+/* @e is an object with a string id: the batch has already checked that much. */
+static void
+read_event (JsonObject        *e,
+            KioskDecodedEvent *event)
+{
+  g_autoptr(KioskResponse) r = kiosk_response_new ();
+  Check c = { NULL };
+  const char *specversion, *type, *source, *time, *content_type, *subject;
+  gint32 time_offset_s;
+  JsonNode *data;
+
+  /* The source as sent, whatever else is wrong: the server may want to log who sent it. */
+  data = json_object_get_member (e, KIOSK_CE_SOURCE);
+  if (data != NULL && node_is (data, KIND_STRING) &&
+      g_utf8_validate (json_node_get_string (data), -1, NULL))
+    event->source = g_strdup (json_node_get_string (data));
+
+  specversion = get_string (&c, e, "", KIOSK_CE_SPECVERSION, FALSE, 0, G_MAXSIZE);
+  if (specversion != NULL && !g_str_equal (specversion, KIOSK_CE_SPECVERSION_VALUE))
+    {
+      g_autofree char *quoted = quote (specversion);
+
+      fail (&c, KIOSK_CE_SPECVERSION " “%s” is not " KIOSK_CE_SPECVERSION_VALUE, quoted);
+    }
+
+  type = get_string (&c, e, "", KIOSK_CE_TYPE, FALSE, 0, G_MAXSIZE);
+  if (type != NULL && !g_str_equal (type, KIOSK_CLOUDEVENT_TYPE))
+    {
+      g_autofree char *quoted = quote (type);
+
+      fail (&c, KIOSK_CE_TYPE " “%s” is not " KIOSK_CLOUDEVENT_TYPE, quoted);
+    }
+
+  if (c.reason == NULL && !g_uuid_string_is_valid (event->id))
+    {
+      g_autofree char *quoted = quote (event->id);
+
+      fail (&c, KIOSK_CE_ID " “%s” is not a UUID", quoted);
+    }
+
+  source = get_string (&c, e, "", KIOSK_CE_SOURCE, FALSE, 0, G_MAXSIZE);
+  if (source != NULL)
+    {
+      const char *device_id = source + strlen (KIOSK_CLOUDEVENT_SOURCE_PREFIX);
+      g_autofree char *quoted = quote (source);
+
+      if (!g_str_has_prefix (source, KIOSK_CLOUDEVENT_SOURCE_PREFIX))
+        fail (&c, KIOSK_CE_SOURCE " “%s” is not " KIOSK_CLOUDEVENT_SOURCE_PREFIX "<device id>",
+              quoted);
+      else if (!kiosk_device_id_is_valid (device_id))
+        fail (&c, KIOSK_CE_SOURCE " “%s” does not end in a device id (1 to %d letters, digits, "
+              "“.”, “_” or “-”)", quoted, KIOSK_DEVICE_ID_MAX_CHARS);
+      else
+        event->device_id = g_strdup (device_id);
+    }
+
+  time = get_string (&c, e, "", KIOSK_CE_TIME, FALSE, 0, G_MAXSIZE);
+  if (time != NULL && !parse_rfc3339_ms (time, &r->time.wall_us, &time_offset_s))
+    {
+      g_autofree char *quoted = quote (time);
+
+      fail (&c, KIOSK_CE_TIME " “%s” is not an RFC 3339 time with milliseconds "
+            "(like 2026-03-14T15:10:52.583Z)", quoted);
+    }
+
+  content_type = get_string (&c, e, "", KIOSK_CE_DATACONTENTTYPE, FALSE, 0, G_MAXSIZE);
+  if (content_type != NULL && !g_str_equal (content_type, KIOSK_CLOUDEVENT_DATA_TYPE))
+    {
+      g_autofree char *quoted = quote (content_type);
+
+      fail (&c, KIOSK_CE_DATACONTENTTYPE " “%s” is not " KIOSK_CLOUDEVENT_DATA_TYPE, quoted);
+    }
+
+  subject = get_string (&c, e, "", KIOSK_CE_SUBJECT, FALSE, 1, KIOSK_EVENT_MAX_ID_CHARS);
+
+  data = get (&c, e, "", KIOSK_CE_DATA, KIND_OBJECT, FALSE);
+  if (data != NULL)
+    read_data (&c, json_node_get_object (data), subject, r);
+
+  if (c.reason != NULL)
+    {
+      event->reason = c.reason;
+      g_clear_pointer (&event->device_id, g_free);
+      return;
+    }
+
+  r->uuid = g_strdup (event->id);
+  r->visit_open = FALSE;
+  event->response = g_steal_pointer (&r);
+}
+
+/* The batch */
+
+static GPtrArray *
+batch_error (GError    **error,
+             int         code,
+             const char *format,
+             ...) G_GNUC_PRINTF (3, 4);
+
+static GPtrArray *
+batch_error (GError    **error,
+             int         code,
+             const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, KIOSK_CLOUDEVENTS_ERROR, code, message);
+  return NULL;
+}
+
+/**
+ * kiosk_cloudevents_parse_batch:
+ * @body: the batch, decompressed (not necessarily NUL-terminated)
+ *
+ * Events and bytes are counted from 1 in the messages: "event 3" is the third.
+ *
+ * Returns: (transfer full) (element-type KioskDecodedEvent): the events in order, or %NULL
+ */
+GPtrArray *
+kiosk_cloudevents_parse_batch (const char  *body,
+                               gsize        length,
+                               GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) json_error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  const char *nul, *end;
+  JsonNode *root;
+  JsonArray *array;
+  guint n;
+
+  if (length > KIOSK_CLOUDEVENTS_MAX_BYTES)
+    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE,
+                        "a batch of %zu bytes (at most %d)", length, KIOSK_CLOUDEVENTS_MAX_BYTES);
+  if (body == NULL || length == 0)
+    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                        "the body is empty (expected a JSON array of events)");
+
+  nul = memchr (body, '\0', length);
+  if (nul != NULL)
+    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                        "the body holds a NUL byte (byte %zu)", (gsize) (nul - body) + 1);
+  if (!g_utf8_validate_len (body, length, &end))
+    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                        "the body is not valid UTF-8 (byte %zu)", (gsize) (end - body) + 1);
+  if (!_kiosk_json_depth_is_sane (body, length, KIOSK_CE_MAX_DEPTH))
+    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                        "the JSON is nested deeper than %d levels", KIOSK_CE_MAX_DEPTH);
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, body, length, &json_error))
+    {
+      /* json-glib quotes the text it stumbled on, which may hold a line break of the body's. */
+      g_autofree char *why = kiosk_printable_excerpt (json_error->message, -1, 200);
+
+      return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the body is not JSON: %s",
+                          why);
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                        "the body is not a JSON array (it holds only white space)");
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                        "the body is not a JSON array (it is %s)", describe (root));
+
+  array = json_node_get_array (root);
+  n = json_array_get_length (array);
+  if (n == 0)
+    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the batch is empty");
+  if (n > KIOSK_CLOUDEVENTS_MAX_EVENTS)
+    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE, "%u events (at most %d)", n,
+                        KIOSK_CLOUDEVENTS_MAX_EVENTS);
+
+  events = g_ptr_array_new_full (n, (GDestroyNotify) kiosk_decoded_event_free);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonNode *id_node;
+      KioskDecodedEvent *event;
+      const char *id;
+      gpointer before;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                            "event %u is not an object (it is %s)", i + 1, describe (node));
+
+      /* Without an id the reply cannot name the event, and it must name every one. */
+      id_node = json_object_get_member (json_node_get_object (node), KIOSK_CE_ID);
+      if (id_node == NULL || !node_is (id_node, KIND_STRING))
+        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                            "event %u has no string “" KIOSK_CE_ID "”", i + 1);
+      id = json_node_get_string (id_node);
+      if (!g_utf8_validate (id, -1, NULL))
+        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                            "event %u has an “" KIOSK_CE_ID "” that is not valid UTF-8", i + 1);
+
+      if (g_hash_table_lookup_extended (seen, id, NULL, &before))
+        {
+          g_autofree char *quoted = quote (id);
+
+          return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                              "event id “%s” appears twice (events %u and %u)", quoted,
+                              GPOINTER_TO_UINT (before) + 1, i + 1);
+        }
+      g_hash_table_insert (seen, (gpointer) id, GUINT_TO_POINTER (i));
+
+      event = g_new0 (KioskDecodedEvent, 1);
+      event->id = g_strdup (id);
+      read_event (json_node_get_object (node), event);
+      g_ptr_array_add (events, event);
+    }
+
+  return g_steal_pointer (&events);
+}
+
+/* gzip */
+
+static GBytes *
+gunzip_error (GError    **error,
+              int         code,
+              const char *format,
+              ...) G_GNUC_PRINTF (3, 4);
+
+static GBytes *
+gunzip_error (GError    **error,
+              int         code,
+              const char *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, KIOSK_CLOUDEVENTS_ERROR, code, message);
+  return NULL;
+}
+
+/**
+ * kiosk_gunzip:
+ * @max_out: the most bytes the result may have
+ *
+ * Inflates one gzip member (RFC 1952) or several in a row, as `Content-Encoding: gzip` allows.
+ * The output buffer grows only as far as @max_out, so a body of zeros that inflates to gigabytes
+ * costs the server @max_out bytes and a moment.
+ */
+GBytes *
+kiosk_gunzip (const void  *data,
+              gsize        length,
+              gsize        max_out,
+              GError     **error)
+{
+  const guint8 *in = data;
+  z_stream zs = { 0 };
+  g_autofree guint8 *out = NULL;
+  gsize capacity = 0, used = 0;
+  guint8 chunk[16384];
+  int rc;
+
+  if (length < 2 || in[0] != 0x1f || in[1] != 0x8b)
+    return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                         "the body is not gzip (it does not start with 1f 8b)");
+
+  rc = inflateInit2 (&zs, 15 + 16);
+  if (rc != Z_OK)
+    return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_COMPRESS,
+                         "zlib could not start inflating (error %d)", rc);
+
+  zs.next_in = (Bytef *) in;
+  for (;;)
+    {
+      gsize produced;
+      gsize left = length - (gsize) ((const guint8 *) zs.next_in - in);
+
+      /* zlib counts in 32 bits */
+      zs.avail_in = (uInt) MIN (left, G_MAXUINT32);
+      zs.next_out = chunk;
+      zs.avail_out = sizeof chunk;
+      rc = inflate (&zs, Z_NO_FLUSH);
+      if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+        {
+          g_autofree char *why = g_strdup (zs.msg ? zs.msg : "");
+
+          inflateEnd (&zs);
+          return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                               "the body is not valid gzip (%s, zlib error %d)",
+                               why[0] ? why : "damaged data", rc);
+        }
+
+      produced = sizeof chunk - zs.avail_out;
+      if (produced > max_out - used)
+        {
+          inflateEnd (&zs);
+          return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE,
+                               "the body inflates beyond %zu bytes", max_out);
+        }
+      if (used + produced > capacity)
+        {
+          capacity = MIN (MAX (capacity * 2, used + produced), max_out);
+          capacity = MAX (capacity, used + produced);
+          out = g_realloc (out, capacity);
+        }
+      if (produced > 0)
+        memcpy (out + used, chunk, produced);
+      used += produced;
+
+      left = length - (gsize) ((const guint8 *) zs.next_in - in);
+      if (rc == Z_STREAM_END)
+        {
+          if (left == 0)
+            break;
+          /* Another member may follow; anything else is not gzip. */
+          if (left < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b)
+            {
+              inflateEnd (&zs);
+              return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                                   "the body has %zu bytes after the end of the gzip data", left);
+            }
+          inflateReset (&zs);
+        }
+      else if (rc == Z_BUF_ERROR || (left == 0 && produced == 0))
+        {
+          /* No progress is possible: the input ended before the stream did. */
+          inflateEnd (&zs);
+          return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                               "the gzip body is truncated (it ends after %zu bytes of output)",
+                               used);
+        }
+    }
+
+  inflateEnd (&zs);
+  return g_bytes_new_take (g_steal_pointer (&out), used);
+}
