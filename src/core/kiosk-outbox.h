@@ -69,6 +69,16 @@ typedef struct
   char   *event;                 /* the CloudEvent as it was sent */
 } KioskDeadLetter;
 
+/* What the server said about one response it was sent (kiosk_outbox_apply_results()). */
+typedef struct
+{
+  gint64      seq;
+  const char *uuid;
+  gboolean    rejected;          /* the server will never take it: a dead letter */
+  const char *reason;            /* why, when rejected; NULL when the server gave none */
+  const char *event;             /* when rejected: the CloudEvent exactly as it was sent */
+} KioskDeliveryResult;
+
 #define KIOSK_TYPE_OUTBOX (kiosk_outbox_get_type ())
 G_DECLARE_FINAL_TYPE (KioskOutbox, kiosk_outbox, KIOSK, OUTBOX, GObject)
 
@@ -108,6 +118,23 @@ gboolean     kiosk_outbox_dead_letter       (KioskOutbox           *self,
                                              GError               **error);
 gboolean     kiosk_outbox_count_attempt     (KioskOutbox           *self,
                                              gint64                 seq,
+                                             GError               **error);
+
+/* The uploader's writes, each one transaction. */
+gboolean     kiosk_outbox_apply_results     (KioskOutbox               *self,
+                                             const KioskDeliveryResult *results,
+                                             guint                      n,
+                                             int                        http_status,
+                                             gint64                     now_wall_us,
+                                             GError                   **error);
+gboolean     kiosk_outbox_count_attempts    (KioskOutbox           *self,
+                                             const gint64          *seqs,
+                                             guint                  n,
+                                             GError               **error);
+gboolean     kiosk_outbox_set_states        (KioskOutbox           *self,
+                                             const char * const    *keys,
+                                             const char * const    *values,
+                                             guint                  n,
                                              GError               **error);
 
 gboolean     kiosk_outbox_get_stats         (KioskOutbox           *self,
