@@ -1,0 +1,265 @@
+/* kiosk-heartbeat.c: the heartbeat document (docs/cloud-api.md, section 3): written by the
+ * uploader, read by the server, strictly: a wrong member is named in the error. */
+#define G_LOG_DOMAIN "kiosk-heartbeat"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "kiosk-heartbeat.h"
+
+#define MAX_TEXT_CHARS 1000
+
+G_DEFINE_QUARK (kiosk-heartbeat-error-quark, kiosk_heartbeat_error)
+
+KioskHeartbeat *
+kiosk_heartbeat_new (void)
+{
+  return g_new0 (KioskHeartbeat, 1);
+}
+
+void
+kiosk_heartbeat_free (KioskHeartbeat *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->version);
+  g_free (self->last_upload_ok_at);
+  g_free (self->last_error);
+  g_free (self->survey_id);
+  g_free (self);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_text (JsonBuilder *builder,
+          const char  *name,
+          const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/**
+ * kiosk_heartbeat_to_json:
+ *
+ * Returns: the document, compact; every member of the contract is present, a missing text as
+ *   null (a count below zero is sent as 0: the contract has no negative counts)
+ */
+char *
+kiosk_heartbeat_to_json (const KioskHeartbeat *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  /* The version is the one text the contract does not allow to be null. */
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, self->version ? self->version : "");
+  add_int (builder, "uptime_s", MAX (self->uptime_s, 0));
+  add_int (builder, "queue_depth", MAX (self->queue_depth, 0));
+  add_int (builder, "oldest_pending_age_s", MAX (self->oldest_pending_age_s, 0));
+  add_int (builder, "dead_letter_count", MAX (self->dead_letter_count, 0));
+  add_text (builder, "last_upload_ok_at", self->last_upload_ok_at);
+  add_text (builder, "last_error", self->last_error);
+  json_builder_set_member_name (builder, "clock_synced");
+  json_builder_add_boolean_value (builder, self->clock_synced);
+  add_text (builder, "survey_id", self->survey_id);
+  add_int (builder, "survey_version", MAX (self->survey_version, 0));
+  add_int (builder, "last_seq", MAX (self->last_seq, 0));
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* Parsing */
+
+static const char *
+describe_node (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    return "null";
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return "an object";
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return "an array";
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return "a string";
+    case G_TYPE_BOOLEAN:
+      return "a boolean";
+    case G_TYPE_INT64:
+      return "an integer";
+    case G_TYPE_DOUBLE:
+      return "a number with a fraction or exponent";
+    default:
+      return "something else";
+    }
+}
+
+static gboolean
+invalid (GError     **error,
+         const char  *member,
+         const char  *expected,
+         JsonNode    *node)
+{
+  if (node == NULL)
+    g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                 "“%s”: missing", member);
+  else
+    g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                 "“%s”: expected %s, got %s", member, expected, describe_node (node));
+  return FALSE;
+}
+
+static gboolean
+read_count (JsonObject  *object,
+            const char  *member,
+            gint64      *out,
+            GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return invalid (error, member, "an integer ≥ 0", node);
+
+  *out = json_node_get_int (node);
+  if (*out < 0)
+    {
+      g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                   "“%s”: expected an integer ≥ 0, got %" G_GINT64_FORMAT, member, *out);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+read_text (JsonObject  *object,
+           const char  *member,
+           gboolean     nullable,
+           char       **out,
+           GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  const char *text;
+
+  if (node != NULL && nullable && JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return invalid (error, member, nullable ? "a string or null" : "a string", node);
+
+  /* The whole body was checked to be UTF-8 before parsing, and escapes decode to UTF-8. */
+  text = json_node_get_string (node);
+  if (g_utf8_strlen (text, -1) > MAX_TEXT_CHARS)
+    {
+      g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                   "“%s”: longer than %d characters", member, MAX_TEXT_CHARS);
+      return FALSE;
+    }
+
+  *out = g_strdup (text);
+  return TRUE;
+}
+
+/**
+ * kiosk_heartbeat_parse:
+ * @body: the request's body, not necessarily NUL-terminated
+ * @length: its size in bytes
+ *
+ * Returns: (transfer full): the heartbeat, or %NULL with @error saying which member is wrong
+ */
+KioskHeartbeat *
+kiosk_heartbeat_parse (const char  *body,
+                       gsize        length,
+                       GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(KioskHeartbeat) self = kiosk_heartbeat_new ();
+  g_autoptr(GError) json_error = NULL;
+  JsonObject *object;
+  JsonNode *root;
+  JsonNode *synced;
+
+  g_return_val_if_fail (body != NULL || length == 0, NULL);
+
+  if (length > KIOSK_HEARTBEAT_MAX_BYTES)
+    {
+      g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                   "the heartbeat is %" G_GSIZE_FORMAT " bytes, more than the %d allowed",
+                   length, KIOSK_HEARTBEAT_MAX_BYTES);
+      return NULL;
+    }
+
+  if (length == 0 || memchr (body, '\0', length) != NULL ||
+      !g_utf8_validate_len (body, length, NULL))
+    {
+      g_set_error_literal (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                           "the heartbeat is empty or not UTF-8 text");
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, body, length, &json_error))
+    {
+      g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                   "the heartbeat is not JSON: %s", json_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                   "the heartbeat is %s, not a JSON object",
+                   root ? describe_node (root) : "nothing");
+      return NULL;
+    }
+  object = json_node_get_object (root);
+
+  /* In the order of the contract, so the first wrong member is the one reported. */
+  if (!read_text (object, "version", FALSE, &self->version, error) ||
+      !read_count (object, "uptime_s", &self->uptime_s, error) ||
+      !read_count (object, "queue_depth", &self->queue_depth, error) ||
+      !read_count (object, "oldest_pending_age_s", &self->oldest_pending_age_s, error) ||
+      !read_count (object, "dead_letter_count", &self->dead_letter_count, error) ||
+      !read_text (object, "last_upload_ok_at", TRUE, &self->last_upload_ok_at, error) ||
+      !read_text (object, "last_error", TRUE, &self->last_error, error))
+    return NULL;
+
+  synced = json_object_get_member (object, "clock_synced");
+  if (synced == NULL || !JSON_NODE_HOLDS_VALUE (synced) ||
+      json_node_get_value_type (synced) != G_TYPE_BOOLEAN)
+    {
+      invalid (error, "clock_synced", "a boolean", synced);
+      return NULL;
+    }
+  self->clock_synced = json_node_get_boolean (synced);
+
+  if (!read_text (object, "survey_id", TRUE, &self->survey_id, error) ||
+      !read_count (object, "survey_version", &self->survey_version, error) ||
+      !read_count (object, "last_seq", &self->last_seq, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
