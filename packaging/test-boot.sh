@@ -8,21 +8,27 @@
 # wlroots' headless one (WLR_BACKENDS=headless, pixman, GSK_RENDERER=cairo). Everything else is
 # the unit as shipped.
 #
-# Usage: sudo packaging/test-boot.sh PACKAGE.deb [--cache DIR] [--keep]
+# With --server SERVER.deb, also smiley-kiosk-server with PostgreSQL from Debian in the same
+# machine: the role and the database made as postinst says, the unit started as shipped, its
+# sandbox and exposure, /healthz, a heartbeat from a device added with the command line.
+#
+# Usage: sudo packaging/test-boot.sh PACKAGE.deb [--server SERVER.deb] [--cache DIR] [--keep]
 # Needs root, systemd-nspawn (package systemd-container) and Debian's mirror.
 # Ends with "boot: N passed, N failed".
 set -eu
 
 deb=""
+server_deb=""
 cache=""
 keep=0
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 while [ $# -gt 0 ]; do
   case "$1" in
     --cache) cache=$2; shift ;;
+    --server) server_deb=$(realpath "$2"); shift ;;
     --keep) keep=1 ;;
     *.deb) deb=$(realpath "$1") ;;
-    *) echo "usage: $0 PACKAGE.deb [--cache DIR] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 PACKAGE.deb [--server SERVER.deb] [--cache DIR] [--keep]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -59,11 +65,16 @@ if ls /etc/apt/sources.list.d/*.sources > /dev/null 2>&1; then
   rm -f "$root/etc/apt/sources.list"
 fi
 cp "$deb" "$root/tmp/"
+server_pkgs=""
+if [ -n "$server_deb" ]; then
+  cp "$server_deb" "$root/tmp/"
+  server_pkgs="postgresql curl /tmp/$(basename "$server_deb")"
+fi
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 mount -t proc proc "$root/proc"
 chroot "$root" sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-  --no-install-recommends systemd-sysv dbus procps util-linux /tmp/$(basename "$deb")" \
+  --no-install-recommends systemd-sysv dbus procps util-linux /tmp/$(basename "$deb") $server_pkgs" \
   > "$work/install.log" 2>&1 || { tail -n 30 "$work/install.log"; exit 1; }
 umount "$root/proc"
 rm -f "$root/usr/sbin/policy-rc.d"
@@ -153,10 +164,66 @@ sleep 1
 say leftovers "$(pgrep -u kiosk -x 'cage|smiley-kiosk' | wc -l)"
 say getty_asked "$(journalctl -b --no-pager | grep -c 'getty@tty1')"
 say cage_aborted "$(journalctl -b --no-pager | grep -c 'Assertion')"
+if [ -x /usr/local/sbin/server-check ]; then
+  /usr/local/sbin/server-check
+fi
 journalctl -b --no-pager > /kiosk-check.journal
 systemctl poweroff
 EOF
 chmod 0755 "$root/usr/local/sbin/kiosk-check"
+
+if [ -n "$server_deb" ]; then
+  # What docs/server.md and the package's postinst tell IT staff to do, then the unit as shipped.
+  cat > "$root/usr/local/sbin/server-check" <<'EOF'
+#!/bin/sh
+out=/kiosk-check.out
+say () { echo "$1=$2" >> $out; }
+t=0
+while [ $t -lt 60 ] && ! runuser -u postgres -- pg_isready -q; do sleep 1; t=$((t + 1)); done
+say server_pg_ready "$(runuser -u postgres -- pg_isready > /dev/null 2>&1 && echo yes)"
+say server_enabled_by_package "$(systemctl is-enabled smiley-kiosk-server 2>&1)"
+(cd / && runuser -u postgres -- createuser smiley-kiosk-server &&
+   runuser -u postgres -- createdb --owner=smiley-kiosk-server smiley_kiosk) >&2
+say server_database "$?"
+systemctl enable --now smiley-kiosk-server >&2
+t=0
+health=""
+while [ $t -lt 30 ]; do
+  health=$(curl -s http://127.0.0.1:8080/healthz)
+  [ "$health" = ok ] && break
+  sleep 1; t=$((t + 1))
+done
+say server_healthz "$health"
+say server_healthz_after "$t"
+say server_state "$(systemctl is-active smiley-kiosk-server)"
+say server_listening "$(journalctl -b -u smiley-kiosk-server --no-pager | grep -o 'listening on [^ ]*' | head -n 1)"
+# man-db is not in this root; test-package.sh verifies the unit's Documentation= with it.
+say server_verify "$(systemd-analyze verify --man=no smiley-kiosk-server.service 2>&1 | tr '\n' ' ')"
+say server_exposure "$(systemd-analyze security smiley-kiosk-server.service 2>&1 |
+                      sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')"
+pid=$(systemctl show -p MainPID --value smiley-kiosk-server)
+say server_user "$(ps -o user= -p "$pid")"
+say server_status "$(grep -E '^(NoNewPrivs|Seccomp|CapEff):' /proc/$pid/status | tr -s '\t ' ' ' | tr '\n' ' ')"
+say server_etc_readonly "$(nsenter -t "$pid" -m setpriv --reuid=smiley-kiosk-server --regid=smiley-kiosk-server --clear-groups touch /etc/smiley-kiosk/x 2>&1)"
+# A site and a device from the command line; the device's heartbeat goes through the sandboxed
+# server into PostgreSQL (peer authentication from inside the service's user namespace).
+S="runuser -u smiley-kiosk-server -- smiley-kiosk-server"
+(cd / && $S site add boot-shop --time-zone Europe/Berlin --type shop) >&2
+token=$(cd / && $S device add boot-kiosk --site boot-shop | sed -n 4p)
+say server_token_length "${#token}"
+say server_heartbeat "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' --data '{"version": "0.1.0", "uptime_s": 60,
+  "queue_depth": 3, "oldest_pending_age_s": 0, "dead_letter_count": 0, "last_upload_ok_at": null,
+  "last_error": null, "clock_synced": true, "survey_id": "demo", "survey_version": 1,
+  "last_seq": 7}' http://127.0.0.1:8080/v1/devices/boot-kiosk/heartbeat)"
+say server_device_list "$(cd / && $S device list | grep boot-kiosk | tr -s ' ')"
+say server_wrong_token "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer nope' \
+  -H 'Content-Type: application/json' --data '{}' http://127.0.0.1:8080/v1/devices/boot-kiosk/heartbeat)"
+systemctl stop smiley-kiosk-server
+say server_stop_result "$(systemctl show -p Result --value smiley-kiosk-server)"
+EOF
+  chmod 0755 "$root/usr/local/sbin/server-check"
+fi
 cat > "$root/etc/systemd/system/kiosk-check.service" <<'EOF'
 [Unit]
 After=smiley-kiosk.service
@@ -218,8 +285,29 @@ check "systemctl stop: result success, nothing left" \
 check "... and tty1's login prompt is asked back" "$( [ "$(val getty_asked)" -ge 1 ] 2>/dev/null && echo ok)"
 check "cage never aborted on a stop (the kiosk is stopped first)" "$(is cage_aborted 0)"
 
+if [ -n "$server_deb" ]; then
+  check "PostgreSQL from Debian runs in the machine" "$(is server_pg_ready yes)"
+  check "smiley-kiosk-server.service is not enabled by the package" "$(is server_enabled_by_package disabled)"
+  check "the role and the database, as postinst says (createuser, createdb)" "$(is server_database 0)"
+  check "the unit starts and /healthz answers ok ($(val server_healthz_after) s; $(val server_listening))" \
+    "$( [ "$(val server_state)" = active ] && is server_healthz ok)"
+  check "systemd-analyze verify smiley-kiosk-server.service: no output" "$(is server_verify '')"
+  check "smiley-kiosk-server.service: exposure $(val server_exposure) <= 2.0 (as it runs)" \
+    "$(awk -v e="$(val server_exposure)" 'BEGIN { exit !(e != "" && e <= 2.0) }' && echo ok)"
+  check "the server runs as smiley-kiosk-server: no new privileges, seccomp, no capabilities" \
+    "$( [ "$(val server_user)" = smiley-kiosk-server ] && st=$(val server_status) &&
+        case "$st" in *'NoNewPrivs: 1'*'Seccomp: 2'*'CapEff: 0000000000000000'*) echo ok ;; esac)"
+  check "the server cannot write /etc" "$(has server_etc_readonly 'Read-only file system')"
+  check "device add prints a token; the device's heartbeat is accepted (HTTP $(val server_heartbeat))" \
+    "$( [ "$(val server_token_length)" -ge 20 ] 2>/dev/null && case "$(val server_heartbeat)" in 2??) echo ok ;; esac)"
+  check "device list shows the heartbeat: $(val server_device_list)" \
+    "$(case "$(val server_device_list)" in *'boot-kiosk boot-shop active '*' 0.1.0 3') echo ok ;; esac)"
+  check "a wrong token is refused (HTTP $(val server_wrong_token))" "$(is server_wrong_token 401)"
+  check "systemctl stop smiley-kiosk-server: result success" "$(is server_stop_result success)"
+fi
+
 if [ "$failed" -ne 0 ] && [ -f "$root/kiosk-check.journal" ]; then
-  grep -E "smiley-kiosk|cage|kiosk-check" "$root/kiosk-check.journal" | tail -n 40 | sed 's/^/    | /'
+  grep -E "smiley-kiosk|cage|kiosk-check|postgres" "$root/kiosk-check.journal" | tail -n 60 | sed 's/^/    | /'
 fi
 echo "boot test took $(($(date +%s) - started)) s"
 echo "boot: $passed passed, $failed failed"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# test-package.sh: builds the Debian package and checks it as a fresh Debian 12 machine gets it.
+# test-package.sh: builds the Debian packages (smiley-kiosk and smiley-kiosk-server) and checks
+# them as a fresh Debian 12 machine gets them.
 #
 #   1. dpkg-buildpackage -us -uc -b on a clean copy of the tree, with packaging/debian as ./debian
 #   2. lintian: no errors
@@ -10,7 +11,10 @@
 #   5. the first-boot import: a valid file is installed, an invalid one rejected with its error
 #      kept, the token ends up in a root-owned 0600 file and off the boot partition
 #   6. purge removes the package and keeps the responses
-#   7. with --boot, packaging/test-boot.sh: the package booted under systemd-nspawn
+#   7. smiley-kiosk-server installs beside it: files, conffile, the user (sysusers.d), the unit
+#      (valid, not enabled, exposure <= 2.0), postinst's instructions, check-config
+#   8. with --boot, packaging/test-boot.sh: both packages booted under systemd-nspawn, the server
+#      against PostgreSQL installed there
 #
 # Usage: sudo packaging/test-package.sh [--worktree] [--check] [--boot] [--keep] [--cache DIR]
 #   --worktree   build the working tree as it is (tracked and new files), not the last commit
@@ -152,8 +156,10 @@ if [ "$check" -eq 1 ]; then
   echo "tests during the build: $(grep -E '^(Ok|Fail|Skipped|Timeout): ' "$work/build.log" | tr -s ' ' | paste -sd' ' -)"
 fi
 deb=$(ls "$work"/smiley-kiosk_"$version"_*.deb)
+server_deb=$(ls "$work"/smiley-kiosk-server_"$version"_*.deb)
 changes=$(ls "$work"/smiley-kiosk_"$version"_*.changes)
 echo "$deb"
+echo "$server_deb"
 
 # --- 2. lintian -----------------------------------------------------------------------------
 
@@ -193,7 +199,7 @@ if ls /etc/apt/sources.list.d/*.sources > /dev/null 2>&1; then
 elif [ -s /etc/apt/sources.list ]; then
   cp /etc/apt/sources.list "$root/etc/apt/sources.list"
 fi
-cp "$deb" "$root/tmp/"
+cp "$deb" "$server_deb" "$root/tmp/"
 
 step "apt-get install ./$(basename "$deb")"
 install_started=$(date +%s)
@@ -473,11 +479,71 @@ check "purge: the package, its configuration and the token are gone" \
          [ ! -e '$root/etc/systemd/system/multi-user.target.wants/smiley-kiosk.service' ]"
 check "purge: the responses in /var/lib/smiley-kiosk are kept" test -f "$root/var/lib/smiley-kiosk/responses.db"
 
-# --- 7. Boot -------------------------------------------------------------------------------
+# --- 7. The server package ------------------------------------------------------------------
+
+step "apt-get install ./$(basename "$server_deb")"
+install_started=$(date +%s)
+in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+                 /tmp/'"$(basename "$server_deb")" > "$work/server-install.log" 2>&1 ||
+  { tail -n 40 "$work/server-install.log"; }
+check "smiley-kiosk-server installs with its dependencies, without PostgreSQL ($(($(date +%s) - install_started)) s)" \
+  in_root dpkg-query -W -f='${Status}\n' smiley-kiosk-server
+echo "installed size: $(in_root dpkg-query -W -f='${Installed-Size} KiB\n' smiley-kiosk-server)"
+sed -n '/is installed but not started/,/server.md/p' "$work/server-install.log" | sed 's/^/    | /'
+check "postinst says how to create the role and the database (PostgreSQL is only recommended)" \
+  sh -c "grep -q 'sudo -u postgres createuser smiley-kiosk-server' '$work/server-install.log' &&
+         grep -q 'sudo -u postgres createdb --owner=smiley-kiosk-server smiley_kiosk' '$work/server-install.log' &&
+         ! chroot '$root' sh -c 'command -v psql'"
+for f in /usr/bin/smiley-kiosk-server \
+         /lib/systemd/system/smiley-kiosk-server.service \
+         /usr/lib/sysusers.d/smiley-kiosk-server.conf \
+         /etc/smiley-kiosk/server.conf \
+         /usr/share/man/man8/smiley-kiosk-server.8.gz \
+         /usr/share/doc/smiley-kiosk-server/examples/server.conf \
+         /usr/share/doc/smiley-kiosk-server/copyright; do
+  check "installed: $f" test -f "$root$f"
+done
+check "installed: server.md, cloud-api.md" \
+  sh -c "ls '$root'/usr/share/doc/smiley-kiosk-server/server.md* '$root'/usr/share/doc/smiley-kiosk-server/cloud-api.md*"
+check "the kiosk package does not carry the server, nor the server the kiosk" \
+  sh -c "! dpkg-deb -c '$deb' | grep -q server; ! dpkg-deb -c '$server_deb' | grep -q 'bin/smiley-kiosk\$'"
+check "conffile: /etc/smiley-kiosk/server.conf" \
+  sh -c "chroot '$root' dpkg-query -W -f='\${Conffiles}\n' smiley-kiosk-server | grep -q ' /etc/smiley-kiosk/server.conf '"
+check "user smiley-kiosk-server exists, system uid, no login shell, no password" \
+  sh -c "line=\$(chroot '$root' getent passwd smiley-kiosk-server) &&
+         [ \"\$(echo \"\$line\" | cut -d: -f3)\" -lt 1000 ] &&
+         [ \"\$(echo \"\$line\" | cut -d: -f7)\" = /usr/sbin/nologin ] &&
+         chroot '$root' getent shadow smiley-kiosk-server | cut -d: -f2 | grep -q '^[!*]'"
+check "smiley-kiosk-server --version" in_root smiley-kiosk-server --version
+check "the shipped server.conf is valid, checked as the user smiley-kiosk-server" \
+  sh -c "chroot '$root' runuser -u smiley-kiosk-server -- smiley-kiosk-server check-config |
+         grep -q '^/etc/smiley-kiosk/server.conf: the configuration is valid'"
+check "man page: smiley-kiosk-server(8) has a section per command" \
+  sh -c "for c in serve migrate check-config group site device survey export; do
+           zcat '$root/usr/share/man/man8/smiley-kiosk-server.8.gz' | grep -q \"^\.SS \$c\" || exit 1; done"
+check "smiley-kiosk-server.service is not enabled (the database comes first)" \
+  test ! -e "$root/etc/systemd/system/multi-user.target.wants/smiley-kiosk-server.service"
+in_root systemd-analyze verify --man=yes /lib/systemd/system/smiley-kiosk-server.service \
+  > "$work/server-verify.log" 2>&1 || true
+sed 's/^/    /' "$work/server-verify.log"
+check "systemd-analyze verify smiley-kiosk-server.service: no output" test ! -s "$work/server-verify.log"
+exposure=$(in_root systemd-analyze security --offline=true /lib/systemd/system/smiley-kiosk-server.service 2>&1 |
+           sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+echo "smiley-kiosk-server.service: exposure ${exposure:-?}"
+check "smiley-kiosk-server.service: systemd-analyze security exposure ${exposure:-?} <= 2.0" \
+  awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 2.0) }'
+in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q smiley-kiosk-server' \
+  > "$work/server-purge.log" 2>&1 || tail -n 20 "$work/server-purge.log"
+check "purge: smiley-kiosk-server, its configuration and its unit are gone" \
+  sh -c "[ ! -e '$root/usr/bin/smiley-kiosk-server' ] && [ ! -e '$root/etc/smiley-kiosk/server.conf' ] &&
+         [ ! -e '$root/lib/systemd/system/smiley-kiosk-server.service' ]"
+
+# --- 8. Boot -------------------------------------------------------------------------------
 
 if [ "$boot_test" -eq 1 ]; then
   step "boot under systemd-nspawn (test-boot.sh)"
-  sh "$top/packaging/test-boot.sh" "$deb" ${cache:+--cache "$cache"} > "$work/boot.log" 2>&1 || true
+  sh "$top/packaging/test-boot.sh" "$deb" --server "$server_deb" ${cache:+--cache "$cache"} \
+    > "$work/boot.log" 2>&1 || true
   grep -E '^(ok|not ok) |^    \| |booted' "$work/boot.log" || tail -n 30 "$work/boot.log"
   boot_passed=$(sed -n 's/^boot: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$work/boot.log")
   boot_failed=$(sed -n 's/^boot: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$work/boot.log")
