@@ -7,6 +7,8 @@
 #   IDLE_RENDERER=cairo COMMIT_RUNS=3 COMMIT_TAPS=10000 TAP_FRAME_TAPS=200
 #   SOAK_RESPONSES=1000000 (0: leave the week-long soak out)
 #   CHROMIUM=1 (0: leave Chromium out; it is skipped anyway when /usr/bin/chromium is missing)
+#   INGEST=quick (full: the whole fleet benchmark, about 15 minutes; 0: leave it out; it is
+#   skipped anyway when the server is not built)
 set -u
 
 build=${1:-_build}
@@ -20,6 +22,7 @@ commit_taps=${COMMIT_TAPS:-10000}
 tap_frame_taps=${TAP_FRAME_TAPS:-200}
 soak_responses=${SOAK_RESPONSES:-1000000}
 chromium=${CHROMIUM:-1}
+ingest=${INGEST:-quick}
 
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 screen="-screen 0 1280x800x24 -nolisten tcp"
@@ -97,6 +100,20 @@ echo "  display    Xvfb $screen, no window manager; $bus_note"
 echo
 echo "== Tap to durable commit (no display)"
 run commit "$bench/bench-commit" --runs "$commit_runs" --taps "$commit_taps" --dir "$bench"
+
+if [ "$ingest" != 0 ] && meson compile -C "$build" smiley-kiosk-server bench-ingest \
+  >>"$bench.build.log" 2>&1; then
+  echo
+  echo "== Kiosks into smiley-kiosk-server and PostgreSQL, beside COPY; HTTP libraries (no display)"
+  if [ "$ingest" = full ]; then
+    run ingest "$bench/bench-ingest"
+  else
+    run ingest "$bench/bench-ingest" --quick
+  fi
+elif [ "$ingest" != 0 ]; then
+  echo
+  echo "== Ingest: skipped (the server is not built: it needs libpq and libmicrohttpd)"
+fi
 
 if [ "$soak_responses" -gt 0 ]; then
   echo
