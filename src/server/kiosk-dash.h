@@ -1,0 +1,146 @@
+/* kiosk-dash.h: the managers' dashboard, served by smiley-kiosk-server on its own listener:
+ * requests, replies, the page chrome, who may see what, the filters every page shares, and
+ * formatting in the reader's language. Pages (kiosk-dash-*.c, one file per page, as cgit's
+ * ui-*.c) are plain functions that fill a reply. */
+#pragma once
+
+#include <glib.h>
+#include <libpq-fe.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64   id;
+  char    *name;
+  gboolean admin;        /* every site, the fleet, users */
+  char    *language;     /* the user's language (a po/LINGUAS code), NULL: from the browser */
+  GArray  *site_ids;     /* gint64: the sites a viewer may see (its sites and its groups'
+                          * sites); NULL for an admin */
+} KioskDashUser;
+
+typedef struct
+{
+  const char    *method;
+  const char    *path;            /* without the query string */
+  GPtrArray     *path_args;       /* char*: what matched the "*" segments of the route */
+  GHashTable    *query;           /* char* → char*, the last value of each name */
+  GHashTable    *form;            /* the same for an application/x-www-form-urlencoded POST */
+  KioskDashUser *user;            /* NULL only on routes that need no session (login) */
+  const char    *csrf_token;      /* the session's, for the forms of the page */
+  const char    *language;        /* the language of this reply: the user's, else the
+                                   * browser's Accept-Language among po/LINGUAS, else "en" */
+  const char    *remote_address;
+  gboolean       secure;          /* reached over TLS (or the config says a TLS proxy is in
+                                   * front): cookies get Secure */
+} KioskDashRequest;
+
+typedef struct
+{
+  guint      status;              /* 200 unless set */
+  char      *content_type;        /* "text/html; charset=utf-8" unless set */
+  GString   *body;
+  GPtrArray *headers;             /* char*: "Name: value" */
+} KioskDashReply;
+
+typedef void (*KioskDashHandler) (KioskDashRequest *request,
+                                  PGconn           *conn,
+                                  KioskDashReply   *reply);
+
+typedef enum
+{
+  KIOSK_DASH_ROUTE_SESSION = 0,       /* any signed-in user */
+  KIOSK_DASH_ROUTE_ADMIN   = 1 << 0,  /* admins only: 403 for viewers */
+  KIOSK_DASH_ROUTE_PUBLIC  = 1 << 1,  /* no session needed (login, static files) */
+} KioskDashRouteFlags;
+
+typedef struct
+{
+  const char         *method;    /* "GET" or "POST" */
+  const char         *pattern;   /* "/sites/*" – each "*" matches one path segment */
+  KioskDashHandler    handler;
+  KioskDashRouteFlags flags;
+} KioskDashRoute;
+
+/* The pages' routes (kiosk-dash-routes.c), ended by an entry with pattern NULL. Every POST
+ * route's form is checked against the session's CSRF token before its handler runs. */
+extern const KioskDashRoute kiosk_dash_routes[];
+
+/* Translation in the request's language: D_("text") in pages (xgettext keyword D_). */
+const char *kiosk_dash_gettext (const KioskDashRequest *request,
+                                const char             *msgid);
+#define D_(msgid) kiosk_dash_gettext (request, (msgid))
+#define DN_(msgid) (msgid)   /* marks a string for translation where it is defined */
+
+/* Page chrome: <!doctype html>, head, the navigation for this user, main; and its end. */
+void     kiosk_dash_page_begin    (KioskDashReply   *reply,
+                                   KioskDashRequest *request,
+                                   const char       *title,
+                                   const char       *active_nav);
+void     kiosk_dash_page_end      (KioskDashReply   *reply,
+                                   KioskDashRequest *request);
+/* <input type=hidden name=csrf value=…> for a form of this page. */
+void     kiosk_dash_csrf_field    (GString          *out,
+                                   KioskDashRequest *request);
+/* A whole error page (or plain text for CSV routes) with @status and a message. */
+void     kiosk_dash_reply_error   (KioskDashReply   *reply,
+                                   KioskDashRequest *request,
+                                   guint             status,
+                                   const char       *message);
+/* Makes the reply a CSV download named @file_name; write rows with kiosk_csv_field + "\r\n". */
+void     kiosk_dash_reply_csv     (KioskDashReply   *reply,
+                                   const char       *file_name);
+void     kiosk_dash_redirect      (KioskDashReply   *reply,
+                                   const char       *location);
+void     kiosk_dash_reply_add_header (KioskDashReply *reply,
+                                   const char       *name,
+                                   const char       *value);
+
+/* Who may see what: every query of a page goes through these. */
+gboolean kiosk_dash_user_may_see_site (const KioskDashUser *user,
+                                       gint64               site_id);
+/* An SQL condition on @column ("s.id") that holds for the sites @user may see. */
+char    *kiosk_dash_site_condition (const KioskDashUser *user,
+                                    const char          *column);
+
+/* The filters pages share, from the query string: from=YYYY-MM-DD, to=YYYY-MM-DD (site's local
+ * days, both included; default the last 30 days up to today), survey=ID (default all),
+ * misuse=1 (include misuse; default left out). A bad value sets @problem (a sentence for the
+ * page) and keeps the default. */
+typedef struct
+{
+  GDate    from;
+  GDate    to;
+  char    *survey_id;
+  gboolean include_misuse;
+} KioskDashFilter;
+
+void     kiosk_dash_filter_parse  (KioskDashRequest *request,
+                                   KioskDashFilter  *filter,
+                                   GString          *problem);
+void     kiosk_dash_filter_clear  (KioskDashFilter  *filter);
+/* The filter's query string ("from=…&to=…&survey=…&misuse=1"), e.g. for the CSV links. */
+char    *kiosk_dash_filter_query  (const KioskDashFilter *filter);
+/* The filter form (dates, survey select, misuse switch) for this page. */
+void     kiosk_dash_filter_form   (GString               *out,
+                                   KioskDashRequest      *request,
+                                   const KioskDashFilter *filter,
+                                   PGconn                *conn);
+
+/* Numbers and dates in the request's language. */
+char    *kiosk_dash_format_index  (KioskDashRequest *request,
+                                   double            happy_index);   /* "78", NaN: "–" */
+char    *kiosk_dash_format_count  (KioskDashRequest *request,
+                                   guint64           count);         /* "12,345" / "12.345" */
+char    *kiosk_dash_format_percent (KioskDashRequest *request,
+                                   double            fraction);      /* "12 %" / "12%" */
+char    *kiosk_dash_format_date   (KioskDashRequest *request,
+                                   const GDate      *date);
+char    *kiosk_dash_format_time   (KioskDashRequest *request,
+                                   gint64            unix_us,
+                                   const char       *time_zone);
+const char *kiosk_dash_weekday_name (KioskDashRequest *request,
+                                     GDateWeekday      weekday,
+                                     gboolean          abbreviated);
+
+G_END_DECLS
