@@ -12,15 +12,12 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <zlib.h>
 
 #include "kiosk-cloudevents.h"
 #include "kiosk-test-server.h"
 
 #define MAX_HEAD_BYTES     (16 * 1024)
 #define MAX_BODY_BYTES     (16 * 1024 * 1024)
-#define MAX_BATCH_EVENTS   500
-#define MAX_BATCH_BYTES    (512 * 1024)
 #define POLL_US            (20 * 1000)
 
 typedef struct
@@ -370,183 +367,20 @@ trickle (KioskTestServer *server,
     }
 }
 
-/* The contract, checked */
+/* The contract, checked: by the decoder the real server uses (kiosk-cloudevents-decode.c). */
 
-static GBytes *
-gunzip (GBytes  *data,
-        GError **error)
-{
-  z_stream zs = { 0 };
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  guint8 chunk[65536];
-  gsize length;
-  int rc;
-
-  zs.next_in = (Bytef *) g_bytes_get_data (data, &length);
-  zs.avail_in = length;
-  if (inflateInit2 (&zs, 15 + 16) != Z_OK)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "inflateInit2 failed");
-      return NULL;
-    }
-
-  do
-    {
-      zs.next_out = chunk;
-      zs.avail_out = sizeof chunk;
-      rc = inflate (&zs, Z_NO_FLUSH);
-      if (rc != Z_OK && rc != Z_STREAM_END)
-        {
-          inflateEnd (&zs);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not gzip (zlib error %d)", rc);
-          return NULL;
-        }
-      g_byte_array_append (out, chunk, sizeof chunk - zs.avail_out);
-      if (out->len > MAX_BODY_BYTES)
-        {
-          inflateEnd (&zs);
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "inflates beyond 16 MiB");
-          return NULL;
-        }
-    }
-  while (rc != Z_STREAM_END);
-
-  inflateEnd (&zs);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
-
-static gboolean
-is_type (JsonObject *o,
-         const char *member,
-         GType       type,
-         gboolean    nullable)
-{
-  JsonNode *node = json_object_get_member (o, member);
-
-  if (node == NULL)
-    return FALSE;
-  if (JSON_NODE_HOLDS_NULL (node))
-    return nullable;
-  if (type == JSON_TYPE_OBJECT)
-    return JSON_NODE_HOLDS_OBJECT (node);
-  if (type == JSON_TYPE_ARRAY)
-    return JSON_NODE_HOLDS_ARRAY (node);
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
-}
-
-static gboolean
-is_rfc3339_ms (const char *text,
-               GDateTime **out)
-{
-  static GRegex *regex;
-
-  if (g_once_init_enter (&regex))
-    g_once_init_leave (&regex,
-                               g_regex_new ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
-                                            "(Z|[+-]\\d\\d:\\d\\d)$", G_REGEX_OPTIMIZE, 0, NULL));
-
-  if (text == NULL || !g_regex_match (regex, text, 0, NULL))
-    return FALSE;
-
-  *out = g_date_time_new_from_iso8601 (text, NULL);
-  return *out != NULL;
-}
-
-/* NULL when @node is a response event as the contract describes it; otherwise what is wrong. */
 static char *
-check_event (JsonNode *node)
+error_body (const char *message)
 {
-  static const char * const inputs[] = { "touch", "button", "keyboard", NULL };
-  static const char * const outcomes[] = { "answered", "skipped", "timeout", "interrupted", NULL };
-  g_autoptr(GDateTime) time = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  JsonObject *e, *d, *clock;
-  gint64 scale, face;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return g_strdup ("not an object");
-  e = json_node_get_object (node);
-
-  if (!is_type (e, "specversion", G_TYPE_STRING, FALSE) ||
-      g_strcmp0 (json_object_get_string_member (e, "specversion"), "1.0") != 0)
-    return g_strdup ("specversion");
-  if (!is_type (e, "id", G_TYPE_STRING, FALSE) ||
-      !g_uuid_string_is_valid (json_object_get_string_member (e, "id")))
-    return g_strdup ("id");
-  if (!is_type (e, "source", G_TYPE_STRING, FALSE) ||
-      !g_str_has_prefix (json_object_get_string_member (e, "source"), "urn:smiley-kiosk:"))
-    return g_strdup ("source");
-  if (!is_type (e, "type", G_TYPE_STRING, FALSE) ||
-      g_strcmp0 (json_object_get_string_member (e, "type"), "org.smileykiosk.response.v1") != 0)
-    return g_strdup ("type");
-  if (!is_type (e, "time", G_TYPE_STRING, FALSE) ||
-      !is_rfc3339_ms (json_object_get_string_member (e, "time"), &time))
-    return g_strdup ("time");
-  if (!is_type (e, "subject", G_TYPE_STRING, FALSE))
-    return g_strdup ("subject");
-  if (!is_type (e, "datacontenttype", G_TYPE_STRING, FALSE) ||
-      g_strcmp0 (json_object_get_string_member (e, "datacontenttype"), "application/json") != 0)
-    return g_strdup ("datacontenttype");
-  if (!is_type (e, "data", JSON_TYPE_OBJECT, FALSE))
-    return g_strdup ("data");
-
-  d = json_object_get_object_member (e, "data");
-  if (!is_type (d, "seq", G_TYPE_INT64, FALSE) || json_object_get_int_member (d, "seq") < 1)
-    return g_strdup ("data.seq");
-  if (!is_type (d, "survey_id", G_TYPE_STRING, FALSE) ||
-      g_strcmp0 (json_object_get_string_member (d, "survey_id"),
-                 json_object_get_string_member (e, "subject")) != 0)
-    return g_strdup ("data.survey_id (and subject)");
-  if (!is_type (d, "survey_version", G_TYPE_INT64, FALSE))
-    return g_strdup ("data.survey_version");
-  if (!is_type (d, "scale", G_TYPE_INT64, FALSE) || !is_type (d, "face", G_TYPE_INT64, FALSE))
-    return g_strdup ("data.scale/face");
-  scale = json_object_get_int_member (d, "scale");
-  face = json_object_get_int_member (d, "face");
-  if (scale < 2 || face < 0 || face >= scale)
-    return g_strdup ("data.face out of the scale");
-  if (!is_type (d, "input", G_TYPE_STRING, FALSE) ||
-      !g_strv_contains (inputs, json_object_get_string_member (d, "input")))
-    return g_strdup ("data.input");
-  if (!is_type (d, "language", G_TYPE_STRING, FALSE))
-    return g_strdup ("data.language");
-  if (!is_type (d, "misuse", G_TYPE_BOOLEAN, FALSE) ||
-      !is_type (d, "misuse_rule", G_TYPE_STRING, TRUE))
-    return g_strdup ("data.misuse/misuse_rule");
-  if (!is_type (d, "follow_up", JSON_TYPE_OBJECT, TRUE))
-    return g_strdup ("data.follow_up");
-  if (!JSON_NODE_HOLDS_NULL (json_object_get_member (d, "follow_up")))
-    {
-      JsonObject *f = json_object_get_object_member (d, "follow_up");
-
-      if (!is_type (f, "id", G_TYPE_STRING, FALSE) ||
-          !is_type (f, "selected", JSON_TYPE_ARRAY, FALSE) ||
-          !is_type (f, "outcome", G_TYPE_STRING, FALSE) ||
-          !g_strv_contains (outcomes, json_object_get_string_member (f, "outcome")))
-        return g_strdup ("data.follow_up members");
-    }
-  if (!is_type (d, "comment", G_TYPE_STRING, TRUE))
-    return g_strdup ("data.comment");
-  if (!is_type (d, "contact", JSON_TYPE_OBJECT, TRUE))
-    return g_strdup ("data.contact");
-  if (!JSON_NODE_HOLDS_NULL (json_object_get_member (d, "contact")) &&
-      !json_object_get_boolean_member_with_default (json_object_get_object_member (d, "contact"),
-                                                    "consent", FALSE))
-    return g_strdup ("data.contact without consent");
-  if (!is_type (d, "local_time", G_TYPE_STRING, FALSE) ||
-      !is_rfc3339_ms (json_object_get_string_member (d, "local_time"), &local) ||
-      g_date_time_compare (time, local) != 0)
-    return g_strdup ("data.local_time (not the same instant as time)");
-  if (!is_type (d, "clock", JSON_TYPE_OBJECT, FALSE))
-    return g_strdup ("data.clock");
-  clock = json_object_get_object_member (d, "clock");
-  if (!is_type (clock, "synced", G_TYPE_BOOLEAN, FALSE) ||
-      !is_type (clock, "corrected", G_TYPE_BOOLEAN, FALSE) ||
-      !is_type (clock, "boot_id", G_TYPE_STRING, FALSE) ||
-      !is_type (clock, "monotonic_ms", G_TYPE_INT64, FALSE))
-    return g_strdup ("data.clock members");
-
-  return NULL;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
 }
 
 static void
@@ -570,28 +404,30 @@ handle_events (KioskTestServer  *server,
   const char *encoding = g_hash_table_lookup (request->headers, "content-encoding");
   g_autoptr(GBytes) json = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(JsonBuilder) results = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  JsonArray *events;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree const char **ids = NULL;
+  g_autofree KioskEventResult *results = NULL;
   const char *text;
   gsize length;
 
-  if (g_strcmp0 (record->content_type, "application/cloudevents-batch+json") != 0)
+  if (g_strcmp0 (record->content_type, KIOSK_CLOUDEVENTS_MEDIA_TYPE) != 0)
     {
       *status = 415;
-      *body = g_strdup ("{\"error\":\"expected application/cloudevents-batch+json\"}");
+      *body = error_body ("expected " KIOSK_CLOUDEVENTS_MEDIA_TYPE);
       return;
     }
 
   record->gzip = g_strcmp0 (encoding, "gzip") == 0;
   if (record->gzip)
     {
-      json = gunzip (request->body, &error);
+      const void *data = g_bytes_get_data (request->body, &length);
+
+      json = kiosk_gunzip (data, length, KIOSK_CLOUDEVENTS_MAX_BYTES, &error);
       if (json == NULL)
         {
-          *status = 400;
-          *body = g_strdup_printf ("{\"error\":\"%s\"}", error->message);
+          *status = g_error_matches (error, KIOSK_CLOUDEVENTS_ERROR,
+                                     KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE) ? 413 : 400;
+          *body = error_body (error->message);
           return;
         }
       if (g_bytes_get_size (json) <= 1024)
@@ -605,29 +441,22 @@ handle_events (KioskTestServer  *server,
         violation (server, "a body of %zu bytes was not gzipped", g_bytes_get_size (json));
     }
 
-  if (g_bytes_get_size (json) > MAX_BATCH_BYTES)
-    violation (server, "a batch of %zu bytes (at most 512 KiB)", g_bytes_get_size (json));
-
   text = g_bytes_get_data (json, &length);
-  if (!json_parser_load_from_data (parser, text, length, &error) ||
-      json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+  events = kiosk_cloudevents_parse_batch (text, length, &error);
+  if (events == NULL)
     {
-      violation (server, "the batch is not a JSON array");
-      *status = 400;
-      *body = g_strdup ("{\"error\":\"not a JSON array\"}");
+      violation (server, "%s", error->message);
+      *status = g_error_matches (error, KIOSK_CLOUDEVENTS_ERROR,
+                                 KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE) ? 413 : 400;
+      *body = error_body (error->message);
       return;
     }
 
-  events = json_node_get_array (json_parser_get_root (parser));
-  record->events = json_array_get_length (events);
-  if (record->events == 0 || record->events > MAX_BATCH_EVENTS)
-    {
-      violation (server, "a batch of %u events", record->events);
-      *status = 400;
-      *body = g_strdup ("{\"error\":\"1 to 500 events\"}");
-      return;
-    }
+  record->events = events->len;
+  ids = g_new0 (const char *, events->len);
+  results = g_new0 (KioskEventResult, events->len);
+  for (guint i = 0; i < events->len; i++)
+    ids[i] = ((KioskDecodedEvent *) g_ptr_array_index (events, i))->id;
 
   g_mutex_lock (&server->lock);
   if (server->max_batch > 0 && record->events > server->max_batch)
@@ -639,93 +468,63 @@ handle_events (KioskTestServer  *server,
     }
   if (server->poison != NULL)
     for (guint i = 0; i < record->events; i++)
-      {
-        JsonNode *node = json_array_get_element (events, i);
-
-        if (JSON_NODE_HOLDS_OBJECT (node) &&
-            g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
-                                                                   "id", NULL),
-                       server->poison) == 0)
-          {
-            g_mutex_unlock (&server->lock);
-            *status = 422;
-            *body = g_strdup ("{\"error\":\"this batch holds an event we cannot process\"}");
-            return;
-          }
-      }
-
-  json_builder_begin_object (results);
-  json_builder_set_member_name (results, "results");
-  json_builder_begin_array (results);
+      if (g_strcmp0 (ids[i], server->poison) == 0)
+        {
+          g_mutex_unlock (&server->lock);
+          *status = 422;
+          *body = g_strdup ("{\"error\":\"this batch holds an event we cannot process\"}");
+          return;
+        }
 
   for (guint i = 0; i < record->events; i++)
     {
-      JsonNode *node = json_array_get_element (events, i);
-      g_autofree char *problem = check_event (node);
-      JsonObject *e = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *id = e ? json_object_get_string_member_with_default (e, "id", "") : "";
-      const char *source = e ? json_object_get_string_member_with_default (e, "source", "") : "";
-      g_autofree char *key = g_strconcat (source, "\n", id, NULL);
-      const char *status_text;
-      const char *reason = NULL;
+      KioskDecodedEvent *e = g_ptr_array_index (events, i);
+      g_autofree char *key = NULL;
 
-      if (problem != NULL)
+      if (e->reason != NULL)
         {
-          g_ptr_array_add (server->violations, g_strdup_printf ("event %s: %s", id, problem));
-          status_text = "rejected";
-          reason = problem;
+          g_ptr_array_add (server->violations, g_strdup_printf ("event %s: %s", e->id, e->reason));
+          results[i].status = KIOSK_EVENT_REJECTED;
+          results[i].reason = e->reason;
           server->rejected++;
+          continue;
         }
-      else if (g_strcmp0 (id, server->reject_id) == 0)
+
+      key = g_strconcat (e->source, "\n", e->id, NULL);
+      if (g_strcmp0 (e->id, server->reject_id) == 0)
         {
-          status_text = "rejected";
-          reason = server->reject_reason;
+          results[i].status = KIOSK_EVENT_REJECTED;
+          results[i].reason = server->reject_reason;
           server->rejected++;
         }
       else if (g_hash_table_contains (server->accepted, key))
         {
           Accepted *a = g_hash_table_lookup (server->accepted, key);
-          JsonObject *d = json_object_get_object_member (e, "data");
-          gint64 seq = json_object_get_int_member (d, "seq");
 
-          if (a->seq != seq)
+          if (a->seq != e->response->seq)
             g_ptr_array_add (server->violations,
                              g_strdup_printf ("event %s sent again with seq %" G_GINT64_FORMAT
-                                              " instead of %" G_GINT64_FORMAT, id, seq, a->seq));
-          status_text = "duplicate";
+                                              " instead of %" G_GINT64_FORMAT, e->id,
+                                              e->response->seq, a->seq));
+          results[i].status = KIOSK_EVENT_DUPLICATE;
           server->duplicates++;
         }
       else
         {
           Accepted *a = g_new0 (Accepted, 1);
 
-          a->seq = json_object_get_int_member (json_object_get_object_member (e, "data"), "seq");
+          a->seq = e->response->seq;
+          /* What was stored, as the decoder read it: the same members the kiosk sent. */
           if (!(server->flags & KIOSK_TEST_SERVER_KEEP_NO_EVENTS))
-            a->event = json_to_string (node, FALSE);
+            a->event = kiosk_cloudevent_to_json (e->response, e->source);
           g_hash_table_insert (server->accepted, g_steal_pointer (&key), a);
-          status_text = "accepted";
+          results[i].status = KIOSK_EVENT_ACCEPTED;
         }
-
-      json_builder_begin_object (results);
-      json_builder_set_member_name (results, "id");
-      json_builder_add_string_value (results, id);
-      json_builder_set_member_name (results, "status");
-      json_builder_add_string_value (results, status_text);
-      if (reason != NULL)
-        {
-          json_builder_set_member_name (results, "reason");
-          json_builder_add_string_value (results, reason);
-        }
-      json_builder_end_object (results);
     }
-  g_mutex_unlock (&server->lock);
-
-  json_builder_end_array (results);
-  json_builder_end_object (results);
-  root = json_builder_get_root (results);
 
   *status = 200;
-  *body = json_to_string (root, FALSE);
+  *body = kiosk_cloudevents_results_to_json (ids, results, record->events);
+  g_mutex_unlock (&server->lock);
 }
 
 static void
