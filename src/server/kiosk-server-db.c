@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <poll.h>
 #include <string.h>
 
 #include "kiosk-server-db.h"
@@ -82,7 +83,11 @@ check_result (PGconn    *conn,
     }
   sqlstate = PQresultErrorField (result, PG_DIAG_SQLSTATE);
 
-  if (PQstatus (conn) != CONNECTION_OK ||
+  /* No result, or an error without SQLSTATE, is libpq's own: the connection is gone even when
+   * PQstatus() has not noticed yet ("server closed the connection unexpectedly" after the
+   * postmaster was stopped), so the request is answered 503, not 500. */
+  if (PQstatus (conn) != CONNECTION_OK || result == NULL ||
+      (status == PGRES_FATAL_ERROR && sqlstate == NULL) ||
       (sqlstate && (g_str_has_prefix (sqlstate, "08") || g_str_has_prefix (sqlstate, "57P"))))
     g_set_error (error, KIOSK_DB_ERROR, KIOSK_DB_ERROR_CONNECTION,
                  "the database connection failed: %s", message);
@@ -262,7 +267,16 @@ kiosk_db_thread_conn (GError **error)
 
   if (conn != NULL && PQstatus (conn) == CONNECTION_OK &&
       PQtransactionStatus (conn) == PQTRANS_IDLE)
-    return conn;
+    {
+      /* Idle between requests, the socket has nothing to say unless PostgreSQL closed it (a
+       * restart): read that now, so this request reconnects instead of failing with 503. */
+      struct pollfd fd = { .fd = PQsocket (conn), .events = POLLIN };
+
+      if (poll (&fd, 1, 0) > 0)
+        PQconsumeInput (conn);
+      if (PQstatus (conn) == CONNECTION_OK)
+        return conn;
+    }
 
   /* Broken, or left inside a transaction by a failure: start afresh. */
   g_private_replace (&thread_conn, NULL);
