@@ -127,6 +127,14 @@ kiosk_db_run (PGconn      *conn,
 
 /* Migrations */
 
+/* g_ptr_array_sort() hands the comparison pointers to the elements, not the elements. */
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static GPtrArray *
 list_migrations (void)
 {
@@ -136,7 +144,7 @@ list_migrations (void)
   for (guint i = 0; names && names[i]; i++)
     if (g_str_has_suffix (names[i], ".sql"))
       g_ptr_array_add (sorted, g_strdup (names[i]));
-  g_ptr_array_sort (sorted, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (sorted, compare_names);
   return sorted;
 }
 
