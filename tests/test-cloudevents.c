@@ -941,6 +941,8 @@ test_decode_bad_batch (void)
       "event 1 has an “id” that is not valid UTF-8" },
     { "[{\"id\":\"a\\nb\"},{\"id\":\"c\"},{\"id\":\"a\\nb\"}]", -1,
       KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "event id “a b” appears twice (events 1 and 3)" },
+    { "[{\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]", -1,
+      KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "event 1 has an “id” of 65 characters (at most 64)" },
     { "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", -1,
       KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the JSON is nested deeper than 16 levels" },
   };

@@ -326,7 +326,8 @@ parse_rfc3339_ms (const char *text,
         return FALSE;
     }
 
-  if (month < 1 || month > 12 || day < 1 ||
+  /* Year 0 is RFC 3339, but not GLib's (nor the kiosk's writer's): 0001 to 9999. */
+  if (year < 1 || month < 1 || month > 12 || day < 1 ||
       day > month_days[month - 1] + (month == 2 && is_leap_year (year)) ||
       hour > 23 || minute > 59 || second > 59)
     return FALSE;
@@ -808,6 +809,12 @@ kiosk_cloudevents_parse_batch (const char  *body,
       if (!g_utf8_validate (id, -1, NULL))
         return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
                             "event %u has an “" KIOSK_CE_ID "” that is not valid UTF-8", i + 1);
+
+      /* The reply repeats every id: a longer one is no id of this protocol's. */
+      if (g_utf8_strlen (id, -1) > KIOSK_EVENT_MAX_ID_CHARS)
+        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                            "event %u has an “" KIOSK_CE_ID "” of %ld characters (at most %d)",
+                            i + 1, g_utf8_strlen (id, -1), KIOSK_EVENT_MAX_ID_CHARS);
 
       if (g_hash_table_lookup_extended (seen, id, NULL, &before))
         {

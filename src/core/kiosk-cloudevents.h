@@ -91,11 +91,13 @@ typedef struct
 void     kiosk_decoded_event_free        (KioskDecodedEvent    *event);
 
 /* Reads a batch body (already decompressed) strictly. Whole-batch problems set
- * KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH (not UTF-8, not JSON, not an array, empty, an element that
- * is not an object or has no string id, an id named twice) or _TOO_LARGE (more than
+ * KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH (not UTF-8, a NUL byte, not JSON, nested deeper than 16, not
+ * an array, empty, an element that is not an object or has no string id, an id longer than
+ * KIOSK_EVENT_MAX_ID_CHARS or not UTF-8, an id named twice) or _TOO_LARGE (more than
  * KIOSK_CLOUDEVENTS_MAX_EVENTS events, more than KIOSK_CLOUDEVENTS_MAX_BYTES bytes), with a
- * message that says where ("event 3: no “id”"). Otherwise returns the events in order
- * (element type KioskDecodedEvent), each valid or with its reason. */
+ * message that says where ("event 3 has no string “id”"; events and bytes count from 1).
+ * Otherwise returns the events in order (element type KioskDecodedEvent), each valid or with its
+ * reason. */
 GPtrArray *kiosk_cloudevents_parse_batch (const char           *body,
                                           gsize                 length,
                                           GError              **error);
