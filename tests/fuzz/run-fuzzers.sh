@@ -13,7 +13,7 @@ set -eu
 seconds=${1:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(realpath -m "${2:-$top/build-fuzz}")
-targets="config survey reply http fields"
+targets="config survey reply http fields batch"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
