@@ -761,15 +761,17 @@ test_sigkill_drain (void)
   assert_exactly_once (pg, &kiosk);
 
   server_add_figures (&server, &figures);
-  g_test_message ("%u responses in %.1f s: %u kills of the server (%u with batches of 20), %u of "
-                  "them while the kiosk had a request in flight; %u server starts (%.1f s in all); the kiosk "
-                  "made %" G_GUINT64_FORMAT " requests, the servers logged %u batches of %u "
-                  "events, %u accepted, %u duplicates in %u batches (resends of a batch whose "
-                  "reply died with the server), %u database failures answered 503, %u other warnings",
+  g_test_message ("%u responses in %.1f s: %u kills of the server (%u with batches of 20), "
+                  "%u of them while the kiosk had a request in flight; %u server starts "
+                  "(%.1f s in all); the kiosk made %" G_GUINT64_FORMAT " requests, the servers "
+                  "logged %u batches of %u events, %u accepted, %u duplicates in %u batches "
+                  "(resends of a batch whose reply died with the server), %u database failures "
+                  "answered 503, %u other warnings",
                   n, (g_get_monotonic_time () - started) / 1e6, killed, killed_small,
-                  killed_sending, server.starts, server.starting_us / 1e6, kiosk.requests, figures.requests, figures.events,
-                  figures.accepted, figures.duplicates, figures.requests_with_duplicates,
-                  figures.database_unavailable, figures.other_warnings);
+                  killed_sending, server.starts, server.starting_us / 1e6, kiosk.requests,
+                  figures.requests, figures.events, figures.accepted, figures.duplicates,
+                  figures.requests_with_duplicates, figures.database_unavailable,
+                  figures.other_warnings);
   g_assert_cmpuint (killed, ==, kills);
 
   server_clear (&server);
