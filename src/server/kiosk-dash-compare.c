@@ -1,0 +1,214 @@
+/* kiosk-dash-compare.c: the page "/compare": sites and groups ranked by Happy Index over the
+ * filter's period, each site beside the average of its site type and of its country, so that a
+ * country that rates lower does not read as worse service. */
+#define G_LOG_DOMAIN "kiosk-dash"
+
+#include <math.h>
+
+#include "kiosk-dash-data.h"
+#include "kiosk-dash-pages.h"
+#include "kiosk-html.h"
+
+static char *
+index_text (const KioskDashCounts *counts)
+{
+  double index = kiosk_dash_counts_index (counts);
+
+  return isnan (index) ? g_strdup ("") : g_strdup_printf ("%.1f", index);
+}
+
+static char *
+uint_text (guint64 value)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+}
+
+static KioskDashComparison *
+load (KioskDashRequest *request,
+      PGconn           *conn,
+      KioskDashReply   *reply,
+      KioskDashFilter  *filter,
+      GString          *problem)
+{
+  g_autoptr(GError) error = NULL;
+  KioskDashComparison *comparison;
+
+  kiosk_dash_filter_parse (request, filter, problem);
+  comparison = kiosk_dash_data_compare (conn, request->user, filter, &error);
+  if (comparison == NULL)
+    {
+      g_warning ("compare: %s", error->message);
+      kiosk_dash_reply_error (reply, request, 503,
+                              D_("The database cannot be read now. Try again in a minute."));
+    }
+  return comparison;
+}
+
+static void
+th (GString    *out,
+    const char *text)
+{
+  kiosk_html (out, "<th scope=\"col\">");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</th>");
+}
+
+void
+kiosk_dash_compare (KioskDashRequest *request,
+                    PGconn           *conn,
+                    KioskDashReply   *reply)
+{
+  KioskDashFilter filter = { 0 };
+  g_autoptr(GString) problem = g_string_new (NULL);
+  g_autoptr(KioskDashComparison) comparison = load (request, conn, reply, &filter, problem);
+  g_autofree char *query = NULL;
+  GString *out = reply->body;
+
+  if (comparison == NULL)
+    {
+      kiosk_dash_filter_clear (&filter);
+      return;
+    }
+  query = kiosk_dash_filter_query (&filter);
+
+  kiosk_dash_page_begin (reply, request, D_("Compare"), "compare");
+  kiosk_html (out, "<h1>");
+  kiosk_html_txt (out, D_("Compare"));
+  kiosk_html (out, "</h1>\n");
+  if (problem->len > 0)
+    {
+      kiosk_html (out, "<p class=\"problem\" role=\"alert\">");
+      kiosk_html_txt (out, problem->str);
+      kiosk_html (out, "</p>\n");
+    }
+  kiosk_dash_filter_form (out, request, &filter, conn);
+  kiosk_html (out, "<p class=\"note\">");
+  kiosk_html_txt (out, D_("People rate differently from country to country and from one kind "
+                          "of place to another: read a site beside the average of its type "
+                          "and of its country (of the sites you may see)."));
+  kiosk_html (out, "</p>\n");
+
+  kiosk_html (out, "<table class=\"compare\"><caption>");
+  kiosk_html_txt (out, D_("Sites ranked by Happy Index"));
+  kiosk_html (out, "</caption><thead><tr>");
+  th (out, D_("Rank"));
+  th (out, D_("Site"));
+  th (out, D_("Happy Index"));
+  th (out, D_("Site type"));
+  th (out, D_("Average of the type"));
+  th (out, D_("Country"));
+  th (out, D_("Average of the country"));
+  kiosk_html (out, "</tr></thead><tbody>\n");
+  for (guint i = 0; i < comparison->sites->len; i++)
+    {
+      KioskDashCompareRow *row = g_ptr_array_index (comparison->sites, i);
+
+      kiosk_html (out, "<tr><td class=\"num\">");
+      kiosk_html_txtf (out, "%u", i + 1);
+      kiosk_html (out, "</td><th scope=\"row\"><a href=\"/sites/");
+      kiosk_html_url_param (out, row->site->name);
+      if (query[0])
+        {
+          kiosk_html (out, "?");
+          kiosk_html_attr (out, query);
+        }
+      kiosk_html (out, "\">");
+      kiosk_html_txt (out, row->site->title);
+      kiosk_html (out, "</a></th><td>");
+      kiosk_dash_html_index (out, request, &row->counts);
+      kiosk_html (out, "</td><td>");
+      kiosk_html_txt (out, row->site->site_type);
+      kiosk_html (out, "</td><td>");
+      kiosk_dash_html_index (out, request, &row->type->counts);
+      kiosk_html (out, "</td><td>");
+      kiosk_html_txt (out, row->site->country ? row->site->country : "–");
+      kiosk_html (out, "</td><td>");
+      if (row->country != NULL)
+        kiosk_dash_html_index (out, request, &row->country->counts);
+      kiosk_html (out, "</td></tr>\n");
+    }
+  kiosk_html (out, "</tbody></table>\n");
+
+  if (comparison->groups->len > 0)
+    {
+      kiosk_html (out, "<table class=\"groups\"><caption>");
+      kiosk_html_txt (out, D_("Groups ranked by Happy Index"));
+      kiosk_html (out, "</caption><thead><tr>");
+      th (out, D_("Rank"));
+      th (out, D_("Group"));
+      th (out, D_("Happy Index"));
+      th (out, D_("Sites"));
+      kiosk_html (out, "</tr></thead><tbody>\n");
+      for (guint i = 0; i < comparison->groups->len; i++)
+        {
+          KioskDashAggregate *group = g_ptr_array_index (comparison->groups, i);
+          g_autofree char *sites = kiosk_dash_format_count (request, group->sites);
+
+          kiosk_html (out, "<tr><td class=\"num\">");
+          kiosk_html_txtf (out, "%u", i + 1);
+          kiosk_html (out, "</td><th scope=\"row\">");
+          kiosk_html_txt (out, group->title);
+          kiosk_html (out, "</th><td>");
+          kiosk_dash_html_index (out, request, &group->counts);
+          kiosk_html (out, "</td><td class=\"num\">");
+          kiosk_html_txt (out, sites);
+          kiosk_html (out, "</td></tr>\n");
+        }
+      kiosk_html (out, "</tbody></table>\n");
+    }
+
+  kiosk_html (out, "<p class=\"download\"><a href=\"/compare.csv");
+  if (query[0])
+    {
+      kiosk_html (out, "?");
+      kiosk_html_attr (out, query);
+    }
+  kiosk_html (out, "\" download>");
+  kiosk_html_txt (out, D_("Download this table (CSV)"));
+  kiosk_html (out, "</a></p>\n");
+  kiosk_dash_page_end (reply, request);
+  kiosk_dash_filter_clear (&filter);
+}
+
+void
+kiosk_dash_compare_csv (KioskDashRequest *request,
+                        PGconn           *conn,
+                        KioskDashReply   *reply)
+{
+  KioskDashFilter filter = { 0 };
+  g_autoptr(GString) problem = g_string_new (NULL);
+  g_autoptr(KioskDashComparison) comparison = load (request, conn, reply, &filter, problem);
+
+  kiosk_dash_filter_clear (&filter);
+  if (comparison == NULL)
+    return;
+  kiosk_dash_reply_csv (reply, "compare.csv");
+  kiosk_dash_csv_row (reply->body, 12, "kind", "rank", "name", "title", "happy_index",
+                      "responses", "site_type", "type_index", "type_responses", "country",
+                      "country_index", "country_responses");
+  for (guint i = 0; i < comparison->sites->len; i++)
+    {
+      KioskDashCompareRow *row = g_ptr_array_index (comparison->sites, i);
+      g_autofree char *rank = uint_text (i + 1);
+      g_autofree char *index = index_text (&row->counts);
+      g_autofree char *n = uint_text (row->counts.n);
+      g_autofree char *type_index = index_text (&row->type->counts);
+      g_autofree char *type_n = uint_text (row->type->counts.n);
+      g_autofree char *country_index = row->country ? index_text (&row->country->counts) : NULL;
+      g_autofree char *country_n = row->country ? uint_text (row->country->counts.n) : NULL;
+
+      kiosk_dash_csv_row (reply->body, 12, "site", rank, row->site->name, row->site->title,
+                          index, n, row->site->site_type, type_index, type_n,
+                          row->site->country, country_index, country_n);
+    }
+  for (guint i = 0; i < comparison->groups->len; i++)
+    {
+      KioskDashAggregate *group = g_ptr_array_index (comparison->groups, i);
+      g_autofree char *rank = uint_text (i + 1);
+      g_autofree char *index = index_text (&group->counts);
+      g_autofree char *n = uint_text (group->counts.n);
+
+      kiosk_dash_csv_row (reply->body, 12, "group", rank, group->key, group->title, index, n,
+                          NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+}

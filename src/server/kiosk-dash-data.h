@@ -1,0 +1,258 @@
+/* kiosk-dash-data.h: the dashboard's figures, read from the rollups (migration 003) and from
+ * responses, each query restricted to the sites the user may see and to the page's filter. */
+#pragma once
+
+#include <glib.h>
+#include <libpq-fe.h>
+
+#include "kiosk-dash.h"
+#include "kiosk-hours.h"
+#include "kiosk-response.h"
+
+G_BEGIN_DECLS
+
+/* A kiosk is silent after this much opening time without a heartbeat. */
+#define KIOSK_DASH_SILENT_US (15 * G_TIME_SPAN_MINUTE)
+
+/* Responses by scale and face. */
+typedef struct
+{
+  guint64 faces[KIOSK_MAX_SCALE + 1][KIOSK_MAX_SCALE];  /* [scale][face], as the filter counts */
+  guint64 n;        /* responses counted: misuse only when the filter includes it */
+  guint64 misuse;   /* responses flagged as misuse, counted or not */
+  guint64 all;      /* every response, misuse included */
+} KioskDashCounts;
+
+void     kiosk_dash_counts_add    (KioskDashCounts       *counts,
+                                   int                    scale,
+                                   int                    face,
+                                   gboolean               misuse,
+                                   gboolean               include_misuse,
+                                   guint64                n);
+void     kiosk_dash_counts_merge  (KioskDashCounts       *into,
+                                   const KioskDashCounts *from);
+/* HappyOrNot's Happy Index over every scale (each response weighted alike); NaN when n is 0. */
+double   kiosk_dash_counts_index  (const KioskDashCounts *counts);
+/* The scale most responses were given on (4 when there are none). */
+guint    kiosk_dash_counts_scale  (const KioskDashCounts *counts);
+
+typedef struct
+{
+  gint64      id;
+  char       *name;
+  char       *title;
+  char       *time_zone;
+  char       *site_type;
+  char       *country;       /* NULL when unknown */
+  gint64      group_id;      /* 0: none */
+  char       *group_name;
+  char       *group_title;
+  KioskHours *hours;         /* in the site's zone; not limited: open around the clock */
+} KioskDashSite;
+
+void           kiosk_dash_site_free   (KioskDashSite *site);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskDashSite, kiosk_dash_site_free)
+
+/* Every site @user may see, by name. */
+GPtrArray     *kiosk_dash_data_sites  (PGconn               *conn,
+                                       const KioskDashUser  *user,
+                                       GError              **error);
+/* The site called @name; NULL without @error when it is unknown or @user may not see it. */
+KioskDashSite *kiosk_dash_data_site   (PGconn               *conn,
+                                       const KioskDashUser  *user,
+                                       const char           *name,
+                                       GError              **error);
+
+/* Whether a kiosk last heard at @last_us (0: never, then @since_us, when it was registered) has
+ * been silent for KIOSK_DASH_SILENT_US of @hours's opening time by @now_us. */
+gboolean       kiosk_dash_is_silent   (KioskHours           *hours,
+                                       gint64                last_us,
+                                       gint64                now_us);
+
+/* Overview: the site's local today, the last 7 and the last 30 days (today included), each
+ * beside the period before it. */
+typedef enum
+{
+  KIOSK_DASH_TODAY,
+  KIOSK_DASH_WEEK,
+  KIOSK_DASH_MONTH,
+  KIOSK_DASH_N_PERIODS
+} KioskDashPeriod;
+
+typedef struct
+{
+  KioskDashSite  *site;
+  KioskDashCounts current[KIOSK_DASH_N_PERIODS];
+  KioskDashCounts previous[KIOSK_DASH_N_PERIODS];
+  guint           kiosks;
+  guint           silent;
+} KioskDashOverviewRow;
+
+/* The filter's survey and misuse switch apply; its dates do not (the periods are fixed). */
+GPtrArray     *kiosk_dash_data_overview (PGconn                *conn,
+                                         const KioskDashUser   *user,
+                                         const KioskDashFilter *filter,
+                                         gint64                 now_us,
+                                         GError               **error);
+
+/* One site */
+typedef struct
+{
+  GDate           date;
+  KioskDashCounts counts;
+} KioskDashDay;
+
+/* Every day of the filter (days without responses too), oldest first. */
+GArray        *kiosk_dash_data_days   (PGconn                *conn,
+                                       const KioskDashSite   *site,
+                                       const KioskDashFilter *filter,
+                                       GError               **error);
+
+/* [weekday: 0 = Monday][local hour] */
+typedef struct
+{
+  KioskDashCounts cells[7][24];
+} KioskDashWeekHours;
+
+KioskDashWeekHours *kiosk_dash_data_hours (PGconn                *conn,
+                                           const KioskDashSite   *site,
+                                           const KioskDashFilter *filter,
+                                           GError               **error);
+/* Whether @site is open at some time of @hour on @weekday (0 = Monday). */
+gboolean       kiosk_dash_site_open_hour (const KioskDashSite *site,
+                                          guint                weekday,
+                                          guint                hour);
+
+typedef enum
+{
+  KIOSK_DASH_UNHAPPY,
+  KIOSK_DASH_HAPPY,
+} KioskDashMood;
+
+typedef struct
+{
+  char   *follow_up_id;
+  char   *option_id;
+  guint64 n;          /* answers that selected this option */
+  guint64 answered;   /* answers of this mood to this follow-up that selected anything */
+} KioskDashReason;
+
+void           kiosk_dash_reason_free (KioskDashReason *reason);
+/* Ranked by n (then by option), for the faces below (unhappy) or above (happy) the middle. */
+GPtrArray     *kiosk_dash_data_reasons (PGconn                *conn,
+                                        const KioskDashSite   *site,
+                                        const KioskDashFilter *filter,
+                                        KioskDashMood          mood,
+                                        GError               **error);
+
+typedef struct
+{
+  gint64   time_us;
+  char    *local_time;   /* "YYYY-MM-DD HH:MM" on the site's clock */
+  int      face;
+  int      scale;
+  gboolean misuse;
+  char    *comment;
+  char    *device_id;
+  char    *language;
+} KioskDashComment;
+
+void           kiosk_dash_comment_free (KioskDashComment *comment);
+/* Comments of the filter's days and survey, newest first; misuse is shown (flagged), whatever
+ * the misuse switch says. @limit 0: all. */
+GPtrArray     *kiosk_dash_data_comments (PGconn                *conn,
+                                         const KioskDashSite   *site,
+                                         const KioskDashFilter *filter,
+                                         guint                  offset,
+                                         guint                  limit,
+                                         guint64               *out_total,
+                                         GError               **error);
+
+/* Compare */
+typedef struct
+{
+  char           *key;       /* the site type, the country code, the group name */
+  char           *title;
+  KioskDashCounts counts;    /* every site of it the user may see, pooled */
+  guint           sites;
+} KioskDashAggregate;
+
+typedef struct
+{
+  KioskDashSite      *site;
+  KioskDashCounts     counts;
+  KioskDashAggregate *type;     /* borrowed from the comparison */
+  KioskDashAggregate *country;  /* NULL when the site has none */
+} KioskDashCompareRow;
+
+typedef struct
+{
+  GPtrArray  *sites;      /* KioskDashCompareRow, best Happy Index first, no responses last */
+  GPtrArray  *groups;     /* KioskDashAggregate, likewise */
+  GHashTable *types;      /* key → KioskDashAggregate */
+  GHashTable *countries;
+} KioskDashComparison;
+
+KioskDashComparison *kiosk_dash_data_compare (PGconn                *conn,
+                                              const KioskDashUser   *user,
+                                              const KioskDashFilter *filter,
+                                              GError               **error);
+void           kiosk_dash_comparison_free (KioskDashComparison *comparison);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskDashComparison, kiosk_dash_comparison_free)
+
+/* Fleet: each kiosk's latest heartbeat (device_health) */
+typedef struct
+{
+  char    *device_id;
+  gint64   site_id;
+  char    *site_name;
+  char    *site_title;
+  char    *time_zone;
+  gboolean heard;              /* FALSE: no heartbeat yet; the fields below are empty */
+  gint64   last_heartbeat_us;
+  char    *version;
+  gint64   uptime_s;
+  char    *survey_id;
+  gint64   survey_version;
+  gint64   queue_depth;
+  gint64   oldest_pending_age_s;
+  gint64   dead_letter_count;
+  gboolean clock_synced;
+  char    *last_upload_ok_at;
+  char    *last_error;
+  gint64   last_seen_us;       /* its last batch of responses; 0: none */
+  gboolean silent;
+} KioskDashKiosk;
+
+void           kiosk_dash_kiosk_free  (KioskDashKiosk *kiosk);
+/* Every kiosk (not retired) of the sites @user may see, by site and id. */
+GPtrArray     *kiosk_dash_data_fleet  (PGconn               *conn,
+                                       const KioskDashUser  *user,
+                                       gint64                now_us,
+                                       GError              **error);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* Pieces the pages share */
+
+/* "78 (n = 219)": the Happy Index, never without the number of responses beside it. */
+void        kiosk_dash_html_index  (GString               *out,
+                                    KioskDashRequest      *request,
+                                    const KioskDashCounts *counts);
+/* ▲ / ▼ / ▶ with a text alternative, when both periods have an index. */
+void        kiosk_dash_html_trend  (GString               *out,
+                                    KioskDashRequest      *request,
+                                    const KioskDashCounts *current,
+                                    const KioskDashCounts *previous);
+/* A face's name on @scale (four faces named, other scales numbered); free with g_free. */
+char       *kiosk_dash_face_name   (KioskDashRequest      *request,
+                                    int                    face,
+                                    int                    scale);
+/* Appends one CSV row of @n_fields const char * (NULL: an empty field) and "\r\n" to @out. */
+void        kiosk_dash_csv_row     (GString               *out,
+                                    guint                  n_fields,
+                                    ...);
+
+G_END_DECLS

@@ -1,0 +1,182 @@
+/* kiosk-dash-fleet.c: the page "/fleet" (admins): every kiosk's latest heartbeat as
+ * device_health holds it, red when it has been silent for 15 minutes of its site's opening
+ * time. The heartbeat carries no storage or button state, so neither is shown. */
+#define G_LOG_DOMAIN "kiosk-dash"
+
+#include "kiosk-dash-data.h"
+#include "kiosk-dash-pages.h"
+#include "kiosk-html.h"
+
+static GPtrArray *
+load (KioskDashRequest *request,
+      PGconn           *conn,
+      KioskDashReply   *reply)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *kiosks = kiosk_dash_data_fleet (conn, request->user, g_get_real_time (), &error);
+
+  if (kiosks == NULL)
+    {
+      g_warning ("fleet: %s", error->message);
+      kiosk_dash_reply_error (reply, request, 503,
+                              D_("The database cannot be read now. Try again in a minute."));
+    }
+  return kiosks;
+}
+
+static void
+th (GString    *out,
+    const char *text)
+{
+  kiosk_html (out, "<th scope=\"col\">");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</th>");
+}
+
+static void
+td_count (GString          *out,
+          KioskDashRequest *request,
+          gint64            value)
+{
+  g_autofree char *text = kiosk_dash_format_count (request, (guint64) MAX (value, 0));
+
+  kiosk_html (out, "<td class=\"num\">");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</td>");
+}
+
+void
+kiosk_dash_fleet (KioskDashRequest *request,
+                  PGconn           *conn,
+                  KioskDashReply   *reply)
+{
+  g_autoptr(GPtrArray) kiosks = load (request, conn, reply);
+  GString *out = reply->body;
+  guint silent = 0;
+
+  if (kiosks == NULL)
+    return;
+
+  kiosk_dash_page_begin (reply, request, D_("Fleet"), "fleet");
+  kiosk_html (out, "<h1>");
+  kiosk_html_txt (out, D_("Fleet"));
+  kiosk_html (out, "</h1>\n");
+  for (guint i = 0; i < kiosks->len; i++)
+    silent += ((KioskDashKiosk *) g_ptr_array_index (kiosks, i))->silent ? 1 : 0;
+  kiosk_html (out, "<p>");
+  kiosk_html_txtf (out, D_("%u kiosks, %u silent for 15 minutes or more of opening time."),
+                   kiosks->len, silent);
+  kiosk_html (out, "</p>\n<table class=\"fleet\"><thead><tr>");
+  th (out, D_("Kiosk"));
+  th (out, D_("Site"));
+  th (out, D_("Last heartbeat"));
+  th (out, D_("Version"));
+  th (out, D_("Survey"));
+  th (out, D_("Queue"));
+  th (out, D_("Oldest pending"));
+  th (out, D_("Dead letters"));
+  th (out, D_("Clock"));
+  th (out, D_("Last error"));
+  kiosk_html (out, "</tr></thead><tbody>\n");
+  for (guint i = 0; i < kiosks->len; i++)
+    {
+      KioskDashKiosk *k = g_ptr_array_index (kiosks, i);
+
+      kiosk_html (out, k->silent ? "<tr class=\"silent\">" : "<tr>");
+      kiosk_html (out, "<th scope=\"row\">");
+      kiosk_html_txt (out, k->device_id);
+      kiosk_html (out, "</th><td><a href=\"/sites/");
+      kiosk_html_url_param (out, k->site_name);
+      kiosk_html (out, "\">");
+      kiosk_html_txt (out, k->site_title);
+      kiosk_html (out, "</a></td><td>");
+      if (k->heard)
+        {
+          g_autofree char *time = kiosk_dash_format_time (request, k->last_heartbeat_us,
+                                                          k->time_zone);
+          kiosk_html_txt (out, time);
+        }
+      else
+        kiosk_html_txt (out, D_("never"));
+      if (k->silent)
+        {
+          kiosk_html (out, " <strong class=\"alert\">");
+          kiosk_html_txt (out, D_("silent"));
+          kiosk_html (out, "</strong>");
+        }
+      kiosk_html (out, "</td>");
+      if (!k->heard)
+        {
+          kiosk_html (out, "<td colspan=\"7\"></td></tr>\n");
+          continue;
+        }
+      kiosk_html (out, "<td>");
+      kiosk_html_txt (out, k->version);
+      kiosk_html (out, "</td><td>");
+      if (k->survey_id != NULL)
+        kiosk_html_txtf (out, "%s v%" G_GINT64_FORMAT, k->survey_id, k->survey_version);
+      kiosk_html (out, "</td>");
+      td_count (out, request, k->queue_depth);
+      kiosk_html (out, "<td class=\"num\">");
+      if (k->queue_depth > 0)
+        {
+          g_autofree char *minutes = kiosk_dash_format_count (request,
+                                                              
+                                                              (guint64) MAX (k->oldest_pending_age_s, 0) / 60);
+
+          /* Translators: the age of the oldest response waiting on a kiosk, in minutes */
+          kiosk_html_txtf (out, D_("%s min"), minutes);
+        }
+      kiosk_html (out, "</td>");
+      td_count (out, request, k->dead_letter_count);
+      kiosk_html (out, "<td>");
+      kiosk_html_txt (out, k->clock_synced ? D_("synchronised") : D_("not synchronised"));
+      kiosk_html (out, "</td><td>");
+      kiosk_html_txt (out, k->last_error);
+      kiosk_html (out, "</td></tr>\n");
+    }
+  kiosk_html (out, "</tbody></table>\n<p class=\"download\"><a href=\"/fleet.csv\" download>");
+  kiosk_html_txt (out, D_("Download this table (CSV)"));
+  kiosk_html (out, "</a></p>\n");
+  kiosk_dash_page_end (reply, request);
+}
+
+void
+kiosk_dash_fleet_csv (KioskDashRequest *request,
+                      PGconn           *conn,
+                      KioskDashReply   *reply)
+{
+  g_autoptr(GPtrArray) kiosks = load (request, conn, reply);
+
+  if (kiosks == NULL)
+    return;
+  kiosk_dash_reply_csv (reply, "fleet.csv");
+  kiosk_dash_csv_row (reply->body, 14, "kiosk", "site", "last_heartbeat", "version",
+                      "uptime_s", "survey", "survey_version", "queue_depth",
+                      "oldest_pending_age_s", "dead_letters", "clock_synced",
+                      "last_upload_ok_at", "last_error", "silent");
+  for (guint i = 0; i < kiosks->len; i++)
+    {
+      KioskDashKiosk *k = g_ptr_array_index (kiosks, i);
+      g_autoptr(GDateTime) time = k->heard
+                                  ? g_date_time_new_from_unix_utc (k->last_heartbeat_us
+                                                                   / G_USEC_PER_SEC)
+                                  : NULL;
+      g_autofree char *heartbeat = time ? g_date_time_format_iso8601 (time) : NULL;
+      g_autofree char *uptime = NULL, *version = NULL, *queue = NULL, *oldest = NULL;
+      g_autofree char *dead = NULL;
+
+      if (k->heard)
+        {
+          uptime = g_strdup_printf ("%" G_GINT64_FORMAT, k->uptime_s);
+          version = g_strdup_printf ("%" G_GINT64_FORMAT, k->survey_version);
+          queue = g_strdup_printf ("%" G_GINT64_FORMAT, k->queue_depth);
+          oldest = g_strdup_printf ("%" G_GINT64_FORMAT, k->oldest_pending_age_s);
+          dead = g_strdup_printf ("%" G_GINT64_FORMAT, k->dead_letter_count);
+        }
+      kiosk_dash_csv_row (reply->body, 14, k->device_id, k->site_name, heartbeat, k->version,
+                          uptime, k->survey_id, version, queue, oldest, dead,
+                          k->heard ? (k->clock_synced ? "yes" : "no") : NULL,
+                          k->last_upload_ok_at, k->last_error, k->silent ? "yes" : "no");
+    }
+}

@@ -1,0 +1,208 @@
+/* kiosk-dash-overview.c: the page "/": every site the user may see, its Happy Index today, over
+ * 7 and over 30 days beside the period before, its responses, misuse and silent kiosks. */
+#define G_LOG_DOMAIN "kiosk-dash"
+
+#include <math.h>
+
+#include "kiosk-dash-data.h"
+#include "kiosk-dash-pages.h"
+#include "kiosk-html.h"
+
+static char *
+index_text (const KioskDashCounts *counts)
+{
+  double index = kiosk_dash_counts_index (counts);
+
+  return isnan (index) ? g_strdup ("") : g_strdup_printf ("%.1f", index);
+}
+
+static char *
+uint_text (guint64 value)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+}
+
+static GPtrArray *
+load (KioskDashRequest *request,
+      PGconn           *conn,
+      KioskDashReply   *reply,
+      KioskDashFilter  *filter,
+      GString          *problem)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rows;
+
+  kiosk_dash_filter_parse (request, filter, problem);
+  rows = kiosk_dash_data_overview (conn, request->user, filter, g_get_real_time (), &error);
+  if (rows == NULL)
+    {
+      g_warning ("overview: %s", error->message);
+      kiosk_dash_reply_error (reply, request, 503, 
+                              D_("The database cannot be read now. Try again in a minute."));
+    }
+  return rows;
+}
+
+void
+kiosk_dash_overview (KioskDashRequest *request,
+                     PGconn           *conn,
+                     KioskDashReply   *reply)
+{
+  KioskDashFilter filter = { 0 };
+  g_autoptr(GString) problem = g_string_new (NULL);
+  g_autoptr(GPtrArray) rows = load (request, conn, reply, &filter, problem);
+  g_autofree char *query = NULL;
+  GString *out = reply->body;
+
+  if (rows == NULL)
+    {
+      kiosk_dash_filter_clear (&filter);
+      return;
+    }
+  query = kiosk_dash_filter_query (&filter);
+
+  kiosk_dash_page_begin (reply, request, D_("Overview"), "overview");
+  kiosk_html (out, "<h1>");
+  kiosk_html_txt (out, D_("Overview"));
+  kiosk_html (out, "</h1>\n");
+  if (problem->len > 0)
+    {
+      kiosk_html (out, "<p class=\"problem\" role=\"alert\">");
+      kiosk_html_txt (out, problem->str);
+      kiosk_html (out, "</p>\n");
+    }
+  kiosk_dash_filter_form (out, request, &filter, conn);
+
+  if (rows->len == 0)
+    {
+      kiosk_html (out, "<p>");
+      kiosk_html_txt (out, D_("There is no site you may see. "
+                                 "An administrator can give you access."));
+      kiosk_html (out, "</p>\n");
+    }
+  else
+    {
+      kiosk_html (out, "<table class=\"overview\">\n<caption>");
+      kiosk_html_txt (out, D_("Happy Index by site, each beside its number of responses; "
+                                 "the arrow compares with the period before"));
+      kiosk_html (out, "</caption>\n<thead><tr><th scope=\"col\">");
+      kiosk_html_txt (out, D_("Site"));
+      kiosk_html (out, "</th><th scope=\"col\">");
+      kiosk_html_txt (out, D_("Today"));
+      kiosk_html (out, "</th><th scope=\"col\">");
+      kiosk_html_txt (out, D_("7 days"));
+      kiosk_html (out, "</th><th scope=\"col\">");
+      kiosk_html_txt (out, D_("30 days"));
+      kiosk_html (out, "</th><th scope=\"col\">");
+      kiosk_html_txt (out, D_("Responses (30 days)"));
+      kiosk_html (out, "</th><th scope=\"col\">");
+      kiosk_html_txt (out, D_("Misuse (30 days)"));
+      kiosk_html (out, "</th><th scope=\"col\">");
+      kiosk_html_txt (out, D_("Kiosks"));
+      kiosk_html (out, "</th></tr></thead>\n<tbody>\n");
+
+      for (guint i = 0; i < rows->len; i++)
+        {
+          KioskDashOverviewRow *row = g_ptr_array_index (rows, i);
+          const KioskDashCounts *month = &row->current[KIOSK_DASH_MONTH];
+          g_autofree char *all = kiosk_dash_format_count (request, month->all);
+          g_autofree char *misuse = kiosk_dash_format_percent (request,
+                                                                month->all > 0
+                                                                ? (double) month->misuse
+                                                                  / (double) month->all
+                                                                : 0);
+          g_autofree char *kiosks = kiosk_dash_format_count (request, row->kiosks);
+
+          kiosk_html (out, row->silent > 0 ? "<tr class=\"silent\">" : "<tr>");
+          kiosk_html (out, "<th scope=\"row\"><a href=\"/sites/");
+          kiosk_html_url_param (out, row->site->name);
+          if (query[0])
+            {
+              kiosk_html (out, "?");
+              kiosk_html_attr (out, query);
+            }
+          kiosk_html (out, "\">");
+          kiosk_html_txt (out, row->site->title);
+          kiosk_html (out, "</a></th>");
+          for (guint p = 0; p < KIOSK_DASH_N_PERIODS; p++)
+            {
+              kiosk_html (out, "<td>");
+              kiosk_dash_html_index (out, request, &row->current[p]);
+              kiosk_dash_html_trend (out, request, &row->current[p], &row->previous[p]);
+              kiosk_html (out, "</td>");
+            }
+          kiosk_html (out, "<td class=\"num\">");
+          kiosk_html_txt (out, all);
+          kiosk_html (out, "</td><td class=\"num\">");
+          kiosk_html_txt (out, misuse);
+          kiosk_html (out, "</td><td>");
+          kiosk_html_txt (out, kiosks);
+          if (row->silent > 0)
+            {
+              g_autofree char *silent = kiosk_dash_format_count (request, row->silent);
+
+              kiosk_html (out, " <strong class=\"alert\">");
+              /* Translators: %s is a number of kiosks without a heartbeat for 15 minutes of
+               * opening time */
+              kiosk_html_txtf (out, D_("%s silent"), silent);
+              kiosk_html (out, "</strong>");
+            }
+          kiosk_html (out, "</td></tr>\n");
+        }
+      kiosk_html (out, "</tbody>\n</table>\n");
+    }
+
+  kiosk_html (out, "<p class=\"download\"><a href=\"/overview.csv");
+  if (query[0])
+    {
+      kiosk_html (out, "?");
+      kiosk_html_attr (out, query);
+    }
+  kiosk_html (out, "\" download>");
+  kiosk_html_txt (out, D_("Download this table (CSV)"));
+  kiosk_html (out, "</a></p>\n");
+  kiosk_dash_page_end (reply, request);
+  kiosk_dash_filter_clear (&filter);
+}
+
+void
+kiosk_dash_overview_csv (KioskDashRequest *request,
+                         PGconn           *conn,
+                         KioskDashReply   *reply)
+{
+  KioskDashFilter filter = { 0 };
+  g_autoptr(GString) problem = g_string_new (NULL);
+  g_autoptr(GPtrArray) rows = load (request, conn, reply, &filter, problem);
+
+  kiosk_dash_filter_clear (&filter);
+  if (rows == NULL)
+    return;
+  kiosk_dash_reply_csv (reply, "overview.csv");
+  kiosk_dash_csv_row (reply->body, 17, "site", "title",
+                      "index_today", "n_today", "index_previous_day", "n_previous_day",
+                      "index_7_days", "n_7_days", "index_previous_7_days", "n_previous_7_days",
+                      "index_30_days", "n_30_days", "index_previous_30_days",
+                      "n_previous_30_days", "responses_30_days", "misuse_30_days",
+                      "kiosks_silent");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      KioskDashOverviewRow *row = g_ptr_array_index (rows, i);
+      char *v[15] = { NULL };
+
+      for (guint p = 0; p < KIOSK_DASH_N_PERIODS; p++)
+        {
+          v[4 * p] = index_text (&row->current[p]);
+          v[4 * p + 1] = uint_text (row->current[p].n);
+          v[4 * p + 2] = index_text (&row->previous[p]);
+          v[4 * p + 3] = uint_text (row->previous[p].n);
+        }
+      v[12] = uint_text (row->current[KIOSK_DASH_MONTH].all);
+      v[13] = uint_text (row->current[KIOSK_DASH_MONTH].misuse);
+      v[14] = uint_text (row->silent);
+      kiosk_dash_csv_row (reply->body, 17, row->site->name, row->site->title,
+                          v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
+                          v[11], v[12], v[13], v[14]);
+      for (guint k = 0; k < G_N_ELEMENTS (v); k++)
+        g_free (v[k]);
+    }
+}

@@ -1,0 +1,778 @@
+/* kiosk-dash-site.c: the page "/sites/NAME": one site's daily trend, hour × weekday map in the
+ * site's time zone and opening hours, faces, follow-up reasons and comments, and each table as
+ * CSV ("/sites/NAME/daily.csv" …). A site the user may not see is as unknown as a missing one. */
+#define G_LOG_DOMAIN "kiosk-dash"
+
+#include <math.h>
+#include <string.h>
+
+#include "kiosk-chart.h"
+#include "kiosk-dash-data.h"
+#include "kiosk-dash-pages.h"
+#include "kiosk-html.h"
+
+#define COMMENTS_PER_PAGE 50
+/* A heat map cell with fewer responses claims no colour. */
+#define HEATMAP_MIN_COUNT 5
+
+typedef struct
+{
+  KioskDashSite      *site;
+  KioskDashFilter     filter;
+  GArray             *days;
+  KioskDashWeekHours *hours;
+  KioskDashCounts     total;
+  GPtrArray          *reasons[2];   /* by KioskDashMood */
+} SiteData;
+
+static void
+site_data_clear (SiteData *data)
+{
+  g_clear_pointer (&data->site, kiosk_dash_site_free);
+  kiosk_dash_filter_clear (&data->filter);
+  g_clear_pointer (&data->days, g_array_unref);
+  g_clear_pointer (&data->hours, g_free);
+  g_clear_pointer (&data->reasons[0], g_ptr_array_unref);
+  g_clear_pointer (&data->reasons[1], g_ptr_array_unref);
+}
+
+/* Finds the site and reads what @what needs ("page", "daily", "hours", "faces", "reasons",
+ * "comments"); FALSE when the reply is written already (404, 503). */
+static gboolean
+load (KioskDashRequest *request,
+      PGconn           *conn,
+      KioskDashReply   *reply,
+      const char       *what,
+      SiteData         *data,
+      GString          *problem)
+{
+  g_autoptr(GError) error = NULL;
+  const char *name = request->path_args && request->path_args->len > 0
+                     ? g_ptr_array_index (request->path_args, 0) : NULL;
+  gboolean all = g_str_equal (what, "page");
+
+  kiosk_dash_filter_parse (request, &data->filter, problem);
+  if (name != NULL)
+    data->site = kiosk_dash_data_site (conn, request->user, name, &error);
+  if (data->site == NULL && error == NULL)
+    {
+      kiosk_dash_reply_error (reply, request, 404, D_("There is no such site."));
+      return FALSE;
+    }
+
+  if (error == NULL && (all || g_str_equal (what, "daily") || g_str_equal (what, "faces")))
+    {
+      data->days = kiosk_dash_data_days (conn, data->site, &data->filter, &error);
+      for (guint i = 0; data->days && i < data->days->len; i++)
+        kiosk_dash_counts_merge (&data->total,
+                                 &g_array_index (data->days, KioskDashDay, i).counts);
+    }
+  if (error == NULL && (all || g_str_equal (what, "hours")))
+    data->hours = kiosk_dash_data_hours (conn, data->site, &data->filter, &error);
+  if (error == NULL && (all || g_str_equal (what, "reasons")))
+    {
+      data->reasons[KIOSK_DASH_UNHAPPY] = kiosk_dash_data_reasons (conn, data->site,
+                                                                   &data->filter,
+                                                                   KIOSK_DASH_UNHAPPY, &error);
+      if (error == NULL)
+        data->reasons[KIOSK_DASH_HAPPY] = kiosk_dash_data_reasons (conn, data->site,
+                                                                   &data->filter,
+                                                                   KIOSK_DASH_HAPPY, &error);
+    }
+  if (error != NULL)
+    {
+      g_warning ("site %s: %s", name, error->message);
+      kiosk_dash_reply_error (reply, request, 503,
+                              D_("The database cannot be read now. Try again in a minute."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+date_text (const GDate *date)
+{
+  char buf[16];
+
+  g_date_strftime (buf, sizeof buf, "%Y-%m-%d", date);
+  return g_strdup (buf);
+}
+
+static char *
+index_text (const KioskDashCounts *counts)
+{
+  double index = kiosk_dash_counts_index (counts);
+
+  return isnan (index) ? g_strdup ("") : g_strdup_printf ("%.1f", index);
+}
+
+static char *
+uint_text (guint64 value)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+}
+
+static void
+heading (GString    *out,
+         const char *id,
+         const char *text)
+{
+  kiosk_html (out, "<h2 id=\"");
+  kiosk_html (out, id);
+  kiosk_html (out, "\">");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</h2>\n");
+}
+
+static void
+csv_link (GString          *out,
+          KioskDashRequest *request,
+          const SiteData   *data,
+          const char       *file)
+{
+  g_autofree char *query = kiosk_dash_filter_query (&data->filter);
+
+  kiosk_html (out, "<p class=\"download\"><a href=\"/sites/");
+  kiosk_html_url_param (out, data->site->name);
+  kiosk_html (out, "/");
+  kiosk_html (out, file);
+  if (query[0])
+    {
+      kiosk_html (out, "?");
+      kiosk_html_attr (out, query);
+    }
+  kiosk_html (out, "\" download>");
+  kiosk_html_txt (out, D_("Download this table (CSV)"));
+  kiosk_html (out, "</a></p>\n");
+}
+
+static void
+th (GString    *out,
+    const char *text)
+{
+  kiosk_html (out, "<th scope=\"col\">");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</th>");
+}
+
+/* Charts */
+
+typedef struct
+{
+  KioskChartDay *days;
+  guint          n_days;
+  const char    *index_title;
+  const char    *count_title;
+} TrendChart;
+
+static void
+draw_trend (cairo_t *cr,
+            double   width,
+            double   height,
+            gpointer user_data)
+{
+  TrendChart *chart = user_data;
+  KioskChartStyle style;
+
+  kiosk_chart_style_init (&style);
+  kiosk_chart_draw_trend (cr, width, height, chart->days, chart->n_days, chart->index_title,
+                          chart->count_title, &style);
+}
+
+typedef struct
+{
+  double      index[7][24];
+  guint64     counts[7][24];
+  gboolean    open[7][24];
+  const char *weekdays[7];
+} HeatmapChart;
+
+static void
+draw_heatmap (cairo_t *cr,
+              double   width,
+              double   height,
+              gpointer user_data)
+{
+  HeatmapChart *chart = user_data;
+  KioskChartStyle style;
+
+  kiosk_chart_style_init (&style);
+  kiosk_chart_draw_heatmap (cr, width, height, (const double (*)[24]) chart->index,
+                            (const guint64 (*)[24]) chart->counts,
+                            (const gboolean (*)[24]) chart->open, HEATMAP_MIN_COUNT, TRUE,
+                            chart->weekdays, &style);
+}
+
+typedef struct
+{
+  const guint64     *counts;
+  guint              scale;
+  const char *const *labels;
+} FacesChart;
+
+static void
+draw_faces (cairo_t *cr,
+            double   width,
+            double   height,
+            gpointer user_data)
+{
+  FacesChart *chart = user_data;
+  KioskChartStyle style;
+
+  kiosk_chart_style_init (&style);
+  kiosk_chart_draw_faces (cr, width, height, chart->counts, chart->scale,
+                          KIOSK_CHART_FACES_BARS, chart->labels, NULL, &style);
+}
+
+static void
+svg (GString           *out,
+     double             width,
+     double             height,
+     KioskChartDrawFunc draw,
+     gpointer           chart,
+     const char        *title)
+{
+  /* kiosk_chart_svg escapes @title and writes only what cairo drew: markup of the program. */
+  g_autofree char *markup = kiosk_chart_svg (width, height, draw, chart, title);
+
+  kiosk_html (out, "<figure class=\"chart\">");
+  kiosk_html (out, markup);
+  kiosk_html (out, "</figure>\n");
+}
+
+/* Sections */
+
+static void
+section_trend (GString          *out,
+               KioskDashRequest *request,
+               const SiteData   *data)
+{
+  g_autofree KioskChartDay *days = g_new0 (KioskChartDay, data->days->len + 1);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  TrendChart chart = { days, data->days->len, D_("Happy Index"), D_("Responses") };
+
+  heading (out, "trend", D_("Happy Index by day"));
+  for (guint i = 0; i < data->days->len; i++)
+    {
+      const KioskDashDay *day = &g_array_index (data->days, KioskDashDay, i);
+      char label[16];
+
+      g_date_strftime (label, sizeof label, "%d.%m.", &day->date);
+      g_ptr_array_add (labels, g_strdup (label));
+      days[i].index = kiosk_dash_counts_index (&day->counts);
+      days[i].responses = day->counts.n;
+      days[i].label = g_ptr_array_index (labels, i);
+    }
+  svg (out, 720, 260, draw_trend, &chart, D_("Happy Index by day"));
+
+  /* The chart's figures as a table, for screen readers and for reading exact values. */
+  kiosk_html (out, "<details><summary>");
+  kiosk_html_txt (out, D_("The figures as a table"));
+  kiosk_html (out, "</summary>\n<table class=\"daily\"><thead><tr>");
+  th (out, D_("Day"));
+  th (out, D_("Happy Index"));
+  th (out, D_("Responses"));
+  kiosk_html (out, "</tr></thead><tbody>\n");
+  for (guint i = 0; i < data->days->len; i++)
+    {
+      const KioskDashDay *day = &g_array_index (data->days, KioskDashDay, i);
+      g_autofree char *date = kiosk_dash_format_date (request, &day->date);
+      g_autofree char *index = kiosk_dash_format_index (request,
+                                                        kiosk_dash_counts_index (&day->counts));
+      g_autofree char *n = kiosk_dash_format_count (request, day->counts.n);
+
+      kiosk_html (out, "<tr><th scope=\"row\">");
+      kiosk_html_txt (out, date);
+      kiosk_html (out, "</th><td class=\"num\">");
+      kiosk_html_txt (out, index);
+      kiosk_html (out, "</td><td class=\"num\">");
+      kiosk_html_txt (out, n);
+      kiosk_html (out, "</td></tr>\n");
+    }
+  kiosk_html (out, "</tbody></table></details>\n");
+  csv_link (out, request, data, "daily.csv");
+}
+
+static void
+section_hours (GString          *out,
+               KioskDashRequest *request,
+               const SiteData   *data)
+{
+  g_autofree HeatmapChart *chart = g_new0 (HeatmapChart, 1);
+  g_autofree char *title = NULL;
+
+  /* Translators: %s is a time zone such as Europe/Berlin */
+  title = g_strdup_printf (D_("Happy Index by hour and weekday (%s)"), data->site->time_zone);
+  heading (out, "hours", title);
+  for (guint d = 0; d < 7; d++)
+    {
+      chart->weekdays[d] = kiosk_dash_weekday_name (request, (GDateWeekday) (d + 1), TRUE);
+      for (guint h = 0; h < 24; h++)
+        {
+          chart->index[d][h] = kiosk_dash_counts_index (&data->hours->cells[d][h]);
+          chart->counts[d][h] = data->hours->cells[d][h].n;
+          chart->open[d][h] = kiosk_dash_site_open_hour (data->site, d, h) ||
+                              chart->counts[d][h] > 0;
+        }
+    }
+  svg (out, 720, 240, draw_heatmap, chart, title);
+  kiosk_html (out, "<p class=\"note\">");
+  kiosk_html_txtf (out, D_("Hours with fewer than %d responses are hatched; closed hours are "
+                           "blank."), HEATMAP_MIN_COUNT);
+  kiosk_html (out, "</p>\n<details><summary>");
+  kiosk_html_txt (out, D_("The figures as a table"));
+  kiosk_html (out, "</summary>\n<table class=\"hours\"><thead><tr>");
+  th (out, D_("Hour"));
+  for (guint d = 0; d < 7; d++)
+    th (out, chart->weekdays[d]);
+  kiosk_html (out, "</tr></thead><tbody>\n");
+  for (guint h = 0; h < 24; h++)
+    {
+      gboolean any = FALSE;
+
+      for (guint d = 0; d < 7; d++)
+        any = any || chart->open[d][h];
+      if (!any)
+        continue;
+      kiosk_html (out, "<tr><th scope=\"row\">");
+      kiosk_html_txtf (out, "%02u:00", h);
+      kiosk_html (out, "</th>");
+      for (guint d = 0; d < 7; d++)
+        {
+          kiosk_html (out, "<td>");
+          if (chart->open[d][h])
+            kiosk_dash_html_index (out, request, &data->hours->cells[d][h]);
+          kiosk_html (out, "</td>");
+        }
+      kiosk_html (out, "</tr>\n");
+    }
+  kiosk_html (out, "</tbody></table></details>\n");
+  csv_link (out, request, data, "hours.csv");
+}
+
+static void
+section_faces (GString          *out,
+               KioskDashRequest *request,
+               const SiteData   *data)
+{
+  guint scale = kiosk_dash_counts_scale (&data->total);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  guint64 n = 0;
+  FacesChart chart;
+
+  heading (out, "faces", D_("Faces"));
+  kiosk_html (out, "<p>");
+  kiosk_html_txt (out, D_("Happy Index"));
+  kiosk_html (out, ": ");
+  kiosk_dash_html_index (out, request, &data->total);
+  kiosk_html (out, "</p>\n");
+  for (guint f = 0; f < scale; f++)
+    {
+      g_ptr_array_add (labels, kiosk_dash_face_name (request, (int) f, (int) scale));
+      n += data->total.faces[scale][f];
+    }
+  g_ptr_array_add (labels, NULL);
+  chart = (FacesChart) { data->total.faces[scale], scale,
+                         (const char *const *) labels->pdata };
+  svg (out, 480, 40.0 + 30.0 * scale, draw_faces, &chart, D_("Faces"));
+
+  kiosk_html (out, "<table class=\"faces\"><thead><tr>");
+  th (out, D_("Face"));
+  th (out, D_("Responses"));
+  th (out, D_("Share"));
+  kiosk_html (out, "</tr></thead><tbody>\n");
+  for (guint i = scale; i-- > 0;)
+    {
+      g_autofree char *count = kiosk_dash_format_count (request, data->total.faces[scale][i]);
+      g_autofree char *share = kiosk_dash_format_percent (request,
+                                                           n > 0 ? (double) data->total
+                                                                   .faces[scale][i] / n : 0);
+
+      kiosk_html (out, "<tr><th scope=\"row\">");
+      kiosk_html_txt (out, g_ptr_array_index (labels, i));
+      kiosk_html (out, "</th><td class=\"num\">");
+      kiosk_html_txt (out, count);
+      kiosk_html (out, "</td><td class=\"num\">");
+      kiosk_html_txt (out, share);
+      kiosk_html (out, "</td></tr>\n");
+    }
+  kiosk_html (out, "</tbody></table>\n");
+  if (data->total.misuse > 0)
+    {
+      g_autofree char *misuse = kiosk_dash_format_count (request, data->total.misuse);
+
+      kiosk_html (out, "<p class=\"note\">");
+      kiosk_html_txtf (out, data->filter.include_misuse
+                       ? D_("%s responses flagged as misuse are included.")
+                       : D_("%s responses flagged as misuse are left out."), misuse);
+      kiosk_html (out, "</p>\n");
+    }
+  csv_link (out, request, data, "faces.csv");
+}
+
+static void
+reasons_table (GString          *out,
+               KioskDashRequest *request,
+               GPtrArray        *reasons,
+               const char       *caption)
+{
+  kiosk_html (out, "<table class=\"reasons\"><caption>");
+  kiosk_html_txt (out, caption);
+  kiosk_html (out, "</caption><thead><tr>");
+  th (out, D_("Rank"));
+  th (out, D_("Reason"));
+  th (out, D_("Answers"));
+  th (out, D_("Share"));
+  kiosk_html (out, "</tr></thead><tbody>\n");
+  if (reasons->len == 0)
+    {
+      kiosk_html (out, "<tr><td colspan=\"4\">");
+      kiosk_html_txt (out, D_("No reasons given in this period."));
+      kiosk_html (out, "</td></tr>\n");
+    }
+  for (guint i = 0; i < reasons->len; i++)
+    {
+      KioskDashReason *reason = g_ptr_array_index (reasons, i);
+      g_autofree char *n = kiosk_dash_format_count (request, reason->n);
+      g_autofree char *share = kiosk_dash_format_percent (request,
+                                                           reason->answered > 0
+                                                           ? (double) reason->n
+                                                             / (double) reason->answered
+                                                           : 0);
+
+      kiosk_html (out, "<tr><td class=\"num\">");
+      kiosk_html_txtf (out, "%u", i + 1);
+      kiosk_html (out, "</td><th scope=\"row\">");
+      kiosk_html_txt (out, reason->option_id);
+      kiosk_html (out, " <span class=\"follow-up\">(");
+      kiosk_html_txt (out, reason->follow_up_id);
+      kiosk_html (out, ")</span></th><td class=\"num\">");
+      kiosk_html_txt (out, n);
+      kiosk_html (out, "</td><td class=\"num\">");
+      kiosk_html_txt (out, share);
+      kiosk_html (out, "</td></tr>\n");
+    }
+  kiosk_html (out, "</tbody></table>\n");
+}
+
+static void
+section_reasons (GString          *out,
+                 KioskDashRequest *request,
+                 const SiteData   *data)
+{
+  heading (out, "reasons", D_("Reasons"));
+  kiosk_html (out, "<p class=\"note\">");
+  kiosk_html_txt (out, D_("Share: of the answers of that mood that gave any reason; a visitor "
+                          "may give several."));
+  kiosk_html (out, "</p>\n");
+  reasons_table (out, request, data->reasons[KIOSK_DASH_UNHAPPY], D_("Unhappy answers"));
+  reasons_table (out, request, data->reasons[KIOSK_DASH_HAPPY], D_("Happy answers"));
+  csv_link (out, request, data, "reasons.csv");
+}
+
+static guint
+page_number (KioskDashRequest *request)
+{
+  const char *text = request->query ? g_hash_table_lookup (request->query, "page") : NULL;
+  guint64 page = 1;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 100000, &page, NULL))
+    page = 1;
+  return (guint) page;
+}
+
+static void
+page_link (GString          *out,
+           const SiteData   *data,
+           guint             page,
+           const char       *text)
+{
+  g_autofree char *query = kiosk_dash_filter_query (&data->filter);
+
+  kiosk_html (out, "<a href=\"/sites/");
+  kiosk_html_url_param (out, data->site->name);
+  kiosk_html (out, "?");
+  if (query[0])
+    {
+      kiosk_html_attr (out, query);
+      kiosk_html (out, "&amp;");
+    }
+  kiosk_html_txtf (out, "page=%u#comments", page);
+  kiosk_html (out, "\">");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</a>");
+}
+
+static gboolean
+section_comments (GString          *out,
+                  KioskDashRequest *request,
+                  PGconn           *conn,
+                  const SiteData   *data,
+                  GError          **error)
+{
+  guint page = page_number (request);
+  guint64 total = 0;
+  g_autoptr(GPtrArray) comments = kiosk_dash_data_comments (conn, data->site, &data->filter,
+                                                            (page - 1) * COMMENTS_PER_PAGE,
+                                                            COMMENTS_PER_PAGE, &total, error);
+  guint pages;
+
+  if (comments == NULL)
+    return FALSE;
+  heading (out, "comments", D_("Comments"));
+  if (total == 0)
+    {
+      kiosk_html (out, "<p>");
+      kiosk_html_txt (out, D_("No comments in this period."));
+      kiosk_html (out, "</p>\n");
+      return TRUE;
+    }
+  kiosk_html (out, "<table class=\"comments\"><thead><tr>");
+  th (out, D_("Local time"));
+  th (out, D_("Face"));
+  th (out, D_("Comment"));
+  th (out, D_("Kiosk"));
+  kiosk_html (out, "</tr></thead><tbody>\n");
+  for (guint i = 0; i < comments->len; i++)
+    {
+      KioskDashComment *c = g_ptr_array_index (comments, i);
+      g_autofree char *face = kiosk_dash_face_name (request, c->face, c->scale);
+
+      kiosk_html (out, c->misuse ? "<tr class=\"misuse\">" : "<tr>");
+      kiosk_html (out, "<td>");
+      kiosk_html_txt (out, c->local_time);
+      kiosk_html (out, "</td><td>");
+      kiosk_html_txt (out, face);
+      kiosk_html (out, "</td><td lang=\"");
+      kiosk_html_attr (out, c->language);
+      kiosk_html (out, "\">");
+      if (c->misuse)
+        {
+          kiosk_html (out, "<strong class=\"flag\">");
+          kiosk_html_txt (out, D_("Misuse"));
+          kiosk_html (out, "</strong> ");
+        }
+      kiosk_html_txt (out, c->comment);
+      kiosk_html (out, "</td><td>");
+      kiosk_html_txt (out, c->device_id);
+      kiosk_html (out, "</td></tr>\n");
+    }
+  kiosk_html (out, "</tbody></table>\n");
+
+  pages = (guint) ((total + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE);
+  kiosk_html (out, "<nav class=\"pages\">");
+  if (page > 1)
+    page_link (out, data, page - 1, D_("Newer"));
+  kiosk_html (out, " <span>");
+  /* Translators: paging through comments, "page 2 of 7" */
+  kiosk_html_txtf (out, D_("page %u of %u"), MIN (page, pages), pages);
+  kiosk_html (out, "</span> ");
+  if (page < pages)
+    page_link (out, data, page + 1, D_("Older"));
+  kiosk_html (out, "</nav>\n");
+  csv_link (out, request, data, "comments.csv");
+  return TRUE;
+}
+
+void
+kiosk_dash_site (KioskDashRequest *request,
+                 PGconn           *conn,
+                 KioskDashReply   *reply)
+{
+  SiteData data = { 0 };
+  g_autoptr(GString) problem = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+
+  if (!load (request, conn, reply, "page", &data, problem))
+    {
+      site_data_clear (&data);
+      return;
+    }
+
+  /* The sections first, so a failure half-way answers 503 rather than half a page. */
+  section_trend (body, request, &data);
+  section_hours (body, request, &data);
+  section_faces (body, request, &data);
+  section_reasons (body, request, &data);
+  if (!section_comments (body, request, conn, &data, &error))
+    {
+      g_warning ("site %s: %s", data.site->name, error->message);
+      kiosk_dash_reply_error (reply, request, 503,
+                              D_("The database cannot be read now. Try again in a minute."));
+      site_data_clear (&data);
+      return;
+    }
+
+  kiosk_dash_page_begin (reply, request, data.site->title, "sites");
+  kiosk_html (reply->body, "<h1>");
+  kiosk_html_txt (reply->body, data.site->title);
+  kiosk_html (reply->body, "</h1>\n");
+  if (problem->len > 0)
+    {
+      kiosk_html (reply->body, "<p class=\"problem\" role=\"alert\">");
+      kiosk_html_txt (reply->body, problem->str);
+      kiosk_html (reply->body, "</p>\n");
+    }
+  kiosk_dash_filter_form (reply->body, request, &data.filter, conn);
+  g_string_append_len (reply->body, body->str, body->len);
+  kiosk_dash_page_end (reply, request);
+  site_data_clear (&data);
+}
+
+static void
+csv_daily (GString        *out,
+           const SiteData *data)
+{
+  kiosk_dash_csv_row (out, 5, "date", "happy_index", "responses", "misuse", "all_responses");
+  for (guint i = 0; i < data->days->len; i++)
+    {
+      const KioskDashDay *day = &g_array_index (data->days, KioskDashDay, i);
+      g_autofree char *date = date_text (&day->date);
+      g_autofree char *index = index_text (&day->counts);
+      g_autofree char *n = uint_text (day->counts.n);
+      g_autofree char *misuse = uint_text (day->counts.misuse);
+      g_autofree char *all = uint_text (day->counts.all);
+
+      kiosk_dash_csv_row (out, 5, date, index, n, misuse, all);
+    }
+}
+
+static void
+csv_hours (GString        *out,
+           const SiteData *data)
+{
+  static const char *const weekdays[7] = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+  };
+
+  kiosk_dash_csv_row (out, 5, "weekday", "hour", "happy_index", "responses", "open");
+  for (guint d = 0; d < 7; d++)
+    for (guint h = 0; h < 24; h++)
+      {
+        const KioskDashCounts *cell = &data->hours->cells[d][h];
+        g_autofree char *hour = uint_text (h);
+        g_autofree char *index = index_text (cell);
+        g_autofree char *n = uint_text (cell->n);
+
+        kiosk_dash_csv_row (out, 5, weekdays[d], hour, index, n,
+                            kiosk_dash_site_open_hour (data->site, d, h) ? "yes" : "no");
+      }
+}
+
+static void
+csv_faces (GString        *out,
+           const SiteData *data)
+{
+  kiosk_dash_csv_row (out, 3, "scale", "face", "responses");
+  for (guint s = 2; s <= KIOSK_MAX_SCALE; s++)
+    for (guint f = 0; f < s; f++)
+      {
+        g_autofree char *scale = NULL, *face = NULL, *n = NULL;
+
+        if (data->total.faces[s][f] == 0 && s != kiosk_dash_counts_scale (&data->total))
+          continue;
+        scale = uint_text (s);
+        face = uint_text (f);
+        n = uint_text (data->total.faces[s][f]);
+        kiosk_dash_csv_row (out, 3, scale, face, n);
+      }
+}
+
+static void
+csv_reasons (GString        *out,
+             const SiteData *data)
+{
+  kiosk_dash_csv_row (out, 6, "mood", "rank", "follow_up", "option", "answers",
+                      "answers_with_a_reason");
+  for (guint m = 0; m < 2; m++)
+    for (guint i = 0; i < data->reasons[m]->len; i++)
+      {
+        KioskDashReason *reason = g_ptr_array_index (data->reasons[m], i);
+        g_autofree char *rank = uint_text (i + 1);
+        g_autofree char *n = uint_text (reason->n);
+        g_autofree char *answered = uint_text (reason->answered);
+
+        kiosk_dash_csv_row (out, 6, m == KIOSK_DASH_UNHAPPY ? "unhappy" : "happy", rank,
+                            reason->follow_up_id, reason->option_id, n, answered);
+      }
+}
+
+static gboolean
+csv_comments (GString        *out,
+              PGconn         *conn,
+              const SiteData *data,
+              GError        **error)
+{
+  g_autoptr(GPtrArray) comments = kiosk_dash_data_comments (conn, data->site, &data->filter,
+                                                            0, 0, NULL, error);
+
+  if (comments == NULL)
+    return FALSE;
+  kiosk_dash_csv_row (out, 7, "local_time", "time", "face", "scale", "misuse", "comment",
+                      "kiosk");
+  for (guint i = 0; i < comments->len; i++)
+    {
+      KioskDashComment *c = g_ptr_array_index (comments, i);
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (c->time_us / G_USEC_PER_SEC);
+      g_autofree char *utc = time ? g_date_time_format_iso8601 (time) : NULL;
+      g_autofree char *face = uint_text ((guint64) c->face);
+      g_autofree char *scale = uint_text ((guint64) c->scale);
+
+      kiosk_dash_csv_row (out, 7, c->local_time, utc, face, scale, c->misuse ? "yes" : "no",
+                          c->comment, c->device_id);
+    }
+  return TRUE;
+}
+
+void
+kiosk_dash_site_csv (KioskDashRequest *request,
+                     PGconn           *conn,
+                     KioskDashReply   *reply)
+{
+  static const char *const tables[] = { "daily", "hours", "faces", "reasons", "comments" };
+  SiteData data = { 0 };
+  g_autoptr(GString) problem = g_string_new (NULL);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  const char *arg = request->path_args && request->path_args->len > 1
+                    ? g_ptr_array_index (request->path_args, 1) : "";
+  const char *table = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    if (g_str_has_prefix (arg, tables[i]) && g_str_equal (arg + strlen (tables[i]), ".csv"))
+      table = tables[i];
+  if (table == NULL)
+    {
+      kiosk_dash_reply_error (reply, request, 404, D_("There is no such table."));
+      return;
+    }
+  if (!load (request, conn, reply, table, &data, problem))
+    {
+      site_data_clear (&data);
+      return;
+    }
+
+  if (g_str_equal (table, "daily"))
+    csv_daily (body, &data);
+  else if (g_str_equal (table, "hours"))
+    csv_hours (body, &data);
+  else if (g_str_equal (table, "faces"))
+    csv_faces (body, &data);
+  else if (g_str_equal (table, "reasons"))
+    csv_reasons (body, &data);
+  else if (!csv_comments (body, conn, &data, &error))
+    {
+      g_warning ("site %s: %s", data.site->name, error->message);
+      kiosk_dash_reply_error (reply, request, 503,
+                              D_("The database cannot be read now. Try again in a minute."));
+      site_data_clear (&data);
+      return;
+    }
+
+  file = g_strdup_printf ("%s-%s.csv", data.site->name, table);
+  kiosk_dash_reply_csv (reply, file);
+  g_string_append_len (reply->body, body->str, body->len);
+  site_data_clear (&data);
+}
