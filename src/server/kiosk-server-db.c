@@ -276,13 +276,12 @@ kiosk_db_thread_conn (GError **error)
   if (conn != NULL && PQstatus (conn) == CONNECTION_OK &&
       PQtransactionStatus (conn) == PQTRANS_IDLE)
     {
-      /* Idle between requests, the socket has nothing to say unless PostgreSQL closed it (a
-       * restart): read that now, so this request reconnects instead of failing with 503. */
+      /* Idle between requests, the socket has nothing to say unless PostgreSQL is closing it
+       * (a restart sends FATAL 57P01, then the end of the stream, which PQconsumeInput() may
+       * not see in one read): then this request reconnects instead of failing with 503. */
       struct pollfd fd = { .fd = PQsocket (conn), .events = POLLIN };
 
-      if (poll (&fd, 1, 0) > 0)
-        PQconsumeInput (conn);
-      if (PQstatus (conn) == CONNECTION_OK)
+      if (poll (&fd, 1, 0) == 0)
         return conn;
     }
 
