@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
@@ -618,6 +619,8 @@ typedef struct
   guint64  accepted;
   guint64  failed;      /* requests that were not 200 with every event accepted */
   double   seconds;
+  /* CPU time per 1 000 events, ms: what the machine's load does not change much */
+  double   cpu_receiver, cpu_pg, cpu_client;
 } RunResult;
 
 typedef struct
@@ -827,6 +830,39 @@ deliver (Fleet      *fleet,
   return TRUE;
 }
 
+/* utime + stime of a process (all its threads), with its reaped children's when asked, in s. */
+static double
+proc_cpu_s (GPid     pid,
+            gboolean children)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_comm;
+  guint64 ticks;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) ||
+      (after_comm = strrchr (stat, ')')) == NULL)
+    return 0;
+  fields = g_strsplit (after_comm + 2, " ", -1);
+  if (g_strv_length (fields) < 15)
+    return 0;
+  /* Fields 14-17 of stat: utime, stime, cutime, cstime; fields[0] is field 3. */
+  ticks = g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
+  if (children)
+    ticks += g_ascii_strtoull (fields[13], NULL, 10) + g_ascii_strtoull (fields[14], NULL, 10);
+  return (double) ticks / sysconf (_SC_CLK_TCK);
+}
+
+static double
+thread_cpu_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Receivers: the real server, or this program's minimal ones                                 */
 
@@ -911,6 +947,29 @@ start_server (Bench     *bench,
   return receiver_start (r, argv, log, error);
 }
 
+/* All of PostgreSQL: the postmaster with the backends that ended (reaped: in its cutime), and
+ * every process still below it (checkpointer, WAL writer, backends alive). */
+static double
+pg_cpu_s (Bench *bench)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", PQbackendPID (bench->conn));
+  g_autofree char *status = NULL;
+  g_autoptr(GArray) tree = NULL;
+  const char *found;
+  GPid postmaster;
+  double total;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL) ||
+      (found = strstr (status, "PPid:")) == NULL)
+    return 0;
+  postmaster = (GPid) g_ascii_strtoll (found + strlen ("PPid:"), NULL, 10);
+  total = proc_cpu_s (postmaster, TRUE);
+  tree = bench_list_descendants (postmaster);
+  for (guint i = 1; i < tree->len; i++)
+    total += proc_cpu_s (g_array_index (tree, GPid, i), FALSE);
+  return total;
+}
+
 static gboolean
 sql (Bench       *bench,
      const char  *statement,
@@ -978,12 +1037,20 @@ run_server (Bench     *bench,
 {
   Receiver r = { 0 };
   gboolean ok;
+  double pg0, client0, server_cpu;
 
   memset (result, 0, sizeof *result);
   if (!empty_tables (bench, error) || !start_server (bench, threads, &r, error))
     return FALSE;
+  pg0 = pg_cpu_s (bench);
+  client0 = thread_cpu_s ();
   ok = deliver (fleet, r.url, r.pid, rate, result, error);
+  result->cpu_client = (thread_cpu_s () - client0) * 1e6 / fleet->events;
+  server_cpu = proc_cpu_s (r.pid, FALSE);
   receiver_stop (&r);
+  g_usleep (200 * 1000);    /* the server's backends end and are reaped */
+  result->cpu_pg = (pg_cpu_s (bench) - pg0) * 1e6 / fleet->events;
+  result->cpu_receiver = server_cpu * 1e6 / fleet->events;
   return ok && check_rows (bench, fleet, error);
 }
 
@@ -1061,6 +1128,7 @@ run_floor (Bench     *bench,
   Floor floor = { 0 };
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
   gint64 t0;
+  double pg0;
 
   memset (result, 0, sizeof *result);
   if (!empty_tables (bench, error))
@@ -1073,12 +1141,15 @@ run_floor (Bench     *bench,
       g_ptr_array_add (floor.order, g_ptr_array_index (fleet->kiosks[k].batches, b));
   g_mutex_init (&floor.lock);
 
+  pg0 = pg_cpu_s (bench);
   t0 = g_get_monotonic_time ();
   for (int i = 0; i < connections; i++)
     g_ptr_array_add (threads, g_thread_new ("floor", floor_thread, &floor));
   for (guint i = 0; i < threads->len; i++)
     g_thread_join (g_ptr_array_index (threads, i));
   result->seconds = (g_get_monotonic_time () - t0) / 1e6;
+  g_usleep (200 * 1000);    /* the COPY backends end and are reaped */
+  result->cpu_pg = (pg_cpu_s (bench) - pg0) * 1e6 / fleet->events;
   result->accepted = fleet->events;
   result->events_s = fleet->events / result->seconds;
   result->requests_s = floor.order->len / result->seconds;
@@ -1103,7 +1174,7 @@ run_floor (Bench     *bench,
 
 typedef struct
 {
-  GArray *v[9];   /* events_s, requests_s, p50, p99, max, rss start, peak, end, seconds */
+  GArray *v[12];  /* events_s, requests_s, p50, p99, max, rss start, peak, end, seconds, CPU */
 } Runs;
 
 static void
@@ -1125,7 +1196,8 @@ runs_add (Runs            *runs,
           const RunResult *r)
 {
   double values[] = { r->events_s, r->requests_s, r->p50_ms, r->p99_ms, r->max_ms, r->rss_start,
-                      r->rss_peak, r->rss_end, r->seconds };
+                      r->rss_peak, r->rss_end, r->seconds, r->cpu_receiver, r->cpu_pg,
+                      r->cpu_client };
 
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
     g_array_append_val (runs->v[i], values[i]);
@@ -1145,6 +1217,9 @@ runs_median (Runs *runs)
   m.rss_peak = bench_median (runs->v[6]);
   m.rss_end = bench_median (runs->v[7]);
   m.seconds = bench_median (runs->v[8]);
+  m.cpu_receiver = bench_median (runs->v[9]);
+  m.cpu_pg = bench_median (runs->v[10]);
+  m.cpu_client = bench_median (runs->v[11]);
   return m;
 }
 
@@ -1202,20 +1277,21 @@ run_case (Bench   *bench,
         break;
       runs_add (&server, &r);
       g_printerr ("  server  %8.0f events/s  p50 %7.1f ms  p99 %7.1f ms  RSS %.1f/%.1f/%.1f MiB"
-                  "  (%.1f s)\n", r.events_s, r.p50_ms, r.p99_ms, r.rss_start, r.rss_peak,
-                  r.rss_end, r.seconds);
+                  "  (%.1f s)  CPU ms/1000 events: server %.0f, PostgreSQL %.0f, client %.0f\n",
+                  r.events_s, r.p50_ms, r.p99_ms, r.rss_start, r.rss_peak, r.rss_end, r.seconds,
+                  r.cpu_receiver, r.cpu_pg, r.cpu_client);
       ok = run_floor (bench, fleet, 1, &r, error);
       if (!ok)
         break;
       runs_add (&copy1, &r);
-      g_printerr ("  COPY x1 %8.0f events/s  p50 %7.1f ms  p99 %7.1f ms\n", r.events_s,
-                  r.p50_ms, r.p99_ms);
+      g_printerr ("  COPY x1 %8.0f events/s  p50 %7.1f ms  p99 %7.1f ms  CPU ms/1000 events: "
+                  "PostgreSQL %.0f\n", r.events_s, r.p50_ms, r.p99_ms, r.cpu_pg);
       ok = run_floor (bench, fleet, threads, &r, error);
       if (!ok)
         break;
       runs_add (&copyn, &r);
-      g_printerr ("  COPY x%d %8.0f events/s  p50 %7.1f ms  p99 %7.1f ms\n", threads, r.events_s,
-                  r.p50_ms, r.p99_ms);
+      g_printerr ("  COPY x%d %8.0f events/s  p50 %7.1f ms  p99 %7.1f ms  CPU ms/1000 events: "
+                  "PostgreSQL %.0f\n", threads, r.events_s, r.p50_ms, r.p99_ms, r.cpu_pg);
       if (paced)
         {
           double rate = opt_paced * bench_median (server.v[0]);
@@ -1379,13 +1455,22 @@ print_header (void)
   g_autofree char *fs = bench_describe_filesystem (g_get_tmp_dir (), NULL);
   g_autofree char *load = NULL;
 
-  g_file_get_contents ("/proc/loadavg", &load, NULL, NULL);
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    {
+      char *space = strchr (load, ' ');
+
+      /* "1.00 0.50 0.25": the first three fields */
+      for (int i = 0; space != NULL && i < 2; i++)
+        space = strchr (space + 1, ' ');
+      if (space != NULL)
+        *space = '\0';
+    }
   g_print ("Build type: %s. Rerun: `meson setup BUILD -Dbuildtype=release && "
            "meson compile -C BUILD smiley-kiosk-server bench-ingest && "
            "BUILD/tests/bench/bench-ingest%s` (or INGEST=full tests/bench/run-benchmarks.sh "
            "BUILD).\n", BENCH_BUILD_TYPE, command_line);
   g_print ("%u runs per case, medians. %d events per run (at least %d batches per kiosk). "
-           "PostgreSQL %s, fsync on, in %s (%s). Load at start: %.14s. Client, server and "
+           "PostgreSQL %s, fsync on, in %s (%s). Load at start: %s. Client, server and "
            "PostgreSQL share %u cores.\n\n",
            opt_runs, opt_events, opt_min_batches, PQlibVersion () >= 150000 ? "15" : "?",
            g_get_tmp_dir (), fs, load ? load : "?", g_get_num_processors ());
@@ -1425,8 +1510,9 @@ bench_main (Bench *bench)
       g_print ("### Server threads (%u kiosks, batches of 500, %" G_GUINT64_FORMAT " events)\n\n",
                fleet->n_kiosks, fleet->events);
       g_print ("| [http] threads | server events/s | COPY x1 events/s | COPY xT events/s | "
-               "server/COPY xT | batch p50 ms | batch p99 ms | server RSS peak MiB |\n");
-      g_print ("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+               "server/COPY xT | batch p50 ms | batch p99 ms | server RSS peak MiB | "
+               "CPU ms/1000 events: server + its PostgreSQL + client |\n");
+      g_print ("|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
       for (guint i = 0; i < threads->len; i++)
         {
           int t = g_array_index (threads, int, i);
@@ -1437,10 +1523,11 @@ bench_main (Bench *bench)
               g_printerr ("bench-ingest: %s\n", error->message);
               return 1;
             }
-          g_print ("| %d | %.0f | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f |\n", t,
-                   c.server.events_s, c.copy1.events_s, c.copyn.events_s,
+          g_print ("| %d | %.0f | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.0f + %.0f + %.0f |\n",
+                   t, c.server.events_s, c.copy1.events_s, c.copyn.events_s,
                    c.server.events_s / c.copyn.events_s, c.server.p50_ms, c.server.p99_ms,
-                   c.server.rss_peak);
+                   c.server.rss_peak, c.server.cpu_receiver, c.server.cpu_pg,
+                   c.server.cpu_client);
           if (c.server.events_s > best && opt_server_threads <= 0)
             {
               best = c.server.events_s;
@@ -1463,8 +1550,9 @@ bench_main (Bench *bench)
                "connections)\n\n", best_threads, best_threads);
       g_print ("| kiosks | batch | events | server events/s | COPY x1 events/s | "
                "COPY xT events/s | server/COPY x1 | server/COPY xT | batch p50 ms | "
-               "batch p99 ms | COPY xT p99 ms | server RSS start/peak/end MiB |\n");
-      g_print ("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+               "batch p99 ms | COPY xT p99 ms | server RSS start/peak/end MiB | "
+               "CPU ms/1000 events: server + its PostgreSQL (client) | COPY x1: PostgreSQL |\n");
+      g_print ("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|\n");
       for (guint b = 0; b < batches->len; b++)
         for (guint k = 0; k < kiosks->len; k++)
           {
@@ -1482,15 +1570,17 @@ bench_main (Bench *bench)
                 return 1;
               }
             g_print ("| %u | %u | %" G_GUINT64_FORMAT " | %.0f | %.0f | %.0f | %.2f | %.2f | "
-                     "%.1f | %.1f | %.1f | %.1f / %.1f / %.1f |\n",
+                     "%.1f | %.1f | %.1f | %.1f / %.1f / %.1f | %.0f + %.0f (%.0f) | %.0f |\n",
                      n, size, fleet->events, c.server.events_s, c.copy1.events_s,
                      c.copyn.events_s, c.server.events_s / c.copy1.events_s,
                      c.server.events_s / c.copyn.events_s, c.server.p50_ms, c.server.p99_ms,
-                     c.copyn.p99_ms, c.server.rss_start, c.server.rss_peak, c.server.rss_end);
+                     c.copyn.p99_ms, c.server.rss_start, c.server.rss_peak, c.server.rss_end,
+                     c.server.cpu_receiver, c.server.cpu_pg, c.server.cpu_client,
+                     c.copy1.cpu_pg);
             if (paced)
               {
                 g_print ("| %u paced | %u | %" G_GUINT64_FORMAT " | %.0f (%.0f %% of capacity "
-                         "offered) | | | | | %.1f | %.1f | | %.1f / %.1f / %.1f |\n",
+                         "offered) | | | | | %.1f | %.1f | | %.1f / %.1f / %.1f | | |\n",
                          n, size, fleet->events, c.paced.events_s, opt_paced * 100,
                          c.paced.p50_ms, c.paced.p99_ms, c.paced.rss_start, c.paced.rss_peak,
                          c.paced.rss_end);
@@ -1525,8 +1615,8 @@ bench_main (Bench *bench)
       g_print ("### HTTP library, no database (batches of 500, gzip; receive, gunzip, parse, "
                "reply)\n\n");
       g_print ("| receiver | connections | requests/s | events/s | p50 ms | p99 ms | "
-               "RSS start/peak/end MiB |\n");
-      g_print ("|---|---:|---:|---:|---:|---:|---|\n");
+               "RSS start/peak/end MiB | receiver CPU ms/1000 events |\n");
+      g_print ("|---|---:|---:|---:|---:|---:|---|---:|\n");
 #ifndef BENCH_HAVE_SOUP
       g_printerr ("bench-ingest: built without libsoup-3.0: only libmicrohttpd is measured\n");
 #endif
@@ -1557,14 +1647,15 @@ bench_main (Bench *bench)
                       receiver_stop (&r);
                       return 1;
                     }
+                  result.cpu_receiver = proc_cpu_s (r.pid, FALSE) * 1e6 / fleet->events;
                   receiver_stop (&r);
                   runs_add (&runs, &result);
                 }
               m = runs_median (&runs);
               runs_clear (&runs);
-              g_print ("| %s | %u | %.0f | %.0f | %.1f | %.1f | %.1f / %.1f / %.1f |\n",
+              g_print ("| %s | %u | %.0f | %.0f | %.1f | %.1f | %.1f / %.1f / %.1f | %.0f |\n",
                        receivers[i].name, n, m.requests_s, m.events_s, m.p50_ms, m.p99_ms,
-                       m.rss_start, m.rss_peak, m.rss_end);
+                       m.rss_start, m.rss_peak, m.rss_end, m.cpu_receiver);
             }
           fleet_free (fleet);
         }
