@@ -1,13 +1,15 @@
-/* kiosk-hour-chart.c: the admin screen's chart of today's responses, drawn with GTK's snapshot
- * API: one stacked bar per hour (very happy at the bottom, very unhappy on top) in the faces'
- * own colours, a scale rounded to 1, 2 or 5 times a power of ten, and the hours underneath. */
+/* kiosk-hour-chart.c: the admin screen's chart of today's responses: the core's
+ * kiosk_chart_draw_hours() (the same drawing the dashboard serves) in the theme's colour and font.
+ * The widget keeps the counts and the scale so tests and screen readers can ask for them. */
 #define G_LOG_DOMAIN "kiosk-hour-chart"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <pango/pangocairo.h>
 #include <string.h>
 
+#include "kiosk-chart.h"
 #include "kiosk-hour-chart.h"
 
 struct _KioskHourChart
@@ -20,36 +22,7 @@ struct _KioskHourChart
 
 G_DEFINE_FINAL_TYPE (KioskHourChart, kiosk_hour_chart, GTK_TYPE_WIDGET)
 
-/* The artwork's colours, face 0 (very unhappy) to 3 (very happy): the same as on the survey. */
-static const GdkRGBA face_colors[KIOSK_HOUR_CHART_FACES] = {
-  { 0xb3 / 255., 0x26 / 255., 0x1e / 255., 1 },
-  { 0xf2 / 255., 0x8b / 255., 0x82 / 255., 1 },
-  { 0x8b / 255., 0xc3 / 255., 0x4a / 255., 1 },
-  { 0x1e / 255., 0x7b / 255., 0x34 / 255., 1 },
-};
-
-#define HOUR_LABEL_EVERY 3
-#define GAP              4.0
-
-static guint64
-nice_scale (guint64 highest)
-{
-  guint64 power = 1;
-
-  if (highest == 0)
-    return 0;
-
-  for (;;)
-    {
-      if (highest <= power)
-        return power;
-      if (highest <= 2 * power)
-        return 2 * power;
-      if (highest <= 5 * power)
-        return 5 * power;
-      power *= 10;
-    }
-}
+G_STATIC_ASSERT (KIOSK_HOUR_CHART_FACES == KIOSK_CHART_FACES);
 
 static void
 get_text_color (GtkWidget *widget,
@@ -58,17 +31,19 @@ get_text_color (GtkWidget *widget,
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
 }
 
-static void
-append_text (GtkSnapshot   *snapshot,
-             PangoLayout   *layout,
-             const GdkRGBA *color,
-             double         x,
-             double         y)
+/* The widget's font in pixels, as its own Pango layouts would size it. */
+static double
+get_font_size (PangoContext               *context,
+               const PangoFontDescription *desc)
 {
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
+  double size = (double) pango_font_description_get_size (desc) / PANGO_SCALE;
+  double dpi;
+
+  if (pango_font_description_get_size_is_absolute (desc))
+    return size;
+
+  dpi = pango_cairo_context_get_resolution (context);
+  return size * (dpi > 0 ? dpi : 96) / 72.0;
 }
 
 static void
@@ -76,71 +51,34 @@ kiosk_hour_chart_snapshot (GtkWidget   *widget,
                            GtkSnapshot *snapshot)
 {
   KioskHourChart *self = KIOSK_HOUR_CHART (widget);
-  double width = gtk_widget_get_width (widget);
-  double height = gtk_widget_get_height (widget);
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, NULL);
-  g_autofree char *top = g_strdup_printf ("%" G_GUINT64_FORMAT, self->scale);
-  GdkRGBA text, faint;
-  int text_w, text_h, top_w;
-  double left, bottom, plot_w, plot_h, slot;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+  const PangoFontDescription *desc = pango_context_get_font_description (context);
+  KioskChartStyle style;
+  GdkRGBA text;
+  cairo_t *cr;
 
-  get_text_color (widget, &text);
-  faint = text;
-  faint.alpha *= 0.25;
-
-  pango_layout_set_text (layout, top, -1);
-  pango_layout_get_pixel_size (layout, &top_w, &text_h);
-  left = top_w + 2 * GAP;
-  bottom = text_h + GAP;
-  plot_w = width - left;
-  plot_h = height - bottom - text_h / 2.0;
-  if (plot_w <= 24 || plot_h <= 8)
+  if (width <= 0 || height <= 0)
     return;
-  slot = plot_w / 24.0;
 
-  /* The axis: a line at the bottom, a faint one at the top with its value. */
-  gtk_snapshot_append_color (snapshot, &faint,
-                             &GRAPHENE_RECT_INIT (left, text_h / 2.0, plot_w, 1));
-  gtk_snapshot_append_color (snapshot, &text,
-                             &GRAPHENE_RECT_INIT (left, text_h / 2.0 + plot_h, plot_w, 1));
-  append_text (snapshot, layout, &text, left - GAP - top_w, 0);
+  /* The theme's text colour and font on a transparent ground, so it sits in the page. */
+  kiosk_chart_style_init (&style);
+  get_text_color (widget, &text);
+  style.text = (KioskRgba) { text.red, text.green, text.blue, text.alpha };
+  style.grid = style.text;
+  style.grid.a *= 0.25;
+  style.background.a = 0;
+  style.font_family = pango_font_description_get_family (desc);
+  style.font_size = get_font_size (context, desc);
+  style.font_options = pango_cairo_context_get_font_options (context);
 
-  for (guint hour = 0; hour < 24; hour++)
-    {
-      double x = left + hour * slot + slot * 0.15;
-      double y = text_h / 2.0 + plot_h;
-
-      /* Very happy at the bottom, very unhappy on top. */
-      for (int face = KIOSK_HOUR_CHART_FACES - 1; face >= 0 && self->scale > 0; face--)
-        {
-          double h = plot_h * (double) self->counts[hour][face] / (double) self->scale;
-
-          if (h <= 0)
-            continue;
-          y -= h;
-          gtk_snapshot_append_color (snapshot, &face_colors[face],
-                                     &GRAPHENE_RECT_INIT (x, y, slot * 0.7, h));
-        }
-
-      if (hour % HOUR_LABEL_EVERY == 0)
-        {
-          g_autofree char *label = g_strdup_printf ("%02u", hour);
-
-          pango_layout_set_text (layout, label, -1);
-          pango_layout_get_pixel_size (layout, &text_w, NULL);
-          append_text (snapshot, layout, &text, left + hour * slot + (slot - text_w) / 2.0,
-                       height - text_h);
-        }
-    }
-
-  if (self->scale == 0)
-    {
-      /* Translators: in the admin screen's chart of responses per hour */
-      pango_layout_set_text (layout, _("No responses yet today"), -1);
-      pango_layout_get_pixel_size (layout, &text_w, NULL);
-      append_text (snapshot, layout, &text, left + (plot_w - text_w) / 2.0,
-                   text_h / 2.0 + (plot_h - text_h) / 2.0);
-    }
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  kiosk_chart_draw_hours (cr, width, height, (const guint64 (*)[KIOSK_CHART_FACES]) self->counts,
+                          NULL,
+                          /* Translators: in the admin screen's chart of responses per hour */
+                          _("No responses yet today"), &style);
+  cairo_destroy (cr);
 }
 
 static void
@@ -198,24 +136,13 @@ void
 kiosk_hour_chart_set_counts (KioskHourChart *self,
                              const guint64   counts[24][KIOSK_HOUR_CHART_FACES])
 {
-  guint64 highest = 0;
-
   g_return_if_fail (KIOSK_IS_HOUR_CHART (self));
 
   if (memcmp (self->counts, counts, sizeof self->counts) == 0)
     return;
 
   memcpy (self->counts, counts, sizeof self->counts);
-  for (guint hour = 0; hour < 24; hour++)
-    {
-      guint64 total = 0;
-
-      for (guint face = 0; face < KIOSK_HOUR_CHART_FACES; face++)
-        total += counts[hour][face];
-      highest = MAX (highest, total);
-    }
-
-  self->scale = nice_scale (highest);
+  self->scale = kiosk_chart_hours_scale ((const guint64 (*)[KIOSK_CHART_FACES]) self->counts);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
