@@ -1,0 +1,892 @@
+/* test-dashboard-data: the dashboard's figures against a hand-computed data set in a real
+ * PostgreSQL, inserted through the real INSERT path so the rollup triggers run; the rollups
+ * against a GROUP BY over responses after an insert, a clock repair and a delete; a Berlin site
+ * across the night the clocks go back; what a viewer may see; and the pages' HTML and CSV. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "kiosk-dash-data.h"
+#include "kiosk-dash-pages.h"
+#include "kiosk-server-db.h"
+#include "kiosk-test-pg.h"
+
+static KioskTestPg *pg;
+static guint db_counter;
+
+typedef struct
+{
+  PGconn *conn;
+  gint64  alpha, beta, gamma, delta;
+} Fixture;
+
+static void
+run (PGconn     *conn,
+     const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!kiosk_db_run (conn, sql, &error))
+    g_error ("%s\n%s", sql, error->message);
+}
+
+static gint64
+query_int (PGconn     *conn,
+           const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) result = kiosk_db_exec (conn, sql, 0, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (PQntuples (result), ==, 1);
+  return g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+}
+
+/* @n responses of @device, one every 10 seconds from @utc, through a single INSERT statement. */
+static void
+insert (PGconn     *conn,
+        const char *device,
+        const char *utc,
+        guint       n,
+        int         face,
+        gboolean    misuse,
+        const char *follow_up_id,
+        const char *selected,
+        const char *comment)
+{
+  g_autofree char *n_text = g_strdup_printf ("%u", n);
+  g_autofree char *face_text = g_strdup_printf ("%d", face);
+  const char *params[] = { device, utc, n_text, face_text, misuse ? "t" : "f", follow_up_id,
+                           selected, comment };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) result =
+    kiosk_db_exec (conn,
+                   "INSERT INTO responses (device_id, event_id, seq, site_id, survey_id,"
+                   " survey_version, scale, face, input, language, time, local_time,"
+                   " utc_offset_s, misuse, follow_up_id, follow_up_selected, comment, boot_id,"
+                   " monotonic_ms, clock_synced, clock_corrected) "
+                   "SELECT d.id, gen_random_uuid (),"
+                   " (SELECT coalesce (max (seq), 0) FROM responses WHERE device_id = d.id) + g,"
+                   " d.site_id, 'default', 1, 4, $4::smallint, 'touch', 'en', t,"
+                   " t AT TIME ZONE s.time_zone,"
+                   " extract (epoch FROM (t AT TIME ZONE s.time_zone) - (t AT TIME ZONE 'UTC'))::int,"
+                   " $5::boolean, $6, $7::jsonb, $8, 'boot', g * 1000, true, false "
+                   "FROM devices d JOIN sites s ON s.id = d.site_id,"
+                   " generate_series (1, $3::int) g,"
+                   " LATERAL (SELECT $2::timestamptz + (g - 1) * interval '10 seconds' AS t) x "
+                   "WHERE d.id = $1",
+                   8, params, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (PQcmdTuples (result), ==, n_text);
+}
+
+/* The data set, computed by hand below each block. Alpha and beta are retail sites of group
+ * "north" in Berlin, alpha in DE and beta in FI; gamma is an airport in Helsinki (FI) open on
+ * Wednesdays 08:00–13:00. 2026-03-10 is a Tuesday, Berlin is UTC+1 (CET). */
+static void
+load_data (Fixture *f)
+{
+  run (f->conn,
+       "INSERT INTO site_groups (name, title) VALUES ('north', 'North <i>group</i>');"
+       "INSERT INTO sites (name, title, time_zone, site_type, country, group_id, opening_hours)"
+       " VALUES ('alpha', 'Alpha <script>x()</script> & Co', 'Europe/Berlin', 'retail', 'DE',"
+       "         1, NULL),"
+       "        ('beta', 'Beta', 'Europe/Berlin', 'retail', 'FI', 1, NULL),"
+       "        ('gamma', 'Gamma', 'Europe/Helsinki', 'airport', 'FI', NULL,"
+       "         '{\"wednesday\": \"08:00-13:00\"}'),"
+       "        ('delta', 'Delta', 'Europe/Berlin', 'other', NULL, NULL, NULL);"
+       "INSERT INTO devices (id, site_id, token_hash, created_at) VALUES"
+       " ('dA', 1, decode (repeat ('01', 32), 'hex'), '2026-01-01Z'),"
+       " ('dB', 2, decode (repeat ('02', 32), 'hex'), '2026-01-01Z'),"
+       " ('dC', 3, decode (repeat ('03', 32), 'hex'), '2026-01-01Z'),"
+       " ('dD', 4, decode (repeat ('04', 32), 'hex'), '2026-01-01Z');");
+  f->alpha = 1;
+  f->beta = 2;
+  f->gamma = 3;
+  f->delta = 4;
+
+  /* Alpha, Tuesday 2026-03-10: HappyOrNot's own example, 126 / 60 / 16 / 17 → 78.
+   * 09:00 local: 126 very happy, 30 of them gave "fast" to follow-up "like".
+   * 10:00: 60 happy, 20 of them "friendly".
+   * 11:00: 16 unhappy (10 "slow", 6 "slow" + "dirty"), 17 very unhappy (5 "rude", 12 skipped).
+   * 12:00: 5 very unhappy flagged as misuse, each "rude".
+   * Happy Index without misuse: (126·100 + 60·66.67 + 16·33.33) / 219 = 78.23, n = 219;
+   * with misuse 17133.33 / 224 = 76.49, n = 224. */
+  insert (f->conn, "dA", "2026-03-10 08:00Z", 30, 3, FALSE, "like", "[\"fast\"]", NULL);
+  insert (f->conn, "dA", "2026-03-10 08:30Z", 96, 3, FALSE, NULL, NULL, NULL);
+  insert (f->conn, "dA", "2026-03-10 09:00Z", 20, 2, FALSE, "why", "[\"friendly\"]", NULL);
+  insert (f->conn, "dA", "2026-03-10 09:20Z", 40, 2, FALSE, NULL, NULL, NULL);
+  insert (f->conn, "dA", "2026-03-10 10:00Z", 10, 1, FALSE, "why", "[\"slow\"]", NULL);
+  insert (f->conn, "dA", "2026-03-10 10:10Z", 6, 1, FALSE, "why", "[\"slow\", \"dirty\"]", NULL);
+  insert (f->conn, "dA", "2026-03-10 10:20Z", 5, 0, FALSE, "why", "[\"rude\"]", NULL);
+  insert (f->conn, "dA", "2026-03-10 10:25Z", 11, 0, FALSE, "why", "[]", NULL);
+  insert (f->conn, "dA", "2026-03-10 10:40Z", 1, 0, FALSE, "why", "[]",
+          "<script>alert(1)</script> & \"quotes\"");
+  insert (f->conn, "dA", "2026-03-10 11:00Z", 4, 0, TRUE, "why", "[\"rude\"]", NULL);
+  insert (f->conn, "dA", "2026-03-10 11:10Z", 1, 0, TRUE, "why", "[\"rude\"]", "spam spam");
+  /* A comment with a very happy face: 126 → 127 very happy would change the example, so the
+   * comment rides on one of the 96 above instead. */
+  run (f->conn, "UPDATE responses SET comment = 'Great & fast' "
+                "WHERE device_id = 'dA' AND seq = 31");
+  /* Alpha, Wednesday 2026-03-11 16:00 local: 10 very unhappy → 0. Both days: 17133.33 / 229
+   * = 74.82, n = 229. */
+  insert (f->conn, "dA", "2026-03-11 15:00Z", 10, 0, FALSE, NULL, NULL, NULL);
+
+  /* Beta, 2026-03-10: 10 very happy, 10 very unhappy → 50, n = 20. */
+  insert (f->conn, "dB", "2026-03-10 12:00Z", 10, 3, FALSE, NULL, NULL, NULL);
+  insert (f->conn, "dB", "2026-03-10 12:30Z", 10, 0, FALSE, NULL, NULL, NULL);
+  /* Gamma, 2026-03-11 09:00 Helsinki: 4 happy → 66.67, n = 4. */
+  insert (f->conn, "dC", "2026-03-11 07:00Z", 4, 2, FALSE, NULL, NULL, NULL);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  /* Without a cluster each test skips itself (SKIP_WITHOUT_PG) before touching f->conn. */
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *conninfo = NULL;
+
+  if (pg == NULL)
+    return;
+  name = g_strdup_printf ("dash_%u", ++db_counter);
+  sql = g_strdup_printf ("CREATE DATABASE %s", name);
+  g_assert_true (kiosk_test_pg_exec (pg, sql, &error));
+  g_assert_no_error (error);
+  conninfo = g_strdup_printf ("%s dbname=%s", kiosk_test_pg_get_conninfo (pg), name);
+  f->conn = kiosk_db_connect (conninfo, &error);
+  g_assert_no_error (error);
+  g_assert_true (kiosk_db_migrate (f->conn, NULL, NULL, &error));
+  g_assert_no_error (error);
+  load_data (f);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&f->conn, PQfinish);
+}
+
+#define SKIP_WITHOUT_PG() \
+  G_STMT_START { if (pg == NULL) { g_test_skip (kiosk_test_pg_skip_reason () \
+                                                ? kiosk_test_pg_skip_reason () \
+                                                : "PostgreSQL did not start"); return; } \
+  } G_STMT_END
+
+static KioskDashUser admin = { 1, (char *) "admin", TRUE, NULL, NULL };
+
+static void
+filter_init (KioskDashFilter *filter,
+             const char      *from,
+             const char      *to,
+             gboolean         include_misuse)
+{
+  memset (filter, 0, sizeof *filter);
+  g_date_set_parse (&filter->from, from);
+  g_date_set_parse (&filter->to, to);
+  g_assert_true (g_date_valid (&filter->from) && g_date_valid (&filter->to));
+  filter->include_misuse = include_misuse;
+}
+
+#define assert_index(counts, expected) \
+  g_assert_cmpfloat_with_epsilon (kiosk_dash_counts_index (counts), (expected), 0.01)
+
+static gint64
+utc_us (const char *iso)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
+
+  g_assert_nonnull (time);
+  return g_date_time_to_unix (time) * G_USEC_PER_SEC;
+}
+
+/* The rollups equal a GROUP BY over responses, row for row (zero counts left aside). */
+static void
+assert_rollups_match (PGconn *conn)
+{
+  static const char *const checks[] = {
+    "SELECT count (*) FROM ("
+    " (SELECT site_id, local_date, local_hour, survey_id, scale, face, misuse, n"
+    "  FROM rollup_hours WHERE n <> 0"
+    "  EXCEPT SELECT site_id, local_time::date, extract (hour FROM local_time)::smallint,"
+    "  survey_id, scale, face, misuse, count (*) FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7)"
+    " UNION ALL"
+    " (SELECT site_id, local_time::date, extract (hour FROM local_time)::smallint,"
+    "  survey_id, scale, face, misuse, count (*) FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    "  EXCEPT SELECT site_id, local_date, local_hour, survey_id, scale, face, misuse, n"
+    "  FROM rollup_hours WHERE n <> 0)) x",
+    "SELECT count (*) FROM ("
+    " (SELECT site_id, local_date, survey_id, scale, face, misuse, n"
+    "  FROM rollup_days WHERE n <> 0"
+    "  EXCEPT SELECT site_id, local_time::date, survey_id, scale, face, misuse, count (*)"
+    "  FROM responses GROUP BY 1, 2, 3, 4, 5, 6)"
+    " UNION ALL"
+    " (SELECT site_id, local_time::date, survey_id, scale, face, misuse, count (*)"
+    "  FROM responses GROUP BY 1, 2, 3, 4, 5, 6"
+    "  EXCEPT SELECT site_id, local_date, survey_id, scale, face, misuse, n"
+    "  FROM rollup_days WHERE n <> 0)) x",
+    "SELECT count (*) FROM ("
+    " (SELECT site_id, local_date, survey_id, scale, face, follow_up_id, option_id, misuse, n"
+    "  FROM rollup_reasons WHERE n <> 0"
+    "  EXCEPT SELECT site_id, local_time::date, survey_id, scale, face, follow_up_id, o, misuse,"
+    "  count (*) FROM responses, jsonb_array_elements_text (follow_up_selected) o"
+    "  WHERE follow_up_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+    "  EXCEPT SELECT site_id, local_time::date, survey_id, scale, face, follow_up_id, '',"
+    "  misuse, count (*) FROM responses WHERE follow_up_id IS NOT NULL"
+    "  AND jsonb_array_length (follow_up_selected) > 0 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)"
+    " UNION ALL"
+    " (SELECT site_id, local_time::date, survey_id, scale, face, follow_up_id, o, misuse,"
+    "  count (*) FROM responses, jsonb_array_elements_text (follow_up_selected) o"
+    "  WHERE follow_up_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+    "  EXCEPT SELECT site_id, local_date, survey_id, scale, face, follow_up_id, option_id,"
+    "  misuse, n FROM rollup_reasons WHERE n <> 0)) x",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    g_assert_cmpint (query_int (conn, checks[i]), ==, 0);
+  g_assert_cmpint (query_int (conn, "SELECT sum (n) FROM rollup_hours"), ==,
+                   query_int (conn, "SELECT count (*) FROM responses"));
+  g_assert_cmpint (query_int (conn, "SELECT sum (n) FROM rollup_days"), ==,
+                   query_int (conn, "SELECT count (*) FROM responses"));
+}
+
+static void
+test_happy_index_example (void)
+{
+  KioskDashCounts counts = { 0 };
+
+  /* HappyOrNot: 126 very happy, 60 happy, 16 unhappy, 17 very unhappy → 78. */
+  kiosk_dash_counts_add (&counts, 4, 3, FALSE, FALSE, 126);
+  kiosk_dash_counts_add (&counts, 4, 2, FALSE, FALSE, 60);
+  kiosk_dash_counts_add (&counts, 4, 1, FALSE, FALSE, 16);
+  kiosk_dash_counts_add (&counts, 4, 0, FALSE, FALSE, 17);
+  kiosk_dash_counts_add (&counts, 4, 0, TRUE, FALSE, 5);
+  g_assert_cmpuint (counts.n, ==, 219);
+  g_assert_cmpuint (counts.misuse, ==, 5);
+  g_assert_cmpuint (counts.all, ==, 224);
+  assert_index (&counts, 78.23);
+  g_assert_cmpint ((int) round (kiosk_dash_counts_index (&counts)), ==, 78);
+
+  memset (&counts, 0, sizeof counts);
+  g_assert_true (isnan (kiosk_dash_counts_index (&counts)));
+}
+
+static void
+test_days (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskDashSite) site = NULL;
+  g_autoptr(GArray) days = NULL;
+  KioskDashFilter filter;
+  KioskDashCounts total = { 0 };
+
+  SKIP_WITHOUT_PG ();
+  site = kiosk_dash_data_site (f->conn, &admin, "alpha", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (site);
+
+  filter_init (&filter, "2026-03-09", "2026-03-11", FALSE);
+  days = kiosk_dash_data_days (f->conn, site, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (days->len, ==, 3);
+  g_assert_cmpuint (g_array_index (days, KioskDashDay, 0).counts.n, ==, 0);
+  g_assert_true (isnan (kiosk_dash_counts_index (&g_array_index (days, KioskDashDay, 0).counts)));
+  g_assert_cmpuint (g_array_index (days, KioskDashDay, 1).counts.n, ==, 219);
+  g_assert_cmpuint (g_array_index (days, KioskDashDay, 1).counts.misuse, ==, 5);
+  assert_index (&g_array_index (days, KioskDashDay, 1).counts, 78.23);
+  g_assert_cmpuint (g_array_index (days, KioskDashDay, 2).counts.n, ==, 10);
+  assert_index (&g_array_index (days, KioskDashDay, 2).counts, 0);
+  for (guint i = 0; i < days->len; i++)
+    kiosk_dash_counts_merge (&total, &g_array_index (days, KioskDashDay, i).counts);
+  g_assert_cmpuint (total.n, ==, 229);
+  assert_index (&total, 74.82);
+  g_clear_pointer (&days, g_array_unref);
+
+  /* Misuse included. */
+  filter.include_misuse = TRUE;
+  days = kiosk_dash_data_days (f->conn, site, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_array_index (days, KioskDashDay, 1).counts.n, ==, 224);
+  assert_index (&g_array_index (days, KioskDashDay, 1).counts, 76.49);
+  g_clear_pointer (&days, g_array_unref);
+
+  /* Another survey: nothing. */
+  filter.survey_id = (char *) "other";
+  days = kiosk_dash_data_days (f->conn, site, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_array_index (days, KioskDashDay, 1).counts.all, ==, 0);
+}
+
+static void
+test_hours (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskDashSite) site = NULL;
+  g_autofree KioskDashWeekHours *hours = NULL;
+  KioskDashFilter filter;
+
+  SKIP_WITHOUT_PG ();
+  site = kiosk_dash_data_site (f->conn, &admin, "alpha", &error);
+  filter_init (&filter, "2026-03-10", "2026-03-11", FALSE);
+  hours = kiosk_dash_data_hours (f->conn, site, &filter, &error);
+  g_assert_no_error (error);
+  /* Tuesday (1), Berlin wall clock: 09:00 126 → 100; 10:00 60 → 66.67; 11:00 33 → 16.16
+   * (16 · 33.33 / 33); 12:00 only misuse. Wednesday 16:00: 10 → 0. */
+  g_assert_cmpuint (hours->cells[1][9].n, ==, 126);
+  assert_index (&hours->cells[1][9], 100);
+  g_assert_cmpuint (hours->cells[1][10].n, ==, 60);
+  assert_index (&hours->cells[1][10], 66.67);
+  g_assert_cmpuint (hours->cells[1][11].n, ==, 33);
+  assert_index (&hours->cells[1][11], 16.16);
+  g_assert_cmpuint (hours->cells[1][12].n, ==, 0);
+  g_assert_cmpuint (hours->cells[1][12].misuse, ==, 5);
+  g_assert_cmpuint (hours->cells[2][16].n, ==, 10);
+  g_assert_cmpuint (hours->cells[1][8].all, ==, 0);
+
+  /* Opening hours: alpha is open around the clock, gamma only on Wednesdays 08–13. */
+  g_assert_true (kiosk_dash_site_open_hour (site, 6, 3));
+  {
+    g_autoptr(KioskDashSite) gamma = kiosk_dash_data_site (f->conn, &admin, "gamma", &error);
+
+    g_assert_true (kiosk_dash_site_open_hour (gamma, 2, 8));
+    g_assert_true (kiosk_dash_site_open_hour (gamma, 2, 12));
+    g_assert_false (kiosk_dash_site_open_hour (gamma, 2, 13));
+    g_assert_false (kiosk_dash_site_open_hour (gamma, 1, 10));
+  }
+}
+
+static void
+test_dst (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskDashSite) site = NULL;
+  g_autofree KioskDashWeekHours *hours = NULL;
+  KioskDashFilter filter;
+
+  SKIP_WITHOUT_PG ();
+  /* Berlin, Sunday 2026-10-25: at 03:00 CEST (01:00 UTC) the clocks go back to 02:00 CET, so
+   * 02:00–03:00 local happens twice. 23:59Z on the 24th is 01:59 CEST; 00:30Z is 02:30 CEST;
+   * 01:30Z and 01:59Z are 02:30 and 02:59 CET; 02:00Z is 03:00 CET. */
+  insert (f->conn, "dD", "2026-10-24 23:59Z", 1, 3, FALSE, NULL, NULL, NULL);
+  insert (f->conn, "dD", "2026-10-25 00:30Z", 1, 3, FALSE, NULL, NULL, NULL);
+  insert (f->conn, "dD", "2026-10-25 01:30Z", 1, 0, FALSE, NULL, NULL, NULL);
+  insert (f->conn, "dD", "2026-10-25 01:59Z", 1, 0, FALSE, NULL, NULL, NULL);
+  insert (f->conn, "dD", "2026-10-25 02:00Z", 1, 3, FALSE, NULL, NULL, NULL);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (DISTINCT utc_offset_s) FROM responses "
+                                       "WHERE device_id = 'dD'"), ==, 2);
+
+  site = kiosk_dash_data_site (f->conn, &admin, "delta", &error);
+  g_assert_no_error (error);
+  filter_init (&filter, "2026-10-24", "2026-10-25", FALSE);
+  hours = kiosk_dash_data_hours (f->conn, site, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hours->cells[6][1].n, ==, 1);
+  g_assert_cmpuint (hours->cells[6][2].n, ==, 3);
+  assert_index (&hours->cells[6][2], 33.33);
+  g_assert_cmpuint (hours->cells[6][3].n, ==, 1);
+  g_assert_cmpuint (hours->cells[5][23].n + hours->cells[6][0].n, ==, 0);
+  assert_rollups_match (f->conn);
+}
+
+static void
+test_reasons (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskDashSite) site = NULL;
+  g_autoptr(GPtrArray) unhappy = NULL;
+  g_autoptr(GPtrArray) happy = NULL;
+  KioskDashFilter filter;
+  KioskDashReason *r;
+
+  SKIP_WITHOUT_PG ();
+  site = kiosk_dash_data_site (f->conn, &admin, "alpha", &error);
+  filter_init (&filter, "2026-03-10", "2026-03-11", FALSE);
+  /* Unhappy answers with a reason: 16 (slow) + 5 (rude) = 21; slow 16, dirty 6, rude 5. */
+  unhappy = kiosk_dash_data_reasons (f->conn, site, &filter, KIOSK_DASH_UNHAPPY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unhappy->len, ==, 3);
+  r = g_ptr_array_index (unhappy, 0);
+  g_assert_cmpstr (r->option_id, ==, "slow");
+  g_assert_cmpuint (r->n, ==, 16);
+  g_assert_cmpuint (r->answered, ==, 21);
+  r = g_ptr_array_index (unhappy, 1);
+  g_assert_cmpstr (r->option_id, ==, "dirty");
+  g_assert_cmpuint (r->n, ==, 6);
+  r = g_ptr_array_index (unhappy, 2);
+  g_assert_cmpstr (r->option_id, ==, "rude");
+  g_assert_cmpuint (r->n, ==, 5);
+  g_assert_cmpuint (r->answered, ==, 21);
+
+  /* Happy: fast 30 of 30 ("like"), friendly 20 of 20 ("why"). */
+  happy = kiosk_dash_data_reasons (f->conn, site, &filter, KIOSK_DASH_HAPPY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (happy->len, ==, 2);
+  r = g_ptr_array_index (happy, 0);
+  g_assert_cmpstr (r->option_id, ==, "fast");
+  g_assert_cmpstr (r->follow_up_id, ==, "like");
+  g_assert_cmpuint (r->n, ==, 30);
+  g_assert_cmpuint (r->answered, ==, 30);
+  r = g_ptr_array_index (happy, 1);
+  g_assert_cmpstr (r->option_id, ==, "friendly");
+  g_assert_cmpuint (r->answered, ==, 20);
+  g_clear_pointer (&unhappy, g_ptr_array_unref);
+
+  /* With misuse: rude 10, and 26 answered; slow still first. */
+  filter.include_misuse = TRUE;
+  unhappy = kiosk_dash_data_reasons (f->conn, site, &filter, KIOSK_DASH_UNHAPPY, &error);
+  g_assert_no_error (error);
+  r = g_ptr_array_index (unhappy, 0);
+  g_assert_cmpstr (r->option_id, ==, "slow");
+  g_assert_cmpuint (r->answered, ==, 26);
+  r = g_ptr_array_index (unhappy, 1);
+  g_assert_cmpstr (r->option_id, ==, "rude");
+  g_assert_cmpuint (r->n, ==, 10);
+}
+
+static void
+test_comments (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskDashSite) site = NULL;
+  g_autoptr(GPtrArray) comments = NULL;
+  KioskDashFilter filter;
+  KioskDashComment *c;
+  guint64 total = 0;
+
+  SKIP_WITHOUT_PG ();
+  site = kiosk_dash_data_site (f->conn, &admin, "alpha", &error);
+  filter_init (&filter, "2026-03-10", "2026-03-11", FALSE);
+  /* Newest first, misuse shown and flagged: 12:10 spam (misuse), 11:40 <script>, 09:30 great. */
+  comments = kiosk_dash_data_comments (f->conn, site, &filter, 0, 2, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, 3);
+  g_assert_cmpuint (comments->len, ==, 2);
+  c = g_ptr_array_index (comments, 0);
+  g_assert_cmpstr (c->comment, ==, "spam spam");
+  g_assert_true (c->misuse);
+  g_assert_cmpstr (c->local_time, ==, "2026-03-10 12:10");
+  c = g_ptr_array_index (comments, 1);
+  g_assert_cmpstr (c->local_time, ==, "2026-03-10 11:40");
+  g_assert_cmpint (c->face, ==, 0);
+  g_assert_false (c->misuse);
+  g_clear_pointer (&comments, g_ptr_array_unref);
+
+  comments = kiosk_dash_data_comments (f->conn, site, &filter, 2, 2, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (comments->len, ==, 1);
+  c = g_ptr_array_index (comments, 0);
+  g_assert_cmpstr (c->comment, ==, "Great & fast");
+  g_assert_cmpstr (c->local_time, ==, "2026-03-10 09:30");
+  g_assert_cmpint (c->face, ==, 3);
+}
+
+static void
+test_compare (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskDashComparison) cmp = NULL;
+  KioskDashFilter filter;
+  KioskDashCompareRow *row;
+  KioskDashAggregate *a;
+
+  SKIP_WITHOUT_PG ();
+  filter_init (&filter, "2026-03-10", "2026-03-11", FALSE);
+  cmp = kiosk_dash_data_compare (f->conn, &admin, &filter, &error);
+  g_assert_no_error (error);
+  /* alpha 74.82 (229), gamma 66.67 (4), beta 50 (20), delta none. */
+  g_assert_cmpuint (cmp->sites->len, ==, 4);
+  row = g_ptr_array_index (cmp->sites, 0);
+  g_assert_cmpstr (row->site->name, ==, "alpha");
+  assert_index (&row->counts, 74.82);
+  /* Retail: alpha + beta, (17133.33 + 1000) / 249 = 72.82; DE: alpha alone. */
+  assert_index (&row->type->counts, 72.82);
+  g_assert_cmpuint (row->type->counts.n, ==, 249);
+  g_assert_cmpuint (row->type->sites, ==, 2);
+  assert_index (&row->country->counts, 74.82);
+  row = g_ptr_array_index (cmp->sites, 1);
+  g_assert_cmpstr (row->site->name, ==, "gamma");
+  assert_index (&row->counts, 66.67);
+  g_assert_cmpuint (row->counts.n, ==, 4);
+  /* FI: beta + gamma, (1000 + 266.67) / 24 = 52.78. */
+  assert_index (&row->country->counts, 52.78);
+  g_assert_cmpuint (row->country->counts.n, ==, 24);
+  assert_index (&row->type->counts, 66.67);
+  row = g_ptr_array_index (cmp->sites, 2);
+  g_assert_cmpstr (row->site->name, ==, "beta");
+  assert_index (&row->counts, 50);
+  row = g_ptr_array_index (cmp->sites, 3);
+  g_assert_cmpstr (row->site->name, ==, "delta");
+  g_assert_null (row->country);
+  g_assert_cmpuint (row->counts.n, ==, 0);
+
+  g_assert_cmpuint (cmp->groups->len, ==, 1);
+  a = g_ptr_array_index (cmp->groups, 0);
+  g_assert_cmpstr (a->key, ==, "north");
+  assert_index (&a->counts, 72.82);
+  g_assert_cmpuint (a->sites, ==, 2);
+}
+
+static void
+test_overview_and_fleet (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) fleet = NULL;
+  KioskDashFilter filter;
+  KioskDashOverviewRow *row;
+  gint64 now = utc_us ("2026-03-11T12:00:00Z");
+
+  SKIP_WITHOUT_PG ();
+  /* dA heard 10 min ago; dB an hour ago (beta is always open: silent); dC at 10:50Z = 12:50
+   * in Helsinki, and gamma closed at 13:00: 10 minutes of opening time, not silent; dD never,
+   * registered long ago, always open: silent. */
+  run (f->conn,
+       "INSERT INTO device_health (device_id, received_at, version, uptime_s, queue_depth,"
+       " oldest_pending_age_s, dead_letter_count, clock_synced, survey_id, survey_version,"
+       " last_seq) VALUES"
+       " ('dA', '2026-03-11 11:50Z', '1.2.0', 100, 3, 120, 1, true, 'default', 1, 300),"
+       " ('dB', '2026-03-11 11:00Z', '1.2.0', 100, 0, 0, 0, false, 'default', 1, 20),"
+       " ('dC', '2026-03-11 10:50Z', '1.1.0', 100, 0, 0, 0, true, 'default', 1, 4)");
+  fleet = kiosk_dash_data_fleet (f->conn, &admin, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fleet->len, ==, 4);
+  g_assert_false (((KioskDashKiosk *) fleet->pdata[0])->silent);   /* alpha dA */
+  g_assert_cmpint (((KioskDashKiosk *) fleet->pdata[0])->queue_depth, ==, 3);
+  g_assert_true (((KioskDashKiosk *) fleet->pdata[1])->silent);    /* beta dB */
+  g_assert_true (((KioskDashKiosk *) fleet->pdata[2])->silent);    /* delta dD, never */
+  g_assert_false (((KioskDashKiosk *) fleet->pdata[2])->heard);
+  g_assert_false (((KioskDashKiosk *) fleet->pdata[3])->silent);   /* gamma dC */
+  g_assert_cmpstr (((KioskDashKiosk *) fleet->pdata[3])->device_id, ==, "dC");
+  /* Gamma an hour later is still not silent (closed); the next Wednesday at 08:20 it is. */
+  {
+    g_autoptr(KioskDashSite) gamma = kiosk_dash_data_site (f->conn, &admin, "gamma", &error);
+    gint64 last = utc_us ("2026-03-11T10:50:00Z");
+
+    g_assert_false (kiosk_dash_is_silent (gamma->hours, last, utc_us ("2026-03-11T18:00:00Z")));
+    g_assert_false (kiosk_dash_is_silent (gamma->hours, last, utc_us ("2026-03-18T06:04:00Z")));
+    g_assert_true (kiosk_dash_is_silent (gamma->hours, last, utc_us ("2026-03-18T06:06:00Z")));
+  }
+
+  filter_init (&filter, "2026-03-10", "2026-03-11", FALSE);
+  rows = kiosk_dash_data_overview (f->conn, &admin, &filter, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 4);
+  row = g_ptr_array_index (rows, 0);
+  g_assert_cmpstr (row->site->name, ==, "alpha");
+  /* Today (Wednesday) 10 → 0; yesterday 219 → 78.23; 7 and 30 days 229 → 74.82. */
+  g_assert_cmpuint (row->current[KIOSK_DASH_TODAY].n, ==, 10);
+  assert_index (&row->current[KIOSK_DASH_TODAY], 0);
+  g_assert_cmpuint (row->previous[KIOSK_DASH_TODAY].n, ==, 219);
+  assert_index (&row->previous[KIOSK_DASH_TODAY], 78.23);
+  g_assert_cmpuint (row->current[KIOSK_DASH_WEEK].n, ==, 229);
+  g_assert_cmpuint (row->previous[KIOSK_DASH_WEEK].n, ==, 0);
+  assert_index (&row->current[KIOSK_DASH_MONTH], 74.82);
+  g_assert_cmpuint (row->current[KIOSK_DASH_MONTH].misuse, ==, 5);
+  g_assert_cmpuint (row->current[KIOSK_DASH_MONTH].all, ==, 234);
+  g_assert_cmpuint (row->kiosks, ==, 1);
+  g_assert_cmpuint (row->silent, ==, 0);
+  row = g_ptr_array_index (rows, 1);
+  g_assert_cmpstr (row->site->name, ==, "beta");
+  g_assert_cmpuint (row->silent, ==, 1);
+}
+
+static void
+test_viewer (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  KioskDashUser viewer = { 2, (char *) "viewer", FALSE, NULL, ids };
+  g_autoptr(GPtrArray) sites = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) fleet = NULL;
+  g_autoptr(KioskDashComparison) cmp = NULL;
+  g_autoptr(KioskDashSite) alpha = NULL;
+  KioskDashCompareRow *row;
+  KioskDashFilter filter;
+
+  SKIP_WITHOUT_PG ();
+  g_array_append_val (ids, f->beta);
+  filter_init (&filter, "2026-03-10", "2026-03-11", FALSE);
+
+  alpha = kiosk_dash_data_site (f->conn, &viewer, "alpha", &error);
+  g_assert_no_error (error);
+  g_assert_null (alpha);
+  sites = kiosk_dash_data_sites (f->conn, &viewer, &error);
+  g_assert_cmpuint (sites->len, ==, 1);
+  g_assert_cmpstr (((KioskDashSite *) sites->pdata[0])->name, ==, "beta");
+
+  rows = kiosk_dash_data_overview (f->conn, &viewer, &filter, utc_us ("2026-03-11T12:00:00Z"),
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  fleet = kiosk_dash_data_fleet (f->conn, &viewer, utc_us ("2026-03-11T12:00:00Z"), &error);
+  g_assert_cmpuint (fleet->len, ==, 1);
+  g_assert_cmpstr (((KioskDashKiosk *) fleet->pdata[0])->device_id, ==, "dB");
+
+  /* The averages pool only what the viewer may see: retail and FI are beta alone. */
+  cmp = kiosk_dash_data_compare (f->conn, &viewer, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cmp->sites->len, ==, 1);
+  row = g_ptr_array_index (cmp->sites, 0);
+  g_assert_cmpuint (row->type->counts.n, ==, 20);
+  g_assert_cmpuint (row->country->counts.n, ==, 20);
+  g_assert_cmpuint (cmp->groups->len, ==, 1);
+  g_assert_cmpuint (((KioskDashAggregate *) cmp->groups->pdata[0])->counts.n, ==, 20);
+
+  /* A viewer without sites sees nothing at all. */
+  g_array_set_size (ids, 0);
+  g_clear_pointer (&sites, g_ptr_array_unref);
+  sites = kiosk_dash_data_sites (f->conn, &viewer, &error);
+  g_assert_cmpuint (sites->len, ==, 0);
+}
+
+static void
+test_rollups_follow_changes (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskDashSite) beta = NULL;
+  g_autofree KioskDashWeekHours *hours = NULL;
+  KioskDashFilter filter;
+
+  SKIP_WITHOUT_PG ();
+  assert_rollups_match (f->conn);
+
+  /* The server's clock repair: beta's 20 responses were 3 hours late. */
+  run (f->conn, "UPDATE responses SET time = time + interval '3 hours',"
+                " local_time = local_time + interval '3 hours', clock_repaired = true "
+                "WHERE device_id = 'dB'");
+  assert_rollups_match (f->conn);
+  beta = kiosk_dash_data_site (f->conn, &admin, "beta", &error);
+  filter_init (&filter, "2026-03-10", "2026-03-10", FALSE);
+  hours = kiosk_dash_data_hours (f->conn, beta, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hours->cells[1][13].n, ==, 0);
+  g_assert_cmpuint (hours->cells[1][16].n, ==, 20);
+  assert_index (&hours->cells[1][16], 50);
+
+  /* A move across midnight changes the day too. */
+  run (f->conn, "UPDATE responses SET local_time = local_time + interval '10 hours' "
+                "WHERE device_id = 'dB' AND face = 0");
+  assert_rollups_match (f->conn);
+
+  run (f->conn, "DELETE FROM responses WHERE device_id = 'dC'");
+  assert_rollups_match (f->conn);
+  g_assert_cmpint (query_int (f->conn, "SELECT coalesce (sum (n), 0) FROM rollup_days "
+                                       "WHERE site_id = 3"), ==, 0);
+
+  /* A duplicate batch (ON CONFLICT DO NOTHING, as ingest does) adds nothing. */
+  run (f->conn, "INSERT INTO responses SELECT * FROM responses WHERE device_id = 'dA' "
+                "ON CONFLICT DO NOTHING");
+  assert_rollups_match (f->conn);
+}
+
+/* Pages */
+
+typedef struct
+{
+  KioskDashRequest request;
+  KioskDashReply   reply;
+  GPtrArray       *args;
+  GHashTable      *query;
+} Page;
+
+static void
+page_open (Page                *page,
+           const KioskDashUser *user,
+           const char          *path,
+           const char          *arg0,
+           const char          *arg1,
+           const char          *query)
+{
+  memset (page, 0, sizeof *page);
+  page->args = g_ptr_array_new ();
+  if (arg0)
+    g_ptr_array_add (page->args, (char *) arg0);
+  if (arg1)
+    g_ptr_array_add (page->args, (char *) arg1);
+  page->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (query != NULL)
+    {
+      g_auto(GStrv) pairs = g_strsplit (query, "&", -1);
+
+      for (guint i = 0; pairs[i]; i++)
+        {
+          g_auto(GStrv) kv = g_strsplit (pairs[i], "=", 2);
+
+          g_hash_table_insert (page->query, g_strdup (kv[0]), g_strdup (kv[1] ? kv[1] : ""));
+        }
+    }
+  page->request.method = "GET";
+  page->request.path = path;
+  page->request.path_args = page->args;
+  page->request.query = page->query;
+  page->request.user = (KioskDashUser *) user;
+  page->request.csrf_token = "csrf";
+  page->request.language = "en";
+  page->request.remote_address = "127.0.0.1";
+  page->reply.body = g_string_new (NULL);
+  page->reply.headers = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+page_close (Page *page)
+{
+  g_ptr_array_unref (page->args);
+  g_hash_table_unref (page->query);
+  g_string_free (page->reply.body, TRUE);
+  g_ptr_array_unref (page->reply.headers);
+  g_free (page->reply.content_type);
+}
+
+static guint
+status (const Page *page)
+{
+  return page->reply.status ? page->reply.status : 200;
+}
+
+static void
+test_pages (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  KioskDashUser viewer = { 2, (char *) "viewer", FALSE, NULL, ids };
+  const char *period = "from=2026-03-10&to=2026-03-11";
+  Page page;
+
+  SKIP_WITHOUT_PG ();
+  g_array_append_val (ids, f->beta);
+
+  page_open (&page, &admin, "/sites/alpha", "alpha", NULL, period);
+  kiosk_dash_site (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  /* Figures, escaped user text, no raw markup from the data set. */
+  g_assert_nonnull (strstr (page.reply.body->str, "<svg"));
+  g_assert_nonnull (strstr (page.reply.body->str, "Alpha &lt;script&gt;x()&lt;/script&gt; &amp; Co"));
+  g_assert_true (strstr (page.reply.body->str,
+                         "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;") ||
+                 strstr (page.reply.body->str,
+                         "&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"quotes\""));
+  g_assert_null (strstr (page.reply.body->str, "<script>alert"));
+  g_assert_null (strstr (page.reply.body->str, "<script>x()"));
+  g_assert_nonnull (strstr (page.reply.body->str, "slow"));
+  g_assert_nonnull (strstr (page.reply.body->str, "spam spam"));
+  g_assert_nonnull (strstr (page.reply.body->str, "229"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/sites/alpha/reasons.csv", "alpha", "reasons.csv", period);
+  kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  g_assert_nonnull (strstr (page.reply.body->str, "unhappy,1,why,slow,16,21\r\n"));
+  g_assert_nonnull (strstr (page.reply.body->str, "happy,1,like,fast,30,30\r\n"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/sites/alpha/daily.csv", "alpha", "daily.csv", period);
+  kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
+  g_assert_nonnull (strstr (page.reply.body->str, "2026-03-10,78.2,219,5,224\r\n"));
+  g_assert_nonnull (strstr (page.reply.body->str, "2026-03-11,0.0,10,0,10\r\n"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/sites/alpha/comments.csv", "alpha", "comments.csv", period);
+  kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
+  g_assert_nonnull (strstr (page.reply.body->str, "2026-03-10 12:10,"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/sites/alpha/nope.csv", "alpha", "nope.csv", period);
+  kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 404);
+  page_close (&page);
+
+  /* A viewer: another site is 404 like an unknown one. */
+  page_open (&page, &viewer, "/sites/alpha", "alpha", NULL, period);
+  kiosk_dash_site (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 404);
+  g_assert_null (strstr (page.reply.body->str, "Alpha"));
+  page_close (&page);
+  page_open (&page, &viewer, "/sites/nowhere", "nowhere", NULL, period);
+  kiosk_dash_site (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 404);
+  page_close (&page);
+
+  page_open (&page, &viewer, "/", NULL, NULL, period);
+  kiosk_dash_overview (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  g_assert_nonnull (strstr (page.reply.body->str, "Beta"));
+  g_assert_null (strstr (page.reply.body->str, "Alpha"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/", NULL, NULL, period);
+  kiosk_dash_overview (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  g_assert_nonnull (strstr (page.reply.body->str, "Alpha &lt;script&gt;"));
+  g_assert_null (strstr (page.reply.body->str, "<script>x()"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/compare", NULL, NULL, period);
+  kiosk_dash_compare (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  g_assert_nonnull (strstr (page.reply.body->str, "North &lt;i&gt;group&lt;/i&gt;"));
+  g_assert_nonnull (strstr (page.reply.body->str, "249"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/compare.csv", NULL, NULL, period);
+  kiosk_dash_compare_csv (&page.request, f->conn, &page.reply);
+  g_assert_nonnull (strstr (page.reply.body->str, ",alpha,"));
+  g_assert_nonnull (strstr (page.reply.body->str, "74.8,229,retail,72.8,249,DE,74.8,229\r\n"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/fleet", NULL, NULL, NULL);
+  kiosk_dash_fleet (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  g_assert_nonnull (strstr (page.reply.body->str, "dD"));
+  page_close (&page);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (kiosk_test_pg_skip_reason () == NULL)
+    {
+      pg = kiosk_test_pg_start (&error);
+      if (pg == NULL)
+        g_printerr ("# PostgreSQL did not start: %s\n", error->message);
+    }
+
+  g_test_add_func ("/dashboard/happy-index-example", test_happy_index_example);
+#define ADD(path, func) \
+  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+  ADD ("/dashboard/days", test_days);
+  ADD ("/dashboard/hours", test_hours);
+  ADD ("/dashboard/dst", test_dst);
+  ADD ("/dashboard/reasons", test_reasons);
+  ADD ("/dashboard/comments", test_comments);
+  ADD ("/dashboard/compare", test_compare);
+  ADD ("/dashboard/overview-fleet", test_overview_and_fleet);
+  ADD ("/dashboard/viewer", test_viewer);
+  ADD ("/dashboard/rollups-follow-changes", test_rollups_follow_changes);
+  ADD ("/dashboard/pages", test_pages);
+#undef ADD
+
+  status = g_test_run ();
+  g_clear_pointer (&pg, kiosk_test_pg_free);
+  return status;
+}
