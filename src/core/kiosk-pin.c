@@ -44,13 +44,34 @@ kiosk_pin_is_acceptable (const char *pin,
 }
 
 char *
+kiosk_password_hash (const char  *secret,
+                     GError     **error)
+{
+  struct crypt_data data = { 0 };
+  char *setting;
+  char *hashed;
+  char *result;
+
+  /* NULL prefix: the system's preferred method (yescrypt on Debian 12), random salt. */
+  setting = crypt_gensalt_rn (NULL, 0, NULL, 0, data.setting, sizeof data.setting);
+  hashed = setting ? crypt_r (secret, setting, &data) : NULL;
+  if (hashed == NULL || hashed[0] == '*')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "crypt(3) could not hash the secret");
+      return NULL;
+    }
+
+  result = g_strdup (hashed);
+  explicit_bzero (&data, sizeof data);
+  return result;
+}
+
+char *
 kiosk_pin_hash (const char  *pin,
                 GError     **error)
 {
   g_autoptr(GString) problem = g_string_new (NULL);
-  struct crypt_data data = { 0 };
-  char *setting;
-  char *hashed;
 
   if (!kiosk_pin_is_acceptable (pin, problem))
     {
@@ -58,17 +79,7 @@ kiosk_pin_hash (const char  *pin,
       return NULL;
     }
 
-  /* NULL prefix: the system's preferred method (yescrypt on Debian 12), random salt. */
-  setting = crypt_gensalt_rn (NULL, 0, NULL, 0, data.setting, sizeof data.setting);
-  hashed = setting ? crypt_r (pin, setting, &data) : NULL;
-  if (hashed == NULL || hashed[0] == '*')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           "crypt(3) could not hash the PIN");
-      return NULL;
-    }
-
-  return g_strdup (hashed);
+  return kiosk_password_hash (pin, error);
 }
 
 /* Compares without leaking through timing where the strings first differ. */
@@ -88,6 +99,22 @@ equal_in_constant_time (const char *a,
   return diff == 0;
 }
 
+gboolean
+kiosk_password_verify (const char *hash,
+                       const char *secret)
+{
+  struct crypt_data data = { 0 };
+  const char *computed;
+  gboolean ok;
+
+  if (hash == NULL || secret == NULL)
+    return FALSE;
+  computed = crypt_r (secret, hash, &data);
+  ok = computed != NULL && computed[0] != '*' && equal_in_constant_time (computed, hash);
+  explicit_bzero (&data, sizeof data);
+  return ok;
+}
+
 KioskPinResult
 kiosk_pin_guard_check (KioskPinGuard *guard,
                        const char    *hash,
@@ -95,8 +122,6 @@ kiosk_pin_guard_check (KioskPinGuard *guard,
                        gint64         now_us,
                        guint         *out_wait_s)
 {
-  struct crypt_data data = { 0 };
-  const char *computed;
   gboolean ok;
 
   if (out_wait_s)
@@ -112,8 +137,7 @@ kiosk_pin_guard_check (KioskPinGuard *guard,
       return KIOSK_PIN_LOCKED;
     }
 
-  computed = crypt_r (pin, hash, &data);
-  ok = computed != NULL && computed[0] != '*' && equal_in_constant_time (computed, hash);
+  ok = kiosk_password_verify (hash, pin);
 
   if (ok)
     {

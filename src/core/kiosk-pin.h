@@ -22,6 +22,13 @@ typedef struct
 
 #define KIOSK_PIN_FREE_ATTEMPTS 3
 
+/* Any secret (the PIN, a dashboard user's password) as a crypt(3) hash with a random salt,
+ * the system's preferred method (yescrypt on Debian 12), and its check. */
+char          *kiosk_password_hash        (const char    *secret,
+                                           GError       **error);
+gboolean       kiosk_password_verify      (const char    *hash,
+                                           const char    *secret);
+
 gboolean       kiosk_pin_hash_is_valid    (const char    *hash);
 char          *kiosk_pin_hash             (const char    *pin,
                                            GError       **error);
