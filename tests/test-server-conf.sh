@@ -29,7 +29,7 @@ result $? "as shipped: check-config passes"
 # The keys the server knows, as src/server/kiosk-server-config.c lists them.
 missing=""
 for key in conninfo listen threads max-connections connection-timeout tls-certificate tls-key \
-           heartbeat-days; do
+           heartbeat-days secure-cookies; do
   grep -q "^#$key=" "$example" || missing="$missing $key"
 done
 echo "missing:$missing" > "$tmp/out"

@@ -57,7 +57,7 @@ typedef enum
 typedef struct
 {
   const char         *method;    /* "GET" or "POST" */
-  const char         *pattern;   /* "/sites/*" – each "*" matches one path segment */
+  const char         *pattern;   /* "/sites/" "*": each "*" matches one path segment */
   KioskDashHandler    handler;
   KioskDashRouteFlags flags;
 } KioskDashRoute;

@@ -26,6 +26,9 @@ static const Known known_keys[] = {
   { "http", "tls-certificate" },
   { "http", "tls-key" },
   { "retention", "heartbeat-days" },
+  { "dashboard", "listen" },
+  { "dashboard", "threads" },
+  { "dashboard", "secure-cookies" },
 };
 
 KioskServerConfig *
@@ -39,6 +42,9 @@ kiosk_server_config_new_default (void)
   self->max_connections = 4096;
   self->connection_timeout_s = 60;
   self->heartbeat_days = 90;
+  self->dashboard_listen = g_strdup ("127.0.0.1:8081");
+  self->dashboard_threads = 2;
+  self->dashboard_secure_cookies = TRUE;
   return self;
 }
 
@@ -52,6 +58,7 @@ kiosk_server_config_free (KioskServerConfig *self)
   g_free (self->listen);
   g_free (self->tls_certificate);
   g_free (self->tls_key);
+  g_free (self->dashboard_listen);
   g_free (self);
 }
 
@@ -212,7 +219,7 @@ kiosk_server_config_load (const char  *path,
       if (!group_known)
         {
           problem (problems, path, lines, groups[g], "*",
-                   "unknown group (expected [database], [http] or [retention])");
+                   "unknown group (expected [database], [http], [retention] or [dashboard])");
           continue;
         }
       for (guint i = 0; keys && keys[i]; i++)
@@ -238,6 +245,24 @@ kiosk_server_config_load (const char  *path,
   read_string (file, "http", "tls-key", &self->tls_key);
   read_uint (file, path, lines, problems, "retention", "heartbeat-days", 1, 3650,
              &self->heartbeat_days);
+  read_string (file, "dashboard", "listen", &self->dashboard_listen);
+  read_uint (file, path, lines, problems, "dashboard", "threads", 1, 256,
+             &self->dashboard_threads);
+  {
+    g_autofree char *text = g_key_file_get_string (file, "dashboard", "secure-cookies", NULL);
+
+    if (text != NULL)
+      {
+        g_strstrip (text);
+        if (strcmp (text, "true") == 0)
+          self->dashboard_secure_cookies = TRUE;
+        else if (strcmp (text, "false") == 0)
+          self->dashboard_secure_cookies = FALSE;
+        else
+          problem (problems, path, lines, "dashboard", "secure-cookies",
+                   "“%s” is not true or false", text);
+      }
+  }
 
   if (self->conninfo[0] == '\0')
     problem (problems, path, lines, "database", "conninfo", "empty (expected a libpq connection "
@@ -259,6 +284,10 @@ kiosk_server_config_load (const char  *path,
   if (self->listen[0] == '\0' || strchr (self->listen, ':') == NULL)
     problem (problems, path, lines, "http", "listen",
              "“%s” is not ADDRESS:PORT (e.g. 127.0.0.1:8080 or [::]:443)", self->listen);
+  if (self->dashboard_listen[0] == '\0' || strchr (self->dashboard_listen, ':') == NULL)
+    problem (problems, path, lines, "dashboard", "listen",
+             "“%s” is not ADDRESS:PORT (e.g. 127.0.0.1:8081 or [::]:8081)",
+             self->dashboard_listen);
   if ((self->tls_certificate == NULL) != (self->tls_key == NULL))
     problem (problems, path, lines, "http",
              self->tls_certificate ? "tls-certificate" : "tls-key",

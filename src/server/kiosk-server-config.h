@@ -23,6 +23,9 @@ typedef struct
   char  *tls_certificate;       /* [http] tls-certificate */
   char  *tls_key;               /* [http] tls-key */
   guint  heartbeat_days;        /* [retention] heartbeat-days */
+  char    *dashboard_listen;          /* [dashboard] listen */
+  guint    dashboard_threads;         /* [dashboard] threads */
+  gboolean dashboard_secure_cookies;  /* [dashboard] secure-cookies */
 } KioskServerConfig;
 
 GQuark             kiosk_server_config_error_quark (void);

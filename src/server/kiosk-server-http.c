@@ -654,12 +654,12 @@ log_cb (void       *cls,
   g_message ("libmicrohttpd: %s", g_strchomp (message));
 }
 
-static gboolean
-parse_listen (const char               *listen,
-              struct sockaddr_storage  *out,
-              gsize                    *out_length,
-              gboolean                 *out_ipv6,
-              GError                  **error)
+gboolean
+kiosk_server_parse_listen (const char               *listen,
+                           struct sockaddr_storage  *out,
+                           gsize                    *out_length,
+                           gboolean                 *out_ipv6,
+                           GError                  **error)
 {
   g_autofree char *host = NULL;
   const char *port_text;
@@ -721,7 +721,7 @@ kiosk_server_http_start (const KioskServerHttpOptions  *options,
   const union MHD_DaemonInfo *info;
   struct MHD_OptionItem tls_options[3] = { { MHD_OPTION_END, 0, NULL } };
 
-  if (!parse_listen (options->listen, &address, &address_length, &ipv6, error))
+  if (!kiosk_server_parse_listen (options->listen, &address, &address_length, &ipv6, error))
     return NULL;
   if (ipv6)
     flags |= MHD_USE_IPv6;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/socket.h>
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,13 @@ KioskServerHttp *kiosk_server_http_start    (const KioskServerHttpOptions *optio
                                              GError                      **error);
 guint16          kiosk_server_http_get_port (KioskServerHttp              *self);
 void             kiosk_server_http_stop     (KioskServerHttp              *self);
+/* "ADDRESS:PORT" ("127.0.0.1:8080", "[::]:443", ":8080", "localhost:0") as a socket address:
+ * also the dashboard's listener's. */
+gboolean         kiosk_server_parse_listen  (const char                   *listen,
+                                             struct sockaddr_storage      *out,
+                                             gsize                        *out_length,
+                                             gboolean                     *out_ipv6,
+                                             GError                      **error);
 
 /* Request parsing that needs no network: routes and limits, shared with the fuzz harness. */
 typedef enum

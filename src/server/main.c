@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kiosk-dash-server.h"
 #include "kiosk-server-admin.h"
 #include "kiosk-server-config.h"
 #include "kiosk-server-db.h"
@@ -22,7 +23,9 @@ static const char usage_text[] =
   "usage: smiley-kiosk-server [--config FILE] [--database CONNINFO] COMMAND [ARGUMENTS]\n"
   "\n"
   "Commands:\n"
-  "  serve [--listen ADDRESS:PORT]   receive kiosks' responses, surveys and heartbeats\n"
+  "  serve [--listen ADDRESS:PORT] [--dashboard-listen ADDRESS:PORT]\n"
+  "                                  receive kiosks' responses, surveys and heartbeats, and\n"
+  "                                  serve the managers' dashboard\n"
   "  migrate                         bring the database's schema up to date\n"
   "  check-config                    check the configuration file and say what is wrong\n"
   "  group add NAME [--title TEXT] | group list\n"
@@ -31,6 +34,9 @@ static const char usage_text[] =
   "  device add ID --site SITE | device list [--site SITE] | device retire ID\n"
   "  survey publish FILE --site SITE|--device ID|--default | survey list\n"
   "  export --site SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD]   CSV on standard output\n"
+  "  user add NAME --admin|--viewer [--sites A,B] [--groups G1,G2] [--language LL]\n"
+  "  user sites NAME [--sites A,B] [--groups G1,G2] | user passwd NAME | user remove NAME\n"
+  "  user list                       dashboard users; passwords are read from standard input\n"
   "\n"
   "The configuration is " SYSCONF_SERVER_CONFIG_FILE " unless --config names another;\n"
   "see smiley-kiosk-server(8).\n";
@@ -96,7 +102,8 @@ connect_and_migrate (KioskServerConfig *config,
 
 static int
 serve (KioskServerConfig *config,
-       const char        *listen)
+       const char        *listen,
+       const char        *dashboard_listen)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PGconn) conn = NULL;
@@ -110,7 +117,15 @@ serve (KioskServerConfig *config,
     .tls_key = config->tls_key,
     .reuse_port = TRUE,
   };
+  KioskDashServerOptions dash_options = {
+    .listen = dashboard_listen ? dashboard_listen : config->dashboard_listen,
+    .threads = config->dashboard_threads,
+    .max_connections = 256,
+    .connection_timeout_s = config->connection_timeout_s,
+    .secure_cookies = config->dashboard_secure_cookies,
+  };
   KioskServerHttp *http;
+  KioskDashServer *dash;
   guint prune_id;
 
   conn = connect_and_migrate (config, FALSE);
@@ -134,6 +149,20 @@ serve (KioskServerConfig *config,
              PACKAGE_VERSION, config->tls_certificate ? "https" : "http", host,
              kiosk_server_http_get_port (http), options.threads);
   }
+  dash = kiosk_dash_server_start (&dash_options, &error);
+  if (dash == NULL)
+    {
+      g_printerr ("smiley-kiosk-server: %s\n", error->message);
+      kiosk_server_http_stop (http);
+      return 1;
+    }
+  {
+    g_autofree char *host = g_strndup (dash_options.listen,
+                                       strrchr (dash_options.listen, ':') - dash_options.listen);
+
+    g_print ("smiley-kiosk-server %s: dashboard on http://%s:%u\n", PACKAGE_VERSION, host,
+             kiosk_dash_server_get_port (dash));
+  }
   fflush (stdout);
 
   g_unix_signal_add (SIGTERM, quit_cb, loop);
@@ -145,6 +174,7 @@ serve (KioskServerConfig *config,
   /* Requests in flight finish (their transactions commit or roll back) before the exit. */
   g_message ("stopping");
   g_source_remove (prune_id);
+  kiosk_dash_server_stop (dash);
   kiosk_server_http_stop (http);
   return 0;
 }
@@ -159,6 +189,7 @@ main (int    argc,
   const char *config_path = NULL;
   const char *database = NULL;
   const char *listen = NULL;
+  const char *dashboard_listen = NULL;
   const char *command;
   int i = 1;
 
@@ -227,18 +258,24 @@ main (int    argc,
             listen = argv[++i];
           else if (g_str_has_prefix (argv[i], "--listen="))
             listen = argv[i] + strlen ("--listen=");
+          else if (strcmp (argv[i], "--dashboard-listen") == 0 && i + 1 < argc)
+            dashboard_listen = argv[++i];
+          else if (g_str_has_prefix (argv[i], "--dashboard-listen="))
+            dashboard_listen = argv[i] + strlen ("--dashboard-listen=");
           else
             {
-              g_printerr ("usage: smiley-kiosk-server serve [--listen ADDRESS:PORT]\n");
+              g_printerr ("usage: smiley-kiosk-server serve [--listen ADDRESS:PORT] "
+                          "[--dashboard-listen ADDRESS:PORT]\n");
               return EXIT_USAGE;
             }
         }
-      return serve (config, listen);
+      return serve (config, listen, dashboard_listen);
     }
 
   if (strcmp (command, "migrate") != 0 && strcmp (command, "group") != 0 &&
       strcmp (command, "site") != 0 && strcmp (command, "device") != 0 &&
-      strcmp (command, "survey") != 0 && strcmp (command, "export") != 0)
+      strcmp (command, "survey") != 0 && strcmp (command, "export") != 0 &&
+      strcmp (command, "user") != 0)
     {
       g_printerr ("smiley-kiosk-server: unknown command “%s”\n\n%s", command, usage_text);
       return EXIT_USAGE;
@@ -257,5 +294,7 @@ main (int    argc,
     return kiosk_server_admin_device (conn, argc - i, argv + i);
   if (strcmp (command, "survey") == 0)
     return kiosk_server_admin_survey (conn, argc - i, argv + i);
+  if (strcmp (command, "user") == 0)
+    return kiosk_server_admin_user (conn, argc - i, argv + i);
   return kiosk_server_admin_export (conn, argc - i, argv + i);
 }

@@ -1,0 +1,371 @@
+/* kiosk-dash-page.c: what every page shares: the chrome around it (landmarks, a skip link, the
+ * navigation this user may follow, the sign-out form), error pages, CSV downloads, redirects
+ * and the filter form. */
+#define G_LOG_DOMAIN "kiosk-dash"
+
+#include <string.h>
+
+#include "kiosk-dash.h"
+#include "kiosk-html.h"
+#include "kiosk-server-db.h"
+
+#define DEFAULT_DAYS 30
+#define MAX_SURVEY_ID_CHARS 128
+
+static void
+nav_item (GString          *out,
+          const char       *href,
+          const char       *label,
+          const char       *id,
+          const char       *active_nav)
+{
+  kiosk_html (out, "<li><a href=\"");
+  kiosk_html_attr (out, href);
+  kiosk_html (out, "\"");
+  if (g_strcmp0 (id, active_nav) == 0)
+    kiosk_html (out, " aria-current=\"page\"");
+  kiosk_html (out, ">");
+  kiosk_html_txt (out, label);
+  kiosk_html (out, "</a></li>");
+}
+
+void
+kiosk_dash_page_begin (KioskDashReply   *reply,
+                       KioskDashRequest *request,
+                       const char       *title,
+                       const char       *active_nav)
+{
+  GString *out = reply->body;
+
+  kiosk_html (out, "<!doctype html>\n<html lang=\"");
+  kiosk_html_attr (out, request->language ? request->language : "en");
+  kiosk_html (out, "\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<title>");
+  kiosk_html_txt (out, title);
+  kiosk_html (out, " – Smiley Kiosk</title>\n"
+                   "<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
+                   "<script src=\"/static/dash.js\" defer></script>\n"
+                   "</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
+  kiosk_html_txt (out, D_("Skip to the content"));
+  kiosk_html (out, "</a>\n<header class=\"top\">\n<a class=\"brand\" href=\"/\">Smiley Kiosk</a>\n");
+
+  if (request->user != NULL)
+    {
+      kiosk_html (out, "<nav class=\"main-nav\" aria-label=\"");
+      kiosk_html_attr (out, D_("Main"));
+      kiosk_html (out, "\"><ul>");
+      nav_item (out, "/", D_("Overview"), "overview", active_nav);
+      nav_item (out, "/compare", D_("Compare"), "compare", active_nav);
+      if (request->user->admin)
+        nav_item (out, "/fleet", D_("Fleet"), "fleet", active_nav);
+      kiosk_html (out, "</ul></nav>\n<div class=\"account\"><span class=\"user\">");
+      kiosk_html_txt (out, request->user->name);
+      kiosk_html (out, "</span>\n<form method=\"post\" action=\"/logout\">");
+      kiosk_dash_csrf_field (out, request);
+      kiosk_html (out, "<button type=\"submit\">");
+      kiosk_html_txt (out, D_("Sign out"));
+      kiosk_html (out, "</button></form></div>\n");
+    }
+  kiosk_html (out, "</header>\n<main id=\"main\" tabindex=\"-1\">\n");
+}
+
+void
+kiosk_dash_page_end (KioskDashReply   *reply,
+                     KioskDashRequest *request)
+{
+  kiosk_html (reply->body, "</main>\n<footer class=\"bottom\"><p>Smiley Kiosk</p></footer>\n"
+                           "</body>\n</html>\n");
+}
+
+void
+kiosk_dash_csrf_field (GString          *out,
+                       KioskDashRequest *request)
+{
+  kiosk_html (out, "<input type=\"hidden\" name=\"csrf\" value=\"");
+  kiosk_html_attr (out, request->csrf_token ? request->csrf_token : "");
+  kiosk_html (out, "\">");
+}
+
+static const char *
+status_title (KioskDashRequest *request,
+              guint             status)
+{
+  switch (status)
+    {
+    case 400: return D_("Bad request");
+    case 401: return D_("Not signed in");
+    case 403: return D_("Not allowed");
+    case 404: return D_("Page not found");
+    case 405: return D_("Not allowed");
+    case 413: return D_("Too large");
+    case 429: return D_("Too many attempts");
+    case 503: return D_("Not available");
+    default: return D_("Something went wrong");
+    }
+}
+
+void
+kiosk_dash_reply_error (KioskDashReply   *reply,
+                        KioskDashRequest *request,
+                        guint             status,
+                        const char       *message)
+{
+  /* A page may have begun before it found its error: the error replaces it. */
+  g_string_truncate (reply->body, 0);
+  g_clear_pointer (&reply->content_type, g_free);
+  for (guint i = reply->headers->len; i > 0; i--)
+    if (g_str_has_prefix (g_ptr_array_index (reply->headers, i - 1), "Content-Disposition:"))
+      g_ptr_array_remove_index (reply->headers, i - 1);
+  reply->status = status;
+
+  if (g_str_has_suffix (request->path, ".csv"))
+    {
+      reply->content_type = g_strdup ("text/plain; charset=utf-8");
+      g_string_append_printf (reply->body, "%s\n", message);
+      return;
+    }
+  kiosk_dash_page_begin (reply, request, status_title (request, status), NULL);
+  kiosk_html (reply->body, "<h1>");
+  kiosk_html_txt (reply->body, status_title (request, status));
+  kiosk_html (reply->body, "</h1>\n<p class=\"error-message\">");
+  kiosk_html_txt (reply->body, message);
+  kiosk_html (reply->body, "</p>\n<p><a href=\"/\">");
+  kiosk_html_txt (reply->body, D_("Back to the overview"));
+  kiosk_html (reply->body, "</a></p>\n");
+  kiosk_dash_page_end (reply, request);
+}
+
+void
+kiosk_dash_reply_csv (KioskDashReply *reply,
+                      const char     *file_name)
+{
+  g_autoptr(GString) safe = g_string_new (NULL);
+  g_autofree char *value = NULL;
+
+  /* Only letters, digits, ".", "-" and "_" reach the header: no quote, no path, no CRLF. */
+  for (const char *p = file_name ? file_name : ""; *p; p++)
+    g_string_append_c (safe, g_ascii_isalnum (*p) || *p == '.' || *p == '-' || *p == '_'
+                             ? *p : '_');
+  while (safe->len > 0 && safe->str[0] == '.')
+    g_string_erase (safe, 0, 1);
+  if (safe->len == 0)
+    g_string_append (safe, "export.csv");
+  if (safe->len > 100)
+    g_string_erase (safe, 0, safe->len - 100);
+
+  g_free (reply->content_type);
+  reply->content_type = g_strdup ("text/csv; charset=utf-8");
+  value = g_strdup_printf ("attachment; filename=\"%s\"", safe->str);
+  kiosk_dash_reply_add_header (reply, "Content-Disposition", value);
+}
+
+void
+kiosk_dash_redirect (KioskDashReply *reply,
+                     const char     *location)
+{
+  reply->status = 303;
+  kiosk_dash_reply_add_header (reply, "Location", location);
+}
+
+void
+kiosk_dash_reply_add_header (KioskDashReply *reply,
+                             const char     *name,
+                             const char     *value)
+{
+  g_return_if_fail (strpbrk (name, "\r\n:") == NULL);
+  /* A value with a line break would start a header of its own. */
+  g_return_if_fail (strpbrk (value, "\r\n") == NULL);
+  g_ptr_array_add (reply->headers, g_strdup_printf ("%s: %s", name, value));
+}
+
+/* Filters */
+
+static gboolean
+parse_day (const char *text,
+           GDate      *out)
+{
+  guint64 y, m, d;
+  g_auto(GStrv) parts = NULL;
+
+  if (text == NULL || strlen (text) != 10 || text[4] != '-' || text[7] != '-')
+    return FALSE;
+  parts = g_strsplit (text, "-", 3);
+  if (!g_ascii_string_to_unsigned (parts[0], 10, 1900, 9999, &y, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 1, 12, &m, NULL) ||
+      !g_ascii_string_to_unsigned (parts[2], 10, 1, 31, &d, NULL) ||
+      !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+    return FALSE;
+  g_date_set_dmy (out, (GDateDay) d, (GDateMonth) m, (GDateYear) y);
+  return TRUE;
+}
+
+static void
+add_problem (GString    *problem,
+             const char *sentence)
+{
+  if (problem == NULL)
+    return;
+  if (problem->len > 0)
+    g_string_append_c (problem, ' ');
+  g_string_append (problem, sentence);
+}
+
+void
+kiosk_dash_filter_parse (KioskDashRequest *request,
+                         KioskDashFilter  *filter,
+                         GString          *problem)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  const char *from = g_hash_table_lookup (request->query, "from");
+  const char *to = g_hash_table_lookup (request->query, "to");
+  const char *survey = g_hash_table_lookup (request->query, "survey");
+  const char *misuse = g_hash_table_lookup (request->query, "misuse");
+  GDate from_day, to_day;
+
+  memset (filter, 0, sizeof *filter);
+  g_date_clear (&filter->to, 1);
+  g_date_clear (&filter->from, 1);
+  g_date_set_dmy (&filter->to, g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now), g_date_time_get_year (now));
+  g_date_clear (&to_day, 1);
+  g_date_clear (&from_day, 1);
+
+  if (to != NULL && *to != '\0')
+    {
+      if (parse_day (to, &to_day))
+        filter->to = to_day;
+      else
+        add_problem (problem, D_("The end date is not a date (YYYY-MM-DD); the last 30 days "
+                                 "are shown."));
+    }
+  filter->from = filter->to;
+  g_date_subtract_days (&filter->from, DEFAULT_DAYS - 1);
+  if (from != NULL && *from != '\0')
+    {
+      if (!parse_day (from, &from_day))
+        add_problem (problem, D_("The start date is not a date (YYYY-MM-DD); the last 30 days "
+                                 "are shown."));
+      else if (g_date_compare (&from_day, &filter->to) > 0)
+        add_problem (problem, D_("The start date is after the end date; the last 30 days are "
+                                 "shown."));
+      else
+        filter->from = from_day;
+    }
+  if (survey != NULL && *survey != '\0')
+    {
+      if (g_utf8_strlen (survey, -1) <= MAX_SURVEY_ID_CHARS)
+        filter->survey_id = g_strdup (survey);
+      else
+        add_problem (problem, D_("The survey is not known; all surveys are shown."));
+    }
+  filter->include_misuse = g_strcmp0 (misuse, "1") == 0;
+}
+
+void
+kiosk_dash_filter_clear (KioskDashFilter *filter)
+{
+  g_clear_pointer (&filter->survey_id, g_free);
+}
+
+static char *
+iso_day (const GDate *date)
+{
+  return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (date), g_date_get_month (date),
+                          g_date_get_day (date));
+}
+
+char *
+kiosk_dash_filter_query (const KioskDashFilter *filter)
+{
+  g_autofree char *from = iso_day (&filter->from);
+  g_autofree char *to = iso_day (&filter->to);
+  GString *query = g_string_new (NULL);
+
+  g_string_append_printf (query, "from=%s&to=%s", from, to);
+  if (filter->survey_id != NULL)
+    {
+      g_string_append (query, "&survey=");
+      g_string_append_uri_escaped (query, filter->survey_id, NULL, FALSE);
+    }
+  if (filter->include_misuse)
+    g_string_append (query, "&misuse=1");
+  return g_string_free (query, FALSE);
+}
+
+/* The surveys this user may filter by: those assigned to every kiosk or to the user's sites,
+ * and those the user's sites answered. */
+static PGresult *
+visible_surveys (KioskDashRequest *request,
+                 PGconn           *conn)
+{
+  g_autofree char *in_sites = kiosk_dash_site_condition (request->user, "a.site_id");
+  g_autofree char *in_response_sites = kiosk_dash_site_condition (request->user, "r.site_id");
+  g_autofree char *in_device_sites = kiosk_dash_site_condition (request->user, "d.site_id");
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  PGresult *result;
+
+  sql = g_strdup_printf ("SELECT DISTINCT s.survey_id FROM surveys s "
+                         "WHERE %s OR EXISTS (SELECT 1 FROM survey_assignments a "
+                         "  LEFT JOIN devices d ON d.id = a.device_id "
+                         "  WHERE a.survey_id = s.survey_id AND (a.scope = 'default' "
+                         "   OR (a.scope = 'site' AND %s) OR (a.scope = 'device' AND %s))) "
+                         " OR EXISTS (SELECT 1 FROM responses r WHERE r.survey_id = s.survey_id "
+                         "  AND %s) "
+                         "ORDER BY 1",
+                         request->user && request->user->admin ? "true" : "false",
+                         in_sites, in_device_sites, in_response_sites);
+  result = conn ? kiosk_db_exec (conn, sql, 0, NULL, &error) : NULL;
+  if (result == NULL && error != NULL)
+    g_warning ("listing the surveys for the filter: %s", error->message);
+  return result;
+}
+
+void
+kiosk_dash_filter_form (GString               *out,
+                        KioskDashRequest      *request,
+                        const KioskDashFilter *filter,
+                        PGconn                *conn)
+{
+  g_autofree char *from = iso_day (&filter->from);
+  g_autofree char *to = iso_day (&filter->to);
+  g_autoptr(PGresult) surveys = visible_surveys (request, conn);
+
+  kiosk_html (out, "<form class=\"filters\" method=\"get\" action=\"");
+  kiosk_html_attr (out, request->path);
+  kiosk_html (out, "\" aria-label=\"");
+  kiosk_html_attr (out, D_("Filters"));
+  kiosk_html (out, "\">\n<div class=\"field\"><label for=\"f-from\">");
+  kiosk_html_txt (out, D_("From"));
+  kiosk_html (out, "</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"");
+  kiosk_html_attr (out, from);
+  kiosk_html (out, "\"></div>\n<div class=\"field\"><label for=\"f-to\">");
+  kiosk_html_txt (out, D_("To"));
+  kiosk_html (out, "</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
+  kiosk_html_attr (out, to);
+  kiosk_html (out, "\"></div>\n<div class=\"field\"><label for=\"f-survey\">");
+  kiosk_html_txt (out, D_("Survey"));
+  kiosk_html (out, "</label><select id=\"f-survey\" name=\"survey\"><option value=\"\">");
+  kiosk_html_txt (out, D_("All surveys"));
+  kiosk_html (out, "</option>");
+  for (int row = 0; surveys && row < PQntuples (surveys); row++)
+    {
+      const char *id = PQgetvalue (surveys, row, 0);
+
+      kiosk_html (out, "<option value=\"");
+      kiosk_html_attr (out, id);
+      kiosk_html (out, g_strcmp0 (id, filter->survey_id) == 0 ? "\" selected>" : "\">");
+      kiosk_html_txt (out, id);
+      kiosk_html (out, "</option>");
+    }
+  kiosk_html (out, "</select></div>\n<div class=\"field check\"><input type=\"checkbox\" "
+                   "id=\"f-misuse\" name=\"misuse\" value=\"1\"");
+  if (filter->include_misuse)
+    kiosk_html (out, " checked");
+  kiosk_html (out, "><label for=\"f-misuse\">");
+  kiosk_html_txt (out, D_("Include misuse"));
+  kiosk_html (out, "</label></div>\n<div class=\"field\"><button type=\"submit\">");
+  kiosk_html_txt (out, D_("Apply"));
+  kiosk_html (out, "</button></div>\n</form>\n");
+}

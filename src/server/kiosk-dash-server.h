@@ -1,0 +1,54 @@
+/* kiosk-dash-server.h: the dashboard's own libmicrohttpd listener, beside the kiosks' API; and
+ * the parts of a request's handling that need no network, for the tests. */
+#pragma once
+
+#include <glib.h>
+
+#include "kiosk-dash.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KioskDashServer KioskDashServer;
+
+typedef struct
+{
+  const char *listen;            /* "127.0.0.1:8081"; port 0 picks a free one */
+  guint       threads;           /* each with its own database connection */
+  guint       max_connections;
+  guint       connection_timeout_s;
+  gboolean    secure_cookies;    /* cookies get Secure ([dashboard] secure-cookies) */
+} KioskDashServerOptions;
+
+/* The largest form a POST may carry: 413 beyond. */
+#define KIOSK_DASH_MAX_FORM_BYTES (64 * 1024)
+
+KioskDashServer      *kiosk_dash_server_start    (const KioskDashServerOptions *options,
+                                                  GError                      **error);
+guint16               kiosk_dash_server_get_port (KioskDashServer              *self);
+void                  kiosk_dash_server_stop     (KioskDashServer              *self);
+
+/* The route of @routes for @method and @path; @out_args gets the percent-decoded "*" segments.
+ * NULL when none: then @allow (may be NULL) gets the methods the path has, if any (405). */
+const KioskDashRoute *kiosk_dash_route_match     (const KioskDashRoute *routes,
+                                                  const char           *method,
+                                                  const char           *path,
+                                                  GPtrArray           **out_args,
+                                                  GString              *allow);
+/* name → value (the last of each), "+" and %XX decoded; pairs that are not UTF-8 are dropped. */
+GHashTable           *kiosk_dash_parse_urlencoded (const char          *data,
+                                                  gsize                length);
+/* Whether @next is a path of this site (no scheme, no host, no "//", no backslash). */
+gboolean              kiosk_dash_next_is_local   (const char           *next);
+
+/* Languages (kiosk-dash-i18n.c) */
+/* The best of po/LINGUAS and "en" for an Accept-Language header; "en" when none fits. */
+const char           *kiosk_dash_negotiate_language (const char        *accept_language);
+/* The canonical (static) code of @language when it is one the dashboard speaks, else NULL. */
+const char           *kiosk_dash_language_lookup (const char           *language);
+const char           *kiosk_dash_translate       (const char           *language,
+                                                  const char           *msgid);
+/* A compiled GNU gettext catalogue: msgid → msgstr, pointing into @data (keep it alive). */
+GHashTable           *kiosk_dash_mo_parse        (GBytes               *data,
+                                                  GError              **error);
+
+G_END_DECLS
