@@ -802,9 +802,9 @@ test_decode_text_limits (void)
     gsize       limit;
   } limits[] = {
     { "data.comment", KIOSK_EVENT_MAX_COMMENT_CHARS },
-    { "data.contact.name", KIOSK_EVENT_MAX_CONTACT_CHARS },
-    { "data.contact.email", KIOSK_EVENT_MAX_CONTACT_CHARS },
-    { "data.contact.phone", KIOSK_EVENT_MAX_CONTACT_CHARS },
+    { "data.contact.name", KIOSK_CONTACT_MAX_NAME_CHARS },
+    { "data.contact.email", KIOSK_CONTACT_MAX_EMAIL_CHARS },
+    { "data.contact.phone", KIOSK_CONTACT_MAX_PHONE_CHARS },
     { "data.misuse_rule", KIOSK_EVENT_MAX_ID_CHARS },
     { "data.clock.boot_id", KIOSK_EVENT_MAX_ID_CHARS },
   };

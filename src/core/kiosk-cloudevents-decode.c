@@ -430,6 +430,8 @@ read_contact (Check         *c,
   static const char path[] = KIOSK_CE_DATA "." KIOSK_CE_CONTACT ".";
   static const char * const fields[] = { KIOSK_CE_NAME, KIOSK_CE_EMAIL, KIOSK_CE_PHONE };
   char **targets[] = { &r->contact_name, &r->contact_email, &r->contact_phone };
+  static const guint limits[] = { KIOSK_CONTACT_MAX_NAME_CHARS, KIOSK_CONTACT_MAX_EMAIL_CHARS,
+                                  KIOSK_CONTACT_MAX_PHONE_CHARS };
   JsonNode *node = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_CONTACT, KIND_OBJECT, TRUE);
   JsonObject *contact;
   gboolean consent = FALSE;
@@ -454,7 +456,7 @@ read_contact (Check         *c,
 
       if (!json_object_has_member (contact, fields[i]))
         continue;
-      value = get_string (c, contact, path, fields[i], FALSE, 0, KIOSK_EVENT_MAX_CONTACT_CHARS);
+      value = get_string (c, contact, path, fields[i], FALSE, 0, limits[i]);
       if (value == NULL)
         return;
       *targets[i] = g_strdup (value);

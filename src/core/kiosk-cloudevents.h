@@ -31,8 +31,8 @@ typedef enum
 /* Longest text members of an event's data, in characters. */
 #define KIOSK_EVENT_MAX_COMMENT_CHARS  KIOSK_SURVEY_MAX_COMMENT_LENGTH
 /* The longest of the kiosk's contact fields: an e-mail address (RFC 5321: 254). */
-#define KIOSK_EVENT_MAX_CONTACT_CHARS  254
-#define KIOSK_EVENT_MAX_ID_CHARS       64   /* survey, follow-up and option ids, misuse rule */
+#define KIOSK_EVENT_MAX_CONTACT_CHARS  KIOSK_CONTACT_MAX_EMAIL_CHARS  /* the longest of the three */
+#define KIOSK_EVENT_MAX_ID_CHARS       KIOSK_ID_MAX_CHARS   /* survey, follow-up and option ids, misuse rule */
 #define KIOSK_EVENT_MAX_LANGUAGE_CHARS 35
 #define KIOSK_DEVICE_ID_MAX_CHARS      64
 

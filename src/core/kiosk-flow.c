@@ -16,9 +16,6 @@
 
 #include "kiosk-flow.h"
 
-#define MAX_NAME_LENGTH  100
-#define MAX_EMAIL_LENGTH 254
-#define MAX_PHONE_LENGTH 32
 
 struct _KioskFlow
 {
@@ -1039,8 +1036,8 @@ kiosk_flow_submit_contact (KioskFlow   *self,
                            _("Please tell us how we can reach you."));
       return FALSE;
     }
-  if ((n && g_utf8_strlen (n, -1) > MAX_NAME_LENGTH) ||
-      (e && strlen (e) > MAX_EMAIL_LENGTH) || (p && strlen (p) > MAX_PHONE_LENGTH))
+  if ((n && g_utf8_strlen (n, -1) > KIOSK_CONTACT_MAX_NAME_CHARS) ||
+      (e && strlen (e) > KIOSK_CONTACT_MAX_EMAIL_CHARS) || (p && strlen (p) > KIOSK_CONTACT_MAX_PHONE_CHARS))
     {
       g_set_error_literal (error, KIOSK_FLOW_ERROR, KIOSK_FLOW_ERROR_INVALID_CONTACT,
                            _("That is too long. Please shorten it."));

@@ -9,6 +9,13 @@ G_BEGIN_DECLS
 
 #define KIOSK_MAX_SCALE 10
 
+/* The longest texts a response holds: the kiosk enforces them when it records, the server when it
+ * receives. */
+#define KIOSK_ID_MAX_CHARS            64   /* survey, follow-up and option ids */
+#define KIOSK_CONTACT_MAX_NAME_CHARS  100
+#define KIOSK_CONTACT_MAX_EMAIL_CHARS 254
+#define KIOSK_CONTACT_MAX_PHONE_CHARS 32
+
 typedef enum
 {
   KIOSK_INPUT_TOUCH,

@@ -10,11 +10,11 @@
 
 #include "kiosk-config.h"
 #include "kiosk-core-resources.h"
+#include "kiosk-response.h"
 #include "kiosk-survey.h"
 
 #define DEMO_RESOURCE "/org/smileykiosk/SmileyKiosk/core/demo-survey.json"
 #define DEMO_NAME     "demo-survey.json"
-#define MAX_ID_LENGTH 64
 #define MAX_FILE_SIZE (1024 * 1024)
 
 /* Languages as shown on the language bar: each in its own language. */
@@ -676,7 +676,7 @@ id_is_valid (const char *id)
 {
   size_t len = strlen (id);
 
-  if (len < 1 || len > MAX_ID_LENGTH)
+  if (len < 1 || len > KIOSK_ID_MAX_CHARS)
     return FALSE;
   if (!g_ascii_islower (id[0]) && !g_ascii_isdigit (id[0]))
     return FALSE;
@@ -697,7 +697,7 @@ expect_id (Validator  *v,
   if (id != NULL && !id_is_valid (id))
     {
       problem (v, path, "“%s” is not a valid id (expected 1 to %d lower-case letters, digits, "
-               "“-” or “_”, starting with a letter or digit)", id, MAX_ID_LENGTH);
+               "“-” or “_”, starting with a letter or digit)", id, KIOSK_ID_MAX_CHARS);
       return NULL;
     }
   return id;
