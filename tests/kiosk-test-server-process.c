@@ -80,6 +80,8 @@ wait_for_listening (GSubprocess *process,
   g_source_set_callback (timeout, timeout_cb, &timed_out, NULL);
   g_source_attach (timeout, context);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  /* The server goes on writing (the dashboard's line follows): its stdout stays open. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
 
   while (url == NULL)
     {
@@ -142,7 +144,8 @@ start_serving (KioskTestServerProcess *srv,
                GError                **error)
 {
   const char *argv[] = { srv->binary, "--database", kiosk_test_pg_get_conninfo (srv->pg),
-                         "serve", "--listen", "127.0.0.1:0", NULL };
+                         "serve", "--listen", "127.0.0.1:0",
+                         "--dashboard-listen", "127.0.0.1:0", NULL };
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 

@@ -1713,7 +1713,8 @@ test_clock_repair (gconstpointer data)
   unsynced = clock_event (d, FALSE, G_GINT64_CONSTANT (978307200000000), 1000);
   synced = clock_event (d, TRUE, T0_US, 61000);
   /* Another boot: nothing learnt about it, so it stays as it was. */
-  other_boot = clock_event (d, FALSE, G_GINT64_CONSTANT (978307200000000) + 5000, 2000);
+  other_boot = clock_event (d, FALSE, G_GINT64_CONSTANT (978307200000000) + 5 * G_USEC_PER_SEC,
+                            2000);
   json_object_set_string_member (json_object_get_object_member (data_of (other_boot), "clock"),
                                  "boot_id", "another-boot");
   unsynced_id = g_strdup (id_of (unsynced));

@@ -6,6 +6,7 @@
 
 #include <glib-unix.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -165,6 +166,8 @@ serve (KioskServerConfig *config,
   }
   fflush (stdout);
 
+  /* A closed standard output (a supervisor that stopped reading) must not end the server. */
+  signal (SIGPIPE, SIG_IGN);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_unix_signal_add (SIGINT, quit_cb, loop);
   prune_id = g_timeout_add_seconds (PRUNE_INTERVAL_S, prune_cb, config);
