@@ -4,44 +4,28 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include "kiosk-cloudevents.h"
-#include "kiosk-csv.h"
-#include "kiosk-dash-auth.h"
-#include "kiosk-dash-server.h"
 #include "kiosk-hours.h"
-#include "kiosk-pin.h"
-#include "kiosk-server-admin.h"
+#include "kiosk-server-admin-private.h"
 #include "kiosk-server-auth.h"
 #include "kiosk-server-db.h"
 #include "kiosk-server-surveys.h"
-
-#define EXIT_USAGE 2
 
 static const char * const weekdays[] = {
   "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", NULL
 };
 
-/* Options of one command: "--name VALUE" or "--name=VALUE"; the rest are positional. */
-typedef struct
-{
-  GHashTable *values;      /* name → GPtrArray of values */
-  GPtrArray  *positional;
-} Args;
-
-static void
-args_clear (Args *args)
+void
+_kiosk_admin_args_clear (Args *args)
 {
   g_clear_pointer (&args->values, g_hash_table_unref);
   g_clear_pointer (&args->positional, g_ptr_array_unref);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Args, args_clear)
 
-static gboolean
-parse_args (int                 argc,
+gboolean
+_kiosk_admin_parse_args (int                 argc,
             char              **argv,
             const char * const *allowed,
             const char * const *flags,
@@ -97,8 +81,8 @@ parse_args (int                 argc,
   return TRUE;
 }
 
-static const char *
-arg (Args       *args,
+const char *
+_kiosk_admin_arg (Args       *args,
      const char *name)
 {
   GPtrArray *list = g_hash_table_lookup (args->values, name);
@@ -106,15 +90,15 @@ arg (Args       *args,
   return list ? g_ptr_array_index (list, list->len - 1) : NULL;
 }
 
-static int
-fail (GError *error)
+int
+_kiosk_admin_fail (GError *error)
 {
   g_printerr ("smiley-kiosk-server: %s\n", error->message);
   return 1;
 }
 
-static gboolean
-name_is_valid (const char *name)
+gboolean
+_kiosk_admin_name_is_valid (const char *name)
 {
   gsize n = strlen (name);
 
@@ -126,8 +110,8 @@ name_is_valid (const char *name)
   return TRUE;
 }
 
-static void
-print_table (PGresult *result)
+void
+_kiosk_admin_print_table (PGresult *result)
 {
   int columns = PQnfields (result);
   g_autofree int *widths = g_new0 (int, columns);
@@ -155,8 +139,8 @@ print_table (PGresult *result)
     }
 }
 
-static int
-list (PGconn     *conn,
+int
+_kiosk_admin_list (PGconn     *conn,
       const char *sql,
       int         n_params,
       const char **params)
@@ -165,8 +149,8 @@ list (PGconn     *conn,
   g_autoptr(PGresult) result = kiosk_db_exec (conn, sql, n_params, params, &error);
 
   if (result == NULL)
-    return fail (error);
-  print_table (result);
+    return _kiosk_admin_fail (error);
+  _kiosk_admin_print_table (result);
   return 0;
 }
 
@@ -181,11 +165,11 @@ kiosk_server_admin_group (PGconn *conn,
   g_auto(Args) args = { 0 };
   g_autoptr(GError) error = NULL;
 
-  if (argc < 1 || !parse_args (argc - 1, argv + 1, options, NULL, &args))
+  if (argc < 1 || !_kiosk_admin_parse_args (argc - 1, argv + 1, options, NULL, &args))
     goto usage;
 
   if (strcmp (argv[0], "list") == 0 && args.positional->len == 0)
-    return list (conn,
+    return _kiosk_admin_list (conn,
                  "SELECT g.name, g.title, count (s.id) AS sites FROM site_groups g "
                  "LEFT JOIN sites s ON s.group_id = g.id GROUP BY g.id ORDER BY g.name",
                  0, NULL);
@@ -193,11 +177,11 @@ kiosk_server_admin_group (PGconn *conn,
   if (strcmp (argv[0], "add") == 0 && args.positional->len == 1)
     {
       const char *name = g_ptr_array_index (args.positional, 0);
-      const char *title = arg (&args, "title") ? arg (&args, "title") : name;
+      const char *title = _kiosk_admin_arg (&args, "title") ? _kiosk_admin_arg (&args, "title") : name;
       const char *params[] = { name, title };
       g_autoptr(PGresult) result = NULL;
 
-      if (!name_is_valid (name))
+      if (!_kiosk_admin_name_is_valid (name))
         {
           g_printerr ("smiley-kiosk-server: “%s” is not a valid group name (1 to 64 letters, "
                       "digits, “.”, “_” or “-”, starting with a letter or digit)\n", name);
@@ -212,7 +196,7 @@ kiosk_server_admin_group (PGconn *conn,
               g_printerr ("smiley-kiosk-server: a group named “%s” exists already\n", name);
               return 1;
             }
-          return fail (error);
+          return _kiosk_admin_fail (error);
         }
       g_print ("Group %s added.\n", name);
       return 0;
@@ -290,18 +274,18 @@ site_add (PGconn *conn,
           Args   *args)
 {
   const char *name = g_ptr_array_index (args->positional, 0);
-  const char *time_zone = arg (args, "time-zone");
-  const char *type = arg (args, "type") ? arg (args, "type") : "other";
-  const char *country = arg (args, "country");
-  const char *group = arg (args, "group");
-  const char *title = arg (args, "title") ? arg (args, "title") : name;
+  const char *time_zone = _kiosk_admin_arg (args, "time-zone");
+  const char *type = _kiosk_admin_arg (args, "type") ? _kiosk_admin_arg (args, "type") : "other";
+  const char *country = _kiosk_admin_arg (args, "country");
+  const char *group = _kiosk_admin_arg (args, "group");
+  const char *title = _kiosk_admin_arg (args, "title") ? _kiosk_admin_arg (args, "title") : name;
   g_autoptr(GString) problems = g_string_new (NULL);
   g_autofree char *hours = hours_json (g_hash_table_lookup (args->values, "hours"), problems);
   g_autoptr(GTimeZone) zone = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PGresult) result = NULL;
 
-  if (!name_is_valid (name))
+  if (!_kiosk_admin_name_is_valid (name))
     g_string_append_printf (problems, "“%s” is not a valid site name (1 to 64 letters, digits, "
                             "“.”, “_” or “-”, starting with a letter or digit)\n", name);
   if (time_zone == NULL)
@@ -314,7 +298,7 @@ site_add (PGconn *conn,
                           !g_ascii_isupper (country[1])))
     g_string_append_printf (problems, "--country %s: expected a two-letter ISO 3166 code in "
                             "capitals, e.g. DE\n", country);
-  if (!name_is_valid (type))
+  if (!_kiosk_admin_name_is_valid (type))
     g_string_append_printf (problems, "--type %s: expected a short word such as supermarket, "
                             "airport-gate or pharmacy\n", type);
   if (problems->len > 0)
@@ -343,7 +327,7 @@ site_add (PGconn *conn,
           g_printerr ("smiley-kiosk-server: a site named “%s” exists already\n", name);
           return 1;
         }
-      return fail (error);
+      return _kiosk_admin_fail (error);
     }
   if (PQntuples (result) == 0)
     {
@@ -364,10 +348,10 @@ kiosk_server_admin_site (PGconn *conn,
                                           "hours", NULL };
   g_auto(Args) args = { 0 };
 
-  if (argc < 1 || !parse_args (argc - 1, argv + 1, options, NULL, &args))
+  if (argc < 1 || !_kiosk_admin_parse_args (argc - 1, argv + 1, options, NULL, &args))
     goto usage;
   if (strcmp (argv[0], "list") == 0 && args.positional->len == 0)
-    return list (conn,
+    return _kiosk_admin_list (conn,
                  "SELECT s.name, s.title, s.time_zone, s.site_type AS type, "
                  " coalesce (s.country, '') AS country, coalesce (g.name, '') AS \"group\", "
                  " (SELECT count (*) FROM devices d WHERE d.site_id = s.id "
@@ -412,7 +396,7 @@ device_add (PGconn     *conn,
 
   token = kiosk_token_new (&error);
   if (token == NULL)
-    return fail (error);
+    return _kiosk_admin_fail (error);
   hash = kiosk_token_hash_hex (token);
   {
     const char *params[] = { id, site, hash };
@@ -430,7 +414,7 @@ device_add (PGconn     *conn,
                       "given out again)\n", id);
           return 1;
         }
-      return fail (error);
+      return _kiosk_admin_fail (error);
     }
   if (PQntuples (result) == 0)
     {
@@ -457,17 +441,17 @@ kiosk_server_admin_device (PGconn *conn,
   static const char * const options[] = { "site", NULL };
   g_auto(Args) args = { 0 };
 
-  if (argc < 1 || !parse_args (argc - 1, argv + 1, options, NULL, &args))
+  if (argc < 1 || !_kiosk_admin_parse_args (argc - 1, argv + 1, options, NULL, &args))
     goto usage;
 
   if (strcmp (argv[0], "add") == 0 && args.positional->len == 1)
-    return device_add (conn, g_ptr_array_index (args.positional, 0), arg (&args, "site"));
+    return device_add (conn, g_ptr_array_index (args.positional, 0), _kiosk_admin_arg (&args, "site"));
 
   if (strcmp (argv[0], "list") == 0 && args.positional->len == 0)
     {
-      const char *params[] = { arg (&args, "site") };
+      const char *params[] = { _kiosk_admin_arg (&args, "site") };
 
-      return list (conn,
+      return _kiosk_admin_list (conn,
                    "SELECT d.id, s.name AS site, "
                    " CASE WHEN d.retired_at IS NOT NULL THEN 'retired' ELSE 'active' END "
                    "  AS state, "
@@ -492,7 +476,7 @@ kiosk_server_admin_device (PGconn *conn,
                        1, params, &error);
 
       if (result == NULL)
-        return fail (error);
+        return _kiosk_admin_fail (error);
       if (PQntuples (result) == 0)
         {
           g_printerr ("smiley-kiosk-server: there is no device “%s” (see: device list)\n",
@@ -529,11 +513,11 @@ kiosk_server_admin_survey (PGconn *conn,
   gsize length;
   guint n_scopes;
 
-  if (argc < 1 || !parse_args (argc - 1, argv + 1, options, flags, &args))
+  if (argc < 1 || !_kiosk_admin_parse_args (argc - 1, argv + 1, options, flags, &args))
     goto usage;
 
   if (strcmp (argv[0], "list") == 0 && args.positional->len == 0)
-    return list (conn,
+    return _kiosk_admin_list (conn,
                  "SELECT s.survey_id AS survey, s.version, s.etag, "
                  " to_char (s.published_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS published, "
                  " coalesce (string_agg (CASE a.scope WHEN 'default' THEN 'default' "
@@ -549,23 +533,23 @@ kiosk_server_admin_survey (PGconn *conn,
     goto usage;
 
   path = g_ptr_array_index (args.positional, 0);
-  n_scopes = (arg (&args, "site") != NULL) + (arg (&args, "device") != NULL) +
-             (arg (&args, "default") != NULL);
+  n_scopes = (_kiosk_admin_arg (&args, "site") != NULL) + (_kiosk_admin_arg (&args, "device") != NULL) +
+             (_kiosk_admin_arg (&args, "default") != NULL);
   if (n_scopes != 1)
     {
       g_printerr ("smiley-kiosk-server: survey publish: say for whom: --site SITE, --device ID "
                   "or --default (exactly one)\n");
       return EXIT_USAGE;
     }
-  if (arg (&args, "site"))
-    scope = KIOSK_SURVEY_SCOPE_SITE, target = arg (&args, "site");
-  else if (arg (&args, "device"))
-    scope = KIOSK_SURVEY_SCOPE_DEVICE, target = arg (&args, "device");
+  if (_kiosk_admin_arg (&args, "site"))
+    scope = KIOSK_SURVEY_SCOPE_SITE, target = _kiosk_admin_arg (&args, "site");
+  else if (_kiosk_admin_arg (&args, "device"))
+    scope = KIOSK_SURVEY_SCOPE_DEVICE, target = _kiosk_admin_arg (&args, "device");
   else
     scope = KIOSK_SURVEY_SCOPE_DEFAULT, target = NULL;
 
   if (!g_file_get_contents (path, &contents, &length, &error))
-    return fail (error);
+    return _kiosk_admin_fail (error);
   survey = kiosk_server_survey_publish (conn, contents, length, path, scope, target, &error);
   if (survey == NULL)
     {
@@ -586,553 +570,3 @@ usage:
   return EXIT_USAGE;
 }
 
-/* export */
-
-static gboolean
-date_is_valid (const char *text)
-{
-  g_autofree char *iso = g_strconcat (text, "T00:00:00Z", NULL);
-  g_autoptr(GDateTime) parsed = NULL;
-
-  if (strlen (text) != 10)
-    return FALSE;
-  parsed = g_date_time_new_from_iso8601 (iso, NULL);
-  return parsed != NULL;
-}
-
-int
-kiosk_server_admin_export (PGconn *conn,
-                           int     argc,
-                           char  **argv)
-{
-  static const char * const options[] = { "site", "from", "to", NULL };
-  static const char * const columns[] = {
-    "device", "seq", "id", "time_utc", "local_time", "survey_id", "survey_version", "face",
-    "scale", "input", "language", "misuse", "misuse_rule", "follow_up", "selected", "outcome",
-    "comment", "contact_name", "contact_email", "contact_phone", "clock_synced",
-    "clock_corrected", "clock_repaired", "received_at", NULL
-  };
-  g_auto(Args) args = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) line = g_string_new (NULL);
-  g_autoptr(PGresult) site = NULL;
-  const char *from, *to, *site_name;
-  PGresult *row;
-  guint64 rows = 0;
-  gboolean ok = TRUE;
-
-  if (!parse_args (argc, argv, options, NULL, &args) || args.positional->len != 0)
-    goto usage;
-  site_name = arg (&args, "site");
-  from = arg (&args, "from");
-  to = arg (&args, "to");
-  if (site_name == NULL)
-    goto usage;
-  if ((from && !date_is_valid (from)) || (to && !date_is_valid (to)))
-    {
-      g_printerr ("smiley-kiosk-server: export: --from and --to are days as YYYY-MM-DD, in the "
-                  "site's time zone (both included)\n");
-      return EXIT_USAGE;
-    }
-
-  {
-    const char *params[] = { site_name };
-
-    site = kiosk_db_exec (conn, "SELECT id FROM sites WHERE name = $1", 1, params, &error);
-  }
-  if (site == NULL)
-    return fail (error);
-  if (PQntuples (site) == 0)
-    {
-      g_printerr ("smiley-kiosk-server: there is no site “%s” (see: site list)\n", site_name);
-      return 1;
-    }
-
-  {
-    const char *params[] = { PQgetvalue (site, 0, 0), from, to };
-
-    /* One row at a time: a year of a busy site does not have to fit in memory. */
-    if (!PQsendQueryParams (conn,
-                            "SELECT device_id, seq, event_id, "
-                            " to_char (time, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-                            " to_char (local_time, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS'), "
-                            " survey_id, survey_version, face, scale, input, language, misuse, "
-                            " misuse_rule, follow_up_id, "
-                            " (SELECT string_agg (o, ' ') FROM jsonb_array_elements_text "
-                            "   (follow_up_selected) AS o), "
-                            " follow_up_outcome, comment, contact_name, contact_email, "
-                            " contact_phone, clock_synced, clock_corrected, clock_repaired, "
-                            " to_char (received_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
-                            "FROM responses WHERE site_id = $1 "
-                            " AND ($2::date IS NULL OR local_time >= $2::date) "
-                            " AND ($3::date IS NULL OR local_time < $3::date + 1) "
-                            "ORDER BY local_time, device_id, seq",
-                            3, NULL, params, NULL, NULL, 0) ||
-        !PQsetSingleRowMode (conn))
-      {
-        g_printerr ("smiley-kiosk-server: export failed: %s", PQerrorMessage (conn));
-        return 1;
-      }
-  }
-
-  for (guint i = 0; columns[i]; i++)
-    kiosk_csv_field (line, columns[i]);
-  g_print ("%s\r\n", line->str);
-
-  while ((row = PQgetResult (conn)) != NULL)
-    {
-      ExecStatusType status = PQresultStatus (row);
-
-      if (status == PGRES_SINGLE_TUPLE)
-        {
-          g_string_truncate (line, 0);
-          for (int c = 0; c < PQnfields (row); c++)
-            {
-              const char *value = PQgetisnull (row, 0, c) ? NULL : PQgetvalue (row, 0, c);
-
-              if (value != NULL && PQftype (row, c) == 16 /* bool */)
-                value = strcmp (value, "t") == 0 ? "true" : "false";
-              /* The first field may be empty, so a lone NULL must still count as a field. */
-              if (c == 0 && value == NULL)
-                value = "";
-              kiosk_csv_field (line, value);
-            }
-          g_print ("%s\r\n", line->str);
-          rows++;
-        }
-      else if (status != PGRES_TUPLES_OK)
-        {
-          g_printerr ("smiley-kiosk-server: export failed after %" G_GUINT64_FORMAT " rows: %s",
-                      rows, PQresultErrorMessage (row));
-          ok = FALSE;
-        }
-      PQclear (row);
-    }
-  if (fflush (stdout) != 0)
-    {
-      g_printerr ("smiley-kiosk-server: export: cannot write the output\n");
-      return 1;
-    }
-  g_printerr ("smiley-kiosk-server: exported %" G_GUINT64_FORMAT " responses of site %s\n", rows,
-              site_name);
-  return ok ? 0 : 1;
-
-usage:
-  g_printerr ("usage: smiley-kiosk-server export --site SITE [--from YYYY-MM-DD] "
-              "[--to YYYY-MM-DD] > responses.csv\n");
-  return EXIT_USAGE;
-}
-
-/* user */
-
-static char *
-read_line (FILE *in)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-  int c;
-
-  while ((c = getc (in)) != EOF && c != '\n')
-    g_string_append_c (line, (char) c);
-  if (c == EOF && line->len == 0)
-    return NULL;
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
-  return g_string_free (g_steal_pointer (&line), FALSE);
-}
-
-static char *
-prompt_hidden (const char *prompt)
-{
-  struct termios saved, quiet;
-  char *line;
-
-  g_printerr ("%s", prompt);
-  if (tcgetattr (STDIN_FILENO, &saved) != 0)
-    return read_line (stdin);
-  quiet = saved;
-  quiet.c_lflag &= ~(ECHO);
-  quiet.c_lflag |= ECHONL;
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-  line = read_line (stdin);
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-  return line;
-}
-
-/* From a terminal: asked twice, without echo. From a pipe: the first line. */
-static char *
-read_new_password (const char *name)
-{
-  g_autofree char *first = NULL;
-  g_autofree char *again = NULL;
-  g_autoptr(GString) problem = g_string_new (NULL);
-
-  if (isatty (STDIN_FILENO))
-    {
-      g_autofree char *prompt = g_strdup_printf ("New password for %s: ", name);
-
-      first = prompt_hidden (prompt);
-      if (first == NULL)
-        goto none;
-      if (!kiosk_dash_password_is_acceptable (first, problem))
-        goto bad;
-      again = prompt_hidden ("The same password again: ");
-      if (again == NULL || strcmp (first, again) != 0)
-        {
-          g_printerr ("smiley-kiosk-server: the two passwords differ; nothing was changed\n");
-          if (again != NULL)
-            explicit_bzero (again, strlen (again));
-          explicit_bzero (first, strlen (first));
-          return NULL;
-        }
-      explicit_bzero (again, strlen (again));
-      return g_steal_pointer (&first);
-    }
-
-  first = read_line (stdin);
-  if (first == NULL)
-    goto none;
-  if (!kiosk_dash_password_is_acceptable (first, problem))
-    goto bad;
-  return g_steal_pointer (&first);
-
-none:
-  g_printerr ("smiley-kiosk-server: no password on standard input (type it, or pipe one line: "
-              "printf '%%s\\n' \"$PASSWORD\" | smiley-kiosk-server user …)\n");
-  return NULL;
-
-bad:
-  explicit_bzero (first, strlen (first));
-  g_printerr ("smiley-kiosk-server: %s; nothing was changed\n", problem->str);
-  return NULL;
-}
-
-/* The ids of the comma-separated @names in @table ("sites", "site_groups"); NULL and a message
- * when one is unknown. */
-static GPtrArray *
-resolve_names (PGconn     *conn,
-               const char *table,
-               const char *what,
-               const char *names)
-{
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) list = g_strsplit (names ? names : "", ",", -1);
-
-  for (guint i = 0; list[i]; i++)
-    {
-      const char *name = g_strstrip (list[i]);
-      const char *params[] = { name };
-      g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE name = $1", table);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(PGresult) result = NULL;
-
-      if (*name == '\0')
-        continue;
-      result = kiosk_db_exec (conn, sql, 1, params, &error);
-      if (result == NULL)
-        {
-          fail (error);
-          return NULL;
-        }
-      if (PQntuples (result) == 0)
-        {
-          g_printerr ("smiley-kiosk-server: there is no %s “%s” (see: %s list); nothing was "
-                      "changed\n", what, name, what);
-          return NULL;
-        }
-      g_ptr_array_add (ids, g_strdup (PQgetvalue (result, 0, 0)));
-    }
-  return g_steal_pointer (&ids);
-}
-
-static gboolean
-set_user_lists (PGconn     *conn,
-                const char *user_id,
-                GPtrArray  *site_ids,
-                GPtrArray  *group_ids,
-                GError    **error)
-{
-  for (guint pass = 0; pass < 2; pass++)
-    {
-      GPtrArray *ids = pass == 0 ? site_ids : group_ids;
-      const char *table = pass == 0 ? "user_sites" : "user_groups";
-      const char *column = pass == 0 ? "site_id" : "group_id";
-      g_autofree char *clear = g_strdup_printf ("DELETE FROM %s WHERE user_id = $1", table);
-      g_autofree char *insert = g_strdup_printf ("INSERT INTO %s (user_id, %s) VALUES ($1, $2) "
-                                                 "ON CONFLICT DO NOTHING", table, column);
-      const char *params[] = { user_id, NULL };
-      g_autoptr(PGresult) cleared = NULL;
-
-      if (ids == NULL)
-        continue;
-      cleared = kiosk_db_exec (conn, clear, 1, params, error);
-      if (cleared == NULL)
-        return FALSE;
-      for (guint i = 0; i < ids->len; i++)
-        {
-          g_autoptr(PGresult) inserted = NULL;
-
-          params[1] = g_ptr_array_index (ids, i);
-          inserted = kiosk_db_exec (conn, insert, 2, params, error);
-          if (inserted == NULL)
-            return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static int
-user_add (PGconn *conn,
-          Args   *args)
-{
-  const char *name = g_ptr_array_index (args->positional, 0);
-  gboolean admin = arg (args, "admin") != NULL;
-  gboolean viewer = arg (args, "viewer") != NULL;
-  const char *language = arg (args, "language");
-  g_autoptr(GPtrArray) site_ids = NULL;
-  g_autoptr(GPtrArray) group_ids = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) result = NULL;
-  g_autofree char *password = NULL;
-  g_autofree char *hash = NULL;
-
-  if (!kiosk_dash_user_name_is_valid (name))
-    {
-      g_printerr ("smiley-kiosk-server: “%s” is not a valid user name (1 to 64 letters, digits, "
-                  "“.”, “_”, “-” or “@”, starting with a letter or digit)\n", name);
-      return EXIT_USAGE;
-    }
-  if (admin == viewer)
-    {
-      g_printerr ("smiley-kiosk-server: user add: say --admin (sees everything, the fleet "
-                  "too) or --viewer (sees its --sites and --groups), one of them\n");
-      return EXIT_USAGE;
-    }
-  if (admin && (arg (args, "sites") || arg (args, "groups")))
-    {
-      g_printerr ("smiley-kiosk-server: user add: an admin sees every site; --sites and "
-                  "--groups are for a --viewer\n");
-      return EXIT_USAGE;
-    }
-  if (language != NULL && kiosk_dash_language_lookup (language) == NULL)
-    {
-      g_printerr ("smiley-kiosk-server: user add: --language %s: the dashboard speaks en and "
-                  "%s\n", language, KIOSK_DASH_LINGUAS);
-      return EXIT_USAGE;
-    }
-
-  if (viewer)
-    {
-      site_ids = resolve_names (conn, "sites", "site", arg (args, "sites"));
-      if (site_ids == NULL)
-        return 1;
-      group_ids = resolve_names (conn, "site_groups", "group", arg (args, "groups"));
-      if (group_ids == NULL)
-        return 1;
-    }
-  {
-    const char *params[] = { name };
-
-    result = kiosk_db_exec (conn, "SELECT 1 FROM users WHERE name = $1", 1, params, &error);
-    if (result == NULL)
-      return fail (error);
-    if (PQntuples (result) > 0)
-      {
-        g_printerr ("smiley-kiosk-server: a user named “%s” exists already (user passwd %s "
-                    "changes the password)\n", name, name);
-        return 1;
-      }
-    g_clear_pointer (&result, PQclear);
-  }
-
-  password = read_new_password (name);
-  if (password == NULL)
-    return 1;
-  hash = kiosk_password_hash (password, &error);
-  explicit_bzero (password, strlen (password));
-  if (hash == NULL)
-    return fail (error);
-
-  if (!kiosk_db_run (conn, "BEGIN", &error))
-    return fail (error);
-  {
-    const char *params[] = { name, hash, admin ? "admin" : "viewer",
-                             language ? kiosk_dash_language_lookup (language) : NULL };
-
-    result = kiosk_db_exec (conn,
-                            "INSERT INTO users (name, password_hash, role, language) "
-                            "VALUES ($1, $2, $3, $4) RETURNING id",
-                            4, params, &error);
-  }
-  if (result == NULL || !set_user_lists (conn, PQgetvalue (result, 0, 0), site_ids, group_ids,
-                                         &error) ||
-      !kiosk_db_run (conn, "COMMIT", &error))
-    {
-      PQclear (PQexec (conn, "ROLLBACK"));
-      if (g_error_matches (error, KIOSK_DB_ERROR, KIOSK_DB_ERROR_CONFLICT))
-        {
-          g_printerr ("smiley-kiosk-server: a user named “%s” exists already\n", name);
-          return 1;
-        }
-      return fail (error);
-    }
-  g_print ("User %s added (%s%s%s%s%s).\n", name, admin ? "admin" : "viewer",
-           viewer ? ", " : "", viewer ? (site_ids->len + group_ids->len > 0
-                                           ? "sees its sites and groups"
-                                           : "sees no site yet: see user sites") : "",
-           language ? ", language " : "", language ? language : "");
-  return 0;
-}
-
-static int
-user_sites (PGconn *conn,
-            Args   *args)
-{
-  const char *name = g_ptr_array_index (args->positional, 0);
-  const char *params[] = { name };
-  g_autoptr(GPtrArray) site_ids = NULL;
-  g_autoptr(GPtrArray) group_ids = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) user = NULL;
-
-  if (arg (args, "sites") == NULL && arg (args, "groups") == NULL)
-    {
-      g_printerr ("smiley-kiosk-server: user sites: give --sites A,B and/or --groups G1,G2 (an "
-                  "empty list, --sites '', removes them all)\n");
-      return EXIT_USAGE;
-    }
-  user = kiosk_db_exec (conn, "SELECT id, role FROM users WHERE name = $1", 1, params, &error);
-  if (user == NULL)
-    return fail (error);
-  if (PQntuples (user) == 0)
-    {
-      g_printerr ("smiley-kiosk-server: there is no user “%s” (see: user list)\n", name);
-      return 1;
-    }
-  if (strcmp (PQgetvalue (user, 0, 1), "admin") == 0)
-    {
-      g_printerr ("smiley-kiosk-server: %s is an admin and sees every site already\n", name);
-      return 1;
-    }
-  if (arg (args, "sites") && (site_ids = resolve_names (conn, "sites", "site",
-                                                        arg (args, "sites"))) == NULL)
-    return 1;
-  if (arg (args, "groups") && (group_ids = resolve_names (conn, "site_groups", "group",
-                                                          arg (args, "groups"))) == NULL)
-    return 1;
-  if (!kiosk_db_run (conn, "BEGIN", &error) ||
-      !set_user_lists (conn, PQgetvalue (user, 0, 0), site_ids, group_ids, &error) ||
-      !kiosk_db_run (conn, "COMMIT", &error))
-    {
-      PQclear (PQexec (conn, "ROLLBACK"));
-      return fail (error);
-    }
-  g_print ("User %s now sees%s%s%s%s.\n", name,
-           site_ids ? " sites: " : "", site_ids ? arg (args, "sites") : "",
-           group_ids ? (site_ids ? "; groups: " : " groups: ") : "",
-           group_ids ? arg (args, "groups") : "");
-  return 0;
-}
-
-static int
-user_passwd (PGconn     *conn,
-             const char *name)
-{
-  const char *params[2] = { name, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) user = NULL;
-  g_autoptr(PGresult) result = NULL;
-  g_autofree char *password = NULL;
-  g_autofree char *hash = NULL;
-
-  user = kiosk_db_exec (conn, "SELECT id FROM users WHERE name = $1", 1, params, &error);
-  if (user == NULL)
-    return fail (error);
-  if (PQntuples (user) == 0)
-    {
-      g_printerr ("smiley-kiosk-server: there is no user “%s” (see: user list)\n", name);
-      return 1;
-    }
-  password = read_new_password (name);
-  if (password == NULL)
-    return 1;
-  hash = kiosk_password_hash (password, &error);
-  explicit_bzero (password, strlen (password));
-  if (hash == NULL)
-    return fail (error);
-  params[1] = hash;
-  /* A new password signs the user out everywhere: whoever knew the old one is out too. */
-  result = kiosk_db_exec (conn,
-                          "WITH u AS (UPDATE users SET password_hash = $2 WHERE name = $1 "
-                          " RETURNING id) "
-                          "DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)",
-                          2, params, &error);
-  if (result == NULL)
-    return fail (error);
-  g_print ("Password of %s changed; its sessions are closed.\n", name);
-  return 0;
-}
-
-int
-kiosk_server_admin_user (PGconn *conn,
-                         int     argc,
-                         char  **argv)
-{
-  static const char * const options[] = { "sites", "groups", "language", NULL };
-  static const char * const flags[] = { "admin", "viewer", NULL };
-  g_auto(Args) args = { 0 };
-
-  if (argc < 1 || !parse_args (argc - 1, argv + 1, options, flags, &args))
-    goto usage;
-
-  if (strcmp (argv[0], "list") == 0 && args.positional->len == 0)
-    return list (conn,
-                 "SELECT u.name, u.role, coalesce (u.language, '') AS language, "
-                 " coalesce ((SELECT string_agg (s.name, ',' ORDER BY s.name) FROM user_sites us "
-                 "  JOIN sites s ON s.id = us.site_id WHERE us.user_id = u.id), '') AS sites, "
-                 " coalesce ((SELECT string_agg (g.name, ',' ORDER BY g.name) FROM user_groups ug "
-                 "  JOIN site_groups g ON g.id = ug.group_id WHERE ug.user_id = u.id), '') "
-                 "  AS groups, "
-                 " (SELECT count (*) FROM sessions se WHERE se.user_id = u.id "
-                 "  AND se.expires_at > now ()) AS sessions, "
-                 " CASE WHEN u.disabled THEN 'disabled' ELSE 'active' END AS state "
-                 "FROM users u ORDER BY u.name",
-                 0, NULL);
-  if (strcmp (argv[0], "add") == 0 && args.positional->len == 1)
-    return user_add (conn, &args);
-  if (strcmp (argv[0], "sites") == 0 && args.positional->len == 1)
-    return user_sites (conn, &args);
-  if (strcmp (argv[0], "passwd") == 0 && args.positional->len == 1 &&
-      g_hash_table_size (args.values) == 0)
-    return user_passwd (conn, g_ptr_array_index (args.positional, 0));
-  if (strcmp (argv[0], "remove") == 0 && args.positional->len == 1 &&
-      g_hash_table_size (args.values) == 0)
-    {
-      const char *params[] = { g_ptr_array_index (args.positional, 0) };
-      g_autoptr(GError) error = NULL;
-      g_autoptr(PGresult) result =
-        kiosk_db_exec (conn, "DELETE FROM users WHERE name = $1 RETURNING id", 1, params,
-                       &error);
-
-      if (result == NULL)
-        return fail (error);
-      if (PQntuples (result) == 0)
-        {
-          g_printerr ("smiley-kiosk-server: there is no user “%s” (see: user list)\n",
-                      params[0]);
-          return 1;
-        }
-      g_print ("User %s removed; its sessions are closed.\n", params[0]);
-      return 0;
-    }
-
-usage:
-  g_printerr ("usage: smiley-kiosk-server user add NAME --admin|--viewer [--sites A,B] "
-              "[--groups G1,G2] [--language LL]\n"
-              "       smiley-kiosk-server user sites NAME [--sites A,B] [--groups G1,G2]\n"
-              "       smiley-kiosk-server user passwd NAME\n"
-              "       smiley-kiosk-server user remove NAME\n"
-              "       smiley-kiosk-server user list\n"
-              "The password is read from standard input: asked twice on a terminal, else the "
-              "first line.\n");
-  return EXIT_USAGE;
-}
