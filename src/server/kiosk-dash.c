@@ -508,6 +508,12 @@ kiosk_dash_server_start (const KioskDashServerOptions  *options,
   self->daemon = MHD_start_daemon (flags, 0, NULL, NULL, access_cb, self,
                                    MHD_OPTION_EXTERNAL_LOGGER, log_cb, NULL,
                                    MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
+                                   /* SO_REUSEPORT, as the kiosks' listener: several server
+                                    * processes on one host (a rolling restart, a second one
+                                    * for load) share the configured port. Sessions and sign-in
+                                    * throttling live in the database, so any process may
+                                    * answer. */
+                                   MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
                                    MHD_OPTION_THREAD_POOL_SIZE,
                                    (unsigned int) MAX (options->threads, 1),
                                    MHD_OPTION_CONNECTION_LIMIT,
