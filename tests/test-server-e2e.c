@@ -109,6 +109,7 @@ typedef struct
   char        *log_path;      /* its stdout and stderr, appended to across restarts */
   GPid         pid;           /* 0 while it is not running */
   guint16      port;          /* 0 until the first start picked one */
+  guint16      dashboard_port;
   goffset      log_start;     /* where the current run's output begins */
   guint        starts;
   gint64       starting_us;   /* spent waiting for it to listen, all starts together */
@@ -208,6 +209,14 @@ server_ready (gpointer data)
   s->port = (guint16) g_ascii_strtoull (line + strlen (": listening on http://127.0.0.1:"), NULL,
                                         10);
   g_assert_cmpuint (s->port, >, 0);
+  /* The dashboard's line comes last, once the server is up: the API's alone is printed (and
+   * flushed by the exit) by a server that then fails to start its dashboard. */
+  line = strstr (log + s->log_start, ": dashboard on http://127.0.0.1:");
+  if (line == NULL || strchr (line, '\n') == NULL)
+    return FALSE;
+  s->dashboard_port = (guint16) g_ascii_strtoull (line + strlen (": dashboard on http://"
+                                                                 "127.0.0.1:"), NULL, 10);
+  g_assert_cmpuint (s->dashboard_port, >, 0);
   return TRUE;
 }
 
@@ -217,8 +226,11 @@ server_start (Server *s)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", s->port);
+  /* Not the default 8081: the other server tests run alongside. Two servers sharing the API's
+   * port share the dashboard's too, as two on one host with one configuration would. */
+  g_autofree char *dashboard = g_strdup_printf ("127.0.0.1:%u", s->dashboard_port);
   const char *argv[] = { server_binary (), "--config", s->config_path, "serve",
-                         "--listen", listen, NULL };
+                         "--listen", listen, "--dashboard-listen", dashboard, NULL };
   /* Each batch's accepted and duplicate counts: the figures of the test. */
   g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "G_MESSAGES_DEBUG",
                                          "kiosk-server-http", TRUE);
@@ -249,7 +261,7 @@ server_start (Server *s)
 /* SIGKILL: no reply finished, no transaction rolled back by the server itself. It must have been
  * running until then: a server that died on its own is a crash. */
 static void
-server_kill (Server *s)
+server_assert_running (Server *s)
 {
   int wait_status = 0;
 
@@ -260,6 +272,14 @@ server_kill (Server *s)
 
       g_error ("the server died on its own (status %d): %s", wait_status, log + s->log_start);
     }
+}
+
+static void
+server_kill (Server *s)
+{
+  int wait_status = 0;
+
+  server_assert_running (s);
   g_assert_cmpint (kill (s->pid, SIGKILL), ==, 0);
   g_assert_cmpint (waitpid (s->pid, &wait_status, 0), ==, s->pid);
   g_assert_true (WIFSIGNALED (wait_status));
@@ -332,6 +352,7 @@ server_add_figures (Server        *s,
         figures->database_unavailable++;
       else if (*lines[i] != '\0' && strstr (lines[i], "-DEBUG: ") == NULL &&
                strstr (lines[i], ": listening on http://") == NULL &&
+               strstr (lines[i], ": dashboard on http://") == NULL &&
                strstr (lines[i], "-Message: ") == NULL)
         {
           /* Shown, not failed: a warning the test does not expect is worth a look. */
@@ -842,10 +863,11 @@ test_shared_port_survivor (void)
       kiosk_init (&kiosks[i], device_ids[i], token, n, seed + i);
     }
 
-  /* The second server binds the port the first one picked: the kernel spreads the connections
-   * over both. */
+  /* The second server binds the ports the first one picked (the API's and the dashboard's): the
+   * kernel spreads the connections over both. */
   server_start (&servers[0]);
   servers[1].port = servers[0].port;
+  servers[1].dashboard_port = servers[0].dashboard_port;
   server_start (&servers[1]);
   url = server_url (&servers[0]);
   for (guint i = 0; i < G_N_ELEMENTS (kiosks); i++)
@@ -861,6 +883,7 @@ test_shared_port_survivor (void)
   victim = before[0] >= before[1] ? &servers[0] : &servers[1];
   survivor = victim == &servers[0] ? &servers[1] : &servers[0];
   g_assert_cmpuint (MAX (before[0], before[1]), >, 0);
+  server_assert_running (survivor);
   server_kill (victim);
 
   if (!wait_until (all_drained, &progress, DRAIN_MS))
