@@ -404,6 +404,10 @@ test_forms (void)
   g_assert_cmpstr (g_hash_table_lookup (form, "novalue"), ==, "");
   g_assert_null (g_hash_table_lookup (form, "bad"));
   g_assert_null (g_hash_table_lookup (form, "nul"));
+  g_clear_pointer (&form, g_hash_table_unref);
+  /* A POST without a body: its GByteArray's data is NULL. */
+  form = kiosk_dash_parse_urlencoded (NULL, 0);
+  g_assert_cmpuint (g_hash_table_size (form), ==, 0);
 
   g_assert_true (kiosk_dash_next_is_local ("/sites/x?from=2026-01-01"));
   g_assert_false (kiosk_dash_next_is_local ("//evil.example/"));

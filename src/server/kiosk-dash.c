@@ -78,10 +78,14 @@ kiosk_dash_parse_urlencoded (const char *data,
                              gsize       length)
 {
   GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  const char *end = data + length;
-  const char *p = data;
+  const char *end, *p;
 
-  while (data != NULL && p < end)
+  /* An empty body's GByteArray has no data at all: NULL + 0 is undefined. */
+  if (data == NULL)
+    return table;
+  end = data + length;
+  p = data;
+  while (p < end)
     {
       const char *amp = memchr (p, '&', end - p);
       const char *pair_end = amp ? amp : end;
