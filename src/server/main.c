@@ -142,14 +142,6 @@ serve (KioskServerConfig *config,
       return 1;
     }
 
-  /* Tests and scripts read the port from this line when they asked for port 0. */
-  {
-    g_autofree char *host = g_strndup (options.listen, strrchr (options.listen, ':') - options.listen);
-
-    g_print ("smiley-kiosk-server %s: listening on %s://%s:%u with %u threads\n",
-             PACKAGE_VERSION, config->tls_certificate ? "https" : "http", host,
-             kiosk_server_http_get_port (http), options.threads);
-  }
   dash = kiosk_dash_server_start (&dash_options, &error);
   if (dash == NULL)
     {
@@ -157,11 +149,20 @@ serve (KioskServerConfig *config,
       kiosk_server_http_stop (http);
       return 1;
     }
-  {
-    g_autofree char *host = g_strndup (dash_options.listen,
-                                       strrchr (dash_options.listen, ':') - dash_options.listen);
 
-    g_print ("smiley-kiosk-server %s: dashboard on http://%s:%u\n", PACKAGE_VERSION, host,
+  /* Only once both listen: tests and scripts read the ports from these lines when they asked
+   * for port 0, and a server that printed them is serving. */
+  {
+    g_autofree char *host = g_strndup (options.listen,
+                                       strrchr (options.listen, ':') - options.listen);
+    g_autofree char *dash_host = g_strndup (dash_options.listen,
+                                            strrchr (dash_options.listen, ':') -
+                                            dash_options.listen);
+
+    g_print ("smiley-kiosk-server %s: listening on %s://%s:%u with %u threads\n",
+             PACKAGE_VERSION, config->tls_certificate ? "https" : "http", host,
+             kiosk_server_http_get_port (http), options.threads);
+    g_print ("smiley-kiosk-server %s: dashboard on http://%s:%u\n", PACKAGE_VERSION, dash_host,
              kiosk_dash_server_get_port (dash));
   }
   fflush (stdout);
