@@ -9,6 +9,9 @@
 #   CHROMIUM=1 (0: leave Chromium out; it is skipped anyway when /usr/bin/chromium is missing)
 #   INGEST=quick (full: the whole fleet benchmark, about 15 minutes; 0: leave it out; it is
 #   skipped anyway when the server is not built)
+#   DASHBOARD=quick (full: every dashboard page over 10 000 000 responses, about 20 minutes the
+#   first time; 0: leave it out; skipped anyway when the server is not built)
+#   DASHBOARD_DATA_DIR=DIR (full: keep the generated cluster there and reuse it)
 set -u
 
 build=${1:-_build}
@@ -23,6 +26,8 @@ tap_frame_taps=${TAP_FRAME_TAPS:-200}
 soak_responses=${SOAK_RESPONSES:-1000000}
 chromium=${CHROMIUM:-1}
 ingest=${INGEST:-quick}
+dashboard=${DASHBOARD:-quick}
+dashboard_data_dir=${DASHBOARD_DATA_DIR:-}
 
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 screen="-screen 0 1280x800x24 -nolisten tcp"
@@ -113,6 +118,22 @@ if [ "$ingest" != 0 ] && meson compile -C "$build" smiley-kiosk-server bench-ing
 elif [ "$ingest" != 0 ]; then
   echo
   echo "== Ingest: skipped (the server is not built: it needs libpq and libmicrohttpd)"
+fi
+
+if [ "$dashboard" != 0 ] && meson compile -C "$build" smiley-kiosk-server bench-dashboard \
+  >>"$bench.build.log" 2>&1; then
+  echo
+  echo "== The managers' dashboard over a year of 200 sites' responses (no display)"
+  if [ "$dashboard" = full ] && [ -n "$dashboard_data_dir" ]; then
+    run dashboard "$bench/bench-dashboard" --data-dir "$dashboard_data_dir"
+  elif [ "$dashboard" = full ]; then
+    run dashboard "$bench/bench-dashboard"
+  else
+    run dashboard "$bench/bench-dashboard" --quick
+  fi
+elif [ "$dashboard" != 0 ]; then
+  echo
+  echo "== Dashboard: skipped (the server is not built: it needs libpq and libmicrohttpd)"
 fi
 
 if [ "$soak_responses" -gt 0 ]; then
