@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "kiosk-cloudevents.h"
 #include "kiosk-heartbeat.h"
 
 #define MAX_TEXT_CHARS 1000
@@ -222,8 +223,12 @@ kiosk_heartbeat_parse (const char  *body,
 
   if (!json_parser_load_from_data (parser, body, length, &json_error))
     {
+      /* json-glib quotes the offending text, which may hold a line break of the body's: the
+       * message is the one line of the server's 400. */
+      g_autofree char *why = kiosk_printable_excerpt (json_error->message, -1, 200);
+
       g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
-                   "the heartbeat is not JSON: %s", json_error->message);
+                   "the heartbeat is not JSON: %s", why);
       return NULL;
     }
 
