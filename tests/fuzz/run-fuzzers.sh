@@ -38,6 +38,10 @@ if [ ! -f "$build/build.ninja" ]; then
   CC=clang meson setup "$build" "$top" -Dfuzzing=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbenchmarks=false
 fi
+# The server's request parsing is there when the server is built (libpq and libmicrohttpd).
+if grep -q '^build tests/fuzz/fuzz-server-request:' "$build/build.ninja"; then
+  targets="$targets server-request"
+fi
 set --
 for t in $targets; do
   set -- "$@" "tests/fuzz/fuzz-$t"
@@ -65,7 +69,7 @@ for t in $targets; do
   cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.*\(cov: [0-9]* ft: [0-9]*\).*/\1/p')
   corpus=$(find "$runs/$t-corpus" -type f | wc -l)
   crashes=$(find "$runs/$t-artifacts" -type f | wc -l)
-  line=$(printf '%-8s executions %-10s exec/s %-6s %-20s corpus %-5s crashes %s' "$t" \
+  line=$(printf '%-14s executions %-10s exec/s %-6s %-20s corpus %-5s crashes %s' "$t" \
          "${execs:-?}" "${rate:-?}" "${cov:-cov: ?}" "$corpus" "$crashes")
   if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
     failed=1
