@@ -427,6 +427,10 @@ test_language_negotiation (void)
   g_assert_cmpstr (kiosk_dash_negotiate_language ("ja, zh"), ==, "en");
   g_assert_cmpstr (kiosk_dash_negotiate_language ("es;q=0, fr;q=0.2"), ==, "fr");
   g_assert_cmpstr (kiosk_dash_negotiate_language ("*"), ==, "en");
+  /* Empty ranges: a header of nothing, a trailing comma, two in a row. */
+  g_assert_cmpstr (kiosk_dash_negotiate_language (""), ==, "en");
+  g_assert_cmpstr (kiosk_dash_negotiate_language ("fr,"), ==, "fr");
+  g_assert_cmpstr (kiosk_dash_negotiate_language (",,de;q=0.5,,"), ==, "de");
   g_assert_cmpstr (kiosk_dash_negotiate_language ("de;q=bogus, es"), ==, "es");
   g_assert_cmpstr (kiosk_dash_language_lookup ("DE"), ==, "de");
   g_assert_null (kiosk_dash_language_lookup ("xx"));

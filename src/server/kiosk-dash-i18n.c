@@ -190,10 +190,14 @@ kiosk_dash_negotiate_language (const char *accept_language)
     {
       g_auto(GStrv) parts = g_strsplit (ranges[i], ";", 8);
       g_autofree char *primary = NULL;
-      const char *tag = g_strstrip (parts[0]);
+      const char *tag;
       const char *found;
       double q = 1;
 
+      /* "de," or "de,,fr": an empty range splits into no parts at all. */
+      if (parts[0] == NULL)
+        continue;
+      tag = g_strstrip (parts[0]);
       for (guint p = 1; parts[p]; p++)
         {
           const char *param = g_strstrip (parts[p]);
