@@ -8,12 +8,18 @@
 
 #include "kiosk-heartbeat.h"
 
-#define VALID \
+#define MEMBERS \
   "{\"version\": \"0.1.0\", \"uptime_s\": 86400, \"queue_depth\": 3, " \
   "\"oldest_pending_age_s\": 420, \"dead_letter_count\": 0, " \
   "\"last_upload_ok_at\": \"2026-03-14T15:02:11.120Z\", " \
   "\"last_error\": \"uploading: the server answered HTTP 503: Maintenance\", " \
-  "\"clock_synced\": true, \"survey_id\": \"demo\", \"survey_version\": 1, \"last_seq\": 1234}"
+  "\"clock_synced\": true, \"survey_id\": \"demo\", \"survey_version\": 1, \"last_seq\": 1234"
+/* What a kiosk of before the optional members sends. */
+#define VALID MEMBERS "}"
+/* The contract's example, with the optional members. */
+#define VALID_HEALTH MEMBERS ", " \
+  "\"storage\": {\"state\": \"ok\", \"database_bytes\": 2097152, " \
+  "\"free_bytes\": 5368709120}, \"buttons\": {\"configured\": 2, \"connected\": 1}}"
 
 static KioskHeartbeat *
 parse (const char  *text,
@@ -41,6 +47,11 @@ test_round_trip (void)
   sent->survey_id = g_strdup ("demo");
   sent->survey_version = 7;
   sent->last_seq = G_GINT64_CONSTANT (9007199254740993);
+  sent->storage_state = g_strdup (KIOSK_HEARTBEAT_STORAGE_FAILING);
+  sent->storage_database_bytes = G_GINT64_CONSTANT (5000000000);
+  sent->storage_free_bytes = 0;
+  sent->buttons_configured = 3;
+  sent->buttons_connected = 2;
 
   json = kiosk_heartbeat_to_json (sent);
   g_assert_cmpuint (strlen (json), <=, KIOSK_HEARTBEAT_MAX_BYTES);
@@ -59,6 +70,11 @@ test_round_trip (void)
   g_assert_cmpstr (got->survey_id, ==, sent->survey_id);
   g_assert_cmpint (got->survey_version, ==, sent->survey_version);
   g_assert_cmpint (got->last_seq, ==, sent->last_seq);
+  g_assert_cmpstr (got->storage_state, ==, "failing");
+  g_assert_cmpint (got->storage_database_bytes, ==, G_GINT64_CONSTANT (5000000000));
+  g_assert_cmpint (got->storage_free_bytes, ==, 0);
+  g_assert_cmpint (got->buttons_configured, ==, 3);
+  g_assert_cmpint (got->buttons_connected, ==, 2);
 }
 
 /* What a kiosk that never uploaded, without a survey id, sends: the texts as null. */
@@ -84,6 +100,43 @@ test_round_trip_nulls (void)
   g_assert_null (got->survey_id);
   g_assert_false (got->clock_synced);
   g_assert_cmpint (got->queue_depth, ==, 0);
+
+  /* Storage and buttons not known: left out, as an older kiosk does. */
+  g_assert_null (strstr (json, "storage"));
+  g_assert_null (strstr (json, "buttons"));
+  g_assert_null (got->storage_state);
+  g_assert_cmpint (got->storage_database_bytes, ==, -1);
+  g_assert_cmpint (got->storage_free_bytes, ==, -1);
+  g_assert_cmpint (got->buttons_configured, ==, -1);
+  g_assert_cmpint (got->buttons_connected, ==, -1);
+}
+
+/* A state known but sizes that could not be measured go out as null; no buttons configured is
+ * 0 of 0, not unknown; more connected than configured is never sent. */
+static void
+test_round_trip_health_unmeasured (void)
+{
+  g_autoptr(KioskHeartbeat) sent = kiosk_heartbeat_new ();
+  g_autoptr(KioskHeartbeat) got = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  sent->version = g_strdup ("0.1.0");
+  sent->storage_state = g_strdup (KIOSK_HEARTBEAT_STORAGE_RECOVERED);
+  sent->buttons_configured = 0;
+  sent->buttons_connected = 4;
+  json = kiosk_heartbeat_to_json (sent);
+  g_assert_nonnull (strstr (json, "\"storage\":{\"state\":\"recovered\",\"database_bytes\":null,"
+                                  "\"free_bytes\":null}"));
+  g_assert_nonnull (strstr (json, "\"buttons\":{\"configured\":0,\"connected\":0}"));
+
+  got = parse (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->storage_state, ==, "recovered");
+  g_assert_cmpint (got->storage_database_bytes, ==, -1);
+  g_assert_cmpint (got->storage_free_bytes, ==, -1);
+  g_assert_cmpint (got->buttons_configured, ==, 0);
+  g_assert_cmpint (got->buttons_connected, ==, 0);
 }
 
 /* The contract's own example parses, and members it does not define are ignored. */
@@ -104,12 +157,40 @@ test_example_and_unknown_members (void)
   extended = parse (text, &error);
   g_assert_no_error (error);
   g_assert_cmpint (extended->queue_depth, ==, 3);
+  g_assert_null (extended->storage_state);
+  g_assert_cmpint (extended->buttons_configured, ==, -1);
+}
+
+/* The example with the optional members; a storage state a later kiosk may add is kept as it
+ * is, and unknown members inside the objects are ignored too. */
+static void
+test_example_with_health (void)
+{
+  g_autoptr(KioskHeartbeat) heartbeat = NULL;
+  g_autoptr(GString) later = g_string_new (VALID_HEALTH);
+  g_autoptr(GError) error = NULL;
+
+  heartbeat = parse (VALID_HEALTH, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (heartbeat->storage_state, ==, "ok");
+  g_assert_cmpint (heartbeat->storage_database_bytes, ==, 2097152);
+  g_assert_cmpint (heartbeat->storage_free_bytes, ==, G_GINT64_CONSTANT (5368709120));
+  g_assert_cmpint (heartbeat->buttons_configured, ==, 2);
+  g_assert_cmpint (heartbeat->buttons_connected, ==, 1);
+  g_clear_pointer (&heartbeat, kiosk_heartbeat_free);
+
+  g_string_replace (later, "\"state\": \"ok\"", "\"state\": \"read-only\", \"wear\": 3", 1);
+  g_string_replace (later, "\"connected\": 1", "\"connected\": 1, \"names\": []", 1);
+  heartbeat = parse (later->str, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (heartbeat->storage_state, ==, "read-only");
+  g_assert_cmpint (heartbeat->buttons_connected, ==, 1);
 }
 
 typedef struct
 {
   const char *name;
-  const char *from;      /* replaced in VALID … */
+  const char *from;      /* replaced in VALID_HEALTH … */
   const char *to;        /* … by this; NULL: the whole document is @from */
   const char *message;
 } BadCase;
@@ -141,6 +222,37 @@ static const BadCase bad_cases[] = {
   { "array", "[1, 2]", NULL, "the heartbeat is an array, not a JSON object" },
   { "empty", "", NULL, "the heartbeat is empty or not UTF-8 text" },
   { "latin1", "{\"version\": \"caf\xe9\"}", NULL, "the heartbeat is empty or not UTF-8 text" },
+  /* The optional members: absent is fine, present must be right. */
+  { "null-storage", "\"storage\": {\"state\": \"ok\", \"database_bytes\": 2097152, "
+    "\"free_bytes\": 5368709120}", "\"storage\": null",
+    "“storage”: expected an object, got null" },
+  { "string-storage", "\"storage\": {\"state\": \"ok\", \"database_bytes\": 2097152, "
+    "\"free_bytes\": 5368709120}", "\"storage\": \"ok\"",
+    "“storage”: expected an object, got a string" },
+  { "missing-state", "\"state\": \"ok\", ", "", "“storage.state”: missing" },
+  { "number-state", "\"state\": \"ok\"", "\"state\": 0",
+    "“storage.state”: expected a string, got an integer" },
+  { "sentence-state", "\"state\": \"ok\"", "\"state\": \"Failing: held in memory\"",
+    "“storage.state”: expected a word of at most 32 lowercase letters and hyphens (“ok”, "
+    "“recovered”, “failing”)" },
+  { "empty-state", "\"state\": \"ok\"", "\"state\": \"\"",
+    "“storage.state”: expected a word of at most 32 lowercase letters and hyphens (“ok”, "
+    "“recovered”, “failing”)" },
+  { "missing-database-bytes", "\"database_bytes\": 2097152, ", "",
+    "“storage.database_bytes”: missing" },
+  { "negative-free-bytes", "\"free_bytes\": 5368709120", "\"free_bytes\": -4096",
+    "“storage.free_bytes”: expected an integer ≥ 0 or null, got -4096" },
+  { "string-free-bytes", "\"free_bytes\": 5368709120", "\"free_bytes\": \"5 GB\"",
+    "“storage.free_bytes”: expected an integer ≥ 0 or null, got a string" },
+  { "array-buttons", "\"buttons\": {\"configured\": 2, \"connected\": 1}", "\"buttons\": [2, 1]",
+    "“buttons”: expected an object, got an array" },
+  { "missing-configured", "\"configured\": 2, ", "", "“buttons.configured”: missing" },
+  { "null-connected", "\"connected\": 1", "\"connected\": null",
+    "“buttons.connected”: expected an integer ≥ 0, got null" },
+  { "bool-connected", "\"connected\": 1", "\"connected\": true",
+    "“buttons.connected”: expected an integer ≥ 0, got a boolean" },
+  { "more-connected", "\"connected\": 1", "\"connected\": 3",
+    "“buttons.connected”: 3 is more than the 2 configured" },
 };
 
 static void
@@ -155,9 +267,9 @@ test_bad (gconstpointer data)
     text = g_strdup (c->from);
   else
     {
-      g_autoptr(GString) s = g_string_new (VALID);
+      g_autoptr(GString) s = g_string_new (VALID_HEALTH);
 
-      g_assert_nonnull (strstr (VALID, c->from));
+      g_assert_nonnull (strstr (VALID_HEALTH, c->from));
       g_string_replace (s, c->from, c->to, 1);
       text = g_strdup (s->str);
     }
@@ -226,7 +338,9 @@ main (int    argc,
 
   g_test_add_func ("/heartbeat/round-trip", test_round_trip);
   g_test_add_func ("/heartbeat/round-trip-nulls", test_round_trip_nulls);
+  g_test_add_func ("/heartbeat/round-trip-health-unmeasured", test_round_trip_health_unmeasured);
   g_test_add_func ("/heartbeat/example-and-unknown-members", test_example_and_unknown_members);
+  g_test_add_func ("/heartbeat/example-with-health", test_example_with_health);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/heartbeat/bad/%s", bad_cases[i].name);

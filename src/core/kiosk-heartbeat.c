@@ -11,13 +11,21 @@
 #include "kiosk-heartbeat.h"
 
 #define MAX_TEXT_CHARS 1000
+/* A storage state is a word; a later kiosk may add one, which a server shows as it is. */
+#define MAX_STATE_CHARS 32
 
 G_DEFINE_QUARK (kiosk-heartbeat-error-quark, kiosk_heartbeat_error)
 
 KioskHeartbeat *
 kiosk_heartbeat_new (void)
 {
-  return g_new0 (KioskHeartbeat, 1);
+  KioskHeartbeat *self = g_new0 (KioskHeartbeat, 1);
+
+  self->storage_database_bytes = -1;
+  self->storage_free_bytes = -1;
+  self->buttons_configured = -1;
+  self->buttons_connected = -1;
+  return self;
 }
 
 void
@@ -30,6 +38,7 @@ kiosk_heartbeat_free (KioskHeartbeat *self)
   g_free (self->last_upload_ok_at);
   g_free (self->last_error);
   g_free (self->survey_id);
+  g_free (self->storage_state);
   g_free (self);
 }
 
@@ -54,11 +63,24 @@ add_text (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+static void
+add_size (JsonBuilder *builder,
+          const char  *name,
+          gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value >= 0)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
 /**
  * kiosk_heartbeat_to_json:
  *
  * Returns: the document, compact; every member of the contract is present, a missing text as
- *   null (a count below zero is sent as 0: the contract has no negative counts)
+ *   null (a count below zero is sent as 0: the contract has no negative counts); "storage" only
+ *   with a state, "buttons" only with a count configured ≥ 0
  */
 char *
 kiosk_heartbeat_to_json (const KioskHeartbeat *self)
@@ -83,6 +105,23 @@ kiosk_heartbeat_to_json (const KioskHeartbeat *self)
   add_text (builder, "survey_id", self->survey_id);
   add_int (builder, "survey_version", MAX (self->survey_version, 0));
   add_int (builder, "last_seq", MAX (self->last_seq, 0));
+  if (self->storage_state != NULL)
+    {
+      json_builder_set_member_name (builder, "storage");
+      json_builder_begin_object (builder);
+      add_text (builder, "state", self->storage_state);
+      add_size (builder, "database_bytes", self->storage_database_bytes);
+      add_size (builder, "free_bytes", self->storage_free_bytes);
+      json_builder_end_object (builder);
+    }
+  if (self->buttons_configured >= 0)
+    {
+      json_builder_set_member_name (builder, "buttons");
+      json_builder_begin_object (builder);
+      add_int (builder, "configured", self->buttons_configured);
+      add_int (builder, "connected", CLAMP (self->buttons_connected, 0, self->buttons_configured));
+      json_builder_end_object (builder);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -131,27 +170,49 @@ invalid (GError     **error,
   return FALSE;
 }
 
+/* @shown: the member as the error names it ("storage.free_bytes" inside an object). A
+ * @nullable count reads null as -1. */
+static gboolean
+read_count_full (JsonObject  *object,
+                 const char  *member,
+                 const char  *shown,
+                 gboolean     nullable,
+                 gint64      *out,
+                 GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  const char *expected = nullable ? "an integer ≥ 0 or null" : "an integer ≥ 0";
+  gint64 value;
+
+  if (node != NULL && nullable && JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = -1;
+      return TRUE;
+    }
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return invalid (error, shown, expected, node);
+
+  value = json_node_get_int (node);
+  if (value < 0)
+    {
+      g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                   "“%s”: expected %s, got %" G_GINT64_FORMAT, shown, expected, value);
+      return FALSE;
+    }
+
+  *out = value;
+  return TRUE;
+}
+
 static gboolean
 read_count (JsonObject  *object,
             const char  *member,
             gint64      *out,
             GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return invalid (error, member, "an integer ≥ 0", node);
-
-  *out = json_node_get_int (node);
-  if (*out < 0)
-    {
-      g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
-                   "“%s”: expected an integer ≥ 0, got %" G_GINT64_FORMAT, member, *out);
-      return FALSE;
-    }
-
-  return TRUE;
+  return read_count_full (object, member, member, FALSE, out, error);
 }
 
 static gboolean
@@ -181,6 +242,96 @@ read_text (JsonObject  *object,
     }
 
   *out = g_strdup (text);
+  return TRUE;
+}
+
+/* An optional member: absent is fine (NULL in @out), anything but an object is not. */
+static gboolean
+read_optional_object (JsonObject  *object,
+                      const char  *member,
+                      JsonObject **out,
+                      GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *out = NULL;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, member, "an object", node);
+
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+static gboolean
+read_storage (JsonObject      *object,
+              KioskHeartbeat  *self,
+              GError         **error)
+{
+  JsonObject *storage;
+  JsonNode *node;
+  const char *state;
+
+  if (!read_optional_object (object, "storage", &storage, error))
+    return FALSE;
+  if (storage == NULL)
+    return TRUE;
+
+  node = json_object_get_member (storage, "state");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return invalid (error, "storage.state", "a string", node);
+
+  /* A word, so that a state this version does not know can still be shown as it is. */
+  state = json_node_get_string (node);
+  if (*state == '\0' || strlen (state) > MAX_STATE_CHARS ||
+      strspn (state, "abcdefghijklmnopqrstuvwxyz-") != strlen (state))
+    {
+      g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                   "“storage.state”: expected a word of at most %d lowercase letters and hyphens "
+                   "(“ok”, “recovered”, “failing”)", MAX_STATE_CHARS);
+      return FALSE;
+    }
+
+  if (!read_count_full (storage, "database_bytes", "storage.database_bytes", TRUE,
+                        &self->storage_database_bytes, error) ||
+      !read_count_full (storage, "free_bytes", "storage.free_bytes", TRUE,
+                        &self->storage_free_bytes, error))
+    return FALSE;
+
+  self->storage_state = g_strdup (state);
+  return TRUE;
+}
+
+static gboolean
+read_buttons (JsonObject      *object,
+              KioskHeartbeat  *self,
+              GError         **error)
+{
+  JsonObject *buttons;
+  gint64 configured, connected;
+
+  if (!read_optional_object (object, "buttons", &buttons, error))
+    return FALSE;
+  if (buttons == NULL)
+    return TRUE;
+
+  if (!read_count_full (buttons, "configured", "buttons.configured", FALSE, &configured,
+                        error) ||
+      !read_count_full (buttons, "connected", "buttons.connected", FALSE, &connected, error))
+    return FALSE;
+
+  if (connected > configured)
+    {
+      g_set_error (error, KIOSK_HEARTBEAT_ERROR, KIOSK_HEARTBEAT_ERROR_INVALID,
+                   "“buttons.connected”: %" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT
+                   " configured", connected, configured);
+      return FALSE;
+    }
+
+  self->buttons_configured = configured;
+  self->buttons_connected = connected;
   return TRUE;
 }
 
@@ -263,7 +414,9 @@ kiosk_heartbeat_parse (const char  *body,
 
   if (!read_text (object, "survey_id", TRUE, &self->survey_id, error) ||
       !read_count (object, "survey_version", &self->survey_version, error) ||
-      !read_count (object, "last_seq", &self->last_seq, error))
+      !read_count (object, "last_seq", &self->last_seq, error) ||
+      !read_storage (object, self, error) ||
+      !read_buttons (object, self, error))
     return NULL;
 
   return g_steal_pointer (&self);

@@ -337,18 +337,26 @@ kiosk_dash_data_overview (PGconn                *conn,
       g_hash_table_insert (by_id, &row->site->id, row);
     }
 
-  /* Age in days before the site's local today: 0 is today, 59 the start of the previous 30. */
-  sql = g_strdup_printf ("SELECT d.site_id, "
-                         " (to_timestamp ($1::double precision) AT TIME ZONE s.time_zone)::date"
-                         "   - d.local_date, d.scale, d.face, d.misuse, sum (d.n) "
-                         "FROM rollup_days d JOIN sites s ON s.id = d.site_id "
-                         "WHERE %s AND ($2::text IS NULL OR d.survey_id = $2) "
-                         " AND d.local_date BETWEEN "
-                         "  (to_timestamp ($1::double precision) AT TIME ZONE s.time_zone)::date"
-                         "   - 59 "
-                         "  AND (to_timestamp ($1::double precision) AT TIME ZONE s.time_zone)"
-                         "   ::date "
-                         "GROUP BY 1, 2, 3, 4, 5", cond);
+  /* Age in days before the site's local today: 0 is today, 59 the start of the previous 30.
+   * Each site's today is computed once (OFFSET 0 keeps the subquery), and the grouped LATERAL
+   * reads only that site's 60 days from rollup_days_pkey: joined on the zone's expression the
+   * planner scanned the whole of rollup_days and converted the time zone for every row. The
+   * ages are summed into the periods' buckets (0, 1, 2–6, 7–13, 14–29, 30–59), each given as
+   * its first age, which falls in the same periods. */
+  sql = g_strdup_printf ("SELECT t.id, a.age, a.scale, a.face, a.misuse, a.n "
+                         "FROM (SELECT s.id, (to_timestamp ($1::double precision)"
+                         "        AT TIME ZONE s.time_zone)::date AS today"
+                         "      FROM sites s WHERE %s OFFSET 0) t "
+                         "CROSS JOIN LATERAL ("
+                         " SELECT CASE WHEN t.today - d.local_date < 2 THEN t.today - d.local_date"
+                         "   WHEN t.today - d.local_date < 7 THEN 2"
+                         "   WHEN t.today - d.local_date < 14 THEN 7"
+                         "   WHEN t.today - d.local_date < 30 THEN 14 ELSE 30 END AS age,"
+                         "  d.scale, d.face, d.misuse, sum (d.n) AS n "
+                         " FROM rollup_days d "
+                         " WHERE d.site_id = t.id AND d.local_date BETWEEN t.today - 59 AND t.today"
+                         "  AND ($2::text IS NULL OR d.survey_id = $2) "
+                         " GROUP BY 1, 2, 3, 4) a", cond);
   result = kiosk_db_exec (conn, sql, 2, params, error);
   if (result == NULL)
     return NULL;
