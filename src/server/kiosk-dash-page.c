@@ -70,10 +70,40 @@ kiosk_dash_page_begin (KioskDashReply   *reply,
   kiosk_html (out, "</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }
 
+/* Every table scrolls sideways inside a box of its own rather than making the whole page wider
+ * than a phone's screen; tabindex lets a keyboard scroll a box that holds no link. Only the
+ * program's own markup can hold "<table": every text reaches the page escaped. */
+static void
+wrap_tables (GString *body)
+{
+  static const char open[] = "<div class=\"table-wrap\" tabindex=\"0\">";
+  static const char close[] = "</div>";
+  gsize from = 0;
+
+  for (;;)
+    {
+      const char *start = strstr (body->str + from, "<table");
+      const char *end;
+      gsize at;
+
+      if (start == NULL)
+        return;
+      at = start - body->str;
+      g_string_insert (body, at, open);
+      end = strstr (body->str + at + strlen (open), "</table>");
+      if (end == NULL)
+        return;
+      at = end - body->str + strlen ("</table>");
+      g_string_insert (body, at, close);
+      from = at + strlen (close);
+    }
+}
+
 void
 kiosk_dash_page_end (KioskDashReply   *reply,
                      KioskDashRequest *request)
 {
+  wrap_tables (reply->body);
   kiosk_html (reply->body, "</main>\n<footer class=\"bottom\"><p>Smiley Kiosk</p></footer>\n"
                            "</body>\n</html>\n");
 }

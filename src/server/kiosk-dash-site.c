@@ -10,6 +10,8 @@
 #include "kiosk-dash-data.h"
 #include "kiosk-dash-pages.h"
 #include "kiosk-html.h"
+#include "kiosk-server-db.h"
+#include "kiosk-server-surveys.h"
 
 #define COMMENTS_PER_PAGE 50
 /* A heat map cell with fewer responses claims no colour. */
@@ -23,6 +25,8 @@ typedef struct
   KioskDashWeekHours *hours;
   KioskDashCounts     total;
   GPtrArray          *reasons[2];   /* by KioskDashMood */
+  GPtrArray          *surveys;      /* KioskSurvey: the reasons' surveys, for the options'
+                                     * labels; newest first */
 } SiteData;
 
 static void
@@ -34,6 +38,83 @@ site_data_clear (SiteData *data)
   g_clear_pointer (&data->hours, g_free);
   g_clear_pointer (&data->reasons[0], g_ptr_array_unref);
   g_clear_pointer (&data->reasons[1], g_ptr_array_unref);
+  g_clear_pointer (&data->surveys, g_ptr_array_unref);
+}
+
+/* Every published version of the surveys the site's reasons of the filter's days were given to:
+ * rollup_reasons keeps the survey's id, not its version, and a label is looked up in the newest
+ * version that has the option. A survey that no longer parses is left out (its ids are shown). */
+static GPtrArray *
+load_surveys (PGconn                *conn,
+              const KioskDashSite   *site,
+              const KioskDashFilter *filter,
+              GError               **error)
+{
+  g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
+  char from[16], to[16];
+  const char *params[4];
+  g_autoptr(PGresult) result = NULL;
+  g_autoptr(GPtrArray) surveys = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_date_strftime (from, sizeof from, "%Y-%m-%d", &filter->from);
+  g_date_strftime (to, sizeof to, "%Y-%m-%d", &filter->to);
+  params[0] = site_id;
+  params[1] = from;
+  params[2] = to;
+  params[3] = filter->survey_id;
+  result = kiosk_db_exec (conn,
+                          "SELECT survey_id, version FROM surveys WHERE survey_id IN ("
+                          " SELECT DISTINCT survey_id FROM rollup_reasons"
+                          " WHERE site_id = $1::bigint AND local_date BETWEEN $2::date AND $3::date"
+                          "  AND ($4::text IS NULL OR survey_id = $4)) "
+                          "ORDER BY published_at DESC, version DESC",
+                          G_N_ELEMENTS (params), params, error);
+  if (result == NULL)
+    return NULL;
+  for (int r = 0; r < PQntuples (result); r++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      KioskSurvey *survey = kiosk_server_survey_lookup (conn, PQgetvalue (result, r, 0),
+                                                        atoi (PQgetvalue (result, r, 1)),
+                                                        &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (survey != NULL)
+        g_ptr_array_add (surveys, survey);
+    }
+  return g_steal_pointer (&surveys);
+}
+
+/* The option's text as the visitors saw it, in @language (else the survey's default language);
+ * NULL when no published survey of the reasons has it. */
+static const char *
+option_label (const SiteData        *data,
+              const KioskDashReason *reason,
+              const char            *language)
+{
+  for (guint i = 0; data->surveys != NULL && i < data->surveys->len; i++)
+    {
+      KioskSurvey *survey = g_ptr_array_index (data->surveys, i);
+      KioskFaceSide sides[] = { KIOSK_FACE_NEGATIVE, KIOSK_FACE_POSITIVE };
+
+      for (guint s = 0; s < G_N_ELEMENTS (sides); s++)
+        {
+          KioskFollowUp *follow_up = kiosk_survey_get_follow_up (survey, sides[s]);
+          int index;
+
+          if (follow_up == NULL ||
+              g_strcmp0 (kiosk_follow_up_get_id (follow_up), reason->follow_up_id) != 0)
+            continue;
+          index = kiosk_follow_up_find_option (follow_up, reason->option_id);
+          if (index >= 0)
+            return kiosk_follow_up_get_option_label (follow_up, index, language);
+        }
+    }
+  return NULL;
 }
 
 /* Finds the site and reads what @what needs ("page", "daily", "hours", "faces", "reasons",
@@ -78,6 +159,8 @@ load (KioskDashRequest *request,
         data->reasons[KIOSK_DASH_HAPPY] = kiosk_dash_data_reasons (conn, data->site,
                                                                    &data->filter,
                                                                    KIOSK_DASH_HAPPY, &error);
+      if (error == NULL)
+        data->surveys = load_surveys (conn, data->site, &data->filter, &error);
     }
   if (error != NULL)
     {
@@ -224,6 +307,45 @@ draw_faces (cairo_t *cr,
                           KIOSK_CHART_FACES_BARS, chart->labels, NULL, &style);
 }
 
+/* cairo colours the chart with style="fill:…;stroke:…" attributes, which the dashboard's
+ * Content-Security-Policy (style-src 'self') tells the browser to ignore: every shape came out
+ * black. The same properties as SVG presentation attributes (fill="…") are not CSS and are
+ * drawn. cairo's values hold no quote, so each is copied as it is. */
+static void
+append_presentation_attributes (GString    *out,
+                                const char *svg)
+{
+  static const char marker[] = " style=\"";
+  const char *p = svg;
+  const char *style;
+
+  while ((style = strstr (p, marker)) != NULL)
+    {
+      const char *value = style + strlen (marker);
+      const char *end = strchr (value, '"');
+      g_autofree char *declarations = NULL;
+      g_auto(GStrv) parts = NULL;
+
+      if (end == NULL)
+        break;
+      g_string_append_len (out, p, style - p);
+      declarations = g_strndup (value, end - value);
+      parts = g_strsplit (declarations, ";", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          char *colon = strchr (parts[i], ':');
+
+          if (colon == NULL)
+            continue;
+          *colon = '\0';
+          g_string_append_printf (out, " %s=\"%s\"", g_strstrip (parts[i]),
+                                  g_strstrip (colon + 1));
+        }
+      p = end + 1;
+    }
+  g_string_append (out, p);
+}
+
 static void
 svg (GString           *out,
      double             width,
@@ -236,7 +358,8 @@ svg (GString           *out,
   g_autofree char *markup = kiosk_chart_svg (width, height, draw, chart, title);
 
   kiosk_html (out, "<figure class=\"chart\">");
-  kiosk_html (out, markup);
+  if (markup != NULL)
+    append_presentation_attributes (out, markup);
   kiosk_html (out, "</figure>\n");
 }
 
@@ -413,6 +536,7 @@ section_faces (GString          *out,
 static void
 reasons_table (GString          *out,
                KioskDashRequest *request,
+               const SiteData   *data,
                GPtrArray        *reasons,
                const char       *caption)
 {
@@ -433,6 +557,7 @@ reasons_table (GString          *out,
   for (guint i = 0; i < reasons->len; i++)
     {
       KioskDashReason *reason = g_ptr_array_index (reasons, i);
+      const char *label = option_label (data, reason, request->language);
       g_autofree char *n = kiosk_dash_format_count (request, reason->n);
       g_autofree char *share = kiosk_dash_format_percent (request,
                                                            reason->answered > 0
@@ -443,7 +568,8 @@ reasons_table (GString          *out,
       kiosk_html (out, "<tr><td class=\"num\">");
       kiosk_html_txtf (out, "%u", i + 1);
       kiosk_html (out, "</td><th scope=\"row\">");
-      kiosk_html_txt (out, reason->option_id);
+      /* The id only when no published survey knows the option. */
+      kiosk_html_txt (out, label != NULL ? label : reason->option_id);
       kiosk_html (out, " <span class=\"follow-up\">(");
       kiosk_html_txt (out, reason->follow_up_id);
       kiosk_html (out, ")</span></th><td class=\"num\">");
@@ -465,8 +591,8 @@ section_reasons (GString          *out,
   kiosk_html_txt (out, D_("Share: of the answers of that mood that gave any reason; a visitor "
                           "may give several."));
   kiosk_html (out, "</p>\n");
-  reasons_table (out, request, data->reasons[KIOSK_DASH_UNHAPPY], D_("Unhappy answers"));
-  reasons_table (out, request, data->reasons[KIOSK_DASH_HAPPY], D_("Happy answers"));
+  reasons_table (out, request, data, data->reasons[KIOSK_DASH_UNHAPPY], D_("Unhappy answers"));
+  reasons_table (out, request, data, data->reasons[KIOSK_DASH_HAPPY], D_("Happy answers"));
   csv_link (out, request, data, "reasons.csv");
 }
 
@@ -680,10 +806,12 @@ csv_faces (GString        *out,
 }
 
 static void
-csv_reasons (GString        *out,
-             const SiteData *data)
+csv_reasons (GString          *out,
+             KioskDashRequest *request,
+             const SiteData   *data)
 {
-  kiosk_dash_csv_row (out, 6, "mood", "rank", "follow_up", "option", "answers",
+  /* The label in the reader's language beside the id, which stays the same in every one. */
+  kiosk_dash_csv_row (out, 7, "mood", "rank", "follow_up", "option", "option_label", "answers",
                       "answers_with_a_reason");
   for (guint m = 0; m < 2; m++)
     for (guint i = 0; i < data->reasons[m]->len; i++)
@@ -693,8 +821,9 @@ csv_reasons (GString        *out,
         g_autofree char *n = uint_text (reason->n);
         g_autofree char *answered = uint_text (reason->answered);
 
-        kiosk_dash_csv_row (out, 6, m == KIOSK_DASH_UNHAPPY ? "unhappy" : "happy", rank,
-                            reason->follow_up_id, reason->option_id, n, answered);
+        kiosk_dash_csv_row (out, 7, m == KIOSK_DASH_UNHAPPY ? "unhappy" : "happy", rank,
+                            reason->follow_up_id, reason->option_id,
+                            option_label (data, reason, request->language), n, answered);
       }
 }
 
@@ -761,7 +890,7 @@ kiosk_dash_site_csv (KioskDashRequest *request,
   else if (g_str_equal (table, "faces"))
     csv_faces (body, &data);
   else if (g_str_equal (table, "reasons"))
-    csv_reasons (body, &data);
+    csv_reasons (body, request, &data);
   else if (!csv_comments (body, conn, &data, &error))
     {
       g_warning ("site %s: %s", data.site->name, error->message);
