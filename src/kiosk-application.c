@@ -291,6 +291,29 @@ validate_survey_cb (GBytes    *data,
   return survey != NULL;
 }
 
+/* The heartbeat reports the storage's health and the buttons; the uploader's thread cannot ask
+ * the store or the buttons, which belong to this one, so it is told whenever they change. */
+static void
+storage_health_cb (KioskStore    *store,
+                   GParamSpec    *pspec,
+                   KioskUploader *uploader)
+{
+  kiosk_uploader_set_storage_health (uploader, kiosk_store_get_health (store));
+}
+
+static void
+buttons_connected_cb (KioskButtons     *buttons,
+                      GParamSpec       *pspec,
+                      KioskApplication *self)
+{
+  const char * const *devices = kiosk_config_get_button_devices (self->config);
+
+  if (self->uploader == NULL)   /* shutting down */
+    return;
+  kiosk_uploader_set_buttons (self->uploader, g_strv_length ((char **) devices),
+                              kiosk_buttons_get_connected (buttons));
+}
+
 /* Sync is on when the configuration has a [cloud] url; the thread starts with the application. */
 static void
 kiosk_application_set_up_sync (KioskApplication *self,
@@ -321,6 +344,11 @@ kiosk_application_set_up_sync (KioskApplication *self,
   /* A committed response whose visit ended wakes the uploader (it debounces bursts). */
   g_signal_connect_object (store, "eligible-written", G_CALLBACK (kiosk_uploader_wake),
                            self->uploader, G_CONNECT_SWAPPED);
+  storage_health_cb (store, NULL, self->uploader);
+  g_signal_connect_object (store, "notify::health", G_CALLBACK (storage_health_cb),
+                           self->uploader, 0);
+  /* No [buttons] devices: 0 of 0, until kiosk_application_set_up_buttons() finds some. */
+  kiosk_uploader_set_buttons (self->uploader, 0, 0);
 }
 
 /* Physical buttons, when [buttons] names devices: a missing device is logged, not fatal. */
@@ -334,6 +362,12 @@ kiosk_application_set_up_buttons (KioskApplication *self)
 
   self->buttons = kiosk_buttons_new (self->config);
   g_signal_connect (self->buttons, "pressed", G_CALLBACK (button_pressed_cb), self);
+  if (self->uploader != NULL)
+    {
+      buttons_connected_cb (self->buttons, NULL, self);
+      g_signal_connect (self->buttons, "notify::connected", G_CALLBACK (buttons_connected_cb),
+                        self);
+    }
 }
 
 static char *

@@ -1213,7 +1213,8 @@ heartbeat_with_depth (gpointer data)
   g_autoptr(GPtrArray) heartbeats = kiosk_test_server_dup_heartbeats (f->server);
 
   for (guint i = 0; i < heartbeats->len; i++)
-    if (strstr (g_ptr_array_index (heartbeats, i), "\"queue_depth\":3,") != NULL)
+    if (strstr (g_ptr_array_index (heartbeats, i), "\"queue_depth\":3,") != NULL &&
+        strstr (g_ptr_array_index (heartbeats, i), "\"buttons\":") != NULL)
       {
         f->text = g_intern_string (g_ptr_array_index (heartbeats, i));
         return TRUE;
@@ -1227,19 +1228,22 @@ test_heartbeat (Fixture       *f,
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
-  JsonObject *o;
+  JsonObject *o, *storage, *buttons;
 
   f->timings.heartbeat_ms = 100;
   kiosk_test_server_set_status (f->server, EVENTS, 503, NULL, "Down for maintenance");
   fill (f, 3);
   start_uploader (f);
   kiosk_uploader_set_survey_info (f->uploader, "exit", 7);
+  kiosk_uploader_set_storage_health (f->uploader, KIOSK_STORAGE_RECOVERED);
+  /* Told last, so the heartbeat that has the buttons has everything told before. */
+  kiosk_uploader_set_buttons (f->uploader, 2, 1);
   WAIT_FOR (heartbeat_with_depth, f);
 
   root = json_from_string (f->text, &error);
   g_assert_no_error (error);
   o = json_node_get_object (root);
-  g_assert_cmpuint (json_object_get_size (o), ==, 11);
+  g_assert_cmpuint (json_object_get_size (o), ==, 13);
   g_assert_cmpstr (json_object_get_string_member (o, "version"), ==, PACKAGE_VERSION);
   g_assert_cmpint (json_object_get_int_member (o, "uptime_s"), >=, 0);
   g_assert_cmpint (json_object_get_int_member (o, "queue_depth"), ==, 3);
@@ -1251,6 +1255,15 @@ test_heartbeat (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (o, "survey_id"), ==, "exit");
   g_assert_cmpint (json_object_get_int_member (o, "survey_version"), ==, 7);
   g_assert_cmpint (json_object_get_int_member (o, "last_seq"), ==, 3);
+  storage = json_object_get_object_member (o, "storage");
+  g_assert_cmpstr (json_object_get_string_member (storage, "state"), ==, "recovered");
+  /* The uploader measures these itself: the database holds three responses, and a test's
+   * directory is on a file system with some room. */
+  g_assert_cmpint (json_object_get_int_member (storage, "database_bytes"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (storage, "free_bytes"), >, 0);
+  buttons = json_object_get_object_member (o, "buttons");
+  g_assert_cmpint (json_object_get_int_member (buttons, "configured"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (buttons, "connected"), ==, 1);
   g_assert_null (strstr (f->text, KIOSK_TEST_TOKEN));
 
   kiosk_test_server_set_status (f->server, EVENTS, 0, NULL, NULL);

@@ -50,6 +50,9 @@ struct _KioskUploader
   KioskSyncStatus       status;
   char                 *survey_id;
   int                   survey_version;
+  int                   storage_health;      /* KioskStorageHealth; -1 until the app says */
+  int                   buttons_configured;  /* -1 until the app says */
+  guint                 buttons_connected;
 
   /* threads */
   GMainContext         *main_context;        /* where signals are emitted */

@@ -187,6 +187,8 @@ kiosk_uploader_init (KioskUploader *self)
   kiosk_uploader_timings_init (&self->timings);
   self->status.oldest_pending_age_s = -1;
   self->status.next_retry_in_ms = -1;
+  self->storage_health = -1;
+  self->buttons_configured = -1;
   self->network_available = TRUE;
 }
 

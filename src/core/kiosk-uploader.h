@@ -6,6 +6,7 @@
 
 #include "kiosk-clock.h"
 #include "kiosk-config.h"
+#include "kiosk-store.h"
 
 G_BEGIN_DECLS
 
@@ -114,6 +115,11 @@ void             kiosk_uploader_set_survey_validator   (KioskUploader           
 void             kiosk_uploader_set_survey_info        (KioskUploader              *self,
                                                         const char                 *survey_id,
                                                         int                         survey_version);
+void             kiosk_uploader_set_storage_health     (KioskUploader              *self,
+                                                        KioskStorageHealth          health);
+void             kiosk_uploader_set_buttons            (KioskUploader              *self,
+                                                        guint                       configured,
+                                                        guint                       connected);
 const char      *kiosk_uploader_get_survey_path        (KioskUploader              *self);
 
 gboolean         kiosk_uploader_start                  (KioskUploader              *self,
