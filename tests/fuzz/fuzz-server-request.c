@@ -188,7 +188,8 @@ check_token (const char *header)
 static void
 check_heartbeat_values (const KioskHeartbeat *h)
 {
-  const char *texts[] = { h->version, h->last_upload_ok_at, h->last_error, h->survey_id };
+  const char *texts[] = { h->version, h->last_upload_ok_at, h->last_error, h->survey_id,
+                          h->storage_state };
 
   /* What the server stores: counts ≥ 0, texts in UTF-8 and at most 1 000 characters. */
   g_assert_cmpint (h->uptime_s, >=, 0);
@@ -199,6 +200,14 @@ check_heartbeat_values (const KioskHeartbeat *h)
   g_assert_cmpint (h->last_seq, >=, 0);
   g_assert_nonnull (h->version);
   g_assert_true (h->clock_synced == TRUE || h->clock_synced == FALSE);
+  /* The optional members: a size is unmeasured (-1) or ≥ 0; connected buttons ≤ configured. */
+  g_assert_cmpint (h->storage_database_bytes, >=, -1);
+  g_assert_cmpint (h->storage_free_bytes, >=, -1);
+  if (h->buttons_configured >= 0)
+    {
+      g_assert_cmpint (h->buttons_connected, >=, 0);
+      g_assert_cmpint (h->buttons_connected, <=, h->buttons_configured);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     if (texts[i] != NULL)
       {
@@ -244,6 +253,15 @@ check_heartbeat (const char *data,
   g_assert_cmpstr (back->survey_id, ==, h->survey_id);
   g_assert_cmpint (back->survey_version, ==, h->survey_version);
   g_assert_cmpint (back->last_seq, ==, h->last_seq);
+  g_assert_cmpstr (back->storage_state, ==, h->storage_state);
+  if (h->storage_state != NULL)
+    {
+      g_assert_cmpint (back->storage_database_bytes, ==, h->storage_database_bytes);
+      g_assert_cmpint (back->storage_free_bytes, ==, h->storage_free_bytes);
+    }
+  g_assert_cmpint (back->buttons_configured, ==, h->buttons_configured);
+  if (h->buttons_configured >= 0)
+    g_assert_cmpint (back->buttons_connected, ==, h->buttons_connected);
   twice = kiosk_heartbeat_to_json (back);
   g_assert_cmpstr (twice, ==, once);
 }
