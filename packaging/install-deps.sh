@@ -22,7 +22,24 @@ TEST="$TEST glib-networking"
 BUILD="$BUILD libpq-dev libmicrohttpd-dev"
 TEST="$TEST postgresql"
 
+# Browser tests of the dashboard (tests/browser): Debian's Chromium, driven with Node.js by
+# playwright-core and checked by axe-core, both from the npm registry (npm ci below). npm comes
+# with some builds of nodejs and is a package of its own in Debian's. The emoji font draws the
+# visitors' emoji in the pages' screenshots.
+TEST="$TEST chromium nodejs fonts-noto-color-emoji"
+command -v npm >/dev/null 2>&1 || TEST="$TEST npm"
+
 PACKAGES=$(echo $BUILD $RUN $TEST)
+
+# The browser tests' npm packages, at the versions of tests/browser/package-lock.json, once.
+npm_packages () {
+  top=$(cd "$(dirname "$0")/.." && pwd)
+  if [ -f "$top/tests/browser/package-lock.json" ] && [ ! -d "$top/tests/browser/node_modules" ] \
+     && command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm ci --prefix tests/browser"
+    npm ci --prefix "$top/tests/browser" --no-audit --no-fund
+  fi
+}
 
 missing=""
 for p in $PACKAGES; do
@@ -35,6 +52,7 @@ done
 
 if [ -z "$missing" ]; then
   echo "install-deps: all $(echo $PACKAGES | wc -w) packages are installed"
+  npm_packages
   exit 0
 fi
 
@@ -47,3 +65,4 @@ echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends $missing
+npm_packages
