@@ -855,6 +855,69 @@ test_pages (Fixture       *f,
   page_close (&page);
 }
 
+/* The heartbeat's optional storage and buttons: shown, in red when storage fails or a button
+ * device is missing, and "–" for a kiosk that does not report them; the CSV has them raw. */
+static void
+test_fleet_health (Fixture       *f,
+                   gconstpointer  data)
+{
+  Page page;
+  const char *html;
+  const char *row;
+
+  SKIP_WITHOUT_PG ();
+  run (f->conn,
+       "INSERT INTO device_health (device_id, received_at, version, uptime_s, queue_depth,"
+       " oldest_pending_age_s, dead_letter_count, clock_synced, survey_id, survey_version,"
+       " last_seq, storage_state, storage_database_bytes, storage_free_bytes,"
+       " buttons_configured, buttons_connected) VALUES"
+       " ('dA', '2026-03-11 11:50Z', '1.3.0', 100, 3, 120, 1, true, 'default', 1, 300,"
+       "  'failing', 2097152, 5368709120, 2, 1),"
+       " ('dB', '2026-03-11 11:00Z', '1.3.0', 100, 0, 0, 0, true, 'default', 1, 20,"
+       "  'recovered', NULL, NULL, 0, 0),"
+       " ('dC', '2026-03-11 10:50Z', '1.1.0', 100, 0, 0, 0, true, 'default', 1, 4,"
+       "  NULL, NULL, NULL, NULL, NULL)");
+
+  page_open (&page, &admin, "/fleet", NULL, NULL, NULL);
+  kiosk_dash_fleet (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "<th scope=\"col\">Storage</th>"
+                                  "<th scope=\"col\">Buttons</th>"));
+  /* dA: failing storage and a missing button device, both in red; sizes as g_format_size()
+   * writes them, with a no-break space. */
+  row = strstr (html, "<th scope=\"row\">dA</th>");
+  g_assert_nonnull (row);
+  g_assert_nonnull (strstr (row, "<td class=\"storage\"><strong class=\"alert\">failing</strong>"
+                                 "<br>2.1\u00a0MB used<br>5.4\u00a0GB free</td>"
+                                 "<td class=\"buttons\"><strong class=\"alert\">1 of 2 connected"
+                                 "</strong></td>"));
+  /* dB: recovered is not an alarm; sizes it could not measure are left out; touch only. */
+  row = strstr (html, "<th scope=\"row\">dB</th>");
+  g_assert_nonnull (strstr (row, "<td class=\"storage\">recovered</td>"
+                                 "<td class=\"buttons\">touch only</td>"));
+  /* dC: an older kiosk, neither reported. */
+  row = strstr (html, "<th scope=\"row\">dC</th>");
+  g_assert_nonnull (strstr (row, "<td class=\"storage\">–</td><td class=\"buttons\">–</td>"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/fleet.csv", NULL, NULL, NULL);
+  kiosk_dash_fleet_csv (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  g_assert_true (g_str_has_prefix (page.reply.body->str,
+                                   "kiosk,site,last_heartbeat,version,uptime_s,survey,"
+                                   "survey_version,queue_depth,oldest_pending_age_s,"
+                                   "dead_letters,clock_synced,last_upload_ok_at,last_error,"
+                                   "silent,storage_state,database_bytes,free_bytes,"
+                                   "buttons_configured,buttons_connected\r\n"));
+  g_assert_nonnull (strstr (page.reply.body->str, ",failing,2097152,5368709120,2,1\r\n"));
+  g_assert_nonnull (strstr (page.reply.body->str, ",recovered,,,0,0\r\n"));
+  row = strstr (page.reply.body->str, "\r\ndC,");
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_prefix (strstr (row + 2, "\r\n") - 5, ",,,,,\r\n"));
+  page_close (&page);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -884,6 +947,7 @@ main (int    argc,
   ADD ("/dashboard/viewer", test_viewer);
   ADD ("/dashboard/rollups-follow-changes", test_rollups_follow_changes);
   ADD ("/dashboard/pages", test_pages);
+  ADD ("/dashboard/fleet-health", test_fleet_health);
 #undef ADD
 
   status = g_test_run ();

@@ -1595,6 +1595,51 @@ test_heartbeat (void)
   g_assert_cmpstr (row, ==, "t");
 }
 
+/* The optional storage and buttons (docs/cloud-api.md, section 3): stored in both tables, and
+ * cleared again from the latest state by a heartbeat without them (an older kiosk's). */
+static void
+test_heartbeat_health (void)
+{
+  g_autoptr(Dev) d = NULL;
+  g_autoptr(KioskTestHttpReply) reply = NULL;
+  g_autoptr(KioskTestHttpReply) older = NULL;
+  g_autoptr(GString) body = g_string_new (heartbeat_json);
+  g_autofree char *row = NULL;
+  const char *columns = "concat_ws ('|', coalesce (storage_state, 'NULL'),"
+                        " coalesce (storage_database_bytes::text, 'NULL'),"
+                        " coalesce (storage_free_bytes::text, 'NULL'),"
+                        " coalesce (buttons_configured::text, 'NULL'),"
+                        " coalesce (buttons_connected::text, 'NULL'))";
+
+  SKIP_WITHOUT_SERVER ();
+  d = dev_new ();
+  g_assert_cmpuint (g_string_replace (body, "\"last_seq\": 1234}",
+                                      "\"last_seq\": 1234, \"storage\": {\"state\": \"failing\", "
+                                      "\"database_bytes\": 2097152, \"free_bytes\": null}, "
+                                      "\"buttons\": {\"configured\": 2, \"connected\": 1}}", 1),
+                    ==, 1);
+  reply = device_request (d, "POST", d->device, "heartbeat", "Content-Type: application/json",
+                          body->str);
+  g_assert_cmpint (reply->status, ==, 204);
+
+  row = query ("SELECT %s FROM heartbeats WHERE device_id = '%s'", columns, d->device);
+  g_assert_cmpstr (row, ==, "failing|2097152|NULL|2|1");
+  g_free (row);
+  row = query ("SELECT %s FROM device_health WHERE device_id = '%s'", columns, d->device);
+  g_assert_cmpstr (row, ==, "failing|2097152|NULL|2|1");
+  g_free (row);
+
+  older = device_request (d, "POST", d->device, "heartbeat", "Content-Type: application/json",
+                          heartbeat_json);
+  g_assert_cmpint (older->status, ==, 204);
+  row = query ("SELECT %s FROM device_health WHERE device_id = '%s'", columns, d->device);
+  g_assert_cmpstr (row, ==, "NULL|NULL|NULL|NULL|NULL");
+  g_free (row);
+  row = query ("SELECT string_agg (%s, ',' ORDER BY received_at) FROM heartbeats"
+               " WHERE device_id = '%s'", columns, d->device);
+  g_assert_cmpstr (row, ==, "failing|2097152|NULL|2|1,NULL|NULL|NULL|NULL|NULL");
+}
+
 static void
 assert_heartbeat_refused (const char *content_type,
                           const char *body,
@@ -1640,6 +1685,20 @@ test_heartbeat_wrong_type (void)
                     ==, 1);
   assert_heartbeat_refused ("application/json", body->str, 400,
                             "“queue_depth”: expected an integer ≥ 0, got a string");
+}
+
+/* Optional, but strict when present: nothing is stored. */
+static void
+test_heartbeat_bad_health (void)
+{
+  g_autoptr(GString) body = g_string_new (heartbeat_json);
+
+  SKIP_WITHOUT_SERVER ();
+  g_assert_cmpuint (g_string_replace (body, "\"last_seq\": 1234}",
+                                      "\"last_seq\": 1234, \"buttons\": {\"configured\": 1, "
+                                      "\"connected\": 2}}", 1), ==, 1);
+  assert_heartbeat_refused ("application/json", body->str, 400,
+                            "“buttons.connected”: 2 is more than the 1 configured");
 }
 
 static void
@@ -1802,6 +1861,8 @@ main (int    argc,
   g_test_add_func ("/server-api/survey/etag", test_survey_etag);
   g_test_add_func ("/server-api/survey/none", test_survey_none);
   g_test_add_func ("/server-api/heartbeat/stored", test_heartbeat);
+  g_test_add_func ("/server-api/heartbeat/health", test_heartbeat_health);
+  g_test_add_func ("/server-api/heartbeat/bad-health", test_heartbeat_bad_health);
   g_test_add_func ("/server-api/heartbeat/missing-member", test_heartbeat_missing_member);
   g_test_add_func ("/server-api/heartbeat/wrong-type", test_heartbeat_wrong_type);
   g_test_add_func ("/server-api/heartbeat/not-an-object", test_heartbeat_not_json);

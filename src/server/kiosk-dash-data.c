@@ -866,6 +866,7 @@ kiosk_dash_kiosk_free (KioskDashKiosk *kiosk)
   g_free (kiosk->survey_id);
   g_free (kiosk->last_upload_ok_at);
   g_free (kiosk->last_error);
+  g_free (kiosk->storage_state);
   g_free (kiosk);
 }
 
@@ -898,7 +899,9 @@ kiosk_dash_data_fleet (PGconn              *conn,
                          " h.oldest_pending_age_s, h.dead_letter_count, h.clock_synced,"
                          " h.last_upload_ok_at, h.last_error,"
                          " (extract (epoch FROM d.last_seen_at) * 1000000)::bigint,"
-                         " (extract (epoch FROM d.created_at) * 1000000)::bigint "
+                         " (extract (epoch FROM d.created_at) * 1000000)::bigint,"
+                         " h.storage_state, h.storage_database_bytes, h.storage_free_bytes,"
+                         " h.buttons_configured, h.buttons_connected "
                          "FROM devices d JOIN sites s ON s.id = d.site_id "
                          "LEFT JOIN device_health h ON h.device_id = d.id "
                          "WHERE %s AND d.retired_at IS NULL "
@@ -936,6 +939,12 @@ kiosk_dash_data_fleet (PGconn              *conn,
           k->last_upload_ok_at = value_or_null (result, r, 11);
           k->last_error = value_or_null (result, r, 12);
         }
+      /* NULL when not reported (an older kiosk, or none heard): -1. */
+      k->storage_state = value_or_null (result, r, 15);
+      k->storage_database_bytes = PQgetisnull (result, r, 16) ? -1 : value_int (result, r, 16);
+      k->storage_free_bytes = PQgetisnull (result, r, 17) ? -1 : value_int (result, r, 17);
+      k->buttons_configured = PQgetisnull (result, r, 18) ? -1 : value_int (result, r, 18);
+      k->buttons_connected = PQgetisnull (result, r, 19) ? -1 : value_int (result, r, 19);
       k->last_seen_us = PQgetisnull (result, r, 13) ? 0 : value_int (result, r, 13);
       k->silent = kiosk_dash_is_silent (site ? site->hours : NULL,
                                         k->heard ? k->last_heartbeat_us

@@ -222,6 +222,12 @@ typedef struct
   char    *last_error;
   gint64   last_seen_us;       /* its last batch of responses; 0: none */
   gboolean silent;
+  /* The heartbeat's optional members: NULL / -1 when not reported */
+  char    *storage_state;      /* "ok", "recovered", "failing", or a later kiosk's word */
+  gint64   storage_database_bytes;
+  gint64   storage_free_bytes;
+  gint64   buttons_configured; /* 0: touch only */
+  gint64   buttons_connected;
 } KioskDashKiosk;
 
 void           kiosk_dash_kiosk_free  (KioskDashKiosk *kiosk);

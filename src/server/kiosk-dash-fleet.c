@@ -1,6 +1,7 @@
 /* kiosk-dash-fleet.c: the page "/fleet" (admins): every kiosk's latest heartbeat as
  * device_health holds it, red when it has been silent for 15 minutes of its site's opening
- * time. The heartbeat carries no storage or button state, so neither is shown. */
+ * time, when its storage is failing or when a configured button device is not connected. A
+ * kiosk older than the heartbeat's storage and buttons shows them as unknown ("–"). */
 #define G_LOG_DOMAIN "kiosk-dash"
 
 #include "kiosk-dash-data.h"
@@ -45,6 +46,108 @@ td_count (GString          *out,
   kiosk_html (out, "</td>");
 }
 
+static void
+alert (GString    *out,
+       const char *text)
+{
+  kiosk_html (out, "<strong class=\"alert\">");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</strong>");
+}
+
+/* "ok" and "recovered" (a damaged database was set aside, and the new one works) are fine;
+ * "failing" is not, nor is a state a later kiosk may send that this server does not know. */
+static gboolean
+storage_in_trouble (const KioskDashKiosk *k)
+{
+  return k->storage_state != NULL && !g_str_equal (k->storage_state, "ok") &&
+         !g_str_equal (k->storage_state, "recovered");
+}
+
+static gboolean
+buttons_in_trouble (const KioskDashKiosk *k)
+{
+  return k->buttons_configured > 0 && k->buttons_connected < k->buttons_configured;
+}
+
+static void
+td_storage (GString              *out,
+            KioskDashRequest     *request,
+            const KioskDashKiosk *k)
+{
+  const char *state;
+
+  kiosk_html (out, "<td class=\"storage\">");
+  if (k->storage_state == NULL)
+    {
+      kiosk_html_txt (out, "–");
+      kiosk_html (out, "</td>");
+      return;
+    }
+
+  if (g_str_equal (k->storage_state, "ok"))
+    /* Translators: fleet page, a kiosk's storage */
+    state = D_("OK");
+  else if (g_str_equal (k->storage_state, "recovered"))
+    /* Translators: fleet page, a kiosk's storage: a damaged database was set aside */
+    state = D_("recovered");
+  else if (g_str_equal (k->storage_state, "failing"))
+    /* Translators: fleet page, a kiosk's storage: writing fails, responses are held in memory */
+    state = D_("failing");
+  else
+    state = k->storage_state;
+  if (storage_in_trouble (k))
+    alert (out, state);
+  else
+    kiosk_html_txt (out, state);
+
+  if (k->storage_database_bytes >= 0)
+    {
+      g_autofree char *size = g_format_size ((guint64) k->storage_database_bytes);
+
+      kiosk_html (out, "<br>");
+      /* Translators: fleet page, the size of a kiosk's response database, e.g. "2.1 MB used" */
+      kiosk_html_txtf (out, D_("%s used"), size);
+    }
+  if (k->storage_free_bytes >= 0)
+    {
+      g_autofree char *size = g_format_size ((guint64) k->storage_free_bytes);
+
+      kiosk_html (out, "<br>");
+      /* Translators: fleet page, the free space on a kiosk's disk, e.g. "5.4 GB free" */
+      kiosk_html_txtf (out, D_("%s free"), size);
+    }
+  kiosk_html (out, "</td>");
+}
+
+static void
+td_buttons (GString              *out,
+            KioskDashRequest     *request,
+            const KioskDashKiosk *k)
+{
+  kiosk_html (out, "<td class=\"buttons\">");
+  if (k->buttons_configured < 0)
+    kiosk_html_txt (out, "–");
+  else if (k->buttons_configured == 0)
+    /* Translators: fleet page: a kiosk without physical buttons */
+    kiosk_html_txt (out, D_("touch only"));
+  else
+    {
+      g_autofree char *connected = kiosk_dash_format_count (request,
+                                                            (guint64) k->buttons_connected);
+      g_autofree char *configured = kiosk_dash_format_count (request,
+                                                             (guint64) k->buttons_configured);
+      /* Translators: fleet page: button devices connected of those configured, "1 of 2" */
+      g_autofree char *text = g_strdup_printf (D_("%s of %s connected"), connected, configured);
+
+      if (buttons_in_trouble (k))
+        alert (out, text);
+      else
+        kiosk_html_txt (out, text);
+    }
+  kiosk_html (out, "</td>");
+}
+
 void
 kiosk_dash_fleet (KioskDashRequest *request,
                   PGconn           *conn,
@@ -75,6 +178,8 @@ kiosk_dash_fleet (KioskDashRequest *request,
   th (out, D_("Queue"));
   th (out, D_("Oldest pending"));
   th (out, D_("Dead letters"));
+  th (out, D_("Storage"));
+  th (out, D_("Buttons"));
   th (out, D_("Clock"));
   th (out, D_("Last error"));
   kiosk_html (out, "</tr></thead><tbody>\n");
@@ -107,7 +212,7 @@ kiosk_dash_fleet (KioskDashRequest *request,
       kiosk_html (out, "</td>");
       if (!k->heard)
         {
-          kiosk_html (out, "<td colspan=\"7\"></td></tr>\n");
+          kiosk_html (out, "<td colspan=\"9\"></td></tr>\n");
           continue;
         }
       kiosk_html (out, "<td>");
@@ -129,6 +234,8 @@ kiosk_dash_fleet (KioskDashRequest *request,
         }
       kiosk_html (out, "</td>");
       td_count (out, request, k->dead_letter_count);
+      td_storage (out, request, k);
+      td_buttons (out, request, k);
       kiosk_html (out, "<td>");
       kiosk_html_txt (out, k->clock_synced ? D_("synchronised") : D_("not synchronised"));
       kiosk_html (out, "</td><td>");
@@ -151,10 +258,13 @@ kiosk_dash_fleet_csv (KioskDashRequest *request,
   if (kiosks == NULL)
     return;
   kiosk_dash_reply_csv (reply, "fleet.csv");
-  kiosk_dash_csv_row (reply->body, 14, "kiosk", "site", "last_heartbeat", "version",
+  /* The optional heartbeat members last, so a reader of the older file finds its columns. */
+  kiosk_dash_csv_row (reply->body, 19, "kiosk", "site", "last_heartbeat", "version",
                       "uptime_s", "survey", "survey_version", "queue_depth",
                       "oldest_pending_age_s", "dead_letters", "clock_synced",
-                      "last_upload_ok_at", "last_error", "silent");
+                      "last_upload_ok_at", "last_error", "silent", "storage_state",
+                      "database_bytes", "free_bytes", "buttons_configured",
+                      "buttons_connected");
   for (guint i = 0; i < kiosks->len; i++)
     {
       KioskDashKiosk *k = g_ptr_array_index (kiosks, i);
@@ -165,6 +275,7 @@ kiosk_dash_fleet_csv (KioskDashRequest *request,
       g_autofree char *heartbeat = time ? g_date_time_format_iso8601 (time) : NULL;
       g_autofree char *uptime = NULL, *version = NULL, *queue = NULL, *oldest = NULL;
       g_autofree char *dead = NULL;
+      g_autofree char *database = NULL, *free_space = NULL, *configured = NULL, *connected = NULL;
 
       if (k->heard)
         {
@@ -174,9 +285,20 @@ kiosk_dash_fleet_csv (KioskDashRequest *request,
           oldest = g_strdup_printf ("%" G_GINT64_FORMAT, k->oldest_pending_age_s);
           dead = g_strdup_printf ("%" G_GINT64_FORMAT, k->dead_letter_count);
         }
-      kiosk_dash_csv_row (reply->body, 14, k->device_id, k->site_name, heartbeat, k->version,
+      /* Empty when not reported, as in the heartbeat. */
+      if (k->storage_database_bytes >= 0)
+        database = g_strdup_printf ("%" G_GINT64_FORMAT, k->storage_database_bytes);
+      if (k->storage_free_bytes >= 0)
+        free_space = g_strdup_printf ("%" G_GINT64_FORMAT, k->storage_free_bytes);
+      if (k->buttons_configured >= 0)
+        {
+          configured = g_strdup_printf ("%" G_GINT64_FORMAT, k->buttons_configured);
+          connected = g_strdup_printf ("%" G_GINT64_FORMAT, k->buttons_connected);
+        }
+      kiosk_dash_csv_row (reply->body, 19, k->device_id, k->site_name, heartbeat, k->version,
                           uptime, k->survey_id, version, queue, oldest, dead,
                           k->heard ? (k->clock_synced ? "yes" : "no") : NULL,
-                          k->last_upload_ok_at, k->last_error, k->silent ? "yes" : "no");
+                          k->last_upload_ok_at, k->last_error, k->silent ? "yes" : "no",
+                          k->storage_state, database, free_space, configured, connected);
     }
 }

@@ -434,6 +434,8 @@ handle_heartbeat (struct MHD_Connection *connection,
   g_autoptr(PGresult) stored = NULL;
   g_autofree char *uptime = NULL, *depth = NULL, *age = NULL, *dead = NULL, *version = NULL;
   g_autofree char *seq = NULL;
+  g_autofree char *database_bytes = NULL, *free_bytes = NULL;
+  g_autofree char *configured = NULL, *connected = NULL;
 
   if (r->too_large)
     return reply_text (connection, MHD_HTTP_CONTENT_TOO_LARGE,
@@ -448,24 +450,44 @@ handle_heartbeat (struct MHD_Connection *connection,
   dead = g_strdup_printf ("%" G_GINT64_FORMAT, h->dead_letter_count);
   version = g_strdup_printf ("%" G_GINT64_FORMAT, h->survey_version);
   seq = g_strdup_printf ("%" G_GINT64_FORMAT, h->last_seq);
+  /* The optional members: NULL (not reported) when absent or, for the sizes, null. */
+  if (h->storage_database_bytes >= 0)
+    database_bytes = g_strdup_printf ("%" G_GINT64_FORMAT, h->storage_database_bytes);
+  if (h->storage_free_bytes >= 0)
+    free_bytes = g_strdup_printf ("%" G_GINT64_FORMAT, h->storage_free_bytes);
+  if (h->buttons_configured >= 0)
+    {
+      configured = g_strdup_printf ("%" G_GINT64_FORMAT, h->buttons_configured);
+      connected = g_strdup_printf ("%" G_GINT64_FORMAT, h->buttons_connected);
+    }
   {
     const char *params[] = { r->device_id, h->version, uptime, depth, age, dead,
                              h->last_upload_ok_at, h->last_error,
-                             h->clock_synced ? "t" : "f", h->survey_id, version, seq };
+                             h->clock_synced ? "t" : "f", h->survey_id, version, seq,
+                             h->storage_state, database_bytes, free_bytes, configured,
+                             connected };
 
     /* The history and the latest state in one statement, so they never disagree. */
     stored = kiosk_db_exec (conn,
                             "WITH h AS (INSERT INTO heartbeats (device_id, version, uptime_s,"
                             "  queue_depth, oldest_pending_age_s, dead_letter_count,"
                             "  last_upload_ok_at, last_error, clock_synced, survey_id,"
-                            "  survey_version, last_seq)"
-                            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                            "  survey_version, last_seq, storage_state, storage_database_bytes,"
+                            "  storage_free_bytes, buttons_configured, buttons_connected)"
+                            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+                            "  $14, $15, $16, $17)"
                             " RETURNING *), "
                             "d AS (UPDATE devices SET last_seen_at = now() WHERE id = $1) "
-                            "INSERT INTO device_health SELECT device_id, received_at, version,"
+                            "INSERT INTO device_health (device_id, received_at, version,"
                             " uptime_s, queue_depth, oldest_pending_age_s, dead_letter_count,"
                             " last_upload_ok_at, last_error, clock_synced, survey_id,"
-                            " survey_version, last_seq FROM h "
+                            " survey_version, last_seq, storage_state, storage_database_bytes,"
+                            " storage_free_bytes, buttons_configured, buttons_connected) "
+                            "SELECT device_id, received_at, version,"
+                            " uptime_s, queue_depth, oldest_pending_age_s, dead_letter_count,"
+                            " last_upload_ok_at, last_error, clock_synced, survey_id,"
+                            " survey_version, last_seq, storage_state, storage_database_bytes,"
+                            " storage_free_bytes, buttons_configured, buttons_connected FROM h "
                             "ON CONFLICT (device_id) DO UPDATE SET"
                             " received_at = EXCLUDED.received_at, version = EXCLUDED.version,"
                             " uptime_s = EXCLUDED.uptime_s, queue_depth = EXCLUDED.queue_depth,"
@@ -476,7 +498,14 @@ handle_heartbeat (struct MHD_Connection *connection,
                             " clock_synced = EXCLUDED.clock_synced,"
                             " survey_id = EXCLUDED.survey_id,"
                             " survey_version = EXCLUDED.survey_version,"
-                            " last_seq = EXCLUDED.last_seq",
+                            " last_seq = EXCLUDED.last_seq,"
+                            /* An older kiosk's heartbeat (after a downgrade) clears them: the
+                             * latest state is what the latest heartbeat said. */
+                            " storage_state = EXCLUDED.storage_state,"
+                            " storage_database_bytes = EXCLUDED.storage_database_bytes,"
+                            " storage_free_bytes = EXCLUDED.storage_free_bytes,"
+                            " buttons_configured = EXCLUDED.buttons_configured,"
+                            " buttons_connected = EXCLUDED.buttons_connected",
                             G_N_ELEMENTS (params), params, &error);
   }
   if (stored == NULL)
