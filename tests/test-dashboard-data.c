@@ -10,6 +10,7 @@
 #include "kiosk-dash-data.h"
 #include "kiosk-dash-pages.h"
 #include "kiosk-server-db.h"
+#include "kiosk-server-surveys.h"
 #include "kiosk-test-pg.h"
 
 static KioskTestPg *pg;
@@ -790,8 +791,9 @@ test_pages (Fixture       *f,
   page_open (&page, &admin, "/sites/alpha/reasons.csv", "alpha", "reasons.csv", period);
   kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
   g_assert_cmpuint (status (&page), ==, 200);
-  g_assert_nonnull (strstr (page.reply.body->str, "unhappy,1,why,slow,16,21\r\n"));
-  g_assert_nonnull (strstr (page.reply.body->str, "happy,1,like,fast,30,30\r\n"));
+  /* No survey "default" was published here: no labels. */
+  g_assert_nonnull (strstr (page.reply.body->str, "unhappy,1,why,slow,,16,21\r\n"));
+  g_assert_nonnull (strstr (page.reply.body->str, "happy,1,like,fast,,30,30\r\n"));
   page_close (&page);
 
   page_open (&page, &admin, "/sites/alpha/daily.csv", "alpha", "daily.csv", period);
@@ -852,6 +854,79 @@ test_pages (Fixture       *f,
   kiosk_dash_fleet (&page.request, f->conn, &page.reply);
   g_assert_cmpuint (status (&page), ==, 200);
   g_assert_nonnull (strstr (page.reply.body->str, "dD"));
+  page_close (&page);
+}
+
+/* The survey the data set's reasons were given to, published with the visitors' texts in two
+ * languages; "friendly" is in none of its follow-ups. */
+static const char reasons_survey[] =
+  "{\"id\": \"default\", \"version\": 1, \"default_language\": \"en\","
+  " \"languages\": [\"en\", \"de\"],"
+  " \"question\": {\"en\": \"How was it?\", \"de\": \"Wie war es?\"},"
+  " \"faces\": {\"negative\": [0, 1], \"positive\": [2, 3]},"
+  " \"follow_up\": {"
+  "  \"negative\": {\"id\": \"why\", \"question\": {\"en\": \"Why?\", \"de\": \"Warum?\"},"
+  "   \"choice\": \"multiple\", \"options\": ["
+  "    {\"id\": \"slow\", \"label\": {\"en\": \"Slow service\", \"de\": \"Langsame Bedienung\"}},"
+  "    {\"id\": \"dirty\", \"label\": {\"en\": \"Dirty\", \"de\": \"Schmutzig\"}},"
+  "    {\"id\": \"rude\", \"label\": {\"en\": \"Rude <staff>\", \"de\": \"Unhöflich\"}}]},"
+  "  \"positive\": {\"id\": \"like\", \"question\": {\"en\": \"What was good?\","
+  "   \"de\": \"Was war gut?\"}, \"options\": ["
+  "    {\"id\": \"fast\", \"label\": {\"en\": \"Fast\", \"de\": \"Schnell\"}}]}},"
+  " \"thank_you\": {\"en\": \"Thanks!\", \"de\": \"Danke!\"}}";
+
+/* The reasons as the visitors read them: the option's label from the published survey in the
+ * reader's language, else the survey's default one; the id where no survey has the option; the
+ * CSV with both. */
+static void
+test_reason_labels (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *period = "from=2026-03-10&to=2026-03-11";
+  g_autoptr(KioskSurvey) survey = NULL;
+  g_autoptr(GError) error = NULL;
+  Page page;
+  const char *html;
+
+  SKIP_WITHOUT_PG ();
+  survey = kiosk_server_survey_publish (f->conn, reasons_survey, strlen (reasons_survey),
+                                        "reasons.json", KIOSK_SURVEY_SCOPE_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (survey);
+
+  page_open (&page, &admin, "/sites/alpha", "alpha", NULL, period);
+  page.request.language = "de";
+  kiosk_dash_site (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "<th scope=\"row\">Langsame Bedienung <span class=\"follow-up\">"
+                                  "(why)</span></th>"));
+  g_assert_nonnull (strstr (html, "<th scope=\"row\">Unhöflich <span"));
+  g_assert_nonnull (strstr (html, "<th scope=\"row\">Schnell <span"));
+  g_assert_nonnull (strstr (html, "<th scope=\"row\">friendly <span"));
+  g_assert_null (strstr (html, "<th scope=\"row\">slow <span"));
+  page_close (&page);
+
+  /* Finnish: the survey has none, so its default, English; escaped like any text. */
+  page_open (&page, &admin, "/sites/alpha", "alpha", NULL, period);
+  page.request.language = "fi";
+  kiosk_dash_site (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "<th scope=\"row\">Slow service <span"));
+  g_assert_nonnull (strstr (html, "<th scope=\"row\">Rude &lt;staff&gt; <span"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/sites/alpha/reasons.csv", "alpha", "reasons.csv", period);
+  page.request.language = "de";
+  kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  g_assert_true (g_str_has_prefix (page.reply.body->str, "mood,rank,follow_up,option,option_label,"
+                                                         "answers,answers_with_a_reason\r\n"));
+  g_assert_nonnull (strstr (page.reply.body->str,
+                            "unhappy,1,why,slow,Langsame Bedienung,16,21\r\n"));
+  g_assert_nonnull (strstr (page.reply.body->str, "happy,1,like,fast,Schnell,30,30\r\n"));
+  g_assert_nonnull (strstr (page.reply.body->str, "happy,2,why,friendly,,20,20\r\n"));
   page_close (&page);
 }
 
@@ -948,6 +1023,7 @@ main (int    argc,
   ADD ("/dashboard/rollups-follow-changes", test_rollups_follow_changes);
   ADD ("/dashboard/pages", test_pages);
   ADD ("/dashboard/fleet-health", test_fleet_health);
+  ADD ("/dashboard/reason-labels", test_reason_labels);
 #undef ADD
 
   status = g_test_run ();
