@@ -42,7 +42,8 @@ function check(condition, message) {
     throw new Failure(message);
 }
 function equal(actual, wanted, what) {
-  check(actual === wanted, `${what}: got ${JSON.stringify(actual)}, wanted ${JSON.stringify(wanted)}`);
+  check(actual === wanted,
+        `${what}: got ${JSON.stringify(actual)}, wanted ${JSON.stringify(wanted)}`);
 }
 
 // The browser
@@ -141,7 +142,8 @@ async function inspect(context, url, name) {
   await page.close();
 }
 
-const text = async (page, selector) => (await page.textContent(selector)).replace(/\s+/g, ' ').trim();
+const text = async (page, selector) =>
+  (await page.textContent(selector)).replace(/\s+/g, ' ').trim();
 // "78 (n = 219)" → { index: '78', n: '219' }
 function indexCell(cellText) {
   const m = /^(\S+) \(n = ([\d,.\u00a0]+)\)/.exec(cellText.replace(/\u00a0/g, ' '));
@@ -278,7 +280,8 @@ test('site: one day gives HappyOrNot\'s example, 78 (n = 219); with misuse 76 (n
                           'Très bien, le café était délicieux – à bientôt',
                           'Super Service 😀👍🏽'])
       check(comments.includes(wanted), `the comment "${wanted}" as written`);
-    equal(await page.locator('table.comments script').count(), 0, 'a comment\'s <script> as markup');
+    equal(await page.locator('table.comments script').count(), 0,
+          'a comment\'s <script> as markup');
     equal(await page.locator('table.comments td[lang="fr"]').count(), 1,
           'the French comment marked lang="fr"');
 
@@ -370,7 +373,8 @@ test('sign-out: back at the sign-in form, and the old session cookie opens nothi
   await page.goto(`${base}/`);
   const before = (await adminContext.cookies(base)).filter((c) => c.name === 'sk_session');
   equal(before.length, 1, 'a session cookie before');
-  await Promise.all([page.waitForURL(`${base}/login`), page.click('form[action="/logout"] button')]);
+  await Promise.all([page.waitForURL(`${base}/login`),
+                     page.click('form[action="/logout"] button')]);
   equal((await adminContext.cookies(base)).filter((c) => c.name === 'sk_session').length, 0,
         'the cookie after signing out');
   const response = await page.goto(`${base}/compare`);

@@ -164,7 +164,8 @@ WHERE ctid = (SELECT ctid FROM plan WHERE device_id = 'bm-entrance' AND face = 3
 UPDATE plan SET comment = 'Super Service 😀👍🏽'
 WHERE ctid = (SELECT ctid FROM plan WHERE device_id = 'bm-entrance' AND face = 2
               AND local::date = (now () AT TIME ZONE 'Europe/Berlin')::date - 3 LIMIT 1);
-UPDATE plan SET comment = 'Jonot olivat pitkiä, mutta henkilökunta oli ystävällistä', language = 'fi'
+UPDATE plan SET comment = 'Jonot olivat pitkiä, mutta henkilökunta oli ystävällistä',
+                language = 'fi'
 WHERE ctid = (SELECT ctid FROM plan WHERE device_id = 'hel-gate12' AND face = 1 LIMIT 1);
 
 INSERT INTO responses (device_id, event_id, seq, site_id, survey_id, survey_version, scale, face,
@@ -175,7 +176,8 @@ SELECT p.device_id, gen_random_uuid (),
        row_number () OVER (PARTITION BY p.device_id ORDER BY p.local), d.site_id, p.survey_id,
        v.version, 4, p.face, 'touch', p.language, t, t AT TIME ZONE s.time_zone,
        extract (epoch FROM (t AT TIME ZONE s.time_zone) - (t AT TIME ZONE 'UTC'))::int,
-       p.misuse, CASE WHEN p.misuse THEN 'burst' END, p.follow_up_id, p.selected, p.comment,
+       p.misuse, CASE WHEN p.misuse THEN 'response-interval' END, p.follow_up_id, p.selected,
+       p.comment,
        'boot-1', 1000, true, false
 FROM plan p JOIN devices d ON d.id = p.device_id JOIN sites s ON s.id = d.site_id
 JOIN (SELECT survey_id, max (version) AS version FROM surveys GROUP BY 1) v
