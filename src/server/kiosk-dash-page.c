@@ -324,7 +324,8 @@ kiosk_dash_filter_query (const KioskDashFilter *filter)
 }
 
 /* The surveys this user may filter by: those assigned to every kiosk or to the user's sites,
- * and those the user's sites answered. */
+ * and those the user's sites answered, from rollup_days (a few rows a day per site): over
+ * responses, a viewer's every page took 0.5 s with 10 000 000 responses. */
 static PGresult *
 visible_surveys (KioskDashRequest *request,
                  PGconn           *conn)
@@ -341,8 +342,8 @@ visible_surveys (KioskDashRequest *request,
                          "  LEFT JOIN devices d ON d.id = a.device_id "
                          "  WHERE a.survey_id = s.survey_id AND (a.scope = 'default' "
                          "   OR (a.scope = 'site' AND %s) OR (a.scope = 'device' AND %s))) "
-                         " OR EXISTS (SELECT 1 FROM responses r WHERE r.survey_id = s.survey_id "
-                         "  AND %s) "
+                         " OR EXISTS (SELECT 1 FROM rollup_days r WHERE r.survey_id = s.survey_id "
+                         "  AND r.n > 0 AND %s) "
                          "ORDER BY 1",
                          request->user && request->user->admin ? "true" : "false",
                          in_sites, in_device_sites, in_response_sites);
