@@ -29,6 +29,7 @@
 #include <locale.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
@@ -382,7 +383,21 @@ serve_soup (int workers)
   if (workers > 0)
     pool = g_thread_pool_new (soup_worker, NULL, workers, TRUE, NULL);
   soup_server_add_handler (server, "/v1/events", soup_events_cb, pool, NULL);
-  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+  g_autoptr(GSocket) listener = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+
+  /* Our own socket: soup_server_listen_local () listens with GLib's backlog of 10, which drops
+   * connections when 100 or 1 000 kiosks connect at once; libmicrohttpd uses SOMAXCONN. */
+  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                           &error);
+  if (listener != NULL)
+    {
+      g_socket_set_listen_backlog (listener, SOMAXCONN);
+      if (!g_socket_bind (listener, address, TRUE, &error) || !g_socket_listen (listener, &error))
+        g_clear_object (&listener);
+    }
+  if (listener == NULL || !soup_server_listen_socket (server, listener, 0, &error))
     {
       g_printerr ("bench-ingest: libsoup: %s\n", error->message);
       return 1;
