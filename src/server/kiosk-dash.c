@@ -499,14 +499,14 @@ kiosk_dash_server_start (const KioskDashServerOptions  *options,
   g_autofree KioskDashServer *self = g_new0 (KioskDashServer, 1);
   struct sockaddr_storage address;
   gsize address_length;
-  gboolean ipv6;
+  unsigned int address_flags;
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
   const union MHD_DaemonInfo *info;
 
-  if (!kiosk_server_parse_listen (options->listen, &address, &address_length, &ipv6, error))
+  if (!kiosk_server_parse_listen (options->listen, &address, &address_length, &address_flags,
+                                  error))
     return NULL;
-  if (ipv6)
-    flags |= MHD_USE_IPv6;
+  flags |= address_flags;
   self->secure_cookies = options->secure_cookies;
 
   self->daemon = MHD_start_daemon (flags, 0, NULL, NULL, access_cb, self,

@@ -687,7 +687,7 @@ gboolean
 kiosk_server_parse_listen (const char               *listen,
                            struct sockaddr_storage  *out,
                            gsize                    *out_length,
-                           gboolean                 *out_ipv6,
+                           unsigned int             *out_mhd_flags,
                            GError                  **error)
 {
   g_autofree char *host = NULL;
@@ -728,7 +728,10 @@ kiosk_server_parse_listen (const char               *listen,
 
   socket_address = g_inet_socket_address_new (address, (guint16) port);
   *out_length = g_socket_address_get_native_size (socket_address);
-  *out_ipv6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
+  *out_mhd_flags = 0;
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+    /* "[::]" means every address, as it does to nginx: IPv4 as well. */
+    *out_mhd_flags = g_inet_address_get_is_any (address) ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
   return g_socket_address_to_native (socket_address, out, sizeof *out, error);
 
 bad:
@@ -745,15 +748,15 @@ kiosk_server_http_start (const KioskServerHttpOptions  *options,
   g_autofree KioskServerHttp *self = g_new0 (KioskServerHttp, 1);
   struct sockaddr_storage address;
   gsize address_length;
-  gboolean ipv6;
+  unsigned int address_flags;
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
   const union MHD_DaemonInfo *info;
   struct MHD_OptionItem tls_options[3] = { { MHD_OPTION_END, 0, NULL } };
 
-  if (!kiosk_server_parse_listen (options->listen, &address, &address_length, &ipv6, error))
+  if (!kiosk_server_parse_listen (options->listen, &address, &address_length, &address_flags,
+                                  error))
     return NULL;
-  if (ipv6)
-    flags |= MHD_USE_IPv6;
+  flags |= address_flags;
 
   if ((options->tls_certificate == NULL) != (options->tls_key == NULL))
     {

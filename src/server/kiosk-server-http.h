@@ -25,11 +25,12 @@ KioskServerHttp *kiosk_server_http_start    (const KioskServerHttpOptions *optio
 guint16          kiosk_server_http_get_port (KioskServerHttp              *self);
 void             kiosk_server_http_stop     (KioskServerHttp              *self);
 /* "ADDRESS:PORT" ("127.0.0.1:8080", "[::]:443", ":8080", "localhost:0") as a socket address:
- * also the dashboard's listener's. */
+ * also the dashboard's listener's. @out_mhd_flags gets the libmicrohttpd flags the address needs:
+ * MHD_USE_IPv6 for an IPv6 address, MHD_USE_DUAL_STACK for "[::]" (any address, IPv4 too). */
 gboolean         kiosk_server_parse_listen  (const char                   *listen,
                                              struct sockaddr_storage      *out,
                                              gsize                        *out_length,
-                                             gboolean                     *out_ipv6,
+                                             unsigned int                 *out_mhd_flags,
                                              GError                      **error);
 
 /* Request parsing that needs no network: routes and limits, shared with the fuzz harness. */
