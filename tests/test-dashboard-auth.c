@@ -530,6 +530,36 @@ test_site_access_rule (void)
   g_array_unref (nobody.site_ids);
 }
 
+/* A period of millions of days would be held in memory, drawn and tabled by one request. */
+static void
+test_filter_period_bounded (void)
+{
+  g_autoptr(GHashTable) query = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) problem = g_string_new (NULL);
+  KioskDashRequest request = { .method = "GET", .path = "/sites/north", .query = query };
+  KioskDashFilter filter;
+  GDate end;
+
+  g_hash_table_insert (query, (char *) "from", (char *) "1900-01-01");
+  g_hash_table_insert (query, (char *) "to", (char *) "9999-12-31");
+  kiosk_dash_filter_parse (&request, &filter, problem);
+  g_date_clear (&end, 1);
+  g_date_set_dmy (&end, 31, G_DATE_DECEMBER, 9999);
+  g_assert_cmpint (g_date_compare (&filter.to, &end), ==, 0);
+  g_assert_cmpint (g_date_days_between (&filter.from, &filter.to) + 1, ==, KIOSK_DASH_MAX_DAYS);
+  g_assert_cmpuint (problem->len, >, 0);
+  kiosk_dash_filter_clear (&filter);
+
+  /* A long period within the bound is kept as asked. */
+  g_string_truncate (problem, 0);
+  g_hash_table_insert (query, (char *) "from", (char *) "2022-01-01");
+  g_hash_table_insert (query, (char *) "to", (char *) "2026-12-31");
+  kiosk_dash_filter_parse (&request, &filter, problem);
+  g_assert_cmpint (g_date_get_year (&filter.from), ==, 2022);
+  g_assert_cmpuint (problem->len, ==, 0);
+  kiosk_dash_filter_clear (&filter);
+}
+
 /* The command line */
 
 static void
@@ -989,6 +1019,7 @@ main (int    argc,
   g_test_add_func ("/dashboard/mo-reader", test_mo_reader);
   g_test_add_func ("/dashboard/formatting", test_formatting);
   g_test_add_func ("/dashboard/site-access-rule", test_site_access_rule);
+  g_test_add_func ("/dashboard/filter-period-bounded", test_filter_period_bounded);
 
   if (kiosk_test_pg_skip_reason () != NULL)
     {

@@ -279,6 +279,15 @@ kiosk_dash_filter_parse (KioskDashRequest *request,
       else if (g_date_compare (&from_day, &filter->to) > 0)
         add_problem (problem, D_("The start date is after the end date; the last 30 days are "
                                  "shown."));
+      else if (g_date_days_between (&from_day, &filter->to) >= KIOSK_DASH_MAX_DAYS)
+        {
+          /* from=1900-01-01&to=9999-12-31 would be three million days of a few hundred bytes
+           * each, in one request of any signed-in viewer. */
+          add_problem (problem, D_("The period is longer than five years; the five years up "
+                                   "to the end date are shown."));
+          filter->from = filter->to;
+          g_date_subtract_days (&filter->from, KIOSK_DASH_MAX_DAYS - 1);
+        }
       else
         filter->from = from_day;
     }

@@ -106,7 +106,10 @@ char    *kiosk_dash_site_condition (const KioskDashUser *user,
 /* The filters pages share, from the query string: from=YYYY-MM-DD, to=YYYY-MM-DD (site's local
  * days, both included; default the last 30 days up to today), survey=ID (default all),
  * misuse=1 (include misuse; default left out). A bad value sets @problem (a sentence for the
- * page) and keeps the default. */
+ * page) and keeps the default. A period is at most KIOSK_DASH_MAX_DAYS days: a site's page holds
+ * every day of it in memory, in its chart and in its table. */
+#define KIOSK_DASH_MAX_DAYS (5 * 366)
+
 typedef struct
 {
   GDate    from;
