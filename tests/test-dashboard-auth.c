@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "kiosk-csv.h"
 #include "kiosk-dash-auth.h"
 #include "kiosk-dash-server.h"
 #include "kiosk-html.h"
@@ -530,6 +531,32 @@ test_site_access_rule (void)
   g_array_unref (nobody.site_ids);
 }
 
+/* A visitor's comment reaches the managers' spreadsheets: no field may start a formula, even
+ * one whose sign is followed by a digit; plain numbers stay numbers. */
+static void
+test_csv_formula_guard (void)
+{
+  static const struct { const char *value, *field; } cases[] = {
+    { "=1+HYPERLINK(\"http://evil/\",\"x\")", "\"'=1+HYPERLINK(\"\"http://evil/\"\",\"\"x\"\")\"" },
+    { "-1+cmd|' /C calc'!A0", "\"'-1+cmd|' /C calc'!A0\"" },
+    { "+1+2", "\"'+1+2\"" },
+    { "@SUM(A1)", "\"'@SUM(A1)\"" },
+    { "=cmd", "\"'=cmd\"" },
+    { "-5", "-5" },
+    { "+2.5", "+2.5" },
+    { "-1", "-1" },
+    { "nice", "nice" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      kiosk_csv_field (line, cases[i].value);
+      g_assert_cmpstr (line->str, ==, cases[i].field);
+    }
+}
+
 /* A period of millions of days would be held in memory, drawn and tabled by one request. */
 static void
 test_filter_period_bounded (void)
@@ -1020,6 +1047,7 @@ main (int    argc,
   g_test_add_func ("/dashboard/formatting", test_formatting);
   g_test_add_func ("/dashboard/site-access-rule", test_site_access_rule);
   g_test_add_func ("/dashboard/filter-period-bounded", test_filter_period_bounded);
+  g_test_add_func ("/dashboard/csv-formula-guard", test_csv_formula_guard);
 
   if (kiosk_test_pg_skip_reason () != NULL)
     {

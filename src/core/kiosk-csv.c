@@ -6,6 +6,29 @@
 
 #include "kiosk-csv.h"
 
+/* A plain number such as -5 or +2.5: the only text starting with a sign that is left as it is. */
+static gboolean
+is_number (const char *value)
+{
+  const char *p = value;
+
+  if (*p == '-' || *p == '+')
+    p++;
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  while (g_ascii_isdigit (*p))
+    p++;
+  if (*p == '.')
+    {
+      p++;
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  return *p == '\0';
+}
+
 void
 kiosk_csv_field (GString    *line,
                  const char *value)
@@ -16,8 +39,9 @@ kiosk_csv_field (GString    *line,
   if (value == NULL)
     return;
 
-  /* Visitor text must not become a spreadsheet formula. */
-  if (strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0' && !g_ascii_isdigit (value[1]))
+  /* Visitor text must not become a spreadsheet formula: "=1+HYPERLINK(…)" and
+   * "-1+cmd|' /C calc'!A0" start with a digit after their sign, yet are formulas too. */
+  if (value[0] != '\0' && strchr ("=+-@\t\r", value[0]) != NULL && !is_number (value))
     {
       g_autofree char *guarded = g_strconcat ("'", value, NULL);
 
