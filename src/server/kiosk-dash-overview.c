@@ -71,6 +71,8 @@ kiosk_dash_overview (KioskDashRequest *request,
       kiosk_html_txt (out, problem->str);
       kiosk_html (out, "</p>\n");
     }
+  /* Today, 7 and 30 days are the overview's periods: a date range would change nothing. */
+  filter.fixed_periods = TRUE;
   kiosk_dash_filter_form (out, request, &filter, conn);
 
   if (rows->len == 0)

@@ -376,15 +376,20 @@ kiosk_dash_filter_form (GString               *out,
   kiosk_html_attr (out, request->path);
   kiosk_html (out, "\" aria-label=\"");
   kiosk_html_attr (out, D_("Filters"));
-  kiosk_html (out, "\">\n<div class=\"field\"><label for=\"f-from\">");
-  kiosk_html_txt (out, D_("From"));
-  kiosk_html (out, "</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"");
-  kiosk_html_attr (out, from);
-  kiosk_html (out, "\"></div>\n<div class=\"field\"><label for=\"f-to\">");
-  kiosk_html_txt (out, D_("To"));
-  kiosk_html (out, "</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
-  kiosk_html_attr (out, to);
-  kiosk_html (out, "\"></div>\n<div class=\"field\"><label for=\"f-survey\">");
+  kiosk_html (out, "\">\n");
+  if (!filter->fixed_periods)
+    {
+      kiosk_html (out, "<div class=\"field\"><label for=\"f-from\">");
+      kiosk_html_txt (out, D_("From"));
+      kiosk_html (out, "</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"");
+      kiosk_html_attr (out, from);
+      kiosk_html (out, "\"></div>\n<div class=\"field\"><label for=\"f-to\">");
+      kiosk_html_txt (out, D_("To"));
+      kiosk_html (out, "</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
+      kiosk_html_attr (out, to);
+      kiosk_html (out, "\"></div>\n");
+    }
+  kiosk_html (out, "<div class=\"field\"><label for=\"f-survey\">");
   kiosk_html_txt (out, D_("Survey"));
   kiosk_html (out, "</label><select id=\"f-survey\" name=\"survey\"><option value=\"\">");
   kiosk_html_txt (out, D_("All surveys"));

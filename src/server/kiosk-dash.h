@@ -116,6 +116,7 @@ typedef struct
   GDate    to;
   char    *survey_id;
   gboolean include_misuse;
+  gboolean fixed_periods;   /* the page shows today, 7 and 30 days: its form has no dates */
 } KioskDashFilter;
 
 void     kiosk_dash_filter_parse  (KioskDashRequest *request,
