@@ -763,6 +763,42 @@ test_throttle_per_address (void)
   reset_attempts ();
 }
 
+/* Guesses sent side by side, each from its own address: together they get no more tries than
+ * one after the other. */
+static gpointer
+guess_thread (gpointer data)
+{
+  g_autoptr(Reply) reply = login_from ("boss", "guess guess guess", data);
+
+  return GINT_TO_POINTER ((int) reply->status);
+}
+
+static void
+test_throttle_concurrent (void)
+{
+  GThread *threads[12];
+  char *sources[G_N_ELEMENTS (threads)];
+  guint wrong = 0, refused = 0;
+
+  reset_attempts ();
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      sources[i] = g_strdup_printf ("127.0.0.%u", 20 + i);
+      threads[i] = g_thread_new ("guess", guess_thread, sources[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      int status = GPOINTER_TO_INT (g_thread_join (threads[i]));
+
+      wrong += status == 401;
+      refused += status == 429;
+      g_free (sources[i]);
+    }
+  g_assert_cmpuint (wrong + refused, ==, G_N_ELEMENTS (threads));
+  g_assert_cmpuint (wrong, <=, KIOSK_DASH_LOGIN_FREE_FAILURES);
+  reset_attempts ();
+}
+
 /* Sessions */
 
 static void
@@ -1076,6 +1112,7 @@ main (int    argc,
   g_test_add_func ("/dashboard/login-csrf", test_login_csrf);
   g_test_add_func ("/dashboard/throttle-per-user", test_throttle_per_user);
   g_test_add_func ("/dashboard/throttle-per-address", test_throttle_per_address);
+  g_test_add_func ("/dashboard/throttle-concurrent", test_throttle_concurrent);
   g_test_add_func ("/dashboard/logout-csrf-and-reuse", test_logout_csrf_and_reuse);
   g_test_add_func ("/dashboard/forged-session", test_forged_session);
   g_test_add_func ("/dashboard/expired-session", test_expired_session);

@@ -124,16 +124,16 @@ record_attempt (PGconn     *conn,
   return result != NULL;
 }
 
-KioskDashLoginResult
-kiosk_dash_login_check (PGconn      *conn,
-                        const char  *name,
-                        const char  *password,
-                        const char  *address,
-                        gint64      *out_user_id,
-                        guint       *out_wait_s,
-                        GError     **error)
+static KioskDashLoginResult
+login_check_locked (PGconn      *conn,
+                    const char  *key,
+                    const char  *name,
+                    const char  *password,
+                    const char  *address,
+                    gint64      *out_user_id,
+                    guint       *out_wait_s,
+                    GError     **error)
 {
-  g_autofree char *key = g_utf8_strdown (name, -1);
   g_autofree char *window = g_strdup_printf ("%d", KIOSK_DASH_LOGIN_WINDOW_S);
   g_autofree char *free_failures = g_strdup_printf ("%d", KIOSK_DASH_LOGIN_FREE_FAILURES);
   g_autofree char *first = g_strdup_printf ("%d", FIRST_WAIT_S);
@@ -197,6 +197,46 @@ kiosk_dash_login_check (PGconn      *conn,
     return KIOSK_DASH_LOGIN_WRONG;
   *out_user_id = g_ascii_strtoll (PQgetvalue (user, 0, 0), NULL, 10);
   return KIOSK_DASH_LOGIN_OK;
+}
+
+KioskDashLoginResult
+kiosk_dash_login_check (PGconn      *conn,
+                        const char  *name,
+                        const char  *password,
+                        const char  *address,
+                        gint64      *out_user_id,
+                        guint       *out_wait_s,
+                        GError     **error)
+{
+  g_autofree char *key = g_utf8_strdown (name, -1);
+  const char *params[] = { key, address };
+  g_autoptr(PGresult) locked = NULL;
+  KioskDashLoginResult result;
+
+  *out_user_id = 0;
+  *out_wait_s = 0;
+
+  /* The count of failures, the password check and the record of the attempt, for one name and
+   * one address at a time in every server process: otherwise attempts sent side by side all
+   * read the count before any of them is recorded, and each gets its guess. Names are locked
+   * before addresses, always, so two sign-ins cannot wait for each other. */
+  if (!kiosk_db_run (conn, "BEGIN", error))
+    return KIOSK_DASH_LOGIN_FAILED;
+  locked = kiosk_db_exec (conn,
+                          "SELECT pg_advisory_xact_lock (1, hashtext ($1)),"
+                          " pg_advisory_xact_lock (2, hashtext ($2))",
+                          2, params, error);
+  result = locked != NULL
+           ? login_check_locked (conn, key, name, password, address, out_user_id, out_wait_s,
+                                 error)
+           : KIOSK_DASH_LOGIN_FAILED;
+  if (result == KIOSK_DASH_LOGIN_FAILED || !kiosk_db_run (conn, "COMMIT", error))
+    {
+      kiosk_db_run (conn, "ROLLBACK", NULL);
+      *out_user_id = 0;
+      return KIOSK_DASH_LOGIN_FAILED;
+    }
+  return result;
 }
 
 char *
