@@ -26,6 +26,7 @@ cd "$top"
 dev=$build/dev-server
 server_bin=$build/src/server/smiley-kiosk-server
 port=${SMILEY_KIOSK_DEV_PORT:-8080}
+dash_port=$((port + 1))
 
 server_running () {
   [ -f "$dev/server.pid" ] && kill -0 "$(cat "$dev/server.pid")" 2>/dev/null
@@ -99,6 +100,9 @@ conninfo=$conninfo
 
 [http]
 listen=127.0.0.1:$port
+
+[dashboard]
+listen=127.0.0.1:$dash_port
 EOF
     server () {
       "$server_bin" --config "$dev/server.conf" "$@"
@@ -146,6 +150,12 @@ EOF
     fi
     chmod 600 "$dev/token"
 
+    # A dashboard administrator with a random password, once.
+    if ! server user list | awk 'NR > 1 { print $1 }' | grep -qx admin; then
+      (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$dev/dashboard-password")
+      server user add admin --admin < "$dev/dashboard-password"
+    fi
+
     cat > "$dev/kiosk.conf" <<EOF
 # Written by packaging/dev.sh server: a kiosk that delivers to the development server.
 #   packaging/dev.sh demo --config $dev/kiosk.conf
@@ -176,6 +186,8 @@ A kiosk delivers to it with:
   [cloud]
   url=http://127.0.0.1:$port
   token-file=$dev/token
+
+The dashboard: http://localhost:$dash_port  (user admin, password in $dev/dashboard-password)
 
 Ready to use: $dev/kiosk.conf
   packaging/dev.sh demo --config $dev/kiosk.conf
