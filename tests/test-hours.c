@@ -90,6 +90,60 @@ test_timezone_and_dst (void)
   g_assert_false (kiosk_hours_is_open (hours, at ("UTC", 2026, 11, 1, 22, 0)));
 }
 
+/* What kiosk_hours_next_change() answers: the first minute boundary within eight days whose
+ * state differs, found a minute at a time. */
+static gint64
+next_change_by_minutes (KioskHours *hours,
+                        gint64      wall_us)
+{
+  gboolean open_now = kiosk_hours_is_open (hours, wall_us);
+  gint64 t = (wall_us / (60 * G_USEC_PER_SEC) + 1) * 60 * G_USEC_PER_SEC;
+
+  for (int i = 0; i < 8 * 24 * 60; i++, t += 60 * G_USEC_PER_SEC)
+    if (kiosk_hours_is_open (hours, t) != open_now)
+      return t;
+  return G_MAXINT64;
+}
+
+/* The strides of kiosk_hours_next_change() find what a walk of every minute finds: around the
+ * nights the clocks change (a range across the skipped and the repeated hour), on closed days
+ * and weeks with nothing open, from instants on and off the minute. */
+static void
+test_next_change_strides (void)
+{
+  static const char *const configs[] = {
+    "[hours]\ntimezone = Europe/Berlin\nsunday = 01:30-03:30\nmonday = 08:00-12:00, 13:00-18:30\n"
+    "saturday = 10:00-24:00\n",
+    "[hours]\ntimezone = America/New_York\nsunday = 00:00-02:30, 02:45-24:00\n"
+    "wednesday = 09:00-17:00\n",
+    "[hours]\ntimezone = Europe/Helsinki\nmonday = closed\n",
+    "[hours]\ntimezone = Australia/Lord_Howe\nsunday = 01:45-02:15\nsaturday = 00:00-24:00\n",
+    "[hours]\ntimezone = UTC\nfriday = 23:59-24:00\n",
+  };
+  static const struct { const char *tz; int y, m, d; } nights[] = {
+    { "Europe/Berlin", 2026, 3, 27 }, { "Europe/Berlin", 2026, 10, 23 },
+    { "America/New_York", 2026, 3, 6 }, { "America/New_York", 2026, 10, 30 },
+    { "Australia/Lord_Howe", 2026, 4, 2 }, { "Australia/Lord_Howe", 2026, 10, 1 },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (configs); c++)
+    {
+      g_autoptr(KioskConfig) config = load (configs[c]);
+      KioskHours *hours = kiosk_config_get_hours (config);
+
+      for (guint n = 0; n < G_N_ELEMENTS (nights); n++)
+        {
+          gint64 start = at (nights[n].tz, nights[n].y, nights[n].m, nights[n].d, 0, 0);
+
+          /* Every 71 minutes and 13 seconds over four days. */
+          for (gint64 t = start; t < start + 4 * G_TIME_SPAN_DAY;
+               t += 71 * G_TIME_SPAN_MINUTE + 13 * G_TIME_SPAN_SECOND)
+            g_assert_cmpint (kiosk_hours_next_change (hours, t), ==,
+                             next_change_by_minutes (hours, t));
+        }
+    }
+}
+
 static void
 test_bad_hours (void)
 {
@@ -130,6 +184,7 @@ main (int   argc,
   g_test_add_func ("/hours/always-open", test_always_open);
   g_test_add_func ("/hours/week", test_week);
   g_test_add_func ("/hours/timezone-and-dst", test_timezone_and_dst);
+  g_test_add_func ("/hours/next-change-strides", test_next_change_strides);
   g_test_add_func ("/hours/bad", test_bad_hours);
 
   return g_test_run ();

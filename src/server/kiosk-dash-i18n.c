@@ -303,12 +303,40 @@ kiosk_dash_format_date (KioskDashRequest *request,
   return g_date_time_format (time, D_("%Y-%m-%d"));
 }
 
+static GMutex zones_lock;
+static GHashTable *zones;   /* identifier → GTimeZone, NULL for unknown; never freed */
+
+/* @identifier's zone, NULL when unknown. GLib keeps a zone parsed only while it is referenced:
+ * a new one for each time re-read and parsed its zoneinfo file, 700 times for the fleet page
+ * (the sites' opening hours, which held the zones, are freed by then). Kept here for the
+ * process: a few dozen zones at most. */
+static GTimeZone *
+time_zone_lookup (const char *identifier)
+{
+  GTimeZone *zone = NULL;
+
+  if (identifier == NULL)
+    return NULL;
+  g_mutex_lock (&zones_lock);
+  if (zones == NULL)
+    zones = g_hash_table_new (g_str_hash, g_str_equal);
+  if (!g_hash_table_lookup_extended (zones, identifier, NULL, (gpointer *) &zone))
+    {
+      zone = g_time_zone_new_identifier (identifier);
+      g_hash_table_insert (zones, g_strdup (identifier), zone);
+    }
+  if (zone != NULL)
+    g_time_zone_ref (zone);
+  g_mutex_unlock (&zones_lock);
+  return zone;
+}
+
 char *
 kiosk_dash_format_time (KioskDashRequest *request,
                         gint64            unix_us,
                         const char       *time_zone)
 {
-  g_autoptr(GTimeZone) zone = time_zone ? g_time_zone_new_identifier (time_zone) : NULL;
+  g_autoptr(GTimeZone) zone = time_zone_lookup (time_zone);
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
   g_autoptr(GDateTime) local = NULL;
 
