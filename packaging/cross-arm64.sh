@@ -69,9 +69,13 @@ ensure_binfmt () {
 if [ "$chroot_mode" -eq 1 ]; then
   for p in debootstrap qemu-user-static binfmt-support git; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-      DEBIAN_FRONTEND=noninteractive apt-get update -q
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        debootstrap qemu-user-static binfmt-support git
+      # Another installation on this machine (unattended-upgrades, a concurrent job) may hold
+      # the dpkg lock: wait for it up to 5 minutes rather than fail at once.
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q &&
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
+          --no-install-recommends debootstrap qemu-user-static binfmt-support git ||
+        { echo "cross-arm64.sh: could not install debootstrap, qemu-user-static, binfmt-support," \
+               "git (is another apt or dpkg still holding its lock?)" >&2; exit 1; }
       break
     fi
   done
@@ -134,7 +138,8 @@ if [ "$chroot_mode" -eq 1 ]; then
   mkdir -p "$builddir"
   cp -a "$root/src/build/arm64/meson-logs" "$builddir/" 2>/dev/null || true
   cp -a "$root/src/build/arm64/src/smiley-kiosk" "$builddir/" 2>/dev/null || true
-  cp "$root"/src/build/arm64/smiley-kiosk_*_arm64.deb "$builddir/" 2>/dev/null || true
+  cp "$root"/src/build/arm64/smiley-kiosk_*_arm64.deb \
+     "$root"/src/build/arm64/smiley-kiosk-server_*_arm64.deb "$builddir/" 2>/dev/null || true
   echo
   echo "cross-arm64.sh: results in $builddir; $(($(date +%s) - started)) s in all"
   exit $status
@@ -148,13 +153,17 @@ if [ "${VERSION_CODENAME:-}" != bookworm ]; then
 fi
 
 step "packages"
+# fonts-dejavu-core: the charts' tests (test-chart) measure and draw text with PangoCairo.
 NATIVE="meson ninja-build pkgconf gettext libglib2.0-dev-bin gcc-aarch64-linux-gnu
-        qemu-user-static binfmt-support file"
+        qemu-user-static binfmt-support file fonts-dejavu-core"
 # umockdev:arm64 brings the arm64 preload library that test-buttons needs (and its wrapper, a
-# shell script).
+# shell script). The core draws the charts with cairo (its SVG surface) and PangoCairo. libpq and
+# libmicrohttpd are the server's (built when they are found, as in the package: both packages
+# cross-build); its tests are in suite 'server', which needs PostgreSQL and is not run here.
 ARM64="libc6-dev:arm64 libglib2.0-dev:arm64 libgtk-4-dev:arm64 libsqlite3-dev:arm64
        libjson-glib-dev:arm64 libevdev-dev:arm64 libcurl4-openssl-dev:arm64 zlib1g-dev:arm64
-       libcrypt-dev:arm64 libumockdev-dev:arm64 glib-networking:arm64
+       libcrypt-dev:arm64 libcairo2-dev:arm64 libpango1.0-dev:arm64 libpq-dev:arm64
+       libmicrohttpd-dev:arm64 libumockdev-dev:arm64 glib-networking:arm64
        umockdev:arm64"
 if [ "$deb" -eq 1 ]; then
   NATIVE="$NATIVE dpkg-dev debhelper crossbuild-essential-arm64"
@@ -163,7 +172,9 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   dpkg --add-architecture arm64
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q > /dev/null
+# Wait for another installation's dpkg lock (up to 5 minutes) rather than fail at once.
+lock_wait="-o DPkg::Lock::Timeout=300"
+apt-get $lock_wait update -q > /dev/null
 # GTK's -dev package needs libgirepository1.0-dev:arm64, which needs gobject-introspection:arm64,
 # which needs python3:arm64: not installable next to the machine's own python3 (Debian 12 has no
 # Multi-Arch for it). The build uses no introspection; an empty arm64 package of that name and
@@ -194,13 +205,14 @@ if [ -z "$gi_installed" ]; then
 fi
 # Never at the price of this machine's own packages: multiarch -dev packages of different
 # versions cannot be installed side by side.
-removed=$(apt-get install -s --no-install-recommends $NATIVE $ARM64 | sed -n 's/^Remv \([^ ]*\).*/\1/p')
+removed=$(apt-get $lock_wait install -s --no-install-recommends $NATIVE $ARM64 |
+          sed -n 's/^Remv \([^ ]*\).*/\1/p')
 if [ -n "$removed" ]; then
   echo "cross-arm64.sh: installing the arm64 packages would remove:" $removed >&2
   echo "cross-arm64.sh: run it with --in-chroot instead" >&2
   exit 1
 fi
-apt-get install -y -q --no-install-recommends $NATIVE $ARM64 > /tmp/cross-arm64-apt.log 2>&1 ||
+apt-get $lock_wait install -y -q --no-install-recommends $NATIVE $ARM64 > /tmp/cross-arm64-apt.log 2>&1 ||
   { tail -n 30 /tmp/cross-arm64-apt.log; exit 1; }
 echo "installed $(echo $NATIVE $ARM64 | wc -w) packages and their dependencies"
 ensure_binfmt
@@ -245,13 +257,14 @@ if [ "$deb" -eq 1 ] && [ "$status" -eq 0 ]; then
   (cd "$top" && tar --exclude=./_build --exclude=./build/arm64 --exclude=./.git -c .) |
     tar -x -C "$src"
   cp -r "$src/packaging/debian" "$src/debian"
-  apt-get build-dep -y -q -a arm64 -o APT::Build-Profiles=cross,nocheck "$src" > /tmp/cross-arm64-builddep.log 2>&1 ||
+  apt-get $lock_wait build-dep -y -q -a arm64 -o APT::Build-Profiles=cross,nocheck "$src" \
+    > /tmp/cross-arm64-builddep.log 2>&1 ||
     { tail -n 30 /tmp/cross-arm64-builddep.log; exit 1; }
   (cd "$src" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -a arm64 -Pcross,nocheck -us -uc -b) \
     > /tmp/cross-arm64-deb.log 2>&1 || { tail -n 40 /tmp/cross-arm64-deb.log; exit 1; }
-  cp "$parent"/smiley-kiosk_*_arm64.deb "$builddir/"
+  cp "$parent"/smiley-kiosk_*_arm64.deb "$parent"/smiley-kiosk-server_*_arm64.deb "$builddir/"
   rm -rf "$parent"
-  ls -l "$builddir"/smiley-kiosk_*_arm64.deb
+  ls -l "$builddir"/smiley-kiosk_*_arm64.deb "$builddir"/smiley-kiosk-server_*_arm64.deb
 fi
 
 echo

@@ -35,9 +35,14 @@ done
 [ -f "$deb" ] || { echo "usage: $0 PACKAGE.deb [--cache DIR] [--keep]" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "test-boot.sh: needs root" >&2; exit 2; }
 
+# Another installation on this machine (unattended-upgrades, a concurrent job) may hold the dpkg
+# lock: wait for it up to 5 minutes, and say so plainly if it is still held.
 for p in debootstrap systemd-container; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$p"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
+      --no-install-recommends "$p" ||
+      { echo "test-boot.sh: could not install $p (if apt said \"Could not get lock\", another" \
+             "apt or dpkg held this machine's lock for more than 5 minutes)" >&2; exit 1; }
   fi
 done
 
@@ -197,6 +202,16 @@ say server_healthz "$health"
 say server_healthz_after "$t"
 say server_state "$(systemctl is-active smiley-kiosk-server)"
 say server_listening "$(journalctl -b -u smiley-kiosk-server --no-pager | grep -o 'listening on [^ ]*' | head -n 1)"
+# The managers' dashboard, the second listener ([dashboard] listen), through the same sandbox.
+say server_dashboard "$(journalctl -b -u smiley-kiosk-server --no-pager | grep -o 'dashboard on [^ ]*' | head -n 1)"
+t=0
+login=""
+while [ $t -lt 10 ]; do
+  login=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/login)
+  [ "$login" = 200 ] && break
+  sleep 1; t=$((t + 1))
+done
+say server_dashboard_login "$login"
 # man-db is not in this root; test-package.sh verifies the unit's Documentation= with it.
 say server_verify "$(systemd-analyze verify --man=no smiley-kiosk-server.service 2>&1 | tr '\n' ' ')"
 say server_exposure "$(systemd-analyze security smiley-kiosk-server.service 2>&1 |
@@ -294,6 +309,8 @@ if [ -n "$server_deb" ]; then
   check "the unit starts, says $(val server_listening), /healthz answers ok ($(val server_healthz_after) s)" \
     "$( [ "$(val server_state)" = active ] && [ "$(val server_listening)" = 'listening on http://127.0.0.1:8080' ] &&
         is server_healthz ok)"
+  check "the dashboard listens too ($(val server_dashboard)), its sign-in page answers (HTTP $(val server_dashboard_login))" \
+    "$( [ "$(val server_dashboard)" = 'dashboard on http://127.0.0.1:8081' ] && is server_dashboard_login 200)"
   check "systemd-analyze verify smiley-kiosk-server.service: no output" "$(is server_verify '')"
   check "smiley-kiosk-server.service: exposure $(val server_exposure) <= 2.0 (as it runs)" \
     "$(awk -v e="$(val server_exposure)" 'BEGIN { exit !(e != "" && e <= 2.0) }' && echo ok)"

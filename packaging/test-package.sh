@@ -107,6 +107,19 @@ in_root () {
   chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"
 }
 
+# apt-get on this machine. Another installation (unattended-upgrades, a concurrent job) may hold
+# the dpkg lock: wait for it up to 5 minutes, and say so plainly if it is still held.
+host_apt () {
+  if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; then
+    return 0
+  else
+    apt_status=$?
+  fi
+  echo "test-package.sh: apt-get $1 failed (status $apt_status); if it says \"Could not get lock\"," \
+       "another apt or dpkg held this machine's lock for more than 5 minutes" >&2
+  return "$apt_status"
+}
+
 # --- 1. Build -------------------------------------------------------------------------------
 
 step "tools"
@@ -115,8 +128,8 @@ for p in dpkg-dev debhelper lintian debootstrap git; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need
+  host_apt update -q
+  host_apt install -y -q --no-install-recommends $need
 fi
 
 step "source ($from)"
@@ -136,7 +149,7 @@ echo "$(git -C "$top" rev-parse --short HEAD)${from#head}: $src"
 step "build dependencies"
 profiles=nocheck
 [ "$check" -eq 1 ] && profiles=""
-DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q --no-install-recommends \
+host_apt build-dep -y -q --no-install-recommends \
   ${profiles:+-o APT::Build-Profiles=$profiles} "$src" > "$work/build-dep.log" 2>&1 ||
   { cat "$work/build-dep.log"; exit 1; }
 
