@@ -186,6 +186,19 @@ kiosk_test_server_process_start (gboolean serve,
   return g_steal_pointer (&srv);
 }
 
+KioskTestServerProcess *
+kiosk_test_server_process_start_or_skip (gboolean serve)
+{
+  g_autoptr(GError) error = NULL;
+  KioskTestServerProcess *srv;
+
+  if (kiosk_test_pg_skip_reason () != NULL)
+    return NULL;
+  srv = kiosk_test_server_process_start (serve, &error);
+  g_assert_no_error (error);
+  return srv;
+}
+
 void
 kiosk_test_server_process_free (KioskTestServerProcess *srv)
 {
@@ -288,6 +301,34 @@ kiosk_test_server_admin (KioskTestServerProcess *srv,
   va_end (ap);
   g_ptr_array_add (args, NULL);
   return kiosk_test_server_adminv (srv, (const char * const *) args->pdata, out, err);
+}
+
+char *
+kiosk_test_server_query (KioskTestServerProcess *srv,
+                         const char             *format,
+                         ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  char *value;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+  value = kiosk_test_pg_query_value (srv->pg, sql, &error);
+  g_assert_no_error (error);
+  return value;
+}
+
+void
+kiosk_test_server_exec (KioskTestServerProcess *srv,
+                        const char             *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kiosk_test_pg_exec (srv->pg, sql, &error));
+  g_assert_no_error (error);
 }
 
 char *

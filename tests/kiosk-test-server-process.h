@@ -12,10 +12,22 @@ G_BEGIN_DECLS
 
 typedef struct _KioskTestServerProcess KioskTestServerProcess;
 
+/* In a test: skips it, saying why, when @srv is NULL (no PostgreSQL server installed). */
+#define KIOSK_TEST_SERVER_SKIP_WITHOUT(srv) \
+  G_STMT_START { \
+    if ((srv) == NULL) \
+      { \
+        g_test_skip (kiosk_test_pg_skip_reason ()); \
+        return; \
+      } \
+  } G_STMT_END
+
 /* A private cluster, migrated; with @serve also `serve --listen 127.0.0.1:0`, waited for until
  * its "listening on" line (at most 30 s). */
 KioskTestServerProcess *kiosk_test_server_process_start    (gboolean                 serve,
                                                             GError                 **error);
+/* The same, asserting that it starts; NULL when PostgreSQL is not installed (the tests skip). */
+KioskTestServerProcess *kiosk_test_server_process_start_or_skip (gboolean            serve);
 void                    kiosk_test_server_process_free     (KioskTestServerProcess  *srv);
 
 KioskTestPg            *kiosk_test_server_process_get_pg   (KioskTestServerProcess  *srv);
@@ -39,6 +51,14 @@ int                     kiosk_test_server_adminv           (KioskTestServerProce
                                                             const char * const      *args,
                                                             char                   **out,
                                                             char                   **err);
+
+/* The first column of the first row of the SQL @format (NULL: none); asserts that it ran. */
+char                   *kiosk_test_server_query            (KioskTestServerProcess  *srv,
+                                                            const char              *format,
+                                                            ...) G_GNUC_PRINTF (2, 3);
+/* Runs @sql, asserting that it worked. */
+void                    kiosk_test_server_exec             (KioskTestServerProcess  *srv,
+                                                            const char              *sql);
 
 /* Adds site @site (UTC) unless it exists and device @device_id to it; returns the token.
  * Asserts that both commands worked. */

@@ -43,46 +43,24 @@ dev_free (Dev *d)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Dev, dev_free)
 
-#define SKIP_WITHOUT_SERVER() \
-  G_STMT_START { \
-    if (srv == NULL) \
-      { \
-        g_test_skip (kiosk_test_pg_skip_reason ()); \
-        return; \
-      } \
-  } G_STMT_END
+#define SKIP_WITHOUT_SERVER() KIOSK_TEST_SERVER_SKIP_WITHOUT (srv)
 
 /* SQL */
 
-static char *
-query (const char *format,
-       ...) G_GNUC_PRINTF (1, 2);
-
-static char *
-query (const char *format,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *sql = NULL;
-  char *value;
-  va_list args;
-
-  va_start (args, format);
-  sql = g_strdup_vprintf (format, args);
-  va_end (args);
-  value = kiosk_test_pg_query_value (kiosk_test_server_process_get_pg (srv), sql, &error);
-  g_assert_no_error (error);
-  return value;
-}
+#define query(...) kiosk_test_server_query (srv, __VA_ARGS__)
 
 static void
 exec_sql (const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (kiosk_test_pg_exec (kiosk_test_server_process_get_pg (srv), sql, &error));
-  g_assert_no_error (error);
+  kiosk_test_server_exec (srv, sql);
 }
+
+/* The SQL @format's value is @expected. */
+#define assert_query(expected, ...) \
+  G_STMT_START { \
+    g_autofree char *value_ = query (__VA_ARGS__); \
+    g_assert_cmpstr (value_, ==, (expected)); \
+  } G_STMT_END
 
 static gint64
 count_event (const char *id)
@@ -243,6 +221,15 @@ batch_take (JsonObject *first,
   return json_to_string (root, FALSE);
 }
 
+/* "[e]"; @e is consumed, its id copied to @out_id. */
+static char *
+batch_of (JsonObject  *e,
+          char       **out_id)
+{
+  *out_id = g_strdup (id_of (e));
+  return batch_take (e, NULL);
+}
+
 /* HTTP */
 
 static KioskTestHttpReply *
@@ -263,6 +250,19 @@ post_events (Dev        *d,
              const char *body)
 {
   return post_events_full (d, KIOSK_CLOUDEVENTS_MEDIA_TYPE, body, -1, FALSE);
+}
+
+/* With the header line @encoding ("Content-Encoding: …") as it is: not compressed here. */
+static KioskTestHttpReply *
+post_events_encoded (Dev        *d,
+                     const char *encoding,
+                     const char *body,
+                     gssize      length)
+{
+  const char *headers[] = { "Content-Type: " KIOSK_CLOUDEVENTS_MEDIA_TYPE, encoding, d->auth,
+                            NULL };
+
+  return kiosk_test_http (srv, "POST", "/v1/events", headers, body, length, FALSE);
 }
 
 static KioskTestHttpReply *
@@ -340,9 +340,8 @@ n_results (KioskTestHttpReply *reply)
 static void
 assert_still_serves (Dev *d)
 {
-  JsonObject *e = event_new (d);
-  g_autofree char *id = g_strdup (id_of (e));
-  g_autofree char *body = batch_take (e, NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *body = batch_of (event_new (d), &id);
   g_autoptr(KioskTestHttpReply) reply = post_events (d, body);
 
   assert_result (reply, 0, id, "accepted", NULL);
@@ -359,9 +358,7 @@ test_accepted (void)
   g_autofree char *body = NULL;
   g_autofree char *id1 = NULL;
   g_autofree char *id2 = NULL;
-  g_autofree char *row = NULL;
   g_autofree char *expected = NULL;
-  g_autofree char *seen = NULL;
   JsonObject *e1, *e2;
 
   SKIP_WITHOUT_SERVER ();
@@ -381,18 +378,17 @@ test_accepted (void)
   assert_result (reply, 1, id2, "accepted", NULL);
   g_assert_cmpint (count_device_rows (d), ==, 2);
 
-  row = query ("SELECT concat_ws ('|', seq, survey_id, survey_version, scale, face, input, "
-               " language, to_char (time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), "
-               " to_char (local_time, 'YYYY-MM-DD HH24:MI:SS.MS'), follow_up_id, "
-               " follow_up_selected::text, follow_up_outcome, comment, clock_synced, "
-               " clock_repaired, s.name) "
-               "FROM responses r JOIN sites s ON s.id = r.site_id WHERE event_id = '%s'", id2);
   expected = g_strdup_printf ("2|small-shop|3|4|0|touch|en|2026-03-14 15:10:54.583|"
                               "2026-03-14 15:10:54.583|why-not|[\"queue\"]|answered|too slow|t|f|%s",
                               d->site);
-  g_assert_cmpstr (row, ==, expected);
-  seen = query ("SELECT last_seen_at IS NOT NULL FROM devices WHERE id = '%s'", d->device);
-  g_assert_cmpstr (seen, ==, "t");
+  assert_query (expected,
+                "SELECT concat_ws ('|', seq, survey_id, survey_version, scale, face, input, "
+                " language, to_char (time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), "
+                " to_char (local_time, 'YYYY-MM-DD HH24:MI:SS.MS'), follow_up_id, "
+                " follow_up_selected::text, follow_up_outcome, comment, clock_synced, "
+                " clock_repaired, s.name) "
+                "FROM responses r JOIN sites s ON s.id = r.site_id WHERE event_id = '%s'", id2);
+  assert_query ("t", "SELECT last_seen_at IS NOT NULL FROM devices WHERE id = '%s'", d->device);
 }
 
 static void
@@ -403,13 +399,10 @@ test_duplicate (void)
   g_autoptr(KioskTestHttpReply) second = NULL;
   g_autofree char *body = NULL;
   g_autofree char *id = NULL;
-  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
+  body = batch_of (event_new (d), &id);
 
   first = post_events (d, body);
   assert_result (first, 0, id, "accepted", NULL);
@@ -430,13 +423,10 @@ test_restart (void)
   g_autoptr(KioskTestHttpReply) again = NULL;
   g_autofree char *body = NULL;
   g_autofree char *id = NULL;
-  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
+  body = batch_of (event_new (d), &id);
   first = post_events (d, body);
   assert_result (first, 0, id, "accepted", NULL);
 
@@ -458,18 +448,15 @@ test_seq_reused (void)
   g_autofree char *body2 = NULL;
   g_autofree char *id1 = NULL;
   g_autofree char *id2 = NULL;
-  JsonObject *e1, *e2;
+  JsonObject *e2;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
-  e1 = event_new (d);
+  body1 = batch_of (event_new (d), &id1);
   e2 = event_new (d);
   json_object_set_int_member (data_of (e2), "seq", 1);
   set_time (e2, T0_US + G_USEC_PER_SEC);
-  id1 = g_strdup (id_of (e1));
-  id2 = g_strdup (id_of (e2));
-  body1 = batch_take (e1, NULL);
-  body2 = batch_take (e2, NULL);
+  body2 = batch_of (e2, &id2);
 
   first = post_events (d, body1);
   assert_result (first, 0, id1, "accepted", NULL);
@@ -581,29 +568,35 @@ spoil_follow_up_of_other_face (JsonObject *e)
   set_follow_up (e, "why-not", "queue");
 }
 
+/* Ann Example's contact details, with her phone number unless @phone is NULL. */
 static void
-spoil_contact_without_consent (JsonObject *e)
+set_contact (JsonObject *e,
+             gboolean    consent,
+             const char *phone)
 {
   JsonObject *contact = json_object_new ();
 
+  json_object_set_boolean_member (contact, "consent", consent);
+  json_object_set_string_member (contact, "name", "Ann Example");
+  if (phone != NULL)
+    json_object_set_string_member (contact, "phone", phone);
+  json_object_set_object_member (data_of (e), "contact", contact);
+}
+
+static void
+spoil_contact_without_consent (JsonObject *e)
+{
   json_object_set_int_member (data_of (e), "face", 0);
   set_follow_up (e, "why-not", "staff");
-  json_object_set_boolean_member (contact, "consent", FALSE);
-  json_object_set_string_member (contact, "name", "Ann Example");
-  json_object_set_string_member (contact, "phone", "+49 30 1234567");
-  json_object_set_object_member (data_of (e), "contact", contact);
+  set_contact (e, FALSE, "+49 30 1234567");
 }
 
 static void
 spoil_contact_not_asked (JsonObject *e)
 {
-  JsonObject *contact = json_object_new ();
-
   json_object_set_int_member (data_of (e), "face", 3);
   set_follow_up (e, "why", "speed");
-  json_object_set_boolean_member (contact, "consent", TRUE);
-  json_object_set_string_member (contact, "name", "Ann Example");
-  json_object_set_object_member (data_of (e), "contact", contact);
+  set_contact (e, TRUE, NULL);
 }
 
 static void
@@ -734,26 +727,21 @@ test_contact_with_consent (void)
   g_autoptr(KioskTestHttpReply) reply = NULL;
   g_autofree char *body = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *row = NULL;
-  JsonObject *e, *contact = json_object_new ();
+  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
   e = event_new (d);
   json_object_set_int_member (data_of (e), "face", 0);
   set_follow_up (e, "why-not", "staff");
-  json_object_set_boolean_member (contact, "consent", TRUE);
-  json_object_set_string_member (contact, "name", "Ann Example");
-  json_object_set_string_member (contact, "phone", "+49 30 1234567");
-  json_object_set_object_member (data_of (e), "contact", contact);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
+  set_contact (e, TRUE, "+49 30 1234567");
+  body = batch_of (e, &id);
 
   reply = post_events (d, body);
   assert_result (reply, 0, id, "accepted", NULL);
-  row = query ("SELECT concat_ws ('|', contact_name, coalesce (contact_email, '-'), "
-               "contact_phone) FROM responses WHERE event_id = '%s'", id);
-  g_assert_cmpstr (row, ==, "Ann Example|-|+49 30 1234567");
+  assert_query ("Ann Example|-|+49 30 1234567",
+                "SELECT concat_ws ('|', contact_name, coalesce (contact_email, '-'), "
+                "contact_phone) FROM responses WHERE event_id = '%s'", id);
 }
 
 /* Whole-batch refusals: nothing of the batch is stored. */
@@ -788,62 +776,6 @@ test_400_not_json (void)
 }
 
 static void
-test_400_not_utf8 (void)
-{
-  g_autoptr(Dev) d = NULL;
-  g_autoptr(KioskTestHttpReply) reply = NULL;
-
-  SKIP_WITHOUT_SERVER ();
-  d = dev_new ();
-  reply = post_events (d, "[{\"id\": \"caf\xe9\"}]");
-  assert_refused (d, reply, 400, "the body is not valid UTF-8 (byte 13)", NULL);
-}
-
-static void
-test_400_not_an_array (void)
-{
-  g_autoptr(Dev) d = NULL;
-  g_autoptr(KioskTestHttpReply) reply = NULL;
-
-  SKIP_WITHOUT_SERVER ();
-  d = dev_new ();
-  reply = post_events (d, "{\"results\": []}");
-  assert_refused (d, reply, 400, "the body is not a JSON array (it is an object)", NULL);
-}
-
-static void
-test_400_empty_batch (void)
-{
-  g_autoptr(Dev) d = NULL;
-  g_autoptr(KioskTestHttpReply) reply = NULL;
-
-  SKIP_WITHOUT_SERVER ();
-  d = dev_new ();
-  reply = post_events (d, "[]");
-  assert_refused (d, reply, 400, "the batch is empty", NULL);
-}
-
-static void
-test_400_not_gzip (void)
-{
-  g_autoptr(Dev) d = NULL;
-  g_autoptr(KioskTestHttpReply) reply = NULL;
-  const char *headers[3] = { "Content-Type: " KIOSK_CLOUDEVENTS_MEDIA_TYPE,
-                             "Content-Encoding: gzip", NULL };
-  g_autoptr(GPtrArray) all = g_ptr_array_new ();
-
-  SKIP_WITHOUT_SERVER ();
-  d = dev_new ();
-  g_ptr_array_add (all, (gpointer) headers[0]);
-  g_ptr_array_add (all, (gpointer) headers[1]);
-  g_ptr_array_add (all, d->auth);
-  g_ptr_array_add (all, NULL);
-  reply = kiosk_test_http (srv, "POST", "/v1/events", (const char * const *) all->pdata,
-                           "[1, 2, 3]", -1, FALSE);
-  assert_refused (d, reply, 400, "the body is not gzip (it does not start with 1f 8b)", NULL);
-}
-
-static void
 test_400_duplicate_id_in_batch (void)
 {
   g_autoptr(Dev) d = NULL;
@@ -871,30 +803,15 @@ test_422_not_an_object (void)
   g_autofree char *good = NULL;
   g_autofree char *id = NULL;
   g_autofree char *body = NULL;
-  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  good = batch_take (e, NULL);
+  good = batch_of (event_new (d), &id);
   /* "[{…}]" → "[{…},5]" */
   good[strlen (good) - 1] = '\0';
   body = g_strconcat (good, ",5]", NULL);
   reply = post_events (d, body);
   assert_refused (d, reply, 422, "event 2 is not an object (it is an integer)", id);
-}
-
-static void
-test_422_no_id (void)
-{
-  g_autoptr(Dev) d = NULL;
-  g_autoptr(KioskTestHttpReply) reply = NULL;
-
-  SKIP_WITHOUT_SERVER ();
-  d = dev_new ();
-  reply = post_events (d, "[{\"specversion\": \"1.0\"}]");
-  assert_refused (d, reply, 422, "event 1 has no string “id”", NULL);
 }
 
 static void
@@ -947,52 +864,61 @@ padded_batch (Dev   *d,
   return g_string_free (body, FALSE);
 }
 
-/* More than the wire limit (512 KiB + 64 KiB for gzip's overhead): refused by Content-Length. */
-static void
-test_413_body_over_wire_limit (void)
+/* Refusals of a whole batch that differ only in what is sent. */
+typedef struct
 {
+  const char *path;
+  const char *body;       /* NULL: one good event (padded to @padded_to bytes unless 0) */
+  gsize       padded_to;
+  const char *encoding;   /* a Content-Encoding header line sent as it is, or NULL */
+  gboolean    gzip;       /* the body gzipped, with "Content-Encoding: gzip" */
+  long        status;
+  const char *text;
+} Refusal;
+
+static const Refusal refusals[] = {
+  { "/server-api/400/not-utf8", "[{\"id\": \"caf\xe9\"}]", 0, NULL, FALSE, 400,
+    "the body is not valid UTF-8 (byte 13)" },
+  { "/server-api/400/not-an-array", "{\"results\": []}", 0, NULL, FALSE, 400,
+    "the body is not a JSON array (it is an object)" },
+  { "/server-api/400/empty-batch", "[]", 0, NULL, FALSE, 400, "the batch is empty" },
+  { "/server-api/400/not-gzip", "[1, 2, 3]", 0, "Content-Encoding: gzip", FALSE, 400,
+    "the body is not gzip (it does not start with 1f 8b)" },
+  { "/server-api/422/no-id", "[{\"specversion\": \"1.0\"}]", 0, NULL, FALSE, 422,
+    "event 1 has no string “id”" },
+  /* More than the wire limit (512 KiB + 64 KiB for gzip's overhead): refused by
+   * Content-Length. */
+  { "/server-api/413/over-wire-limit", NULL, 600 * 1024, NULL, FALSE, 413,
+    "a body of 614400 bytes (at most 589824)" },
+  /* Between 512 KiB and the wire limit, uncompressed: the batch itself is too large. */
+  { "/server-api/413/over-512k", NULL, KIOSK_CLOUDEVENTS_MAX_BYTES + 1, NULL, FALSE, 413,
+    "a batch of 524289 bytes (at most 524288)" },
+  /* The same, but gzipped: small on the wire, over 512 KiB inflated. */
+  { "/server-api/413/gzip-over-512k", NULL, KIOSK_CLOUDEVENTS_MAX_BYTES + 1, NULL, TRUE, 413,
+    "the body inflates beyond 524288 bytes" },
+  { "/server-api/415/content-encoding", NULL, 0, "Content-Encoding: br", FALSE, 415,
+    "Content-Encoding must be gzip or none, not br" },
+};
+
+static void
+test_refused (gconstpointer data)
+{
+  const Refusal *r = data;
   g_autoptr(Dev) d = NULL;
   g_autoptr(KioskTestHttpReply) reply = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *body = NULL;
+  g_autofree char *good = NULL;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
-  body = padded_batch (d, 600 * 1024, &id);
-  reply = post_events (d, body);
-  assert_refused (d, reply, 413, "a body of 614400 bytes (at most 589824)", id);
-}
-
-/* Between 512 KiB and the wire limit, uncompressed: the batch itself is too large. */
-static void
-test_413_batch_over_512k (void)
-{
-  g_autoptr(Dev) d = NULL;
-  g_autoptr(KioskTestHttpReply) reply = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *body = NULL;
-
-  SKIP_WITHOUT_SERVER ();
-  d = dev_new ();
-  body = padded_batch (d, KIOSK_CLOUDEVENTS_MAX_BYTES + 1, &id);
-  reply = post_events (d, body);
-  assert_refused (d, reply, 413, "a batch of 524289 bytes (at most 524288)", id);
-}
-
-/* The same, but gzipped: small on the wire, over 512 KiB inflated. */
-static void
-test_413_gzip_over_512k (void)
-{
-  g_autoptr(Dev) d = NULL;
-  g_autoptr(KioskTestHttpReply) reply = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *body = NULL;
-
-  SKIP_WITHOUT_SERVER ();
-  d = dev_new ();
-  body = padded_batch (d, KIOSK_CLOUDEVENTS_MAX_BYTES + 1, &id);
-  reply = post_events_full (d, KIOSK_CLOUDEVENTS_MEDIA_TYPE, body, -1, TRUE);
-  assert_refused (d, reply, 413, "the body inflates beyond 524288 bytes", id);
+  if (r->body == NULL)
+    good = r->padded_to ? padded_batch (d, r->padded_to, &id) : batch_of (event_new (d), &id);
+  if (r->encoding != NULL)
+    reply = post_events_encoded (d, r->encoding, r->body ? r->body : good, -1);
+  else
+    reply = post_events_full (d, KIOSK_CLOUDEVENTS_MEDIA_TYPE, r->body ? r->body : good, -1,
+                              r->gzip);
+  assert_refused (d, reply, r->status, r->text, id);
 }
 
 static gint64
@@ -1019,9 +945,6 @@ test_413_gzip_bomb (void)
   g_autofree char *zeros = NULL;
   GPid pid;
   gint64 before_kb, after_kb, started;
-  const char *headers[3] = { "Content-Type: " KIOSK_CLOUDEVENTS_MEDIA_TYPE,
-                             "Content-Encoding: gzip", NULL };
-  g_autoptr(GPtrArray) all = g_ptr_array_new ();
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
@@ -1035,13 +958,9 @@ test_413_gzip_bomb (void)
 
   pid = kiosk_test_server_process_get_pid (srv);
   before_kb = vm_hwm_kb (pid);
-  g_ptr_array_add (all, (gpointer) headers[0]);
-  g_ptr_array_add (all, (gpointer) headers[1]);
-  g_ptr_array_add (all, d->auth);
-  g_ptr_array_add (all, NULL);
   started = g_get_monotonic_time ();
-  reply = kiosk_test_http (srv, "POST", "/v1/events", (const char * const *) all->pdata,
-                           g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb), FALSE);
+  reply = post_events_encoded (d, "Content-Encoding: gzip", g_bytes_get_data (bomb, NULL),
+                               g_bytes_get_size (bomb));
   g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
   after_kb = vm_hwm_kb (pid);
   g_test_message ("server VmHWM %" G_GINT64_FORMAT " kB before, %" G_GINT64_FORMAT " kB after",
@@ -1060,13 +979,10 @@ test_415_content_type (void)
   g_autoptr(KioskTestHttpReply) none = NULL;
   g_autofree char *id = NULL;
   g_autofree char *body = NULL;
-  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
+  body = batch_of (event_new (d), &id);
   reply = post_events_full (d, "application/json", body, -1, FALSE);
   assert_text_reply (reply, 415, "Content-Type must be application/cloudevents-batch+json, not "
                      "application/json");
@@ -1077,43 +993,16 @@ test_415_content_type (void)
 }
 
 static void
-test_415_content_encoding (void)
-{
-  g_autoptr(Dev) d = NULL;
-  g_autoptr(KioskTestHttpReply) reply = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *body = NULL;
-  g_autoptr(GPtrArray) all = g_ptr_array_new ();
-  JsonObject *e;
-
-  SKIP_WITHOUT_SERVER ();
-  d = dev_new ();
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
-  g_ptr_array_add (all, (gpointer) "Content-Type: " KIOSK_CLOUDEVENTS_MEDIA_TYPE);
-  g_ptr_array_add (all, (gpointer) "Content-Encoding: br");
-  g_ptr_array_add (all, d->auth);
-  g_ptr_array_add (all, NULL);
-  reply = kiosk_test_http (srv, "POST", "/v1/events", (const char * const *) all->pdata, body, -1,
-                           FALSE);
-  assert_refused (d, reply, 415, "Content-Encoding must be gzip or none, not br", id);
-}
-
-static void
 test_gzip_accepted (void)
 {
   g_autoptr(Dev) d = NULL;
   g_autoptr(KioskTestHttpReply) reply = NULL;
   g_autofree char *id = NULL;
   g_autofree char *body = NULL;
-  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
+  body = batch_of (event_new (d), &id);
   reply = post_events_full (d, KIOSK_CLOUDEVENTS_MEDIA_TYPE "; charset=utf-8", body, -1, TRUE);
   assert_result (reply, 0, id, "accepted", NULL);
   g_assert_cmpint (count_event (id), ==, 1);
@@ -1180,13 +1069,10 @@ test_401_no_token (void)
                             "Authorization: Basic dXNlcjpwYXNz", NULL };
   static const char text[] = "no bearer token: send “Authorization: Bearer <token>” with the "
                              "token that “device add” printed";
-  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
+  body = batch_of (event_new (d), &id);
   reply = post_events (NULL, body);
   assert_text_reply (reply, 401, text);
   basic = kiosk_test_http (srv, "POST", "/v1/events", headers, body, -1, FALSE);
@@ -1206,13 +1092,10 @@ test_401_wrong_token (void)
   const char *headers[] = { "Content-Type: " KIOSK_CLOUDEVENTS_MEDIA_TYPE,
                             "Authorization: Bearer not-the-token", NULL };
   static const char text[] = "the bearer token is not valid: check the kiosk's token-file";
-  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
+  body = batch_of (event_new (d), &id);
   reply = kiosk_test_http (srv, "POST", "/v1/events", headers, body, -1, FALSE);
   assert_text_reply (reply, 401, text);
   heartbeat = device_request (NULL, "GET", d->device, "survey", "Authorization: Bearer nope",
@@ -1319,8 +1202,6 @@ test_410_retired (void)
   g_autofree char *body = NULL;
   g_autofree char *text = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *n = NULL;
-  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
@@ -1328,9 +1209,7 @@ test_410_retired (void)
   g_assert_cmpint (kiosk_test_server_admin (srv, NULL, &err, "device", "retire", d->device, NULL),
                    ==, 0);
   text = g_strdup_printf ("device %s is retired: it may send nothing more", d->device);
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
+  body = batch_of (event_new (d), &id);
   events = post_events (d, body);
   assert_text_reply (events, 410, text);
   survey = device_request (d, "GET", d->device, "survey", NULL, NULL);
@@ -1340,8 +1219,7 @@ test_410_retired (void)
   assert_text_reply (heartbeat, 410, text);
   g_assert_cmpint (count_event (id), ==, 0);
   g_assert_cmpint (count_device_rows (d), ==, 1);   /* its responses stay */
-  n = query ("SELECT count(*) FROM heartbeats WHERE device_id = '%s'", d->device);
-  g_assert_cmpstr (n, ==, "0");
+  assert_query ("0", "SELECT count(*) FROM heartbeats WHERE device_id = '%s'", d->device);
 }
 
 /* 503 while PostgreSQL is down, with Retry-After; the same batch is accepted (not a duplicate:
@@ -1360,15 +1238,12 @@ test_503_database_down (void)
   KioskTestPg *pg;
   gint64 deadline;
   static const char text[] = "the database is not available; nothing was stored, try again later";
-  JsonObject *e;
 
   SKIP_WITHOUT_SERVER ();
   pg = kiosk_test_server_process_get_pg (srv);
   d = dev_new ();
   assert_still_serves (d);
-  e = event_new (d);
-  id = g_strdup (id_of (e));
-  body = batch_take (e, NULL);
+  body = batch_of (event_new (d), &id);
 
   g_assert_true (kiosk_test_pg_stop (pg, TRUE, &error));
   g_assert_no_error (error);
@@ -1436,6 +1311,18 @@ survey_body (Dev        *d,
   return g_strdup (reply->body);
 }
 
+/* @d is served the survey of @path as it is in the file. */
+static void
+assert_survey_is (Dev        *d,
+                  const char *path)
+{
+  g_autofree char *expected = NULL;
+  g_autofree char *body = survey_body (d, d->device, NULL);
+
+  g_assert_true (g_file_get_contents (path, &expected, NULL, NULL));
+  g_assert_cmpstr (body, ==, expected);
+}
+
 static void
 test_survey_precedence (void)
 {
@@ -1450,8 +1337,6 @@ test_survey_precedence (void)
                                                         NULL);
   g_autofree char *minimal = g_test_build_filename (G_TEST_DIST, "data", "survey-minimal.json",
                                                     NULL);
-  g_autofree char *expected = NULL;
-  g_autofree char *body = NULL;
   g_autofree char *token = NULL;
   g_autofree char *err = NULL;
   g_autofree char *out = NULL;
@@ -1477,21 +1362,9 @@ test_survey_precedence (void)
                                             "--device", a->device, NULL), ==, 0);
 
   /* Byte for byte as published. */
-  g_assert_true (g_file_get_contents (device_file, &expected, NULL, NULL));
-  body = survey_body (a, a->device, NULL);
-  g_assert_cmpstr (body, ==, expected);
-  g_clear_pointer (&expected, g_free);
-  g_clear_pointer (&body, g_free);
-
-  g_assert_true (g_file_get_contents (site_file, &expected, NULL, NULL));
-  body = survey_body (b, b->device, NULL);
-  g_assert_cmpstr (body, ==, expected);
-  g_clear_pointer (&expected, g_free);
-  g_clear_pointer (&body, g_free);
-
-  g_assert_true (g_file_get_contents (minimal, &expected, NULL, NULL));
-  body = survey_body (c, c->device, NULL);
-  g_assert_cmpstr (body, ==, expected);
+  assert_survey_is (a, device_file);
+  assert_survey_is (b, site_file);
+  assert_survey_is (c, minimal);
 
   g_remove (site_file);
   g_rmdir (dir);
@@ -1552,8 +1425,7 @@ test_survey_none (void)
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
   exec_sql ("DELETE FROM survey_assignments WHERE scope = 'default'");
-  g_free (query ("DELETE FROM survey_assignments WHERE device_id = '%s' RETURNING 1",
-                 d->device));
+  g_free (query ("DELETE FROM survey_assignments WHERE device_id = '%s' RETURNING 1", d->device));
   reply = device_request (d, "GET", d->device, "survey", NULL, NULL);
   text = g_strdup_printf ("no survey is assigned to device %s, its site or the fleet", d->device);
   assert_text_reply (reply, 404, text);
@@ -1568,8 +1440,6 @@ test_heartbeat (void)
   g_autoptr(Dev) d = NULL;
   g_autoptr(KioskTestHttpReply) reply = NULL;
   g_autoptr(KioskTestHttpReply) second = NULL;
-  g_autofree char *row = NULL;
-  g_autofree char *n = NULL;
 
   SKIP_WITHOUT_SERVER ();
   d = dev_new ();
@@ -1582,17 +1452,14 @@ test_heartbeat (void)
                            "Content-Type: application/json; charset=utf-8", heartbeat_json);
   g_assert_cmpint (second->status, ==, 204);
 
-  n = query ("SELECT count(*) FROM heartbeats WHERE device_id = '%s'", d->device);
-  g_assert_cmpstr (n, ==, "2");
-  row = query ("SELECT concat_ws ('|', version, uptime_s, queue_depth, oldest_pending_age_s, "
-               " dead_letter_count, last_upload_ok_at, last_error, clock_synced, survey_id, "
-               " survey_version, last_seq) FROM device_health WHERE device_id = '%s'",
-               d->device);
-  g_assert_cmpstr (row, ==, "0.1.0|86400|3|420|0|2026-03-14T15:02:11.120Z|uploading: the server "
-                   "answered HTTP 503: Maintenance|t|small-shop|3|1234");
-  g_free (row);
-  row = query ("SELECT last_seen_at IS NOT NULL FROM devices WHERE id = '%s'", d->device);
-  g_assert_cmpstr (row, ==, "t");
+  assert_query ("2", "SELECT count(*) FROM heartbeats WHERE device_id = '%s'", d->device);
+  assert_query ("0.1.0|86400|3|420|0|2026-03-14T15:02:11.120Z|uploading: the server answered "
+                "HTTP 503: Maintenance|t|small-shop|3|1234",
+                "SELECT concat_ws ('|', version, uptime_s, queue_depth, oldest_pending_age_s, "
+                " dead_letter_count, last_upload_ok_at, last_error, clock_synced, survey_id, "
+                " survey_version, last_seq) FROM device_health WHERE device_id = '%s'",
+                d->device);
+  assert_query ("t", "SELECT last_seen_at IS NOT NULL FROM devices WHERE id = '%s'", d->device);
 }
 
 /* The optional storage and buttons (docs/cloud-api.md, section 3): stored in both tables, and
@@ -1604,7 +1471,6 @@ test_heartbeat_health (void)
   g_autoptr(KioskTestHttpReply) reply = NULL;
   g_autoptr(KioskTestHttpReply) older = NULL;
   g_autoptr(GString) body = g_string_new (heartbeat_json);
-  g_autofree char *row = NULL;
   const char *columns = "concat_ws ('|', coalesce (storage_state, 'NULL'),"
                         " coalesce (storage_database_bytes::text, 'NULL'),"
                         " coalesce (storage_free_bytes::text, 'NULL'),"
@@ -1622,22 +1488,19 @@ test_heartbeat_health (void)
                           body->str);
   g_assert_cmpint (reply->status, ==, 204);
 
-  row = query ("SELECT %s FROM heartbeats WHERE device_id = '%s'", columns, d->device);
-  g_assert_cmpstr (row, ==, "failing|2097152|NULL|2|1");
-  g_free (row);
-  row = query ("SELECT %s FROM device_health WHERE device_id = '%s'", columns, d->device);
-  g_assert_cmpstr (row, ==, "failing|2097152|NULL|2|1");
-  g_free (row);
+  assert_query ("failing|2097152|NULL|2|1", "SELECT %s FROM heartbeats WHERE device_id = '%s'",
+                columns, d->device);
+  assert_query ("failing|2097152|NULL|2|1",
+                "SELECT %s FROM device_health WHERE device_id = '%s'", columns, d->device);
 
   older = device_request (d, "POST", d->device, "heartbeat", "Content-Type: application/json",
                           heartbeat_json);
   g_assert_cmpint (older->status, ==, 204);
-  row = query ("SELECT %s FROM device_health WHERE device_id = '%s'", columns, d->device);
-  g_assert_cmpstr (row, ==, "NULL|NULL|NULL|NULL|NULL");
-  g_free (row);
-  row = query ("SELECT string_agg (%s, ',' ORDER BY received_at) FROM heartbeats"
-               " WHERE device_id = '%s'", columns, d->device);
-  g_assert_cmpstr (row, ==, "failing|2097152|NULL|2|1,NULL|NULL|NULL|NULL|NULL");
+  assert_query ("NULL|NULL|NULL|NULL|NULL",
+                "SELECT %s FROM device_health WHERE device_id = '%s'", columns, d->device);
+  assert_query ("failing|2097152|NULL|2|1,NULL|NULL|NULL|NULL|NULL",
+                "SELECT string_agg (%s, ',' ORDER BY received_at) FROM heartbeats"
+                " WHERE device_id = '%s'", columns, d->device);
 }
 
 static void
@@ -1650,71 +1513,55 @@ assert_heartbeat_refused (const char *content_type,
   g_autoptr(KioskTestHttpReply) reply = NULL;
   g_autoptr(KioskTestHttpReply) good = NULL;
   g_autofree char *header = g_strconcat ("Content-Type: ", content_type, NULL);
-  g_autofree char *n = NULL;
 
   reply = device_request (d, "POST", d->device, "heartbeat", header, body);
   assert_text_reply (reply, status, text);
-  n = query ("SELECT count(*) FROM heartbeats WHERE device_id = '%s'", d->device);
-  g_assert_cmpstr (n, ==, "0");
-  g_free (n);
-  n = query ("SELECT count(*) FROM device_health WHERE device_id = '%s'", d->device);
-  g_assert_cmpstr (n, ==, "0");
+  assert_query ("0", "SELECT count(*) FROM heartbeats WHERE device_id = '%s'", d->device);
+  assert_query ("0", "SELECT count(*) FROM device_health WHERE device_id = '%s'", d->device);
 
   good = device_request (d, "POST", d->device, "heartbeat", "Content-Type: application/json",
                          heartbeat_json);
   g_assert_cmpint (good->status, ==, 204);
 }
 
-static void
-test_heartbeat_missing_member (void)
+/* Refused heartbeats that differ only in what is sent. */
+typedef struct
 {
+  const char *path;
+  const char *content_type;
+  const char *from;   /* replaced by @to in heartbeat_json; NULL: the body is @to (NULL: */
+  const char *to;     /* heartbeat_json) */
+  long        status;
+  const char *text;
+} HeartbeatRefusal;
+
+static const HeartbeatRefusal heartbeat_refusals[] = {
+  { "/server-api/heartbeat/missing-member", "application/json", "\"uptime_s\": 86400, ", "",
+    400, "“uptime_s”: missing" },
+  { "/server-api/heartbeat/wrong-type", "application/json", "\"queue_depth\": 3",
+    "\"queue_depth\": \"3\"", 400, "“queue_depth”: expected an integer ≥ 0, got a string" },
+  /* Optional, but strict when present: nothing is stored. */
+  { "/server-api/heartbeat/bad-health", "application/json", "\"last_seq\": 1234}",
+    "\"last_seq\": 1234, \"buttons\": {\"configured\": 1, \"connected\": 2}}", 400,
+    "“buttons.connected”: 2 is more than the 1 configured" },
+  { "/server-api/heartbeat/not-an-object", "application/json", NULL, "[1, 2]", 400,
+    "the heartbeat is an array, not a JSON object" },
+  { "/server-api/heartbeat/415", "text/plain", NULL, NULL, 415,
+    "Content-Type must be application/json, not text/plain" },
+};
+
+static void
+test_heartbeat_refused (gconstpointer data)
+{
+  const HeartbeatRefusal *r = data;
   g_autoptr(GString) body = g_string_new (heartbeat_json);
 
   SKIP_WITHOUT_SERVER ();
-  g_assert_cmpuint (g_string_replace (body, "\"uptime_s\": 86400, ", "", 1), ==, 1);
-  assert_heartbeat_refused ("application/json", body->str, 400, "“uptime_s”: missing");
-}
-
-static void
-test_heartbeat_wrong_type (void)
-{
-  g_autoptr(GString) body = g_string_new (heartbeat_json);
-
-  SKIP_WITHOUT_SERVER ();
-  g_assert_cmpuint (g_string_replace (body, "\"queue_depth\": 3", "\"queue_depth\": \"3\"", 1),
-                    ==, 1);
-  assert_heartbeat_refused ("application/json", body->str, 400,
-                            "“queue_depth”: expected an integer ≥ 0, got a string");
-}
-
-/* Optional, but strict when present: nothing is stored. */
-static void
-test_heartbeat_bad_health (void)
-{
-  g_autoptr(GString) body = g_string_new (heartbeat_json);
-
-  SKIP_WITHOUT_SERVER ();
-  g_assert_cmpuint (g_string_replace (body, "\"last_seq\": 1234}",
-                                      "\"last_seq\": 1234, \"buttons\": {\"configured\": 1, "
-                                      "\"connected\": 2}}", 1), ==, 1);
-  assert_heartbeat_refused ("application/json", body->str, 400,
-                            "“buttons.connected”: 2 is more than the 1 configured");
-}
-
-static void
-test_heartbeat_not_json (void)
-{
-  SKIP_WITHOUT_SERVER ();
-  assert_heartbeat_refused ("application/json", "[1, 2]", 400,
-                            "the heartbeat is an array, not a JSON object");
-}
-
-static void
-test_heartbeat_415 (void)
-{
-  SKIP_WITHOUT_SERVER ();
-  assert_heartbeat_refused ("text/plain", heartbeat_json, 415,
-                            "Content-Type must be application/json, not text/plain");
+  if (r->from != NULL)
+    g_assert_cmpuint (g_string_replace (body, r->from, r->to, 1), ==, 1);
+  else if (r->to != NULL)
+    g_string_assign (body, r->to);
+  assert_heartbeat_refused (r->content_type, body->str, r->status, r->text);
 }
 
 /* Clock repair */
@@ -1734,10 +1581,12 @@ clock_event (Dev      *d,
   return e;
 }
 
-static char *
-time_of (const char *id)
+/* The stored time, local time and clock_repaired of event @id are @expected. */
+static void
+assert_time_of (const char *id,
+                const char *expected)
 {
-  return query ("SELECT concat_ws ('|', to_char (time AT TIME ZONE 'UTC', "
+  assert_query (expected, "SELECT concat_ws ('|', to_char (time AT TIME ZONE 'UTC', "
                 " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS'), to_char (local_time, "
                 " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS'), clock_repaired) "
                 "FROM responses WHERE event_id = '%s'", id);
@@ -1747,8 +1596,8 @@ static void
 post_one (Dev        *d,
           JsonObject *e)
 {
-  g_autofree char *id = g_strdup (id_of (e));
-  g_autofree char *body = batch_take (e, NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *body = batch_of (e, &id);
   g_autoptr(KioskTestHttpReply) reply = post_events (d, body);
 
   assert_result (reply, 0, id, "accepted", NULL);
@@ -1764,7 +1613,6 @@ test_clock_repair (gconstpointer data)
   g_autofree char *unsynced_id = NULL;
   g_autofree char *synced_id = NULL;
   g_autofree char *other_boot_id = NULL;
-  g_autofree char *t = NULL;
   JsonObject *unsynced, *synced, *other_boot;
 
   SKIP_WITHOUT_SERVER ();
@@ -1788,37 +1636,24 @@ test_clock_repair (gconstpointer data)
   else
     {
       post_one (d, unsynced);
-      t = time_of (unsynced_id);
-      g_assert_cmpstr (t, ==, "2001-01-01T00:00:00.000|2001-01-01T00:00:00.000|f");
-      g_clear_pointer (&t, g_free);
+      assert_time_of (unsynced_id, "2001-01-01T00:00:00.000|2001-01-01T00:00:00.000|f");
       post_one (d, synced);
     }
   post_one (d, other_boot);
 
-  t = time_of (unsynced_id);
-  g_assert_cmpstr (t, ==, "2026-03-14T15:09:52.583|2026-03-14T15:09:52.583|t");
-  g_clear_pointer (&t, g_free);
-  t = time_of (synced_id);
-  g_assert_cmpstr (t, ==, "2026-03-14T15:10:52.583|2026-03-14T15:10:52.583|f");
-  g_clear_pointer (&t, g_free);
-  t = time_of (other_boot_id);
-  g_assert_cmpstr (t, ==, "2001-01-01T00:00:05.000|2001-01-01T00:00:05.000|f");
+  assert_time_of (unsynced_id, "2026-03-14T15:09:52.583|2026-03-14T15:09:52.583|t");
+  assert_time_of (synced_id, "2026-03-14T15:10:52.583|2026-03-14T15:10:52.583|f");
+  assert_time_of (other_boot_id, "2001-01-01T00:00:05.000|2001-01-01T00:00:05.000|f");
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-
-  if (kiosk_test_pg_skip_reason () == NULL)
-    {
-      srv = kiosk_test_server_process_start (TRUE, &error);
-      g_assert_no_error (error);
-    }
+  srv = kiosk_test_server_process_start_or_skip (TRUE);
 
   g_test_add_func ("/server-api/accepted", test_accepted);
   g_test_add_func ("/server-api/duplicate", test_duplicate);
@@ -1835,20 +1670,13 @@ main (int    argc,
   g_test_add_func ("/server-api/gzip", test_gzip_accepted);
   g_test_add_func ("/server-api/interoperability", test_interoperability);
   g_test_add_func ("/server-api/400/not-json", test_400_not_json);
-  g_test_add_func ("/server-api/400/not-utf8", test_400_not_utf8);
-  g_test_add_func ("/server-api/400/not-an-array", test_400_not_an_array);
-  g_test_add_func ("/server-api/400/empty-batch", test_400_empty_batch);
-  g_test_add_func ("/server-api/400/not-gzip", test_400_not_gzip);
+  for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+    g_test_add_data_func (refusals[i].path, &refusals[i], test_refused);
   g_test_add_func ("/server-api/422/id-twice", test_400_duplicate_id_in_batch);
   g_test_add_func ("/server-api/422/not-an-object", test_422_not_an_object);
-  g_test_add_func ("/server-api/422/no-id", test_422_no_id);
   g_test_add_func ("/server-api/413/501-events", test_413_too_many_events);
-  g_test_add_func ("/server-api/413/over-wire-limit", test_413_body_over_wire_limit);
-  g_test_add_func ("/server-api/413/over-512k", test_413_batch_over_512k);
-  g_test_add_func ("/server-api/413/gzip-over-512k", test_413_gzip_over_512k);
   g_test_add_func ("/server-api/413/gzip-bomb", test_413_gzip_bomb);
   g_test_add_func ("/server-api/415/content-type", test_415_content_type);
-  g_test_add_func ("/server-api/415/content-encoding", test_415_content_encoding);
   g_test_add_func ("/server-api/401/no-token", test_401_no_token);
   g_test_add_func ("/server-api/401/wrong-token", test_401_wrong_token);
   g_test_add_func ("/server-api/403/other-device", test_403_other_device);
@@ -1862,11 +1690,9 @@ main (int    argc,
   g_test_add_func ("/server-api/survey/none", test_survey_none);
   g_test_add_func ("/server-api/heartbeat/stored", test_heartbeat);
   g_test_add_func ("/server-api/heartbeat/health", test_heartbeat_health);
-  g_test_add_func ("/server-api/heartbeat/bad-health", test_heartbeat_bad_health);
-  g_test_add_func ("/server-api/heartbeat/missing-member", test_heartbeat_missing_member);
-  g_test_add_func ("/server-api/heartbeat/wrong-type", test_heartbeat_wrong_type);
-  g_test_add_func ("/server-api/heartbeat/not-an-object", test_heartbeat_not_json);
-  g_test_add_func ("/server-api/heartbeat/415", test_heartbeat_415);
+  for (guint i = 0; i < G_N_ELEMENTS (heartbeat_refusals); i++)
+    g_test_add_data_func (heartbeat_refusals[i].path, &heartbeat_refusals[i],
+                          test_heartbeat_refused);
   g_test_add_data_func ("/server-api/clock-repair/unsynced-first", GINT_TO_POINTER (FALSE),
                         test_clock_repair);
   g_test_add_data_func ("/server-api/clock-repair/synced-first", GINT_TO_POINTER (TRUE),

@@ -13,14 +13,9 @@
 
 static KioskTestServerProcess *srv;
 
-#define SKIP_WITHOUT_SERVER() \
-  G_STMT_START { \
-    if (srv == NULL) \
-      { \
-        g_test_skip (kiosk_test_pg_skip_reason ()); \
-        return; \
-      } \
-  } G_STMT_END
+#define SKIP_WITHOUT_SERVER() KIOSK_TEST_SERVER_SKIP_WITHOUT (srv)
+#define query(sql)            kiosk_test_server_query (srv, "%s", (sql))
+#define exec_sql(sql)         kiosk_test_server_exec (srv, (sql))
 
 /* Runs the command and checks its exit status, its stdout (NULL: not checked) and its stderr
  * (NULL: not checked). */
@@ -57,25 +52,6 @@ assert_command (int         status,
   if (err != NULL)
     g_assert_cmpstr (got_err, ==, err);
   g_assert_cmpint (got, ==, status);
-}
-
-static char *
-query (const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  char *value = kiosk_test_pg_query_value (kiosk_test_server_process_get_pg (srv), sql, &error);
-
-  g_assert_no_error (error);
-  return value;
-}
-
-static void
-exec_sql (const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (kiosk_test_pg_exec (kiosk_test_server_process_get_pg (srv), sql, &error));
-  g_assert_no_error (error);
 }
 
 static void
@@ -436,16 +412,10 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-
-  if (kiosk_test_pg_skip_reason () == NULL)
-    {
-      srv = kiosk_test_server_process_start (FALSE, &error);
-      g_assert_no_error (error);
-    }
+  srv = kiosk_test_server_process_start_or_skip (FALSE);
 
   g_test_add_func ("/server-cli/help", test_help);
   g_test_add_func ("/server-cli/migrate-twice", test_migrate_twice);
