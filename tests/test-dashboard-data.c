@@ -250,6 +250,19 @@ assert_rollups_match (PGconn *conn)
 
   for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
     g_assert_cmpint (query_int (conn, checks[i]), ==, 0);
+  /* rollup_months (migration 005). */
+  g_assert_cmpint (query_int (conn,
+    "SELECT count (*) FROM ("
+    " (SELECT site_id, month, survey_id, scale, face, misuse, n FROM rollup_months WHERE n <> 0"
+    "  EXCEPT SELECT site_id, date_trunc ('month', local_time)::date, survey_id, scale, face,"
+    "  misuse, count (*) FROM responses GROUP BY 1, 2, 3, 4, 5, 6)"
+    " UNION ALL"
+    " (SELECT site_id, date_trunc ('month', local_time)::date, survey_id, scale, face, misuse,"
+    "  count (*) FROM responses GROUP BY 1, 2, 3, 4, 5, 6"
+    "  EXCEPT SELECT site_id, month, survey_id, scale, face, misuse, n FROM rollup_months"
+    "  WHERE n <> 0)) x"), ==, 0);
+  g_assert_cmpint (query_int (conn, "SELECT coalesce (sum (n), 0) FROM rollup_months"), ==,
+                   query_int (conn, "SELECT count (*) FROM responses"));
   g_assert_cmpint (query_int (conn, "SELECT sum (n) FROM rollup_hours"), ==,
                    query_int (conn, "SELECT count (*) FROM responses"));
   g_assert_cmpint (query_int (conn, "SELECT sum (n) FROM rollup_days"), ==,
@@ -536,6 +549,32 @@ test_compare (Fixture       *f,
   g_assert_cmpstr (a->key, ==, "north");
   assert_index (&a->counts, 72.82);
   g_assert_cmpuint (a->sites, ==, 2);
+
+  /* Whole months come from rollup_months, the days at the ends from rollup_days: March whole,
+   * within a longer range, alone, and cut at the 10th (alpha's 10 of the 11th left out). */
+  {
+    static const struct { const char *from, *to; guint64 alpha_n; } ranges[] = {
+      { "2026-02-15", "2026-04-10", 229 }, { "2026-03-01", "2026-03-31", 229 },
+      { "2025-12-01", "2026-03-10", 219 }, { "2026-03-11", "2026-05-31", 10 },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (ranges); i++)
+      {
+        g_autoptr(KioskDashComparison) months = NULL;
+
+        filter_init (&filter, ranges[i].from, ranges[i].to, FALSE);
+        months = kiosk_dash_data_compare (f->conn, &admin, &filter, &error);
+        g_assert_no_error (error);
+        for (guint s = 0; s < months->sites->len; s++)
+          {
+            row = g_ptr_array_index (months->sites, s);
+            if (g_str_equal (row->site->name, "alpha"))
+              g_assert_cmpuint (row->counts.n, ==, ranges[i].alpha_n);
+            if (g_str_equal (row->site->name, "beta") && ranges[i].alpha_n == 229)
+              assert_index (&row->counts, 50);
+          }
+      }
+  }
 }
 
 static void
@@ -684,6 +723,11 @@ test_rollups_follow_changes (Fixture       *f,
                 "WHERE device_id = 'dB' AND face = 0");
   assert_rollups_match (f->conn);
 
+  /* A move across the end of a month changes the month too. */
+  run (f->conn, "UPDATE responses SET local_time = local_time - interval '10 days' "
+                "WHERE device_id = 'dB' AND face = 0");
+  assert_rollups_match (f->conn);
+
   run (f->conn, "DELETE FROM responses WHERE device_id = 'dC'");
   assert_rollups_match (f->conn);
   g_assert_cmpint (query_int (f->conn, "SELECT coalesce (sum (n), 0) FROM rollup_days "
@@ -759,102 +803,80 @@ status (const Page *page)
   return page->reply.status ? page->reply.status : 200;
 }
 
+/* One page rendered for one reader: what it must show and what it must not. */
+typedef struct
+{
+  gboolean    viewer;     /* the viewer of site beta, else the admin */
+  const char *path;
+  const char *arg0;
+  const char *arg1;
+  gboolean    period;     /* from=2026-03-10&to=2026-03-11, else no query */
+  void      (*render) (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
+  guint       status;     /* 0: not checked */
+  const char *has[6];
+  const char *lacks[3];
+  const char *either[2];  /* one of the two, when given */
+} PageCase;
+
+static const PageCase page_cases[] = {
+  /* Figures, escaped user text, no raw markup from the data set. */
+  { FALSE, "/sites/alpha", "alpha", NULL, TRUE, kiosk_dash_site, 200,
+    { "<svg", "Alpha &lt;script&gt;x()&lt;/script&gt; &amp; Co", "slow", "spam spam", "229" },
+    { "<script>alert", "<script>x()" },
+    { "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;",
+      "&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"quotes\"" } },
+  /* No survey "default" was published here: no labels. */
+  { FALSE, "/sites/alpha/reasons.csv", "alpha", "reasons.csv", TRUE, kiosk_dash_site_csv, 200,
+    { "unhappy,1,why,slow,,16,21\r\n", "happy,1,like,fast,,30,30\r\n" } },
+  { FALSE, "/sites/alpha/daily.csv", "alpha", "daily.csv", TRUE, kiosk_dash_site_csv, 0,
+    { "2026-03-10,78.2,219,5,224\r\n", "2026-03-11,0.0,10,0,10\r\n" } },
+  { FALSE, "/sites/alpha/comments.csv", "alpha", "comments.csv", TRUE, kiosk_dash_site_csv, 0,
+    { "2026-03-10 12:10," } },
+  { FALSE, "/sites/alpha/nope.csv", "alpha", "nope.csv", TRUE, kiosk_dash_site_csv, 404 },
+  /* A viewer: another site is 404 like an unknown one. */
+  { TRUE, "/sites/alpha", "alpha", NULL, TRUE, kiosk_dash_site, 404, { NULL }, { "Alpha" } },
+  { TRUE, "/sites/nowhere", "nowhere", NULL, TRUE, kiosk_dash_site, 404 },
+  { TRUE, "/", NULL, NULL, TRUE, kiosk_dash_overview, 200, { "Beta" }, { "Alpha" } },
+  { FALSE, "/", NULL, NULL, TRUE, kiosk_dash_overview, 200, { "Alpha &lt;script&gt;" },
+    { "<script>x()" } },
+  { FALSE, "/compare", NULL, NULL, TRUE, kiosk_dash_compare, 200,
+    { "North &lt;i&gt;group&lt;/i&gt;", "249" } },
+  { FALSE, "/compare.csv", NULL, NULL, TRUE, kiosk_dash_compare_csv, 0,
+    { ",alpha,", "74.8,229,retail,72.8,249,DE,74.8,229\r\n" } },
+  { FALSE, "/fleet", NULL, NULL, FALSE, kiosk_dash_fleet, 200, { "dD" } },
+};
+
 static void
 test_pages (Fixture       *f,
             gconstpointer  data)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   KioskDashUser viewer = { 2, (char *) "viewer", FALSE, NULL, ids };
-  const char *period = "from=2026-03-10&to=2026-03-11";
-  Page page;
 
   SKIP_WITHOUT_PG ();
   g_array_append_val (ids, f->beta);
 
-  page_open (&page, &admin, "/sites/alpha", "alpha", NULL, period);
-  kiosk_dash_site (&page.request, f->conn, &page.reply);
-  g_assert_cmpuint (status (&page), ==, 200);
-  /* Figures, escaped user text, no raw markup from the data set. */
-  g_assert_nonnull (strstr (page.reply.body->str, "<svg"));
-  g_assert_nonnull (strstr (page.reply.body->str, "Alpha &lt;script&gt;x()&lt;/script&gt; &amp; Co"));
-  g_assert_true (strstr (page.reply.body->str,
-                         "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;") ||
-                 strstr (page.reply.body->str,
-                         "&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"quotes\""));
-  g_assert_null (strstr (page.reply.body->str, "<script>alert"));
-  g_assert_null (strstr (page.reply.body->str, "<script>x()"));
-  g_assert_nonnull (strstr (page.reply.body->str, "slow"));
-  g_assert_nonnull (strstr (page.reply.body->str, "spam spam"));
-  g_assert_nonnull (strstr (page.reply.body->str, "229"));
-  page_close (&page);
+  for (guint i = 0; i < G_N_ELEMENTS (page_cases); i++)
+    {
+      const PageCase *c = &page_cases[i];
+      Page page;
+      const char *body;
 
-  page_open (&page, &admin, "/sites/alpha/reasons.csv", "alpha", "reasons.csv", period);
-  kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
-  g_assert_cmpuint (status (&page), ==, 200);
-  /* No survey "default" was published here: no labels. */
-  g_assert_nonnull (strstr (page.reply.body->str, "unhappy,1,why,slow,,16,21\r\n"));
-  g_assert_nonnull (strstr (page.reply.body->str, "happy,1,like,fast,,30,30\r\n"));
-  page_close (&page);
-
-  page_open (&page, &admin, "/sites/alpha/daily.csv", "alpha", "daily.csv", period);
-  kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
-  g_assert_nonnull (strstr (page.reply.body->str, "2026-03-10,78.2,219,5,224\r\n"));
-  g_assert_nonnull (strstr (page.reply.body->str, "2026-03-11,0.0,10,0,10\r\n"));
-  page_close (&page);
-
-  page_open (&page, &admin, "/sites/alpha/comments.csv", "alpha", "comments.csv", period);
-  kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
-  g_assert_nonnull (strstr (page.reply.body->str, "2026-03-10 12:10,"));
-  page_close (&page);
-
-  page_open (&page, &admin, "/sites/alpha/nope.csv", "alpha", "nope.csv", period);
-  kiosk_dash_site_csv (&page.request, f->conn, &page.reply);
-  g_assert_cmpuint (status (&page), ==, 404);
-  page_close (&page);
-
-  /* A viewer: another site is 404 like an unknown one. */
-  page_open (&page, &viewer, "/sites/alpha", "alpha", NULL, period);
-  kiosk_dash_site (&page.request, f->conn, &page.reply);
-  g_assert_cmpuint (status (&page), ==, 404);
-  g_assert_null (strstr (page.reply.body->str, "Alpha"));
-  page_close (&page);
-  page_open (&page, &viewer, "/sites/nowhere", "nowhere", NULL, period);
-  kiosk_dash_site (&page.request, f->conn, &page.reply);
-  g_assert_cmpuint (status (&page), ==, 404);
-  page_close (&page);
-
-  page_open (&page, &viewer, "/", NULL, NULL, period);
-  kiosk_dash_overview (&page.request, f->conn, &page.reply);
-  g_assert_cmpuint (status (&page), ==, 200);
-  g_assert_nonnull (strstr (page.reply.body->str, "Beta"));
-  g_assert_null (strstr (page.reply.body->str, "Alpha"));
-  page_close (&page);
-
-  page_open (&page, &admin, "/", NULL, NULL, period);
-  kiosk_dash_overview (&page.request, f->conn, &page.reply);
-  g_assert_cmpuint (status (&page), ==, 200);
-  g_assert_nonnull (strstr (page.reply.body->str, "Alpha &lt;script&gt;"));
-  g_assert_null (strstr (page.reply.body->str, "<script>x()"));
-  page_close (&page);
-
-  page_open (&page, &admin, "/compare", NULL, NULL, period);
-  kiosk_dash_compare (&page.request, f->conn, &page.reply);
-  g_assert_cmpuint (status (&page), ==, 200);
-  g_assert_nonnull (strstr (page.reply.body->str, "North &lt;i&gt;group&lt;/i&gt;"));
-  g_assert_nonnull (strstr (page.reply.body->str, "249"));
-  page_close (&page);
-
-  page_open (&page, &admin, "/compare.csv", NULL, NULL, period);
-  kiosk_dash_compare_csv (&page.request, f->conn, &page.reply);
-  g_assert_nonnull (strstr (page.reply.body->str, ",alpha,"));
-  g_assert_nonnull (strstr (page.reply.body->str, "74.8,229,retail,72.8,249,DE,74.8,229\r\n"));
-  page_close (&page);
-
-  page_open (&page, &admin, "/fleet", NULL, NULL, NULL);
-  kiosk_dash_fleet (&page.request, f->conn, &page.reply);
-  g_assert_cmpuint (status (&page), ==, 200);
-  g_assert_nonnull (strstr (page.reply.body->str, "dD"));
-  page_close (&page);
+      g_test_message ("%s as %s", c->path, c->viewer ? "viewer" : "admin");
+      page_open (&page, c->viewer ? &viewer : &admin, c->path, c->arg0, c->arg1,
+                 c->period ? "from=2026-03-10&to=2026-03-11" : NULL);
+      c->render (&page.request, f->conn, &page.reply);
+      body = page.reply.body->str;
+      if (c->status != 0)
+        g_assert_cmpuint (status (&page), ==, c->status);
+      for (guint j = 0; j < G_N_ELEMENTS (c->has) && c->has[j]; j++)
+        g_assert_nonnull (strstr (body, c->has[j]));
+      for (guint j = 0; j < G_N_ELEMENTS (c->lacks) && c->lacks[j]; j++)
+        g_assert_null (strstr (body, c->lacks[j]));
+      if (c->either[0] != NULL)
+        g_assert_true (strstr (body, c->either[0]) || strstr (body, c->either[1]));
+      page_close (&page);
+    }
 }
 
 /* The survey the data set's reasons were given to, published with the visitors' texts in two
