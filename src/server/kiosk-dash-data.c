@@ -291,6 +291,25 @@ filter_params (const KioskDashFilter *filter,
   g_date_strftime (p->to, sizeof p->to, "%Y-%m-%d", &filter->to);
 }
 
+/* The whole months within the filter's days: the first one's first day and the day after the
+ * last one (from >= to when there is none). */
+static void
+months_params (const KioskDashFilter *filter,
+               FilterParams          *p)
+{
+  GDate first = filter->from, end = filter->to;
+
+  if (g_date_get_day (&first) != 1)
+    {
+      g_date_set_day (&first, 1);
+      g_date_add_months (&first, 1);
+    }
+  g_date_add_days (&end, 1);
+  g_date_set_day (&end, 1);
+  g_date_strftime (p->from, sizeof p->from, "%Y-%m-%d", &first);
+  g_date_strftime (p->to, sizeof p->to, "%Y-%m-%d", &end);
+}
+
 static const char *
 survey_param (const KioskDashFilter *filter)
 {
@@ -768,8 +787,8 @@ kiosk_dash_data_compare (PGconn                *conn,
   g_autoptr(PGresult) result = NULL;
   g_autofree char *cond = condition (user);
   g_autofree char *sql = NULL;
-  FilterParams fp;
-  const char *params[3];
+  FilterParams fp, mp;
+  const char *params[5];
   GHashTableIter iter;
   gpointer value;
 
@@ -792,16 +811,29 @@ kiosk_dash_data_compare (PGconn                *conn,
       g_hash_table_insert (by_id, &row->site->id, row);
     }
 
+  /* The whole months of the range from rollup_months ($4 the first, $5 the day after the
+   * last: none when $4 >= $5), its other days from rollup_days by local_date (migration 005):
+   * rollup_days alone was read whole for any range, 180-400 ms with 10 000 000 responses. */
   filter_params (filter, &fp);
+  months_params (filter, &mp);
   params[0] = fp.from;
   params[1] = fp.to;
   params[2] = survey_param (filter);
+  params[3] = mp.from;
+  params[4] = mp.to;
   sql = g_strdup_printf ("SELECT d.site_id, d.scale, d.face, d.misuse, sum (d.n) "
-                         "FROM rollup_days d JOIN sites s ON s.id = d.site_id "
-                         "WHERE %s AND d.local_date BETWEEN $1 AND $2 "
-                         " AND ($3::text IS NULL OR d.survey_id = $3) "
+                         "FROM (SELECT site_id, scale, face, misuse, n FROM rollup_days"
+                         "      WHERE local_date BETWEEN $1 AND $2"
+                         "       AND (local_date < $4::date OR local_date >= $5::date)"
+                         "       AND ($3::text IS NULL OR survey_id = $3)"
+                         "      UNION ALL"
+                         "      SELECT site_id, scale, face, misuse, n FROM rollup_months"
+                         "      WHERE $4::date < $5::date AND month >= $4::date AND month < $5::date"
+                         "       AND ($3::text IS NULL OR survey_id = $3)) d "
+                         "JOIN sites s ON s.id = d.site_id "
+                         "WHERE %s "
                          "GROUP BY 1, 2, 3, 4", cond);
-  result = kiosk_db_exec (conn, sql, 3, params, error);
+  result = kiosk_db_exec (conn, sql, 5, params, error);
   if (result == NULL)
     return NULL;
   for (int r = 0; r < PQntuples (result); r++)
