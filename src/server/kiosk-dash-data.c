@@ -630,11 +630,13 @@ kiosk_dash_data_comments (PGconn                *conn,
   params[5] = limit_text;
 
   /* Uses responses_site_comments (migration 003); local_time < the day after "to" keeps the
-   * index usable. */
+   * index usable. A page reads its rows in the index's order and stops (an incremental sort
+   * for the ties): with count (*) OVER () it read, then sorted, all of them (13 000 in a year
+   * of the busiest site); the total is counted apart, from the index alone. */
   result = kiosk_db_exec (conn,
                           "SELECT (extract (epoch FROM time) * 1000000)::bigint,"
                           " to_char (local_time, 'YYYY-MM-DD HH24:MI'), face, scale, misuse,"
-                          " comment, device_id, language, count (*) OVER () "
+                          " comment, device_id, language "
                           "FROM responses "
                           "WHERE site_id = $4::bigint AND comment IS NOT NULL"
                           " AND local_time >= $1::date AND local_time < $2::date + 1"
@@ -661,10 +663,11 @@ kiosk_dash_data_comments (PGconn                *conn,
     }
   if (out_total != NULL)
     {
-      *out_total = PQntuples (result) > 0 ? (guint64) value_int (result, 0, 8) : 0;
-      if (PQntuples (result) == 0 && offset > 0)
+      /* A first page that is not full holds them all. */
+      *out_total = (guint64) PQntuples (result);
+      if (offset > 0 || limit == 0 || (guint) PQntuples (result) >= limit)
         {
-          /* Paged past the end: the total still says how many there are. */
+          /* Also paged past the end: the total still says how many there are. */
           g_autoptr(PGresult) count = kiosk_db_exec (conn,
                                                      "SELECT count (*) FROM responses "
                                                      "WHERE site_id = $4::bigint"
