@@ -623,6 +623,7 @@ test_cli_users (void)
   g_clear_pointer (&err, g_free);
 
   g_assert_cmpint (admin ("", NULL, &err, "user", "list", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (admin ("", &out, &err, "user", "list", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "boss"));
   g_assert_nonnull (strstr (out, "north"));

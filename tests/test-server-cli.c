@@ -305,8 +305,8 @@ test_export_bad_dates (void)
   "2026-03-14T15:11:00.000Z\r\n"
 #define ROW2 "export-kiosk,2,00000000-0000-4000-8000-000000000002,2026-07-01T10:00:00.000Z," \
   "2026-07-01T12:00:00.000,small-shop,3,0,4,button,de,true,response-interval,why-not," \
-  "queue price,answered,\"slow, \"\"very\"\"\nslow\",Ann Example,,+49 30 1234567,false,false," \
-  "true,2026-07-01T10:00:05.000Z\r\n"
+  "queue price,answered,\"slow, \"\"very\"\"\nslow\",Ann Example,," \
+  "\"'+49 30 1234567\",false,false,true,2026-07-01T10:00:05.000Z\r\n"
 #define ROW3 "export-kiosk,3,00000000-0000-4000-8000-000000000003,2026-07-02T21:30:00.000Z," \
   "2026-07-02T23:30:00.000,small-shop,3,1,4,keyboard,en,false,,why-not,,skipped," \
   "\"'=HYPERLINK(\"\"http://x\"\")\",,,,true,true,false,2026-07-02T21:30:01.000Z\r\n"
