@@ -531,9 +531,14 @@ check "smiley-kiosk-server --version" in_root smiley-kiosk-server --version
 check "the shipped server.conf is valid, checked as the user smiley-kiosk-server" \
   sh -c "chroot '$root' runuser -u smiley-kiosk-server -- smiley-kiosk-server check-config |
          grep -q '^/etc/smiley-kiosk/server.conf: the configuration is valid'"
-check "man page: smiley-kiosk-server(8) has a section per command" \
-  sh -c "for c in serve migrate check-config group site device survey export; do
+check "man page: smiley-kiosk-server(8) has a section per command, the dashboard's users too" \
+  sh -c "for c in serve migrate check-config group site device survey export user; do
            zcat '$root/usr/share/man/man8/smiley-kiosk-server.8.gz' | grep -q \"^\.SS \$c\" || exit 1; done"
+check "the shipped server.conf and smiley-kiosk-server(8) document [dashboard] listen, threads, secure-cookies" \
+  sh -c "for k in listen threads secure-cookies; do
+           sed -n '/^\[dashboard\]/,\$p' '$root/etc/smiley-kiosk/server.conf' | grep -q \"^#\$k=\" &&
+           zcat '$root/usr/share/man/man8/smiley-kiosk-server.8.gz' | grep -q \"^\.B \[dashboard\] \$k\" || exit 1
+         done"
 check "smiley-kiosk-server.service is not enabled (the database comes first)" \
   test ! -e "$root/etc/systemd/system/multi-user.target.wants/smiley-kiosk-server.service"
 in_root systemd-analyze verify --man=yes /lib/systemd/system/smiley-kiosk-server.service \
