@@ -9,13 +9,13 @@
 
 #include "config.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "kiosk-cloudevents.h"
 #include "kiosk-cloudevents-private.h"
 #include "kiosk-config.h"
+#include "kiosk-json.h"
 
 /* The longest quotation of the sender's text in a reason or a message, in characters. */
 #define EXCERPT_CHARS 60
@@ -87,79 +87,66 @@ quote (const char *text)
 }
 
 static const char *
-describe (JsonNode *node)
+describe (const KioskJsonValue *node)
 {
-  switch (JSON_NODE_TYPE (node))
+  switch ((KioskJsonType) node->type)
     {
-    case JSON_NODE_NULL:
+    case KIOSK_JSON_NULL:
       return "null";
-    case JSON_NODE_OBJECT:
+    case KIOSK_JSON_OBJECT:
       return kind_names[KIND_OBJECT];
-    case JSON_NODE_ARRAY:
+    case KIOSK_JSON_ARRAY:
       return kind_names[KIND_ARRAY];
-    case JSON_NODE_VALUE:
-    default:
-      break;
-    }
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
+    case KIOSK_JSON_STRING:
       return kind_names[KIND_STRING];
-    case G_TYPE_INT64:
+    case KIOSK_JSON_INTEGER:
       return kind_names[KIND_INTEGER];
-    case G_TYPE_BOOLEAN:
+    case KIOSK_JSON_BOOLEAN:
       return kind_names[KIND_BOOLEAN];
-    case G_TYPE_DOUBLE:
+    case KIOSK_JSON_NUMBER:
       return "a number";
     default:
       return "a value";
     }
 }
 
-static gboolean
-node_is (JsonNode *node,
-         Kind      kind)
+static const KioskJsonType kind_types[] = {
+  [KIND_STRING] = KIOSK_JSON_STRING,
+  [KIND_INTEGER] = KIOSK_JSON_INTEGER,
+  [KIND_BOOLEAN] = KIOSK_JSON_BOOLEAN,
+  [KIND_OBJECT] = KIOSK_JSON_OBJECT,
+  [KIND_ARRAY] = KIOSK_JSON_ARRAY,
+};
+
+static inline gboolean
+node_is (const KioskJsonValue *node,
+         Kind                  kind)
 {
-  switch (kind)
-    {
-    case KIND_OBJECT:
-      return JSON_NODE_HOLDS_OBJECT (node);
-    case KIND_ARRAY:
-      return JSON_NODE_HOLDS_ARRAY (node);
-    case KIND_STRING:
-      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-    case KIND_INTEGER:
-      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
-    case KIND_BOOLEAN:
-      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
-    default:
-      g_assert_not_reached ();
-    }
+  return kiosk_json_is (node, kind_types[kind]);
 }
 
 /* @path + @name of @o when it holds @kind. NULL when it does not (then @c says why) or when it is
  * null and may be (then @c stays as it was). */
-static JsonNode *
-get (Check      *c,
-     JsonObject *o,
-     const char *path,
-     const char *name,
-     Kind        kind,
-     gboolean    nullable)
+static const KioskJsonValue *
+get (Check                *c,
+     const KioskJsonValue *o,
+     const char           *path,
+     const char           *name,
+     Kind                  kind,
+     gboolean              nullable)
 {
-  JsonNode *node;
+  const KioskJsonValue *node;
 
   if (c->reason != NULL)
     return NULL;
 
-  node = json_object_get_member (o, name);
+  node = kiosk_json_object_get (o, name);
   if (node == NULL)
     {
       fail (c, "%s%s is missing", path, name);
       return NULL;
     }
-  if (nullable && JSON_NODE_HOLDS_NULL (node))
+  if (nullable && kiosk_json_is (node, KIOSK_JSON_NULL))
     return NULL;
   if (!node_is (node, kind))
     {
@@ -171,21 +158,25 @@ get (Check      *c,
   return node;
 }
 
-/* json-glib turns a lone surrogate escape ("\ud800") into bytes that are not UTF-8. */
+/* A lone surrogate escape ("\ud800") is no character: the string is not Unicode text. */
 static gboolean
-check_text (Check      *c,
-            const char *text,
-            const char *path,
-            const char *name,
-            gsize       min_chars,
-            gsize       max_chars)
+check_text (Check                *c,
+            const KioskJsonValue *node,
+            const char           *path,
+            const char           *name,
+            gsize                 min_chars,
+            gsize                 max_chars)
 {
   gsize chars;
 
-  if (!g_utf8_validate (text, -1, NULL))
+  if (node->bad_text)
     return fail (c, "%s%s is not valid UTF-8", path, name);
 
-  chars = g_utf8_strlen (text, -1);
+  /* A character is 1 to 4 bytes, so most texts need no counting. */
+  if (node->size <= max_chars && (node->size + 3) / 4 >= min_chars)
+    return TRUE;
+
+  chars = g_utf8_strlen (kiosk_json_get_string (node), node->size);
   if (chars < min_chars)
     return fail (c, "%s%s is empty", path, name);
   if (chars > max_chars)
@@ -195,56 +186,54 @@ check_text (Check      *c,
 }
 
 static const char *
-get_string (Check      *c,
-            JsonObject *o,
-            const char *path,
-            const char *name,
-            gboolean    nullable,
-            gsize       min_chars,
-            gsize       max_chars)
+get_string (Check                *c,
+            const KioskJsonValue *o,
+            const char           *path,
+            const char           *name,
+            gboolean              nullable,
+            gsize                 min_chars,
+            gsize                 max_chars)
 {
-  JsonNode *node = get (c, o, path, name, KIND_STRING, nullable);
-  const char *text;
+  const KioskJsonValue *node = get (c, o, path, name, KIND_STRING, nullable);
 
   if (node == NULL)
     return NULL;
 
-  text = json_node_get_string (node);
-  if (!check_text (c, text, path, name, min_chars, max_chars))
+  if (!check_text (c, node, path, name, min_chars, max_chars))
     return NULL;
 
-  return text;
+  return kiosk_json_get_string (node);
 }
 
 static gboolean
-get_int (Check      *c,
-         JsonObject *o,
-         const char *path,
-         const char *name,
-         gint64     *out)
+get_int (Check                *c,
+         const KioskJsonValue *o,
+         const char           *path,
+         const char           *name,
+         gint64               *out)
 {
-  JsonNode *node = get (c, o, path, name, KIND_INTEGER, FALSE);
+  const KioskJsonValue *node = get (c, o, path, name, KIND_INTEGER, FALSE);
 
   if (node == NULL)
     return FALSE;
 
-  *out = json_node_get_int (node);
+  *out = node->v.integer;
   return TRUE;
 }
 
 static gboolean
-get_bool (Check      *c,
-          JsonObject *o,
-          const char *path,
-          const char *name,
-          gboolean   *out)
+get_bool (Check                *c,
+          const KioskJsonValue *o,
+          const char           *path,
+          const char           *name,
+          gboolean             *out)
 {
-  JsonNode *node = get (c, o, path, name, KIND_BOOLEAN, FALSE);
+  const KioskJsonValue *node = get (c, o, path, name, KIND_BOOLEAN, FALSE);
 
   if (node == NULL)
     return FALSE;
 
-  *out = json_node_get_boolean (node);
+  *out = node->v.boolean;
   return TRUE;
 }
 
@@ -356,28 +345,25 @@ list_names (const char * const *names,
 }
 
 static void
-read_follow_up (Check         *c,
-                JsonObject    *d,
-                KioskResponse *r)
+read_follow_up (Check                *c,
+                const KioskJsonValue *d,
+                KioskResponse        *r)
 {
   static const char path[] = KIOSK_CE_DATA "." KIOSK_CE_FOLLOW_UP ".";
-  JsonNode *node = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_FOLLOW_UP, KIND_OBJECT, TRUE);
-  JsonObject *f;
-  JsonArray *selected;
+  const KioskJsonValue *f = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_FOLLOW_UP, KIND_OBJECT, TRUE);
+  const KioskJsonValue *selected;
   const char *id, *outcome;
   guint n;
 
-  if (node == NULL)
+  if (f == NULL)
     return;
-  f = json_node_get_object (node);
 
   id = get_string (c, f, path, KIOSK_CE_FOLLOW_UP_ID, FALSE, 1, KIOSK_EVENT_MAX_ID_CHARS);
-  node = get (c, f, path, KIOSK_CE_SELECTED, KIND_ARRAY, FALSE);
-  if (node == NULL)
+  selected = get (c, f, path, KIOSK_CE_SELECTED, KIND_ARRAY, FALSE);
+  if (selected == NULL)
     return;
 
-  selected = json_node_get_array (node);
-  n = json_array_get_length (selected);
+  n = kiosk_json_get_length (selected);
   if (n > KIOSK_SURVEY_MAX_OPTIONS)
     {
       fail (c, "%s" KIOSK_CE_SELECTED ": %u options (at most %d)", path, n,
@@ -388,7 +374,7 @@ read_follow_up (Check         *c,
   r->follow_up_selected = g_new0 (char *, n + 1);
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *option = json_array_get_element (selected, i);
+      const KioskJsonValue *option = kiosk_json_array_get (selected, i);
       g_autofree char *name = g_strdup_printf (KIOSK_CE_SELECTED "[%u]", i);
 
       if (!node_is (option, KIND_STRING))
@@ -397,9 +383,9 @@ read_follow_up (Check         *c,
                 describe (option));
           return;
         }
-      if (!check_text (c, json_node_get_string (option), path, name, 1, KIOSK_EVENT_MAX_ID_CHARS))
+      if (!check_text (c, option, path, name, 1, KIOSK_EVENT_MAX_ID_CHARS))
         return;
-      r->follow_up_selected[i] = g_strdup (json_node_get_string (option));
+      r->follow_up_selected[i] = g_strdup (kiosk_json_get_string (option));
     }
 
   outcome = get_string (c, f, path, KIOSK_CE_OUTCOME, FALSE, 0, G_MAXSIZE);
@@ -423,22 +409,21 @@ read_follow_up (Check         *c,
 }
 
 static void
-read_contact (Check         *c,
-              JsonObject    *d,
-              KioskResponse *r)
+read_contact (Check                *c,
+              const KioskJsonValue *d,
+              KioskResponse        *r)
 {
   static const char path[] = KIOSK_CE_DATA "." KIOSK_CE_CONTACT ".";
   static const char * const fields[] = { KIOSK_CE_NAME, KIOSK_CE_EMAIL, KIOSK_CE_PHONE };
   char **targets[] = { &r->contact_name, &r->contact_email, &r->contact_phone };
   static const guint limits[] = { KIOSK_CONTACT_MAX_NAME_CHARS, KIOSK_CONTACT_MAX_EMAIL_CHARS,
                                   KIOSK_CONTACT_MAX_PHONE_CHARS };
-  JsonNode *node = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_CONTACT, KIND_OBJECT, TRUE);
-  JsonObject *contact;
+  const KioskJsonValue *contact = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_CONTACT, KIND_OBJECT,
+                                       TRUE);
   gboolean consent = FALSE;
 
-  if (node == NULL)
+  if (contact == NULL)
     return;
-  contact = json_node_get_object (node);
 
   if (!get_bool (c, contact, path, KIOSK_CE_CONSENT, &consent))
     return;
@@ -454,7 +439,7 @@ read_contact (Check         *c,
     {
       const char *value;
 
-      if (!json_object_has_member (contact, fields[i]))
+      if (kiosk_json_object_get (contact, fields[i]) == NULL)
         continue;
       value = get_string (c, contact, path, fields[i], FALSE, 0, limits[i]);
       if (value == NULL)
@@ -466,19 +451,17 @@ read_contact (Check         *c,
 }
 
 static void
-read_clock (Check         *c,
-            JsonObject    *d,
-            KioskResponse *r)
+read_clock (Check                *c,
+            const KioskJsonValue *d,
+            KioskResponse        *r)
 {
   static const char path[] = KIOSK_CE_DATA "." KIOSK_CE_CLOCK ".";
-  JsonNode *node = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_CLOCK, KIND_OBJECT, FALSE);
-  JsonObject *clock;
+  const KioskJsonValue *clock = get (c, d, KIOSK_CE_DATA ".", KIOSK_CE_CLOCK, KIND_OBJECT, FALSE);
   const char *boot_id;
   gint64 monotonic_ms;
 
-  if (node == NULL)
+  if (clock == NULL)
     return;
-  clock = json_node_get_object (node);
 
   get_bool (c, clock, path, KIOSK_CE_SYNCED, &r->time.synced);
   get_bool (c, clock, path, KIOSK_CE_CORRECTED, &r->clock_corrected);
@@ -503,10 +486,10 @@ read_clock (Check         *c,
 }
 
 static void
-read_data (Check         *c,
-           JsonObject    *d,
-           const char    *subject,
-           KioskResponse *r)
+read_data (Check                *c,
+           const KioskJsonValue *d,
+           const char           *subject,
+           KioskResponse        *r)
 {
   static const char path[] = KIOSK_CE_DATA ".";
   const char *survey_id, *input, *language, *misuse_rule, *comment, *local_time;
@@ -593,14 +576,15 @@ read_data (Check         *c,
   local_time = get_string (c, d, path, KIOSK_CE_LOCAL_TIME, FALSE, 0, G_MAXSIZE);
   if (local_time != NULL)
     {
-      g_autofree char *quoted = quote (local_time);
+      /* quoted only for a reason: this runs for every event */
+      g_autofree char *quoted = NULL;
 
       if (!parse_rfc3339_ms (local_time, &local_wall_us, &r->time.utc_offset_s))
         fail (c, "%s" KIOSK_CE_LOCAL_TIME " “%s” is not an RFC 3339 time with milliseconds "
-              "(like 2026-03-14T16:10:52.583+01:00)", path, quoted);
+              "(like 2026-03-14T16:10:52.583+01:00)", path, (quoted = quote (local_time)));
       else if (local_wall_us != r->time.wall_us)
         fail (c, "%s" KIOSK_CE_LOCAL_TIME " “%s” is not the same instant as " KIOSK_CE_TIME,
-              path, quoted);
+              path, (quoted = quote (local_time)));
     }
 
   read_clock (c, d, r);
@@ -608,20 +592,19 @@ read_data (Check         *c,
 
 /* @e is an object with a string id: the batch has already checked that much. */
 static void
-read_event (JsonObject        *e,
-            KioskDecodedEvent *event)
+read_event (const KioskJsonValue *e,
+            KioskDecodedEvent    *event)
 {
   g_autoptr(KioskResponse) r = kiosk_response_new ();
   Check c = { NULL };
   const char *specversion, *type, *source, *time, *content_type, *subject;
   gint32 time_offset_s;
-  JsonNode *data;
+  const KioskJsonValue *data;
 
   /* The source as sent, whatever else is wrong: the server may want to log who sent it. */
-  data = json_object_get_member (e, KIOSK_CE_SOURCE);
-  if (data != NULL && node_is (data, KIND_STRING) &&
-      g_utf8_validate (json_node_get_string (data), -1, NULL))
-    event->source = g_strdup (json_node_get_string (data));
+  data = kiosk_json_object_get (e, KIOSK_CE_SOURCE);
+  if (data != NULL && node_is (data, KIND_STRING) && !data->bad_text)
+    event->source = g_strdup (kiosk_json_get_string (data));
 
   specversion = get_string (&c, e, "", KIOSK_CE_SPECVERSION, FALSE, 0, G_MAXSIZE);
   if (specversion != NULL && !g_str_equal (specversion, KIOSK_CE_SPECVERSION_VALUE))
@@ -650,14 +633,15 @@ read_event (JsonObject        *e,
   if (source != NULL)
     {
       const char *device_id = source + strlen (KIOSK_CLOUDEVENT_SOURCE_PREFIX);
-      g_autofree char *quoted = quote (source);
+      /* quoted only for a reason: this runs for every event */
+      g_autofree char *quoted = NULL;
 
       if (!g_str_has_prefix (source, KIOSK_CLOUDEVENT_SOURCE_PREFIX))
         fail (&c, KIOSK_CE_SOURCE " “%s” is not " KIOSK_CLOUDEVENT_SOURCE_PREFIX "<device id>",
-              quoted);
+              (quoted = quote (source)));
       else if (!kiosk_device_id_is_valid (device_id))
         fail (&c, KIOSK_CE_SOURCE " “%s” does not end in a device id (1 to %d letters, digits, "
-              "“.”, “_” or “-”)", quoted, KIOSK_DEVICE_ID_MAX_CHARS);
+              "“.”, “_” or “-”)", (quoted = quote (source)), KIOSK_DEVICE_ID_MAX_CHARS);
       else
         event->device_id = g_strdup (device_id);
     }
@@ -683,7 +667,7 @@ read_event (JsonObject        *e,
 
   data = get (&c, e, "", KIOSK_CE_DATA, KIND_OBJECT, FALSE);
   if (data != NULL)
-    read_data (&c, json_node_get_object (data), subject, r);
+    read_data (&c, data, subject, r);
 
   if (c.reason != NULL)
     {
@@ -734,13 +718,12 @@ kiosk_cloudevents_parse_batch (const char  *body,
                                gsize        length,
                                GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(KioskJson) json = NULL;
   g_autoptr(GError) json_error = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GHashTable) seen = NULL;
   const char *nul, *end;
-  JsonNode *root;
-  JsonArray *array;
+  const KioskJsonValue *root;
   guint n;
 
   if (length > KIOSK_CLOUDEVENTS_MAX_BYTES)
@@ -754,33 +737,36 @@ kiosk_cloudevents_parse_batch (const char  *body,
   if (nul != NULL)
     return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
                         "the body holds a NUL byte (byte %zu)", (gsize) (nul - body) + 1);
-  if (!g_utf8_validate_len (body, length, &end))
-    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                        "the body is not valid UTF-8 (byte %zu)", (gsize) (end - body) + 1);
-  if (!_kiosk_json_depth_is_sane (body, length, KIOSK_CE_MAX_DEPTH))
-    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                        "the JSON is nested deeper than %d levels", KIOSK_CE_MAX_DEPTH);
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, body, length, &json_error))
+  /* One pass for a good body: the parser checks UTF-8 and depth as it goes. A bad one is then
+   * judged in the order the messages promise: UTF-8 anywhere, then depth, then the syntax. */
+  json = kiosk_json_parse (body, length, KIOSK_CE_MAX_DEPTH, &json_error);
+  if (json == NULL)
     {
-      /* json-glib quotes the text it stumbled on, which may hold a line break of the body's. */
-      g_autofree char *why = kiosk_printable_excerpt (json_error->message, -1, 200);
+      g_autofree char *why = NULL;
 
+      if (!g_utf8_validate_len (body, length, &end))
+        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                            "the body is not valid UTF-8 (byte %zu)", (gsize) (end - body) + 1);
+      if (!_kiosk_json_depth_is_sane (body, length, KIOSK_CE_MAX_DEPTH) ||
+          g_error_matches (json_error, KIOSK_JSON_ERROR, KIOSK_JSON_ERROR_DEPTH))
+        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                            "the JSON is nested deeper than %d levels", KIOSK_CE_MAX_DEPTH);
+
+      why = kiosk_printable_excerpt (json_error->message, -1, 200);
       return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the body is not JSON: %s",
                           why);
     }
 
-  root = json_parser_get_root (parser);
+  root = kiosk_json_get_root (json);
   if (root == NULL)
     return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
                         "the body is not a JSON array (it holds only white space)");
-  if (!JSON_NODE_HOLDS_ARRAY (root))
+  if (!node_is (root, KIND_ARRAY))
     return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
                         "the body is not a JSON array (it is %s)", describe (root));
 
-  array = json_node_get_array (root);
-  n = json_array_get_length (array);
+  n = kiosk_json_get_length (root);
   if (n == 0)
     return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the batch is empty");
   if (n > KIOSK_CLOUDEVENTS_MAX_EVENTS)
@@ -792,31 +778,33 @@ kiosk_cloudevents_parse_batch (const char  *body,
 
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *node = json_array_get_element (array, i);
-      JsonNode *id_node;
+      const KioskJsonValue *node = kiosk_json_array_get (root, i);
+      const KioskJsonValue *id_node;
       KioskDecodedEvent *event;
       const char *id;
       gpointer before;
+      glong id_chars;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (!node_is (node, KIND_OBJECT))
         return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
                             "event %u is not an object (it is %s)", i + 1, describe (node));
 
       /* Without an id the reply cannot name the event, and it must name every one. */
-      id_node = json_object_get_member (json_node_get_object (node), KIOSK_CE_ID);
+      id_node = kiosk_json_object_get (node, KIOSK_CE_ID);
       if (id_node == NULL || !node_is (id_node, KIND_STRING))
         return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
                             "event %u has no string “" KIOSK_CE_ID "”", i + 1);
-      id = json_node_get_string (id_node);
-      if (!g_utf8_validate (id, -1, NULL))
+      id = kiosk_json_get_string (id_node);
+      if (id_node->bad_text)
         return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
                             "event %u has an “" KIOSK_CE_ID "” that is not valid UTF-8", i + 1);
 
       /* The reply repeats every id: a longer one is no id of this protocol's. */
-      if (g_utf8_strlen (id, -1) > KIOSK_EVENT_MAX_ID_CHARS)
+      id_chars = g_utf8_strlen (id, id_node->size);
+      if (id_chars > KIOSK_EVENT_MAX_ID_CHARS)
         return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
                             "event %u has an “" KIOSK_CE_ID "” of %ld characters (at most %d)",
-                            i + 1, g_utf8_strlen (id, -1), KIOSK_EVENT_MAX_ID_CHARS);
+                            i + 1, id_chars, KIOSK_EVENT_MAX_ID_CHARS);
 
       if (g_hash_table_lookup_extended (seen, id, NULL, &before))
         {
@@ -830,7 +818,7 @@ kiosk_cloudevents_parse_batch (const char  *body,
 
       event = g_new0 (KioskDecodedEvent, 1);
       event->id = g_strdup (id);
-      read_event (json_node_get_object (node), event);
+      read_event (node, event);
       g_ptr_array_add (events, event);
     }
 
