@@ -63,10 +63,10 @@ kiosk_db_connect (const char  *conninfo,
   return conn;
 }
 
-static PGresult *
-check_result (PGconn    *conn,
-              PGresult  *result,
-              GError   **error)
+PGresult *
+kiosk_db_check (PGconn    *conn,
+                PGresult  *result,
+                GError   **error)
 {
   ExecStatusType status = PQresultStatus (result);
   const char *sqlstate;
@@ -107,8 +107,8 @@ kiosk_db_exec (PGconn             *conn,
                const char * const *params,
                GError            **error)
 {
-  return check_result (conn, PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0),
-                       error);
+  return kiosk_db_check (conn, PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0),
+                         error);
 }
 
 gboolean
@@ -117,7 +117,7 @@ kiosk_db_run (PGconn      *conn,
               GError     **error)
 {
   /* PQexec, not PQexecParams: a migration holds several statements. */
-  PGresult *result = check_result (conn, PQexec (conn, sql), error);
+  PGresult *result = kiosk_db_check (conn, PQexec (conn, sql), error);
 
   if (result == NULL)
     return FALSE;

@@ -32,6 +32,11 @@ PGresult *kiosk_db_exec            (PGconn              *conn,
 gboolean  kiosk_db_run             (PGconn              *conn,
                                     const char          *sql,
                                     GError             **error);
+/* @result as kiosk_db_exec() would return it (taking it, and clearing it on failure): for the
+ * results of PQsendQuery() read by PQgetResult(). */
+PGresult *kiosk_db_check           (PGconn              *conn,
+                                    PGresult            *result,
+                                    GError             **error);
 
 /* Applies every migration newer than the database's schema, each in its own transaction, under
  * an advisory lock so that several servers starting at once apply each exactly once. */
