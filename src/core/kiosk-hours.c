@@ -187,12 +187,19 @@ kiosk_hours_next_change (KioskHours *self,
         return t;
       /* The same interval of the zone at both ends: one offset throughout, so local minutes
        * minute … minute + stride - 1 of the same day, all in t's state. */
-      if (stride > 1 &&
-          g_time_zone_find_interval (self->tz, G_TIME_TYPE_UNIVERSAL, t / G_USEC_PER_SEC) ==
-          g_time_zone_find_interval (self->tz, G_TIME_TYPE_UNIVERSAL, last / G_USEC_PER_SEC))
-        t = last + minute_us;
-      else
-        t += minute_us;
+      if (stride > 1)
+        {
+          g_autoptr(GDateTime) last_local = local_time (self, last);
+
+          /* A stride is less than a day, and no zone changes its offset twice in a day and
+           * back: the same offset at both ends means none in between. */
+          if (g_date_time_get_utc_offset (last_local) == g_date_time_get_utc_offset (local))
+            {
+              t = last + minute_us;
+              continue;
+            }
+        }
+      t += minute_us;
     }
 
   return G_MAXINT64;
