@@ -834,7 +834,7 @@ test_413_too_many_events (void)
         first_id = g_strdup (id_of (e));
       json_array_add_object_element (array, e);
     }
-  json_node_set_array (root, json_array_ref (array));
+  json_node_set_array (root, array);   /* takes its own reference */
   body = json_to_string (root, FALSE);
   g_assert_cmpuint (strlen (body), <, KIOSK_CLOUDEVENTS_MAX_BYTES);
   reply = post_events (d, body);
@@ -1356,8 +1356,10 @@ test_survey_precedence (void)
 
   g_assert_cmpint (kiosk_test_server_admin (srv, &out, &err, "survey", "publish", minimal,
                                             "--default", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (kiosk_test_server_admin (srv, NULL, &err, "survey", "publish", site_file,
                                             "--site", a->site, NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (kiosk_test_server_admin (srv, NULL, &err, "survey", "publish", device_file,
                                             "--device", a->device, NULL), ==, 0);
 
