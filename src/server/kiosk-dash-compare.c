@@ -9,20 +9,6 @@
 #include "kiosk-dash-pages.h"
 #include "kiosk-html.h"
 
-static char *
-index_text (const KioskDashCounts *counts)
-{
-  double index = kiosk_dash_counts_index (counts);
-
-  return isnan (index) ? g_strdup ("") : g_strdup_printf ("%.1f", index);
-}
-
-static char *
-uint_text (guint64 value)
-{
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
-}
-
 static KioskDashComparison *
 load (KioskDashRequest *request,
       PGconn           *conn,
@@ -189,13 +175,13 @@ kiosk_dash_compare_csv (KioskDashRequest *request,
   for (guint i = 0; i < comparison->sites->len; i++)
     {
       KioskDashCompareRow *row = g_ptr_array_index (comparison->sites, i);
-      g_autofree char *rank = uint_text (i + 1);
-      g_autofree char *index = index_text (&row->counts);
-      g_autofree char *n = uint_text (row->counts.n);
-      g_autofree char *type_index = index_text (&row->type->counts);
-      g_autofree char *type_n = uint_text (row->type->counts.n);
-      g_autofree char *country_index = row->country ? index_text (&row->country->counts) : NULL;
-      g_autofree char *country_n = row->country ? uint_text (row->country->counts.n) : NULL;
+      g_autofree char *rank = kiosk_dash_uint_csv (i + 1);
+      g_autofree char *index = kiosk_dash_counts_index_csv (&row->counts);
+      g_autofree char *n = kiosk_dash_uint_csv (row->counts.n);
+      g_autofree char *type_index = kiosk_dash_counts_index_csv (&row->type->counts);
+      g_autofree char *type_n = kiosk_dash_uint_csv (row->type->counts.n);
+      g_autofree char *country_index = row->country ? kiosk_dash_counts_index_csv (&row->country->counts) : NULL;
+      g_autofree char *country_n = row->country ? kiosk_dash_uint_csv (row->country->counts.n) : NULL;
 
       kiosk_dash_csv_row (reply->body, 12, "site", rank, row->site->name, row->site->title,
                           index, n, row->site->site_type, type_index, type_n,
@@ -204,9 +190,9 @@ kiosk_dash_compare_csv (KioskDashRequest *request,
   for (guint i = 0; i < comparison->groups->len; i++)
     {
       KioskDashAggregate *group = g_ptr_array_index (comparison->groups, i);
-      g_autofree char *rank = uint_text (i + 1);
-      g_autofree char *index = index_text (&group->counts);
-      g_autofree char *n = uint_text (group->counts.n);
+      g_autofree char *rank = kiosk_dash_uint_csv (i + 1);
+      g_autofree char *index = kiosk_dash_counts_index_csv (&group->counts);
+      g_autofree char *n = kiosk_dash_uint_csv (group->counts.n);
 
       kiosk_dash_csv_row (reply->body, 12, "group", rank, group->key, group->title, index, n,
                           NULL, NULL, NULL, NULL, NULL, NULL);

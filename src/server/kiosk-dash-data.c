@@ -67,6 +67,20 @@ kiosk_dash_counts_index (const KioskDashCounts *counts)
   return total > 0 ? weighted / (double) total : NAN;
 }
 
+char *
+kiosk_dash_counts_index_csv (const KioskDashCounts *counts)
+{
+  double index = kiosk_dash_counts_index (counts);
+
+  return isnan (index) ? g_strdup ("") : g_strdup_printf ("%.1f", index);
+}
+
+char *
+kiosk_dash_uint_csv (guint64 value)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+}
+
 guint
 kiosk_dash_counts_scale (const KioskDashCounts *counts)
 {
@@ -283,12 +297,35 @@ typedef struct
   char to[16];
 } FilterParams;
 
+/* A site's query: $1 from, $2 to, $3 survey, $4 the site; the query's own from $5 on. */
+typedef struct
+{
+  FilterParams fp;
+  char         site_id[24];
+  const char  *v[8];
+} SiteParams;
+
 static void
 filter_params (const KioskDashFilter *filter,
                FilterParams          *p)
 {
   g_date_strftime (p->from, sizeof p->from, "%Y-%m-%d", &filter->from);
   g_date_strftime (p->to, sizeof p->to, "%Y-%m-%d", &filter->to);
+}
+
+static const char *survey_param (const KioskDashFilter *filter);
+
+static void
+site_params (const KioskDashFilter *filter,
+             const KioskDashSite   *site,
+             SiteParams            *sp)
+{
+  filter_params (filter, &sp->fp);
+  g_snprintf (sp->site_id, sizeof sp->site_id, "%" G_GINT64_FORMAT, site->id);
+  sp->v[0] = sp->fp.from;
+  sp->v[1] = sp->fp.to;
+  sp->v[2] = survey_param (filter);
+  sp->v[3] = sp->site_id;
 }
 
 /* The whole months within the filter's days: the first one's first day and the day after the
@@ -427,18 +464,12 @@ kiosk_dash_data_days (PGconn                *conn,
                       const KioskDashFilter *filter,
                       GError               **error)
 {
-  FilterParams fp;
-  g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
-  const char *params[4];
+  SiteParams sp;
   g_autoptr(PGresult) result = NULL;
   g_autoptr(GArray) days = g_array_new (FALSE, TRUE, sizeof (KioskDashDay));
   guint n_days;
 
-  filter_params (filter, &fp);
-  params[0] = fp.from;
-  params[1] = fp.to;
-  params[2] = survey_param (filter);
-  params[3] = site_id;
+  site_params (filter, site, &sp);
 
   if (g_date_compare (&filter->from, &filter->to) > 0)
     return g_steal_pointer (&days);
@@ -458,7 +489,7 @@ kiosk_dash_data_days (PGconn                *conn,
                           "WHERE site_id = $4::bigint AND local_date BETWEEN $1 AND $2 "
                           " AND ($3::text IS NULL OR survey_id = $3) "
                           "GROUP BY 1, 2, 3, 4",
-                          4, params, error);
+                          4, sp.v, error);
   if (result == NULL)
     return NULL;
   for (int r = 0; r < PQntuples (result); r++)
@@ -481,17 +512,11 @@ kiosk_dash_data_hours (PGconn                *conn,
                        const KioskDashFilter *filter,
                        GError               **error)
 {
-  FilterParams fp;
-  g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
-  const char *params[4];
+  SiteParams sp;
   g_autoptr(PGresult) result = NULL;
   KioskDashWeekHours *hours;
 
-  filter_params (filter, &fp);
-  params[0] = fp.from;
-  params[1] = fp.to;
-  params[2] = survey_param (filter);
-  params[3] = site_id;
+  site_params (filter, site, &sp);
 
   /* local_hour is the site's wall clock: in the night the clocks go back, 02:00–03:00 happens
    * twice and both count in hour 2, as a manager reading the site's clock expects. */
@@ -502,7 +527,7 @@ kiosk_dash_data_hours (PGconn                *conn,
                           "WHERE site_id = $4::bigint AND local_date BETWEEN $1 AND $2 "
                           " AND ($3::text IS NULL OR survey_id = $3) "
                           "GROUP BY 1, 2, 3, 4, 5",
-                          4, params, error);
+                          4, sp.v, error);
   if (result == NULL)
     return NULL;
   hours = g_new0 (KioskDashWeekHours, 1);
@@ -538,18 +563,12 @@ kiosk_dash_data_reasons (PGconn                *conn,
                          KioskDashMood          mood,
                          GError               **error)
 {
-  FilterParams fp;
-  g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
-  const char *params[5];
+  SiteParams sp;
   g_autoptr(PGresult) result = NULL;
   GPtrArray *reasons;
 
-  filter_params (filter, &fp);
-  params[0] = fp.from;
-  params[1] = fp.to;
-  params[2] = survey_param (filter);
-  params[3] = site_id;
-  params[4] = filter->include_misuse ? "t" : "f";
+  site_params (filter, site, &sp);
+  sp.v[4] = filter->include_misuse ? "t" : "f";
 
   /* Unhappy: below the middle of the scale (faces 0 and 1 of four); happy: above it. The ''
    * option counts the answers that selected anything: the denominator of each share. */
@@ -575,7 +594,7 @@ kiosk_dash_data_reasons (PGconn                *conn,
                             "JOIN r a ON a.follow_up_id = r.follow_up_id AND a.option_id = '' "
                             "WHERE r.option_id <> '' AND r.n > 0 "
                             "ORDER BY r.n DESC, r.follow_up_id, r.option_id",
-                          5, params, error);
+                          5, sp.v, error);
   if (result == NULL)
     return NULL;
   reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_reason_free);
@@ -613,21 +632,15 @@ kiosk_dash_data_comments (PGconn                *conn,
                           guint64               *out_total,
                           GError               **error)
 {
-  FilterParams fp;
-  g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
   g_autofree char *offset_text = g_strdup_printf ("%u", offset);
   g_autofree char *limit_text = limit > 0 ? g_strdup_printf ("%u", limit) : NULL;
-  const char *params[6];
+  SiteParams sp;
   g_autoptr(PGresult) result = NULL;
   GPtrArray *comments;
 
-  filter_params (filter, &fp);
-  params[0] = fp.from;
-  params[1] = fp.to;
-  params[2] = survey_param (filter);
-  params[3] = site_id;
-  params[4] = offset_text;
-  params[5] = limit_text;
+  site_params (filter, site, &sp);
+  sp.v[4] = offset_text;
+  sp.v[5] = limit_text;
 
   /* Uses responses_site_comments (migration 003); local_time < the day after "to" keeps the
    * index usable. A page reads its rows in the index's order and stops (an incremental sort
@@ -643,7 +656,7 @@ kiosk_dash_data_comments (PGconn                *conn,
                           " AND ($3::text IS NULL OR survey_id = $3) "
                           "ORDER BY local_time DESC, time DESC, device_id, seq DESC "
                           "OFFSET $5::bigint LIMIT $6::bigint",
-                          6, params, error);
+                          6, sp.v, error);
   if (result == NULL)
     return NULL;
   comments = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_comment_free);
@@ -676,7 +689,7 @@ kiosk_dash_data_comments (PGconn                *conn,
                                                      " AND local_time < $2::date + 1"
                                                      " AND ($3::text IS NULL"
                                                      "      OR survey_id = $3)",
-                                                     4, params, error);
+                                                     4, sp.v, error);
           if (count == NULL)
             {
               g_ptr_array_unref (comments);

@@ -33,6 +33,10 @@ void     kiosk_dash_counts_merge  (KioskDashCounts       *into,
                                    const KioskDashCounts *from);
 /* HappyOrNot's Happy Index over every scale (each response weighted alike); NaN when n is 0. */
 double   kiosk_dash_counts_index  (const KioskDashCounts *counts);
+/* The same for a CSV cell: "78.2", or empty when n is 0. */
+char    *kiosk_dash_counts_index_csv (const KioskDashCounts *counts);
+/* A count for a CSV cell. */
+char    *kiosk_dash_uint_csv      (guint64                value);
 /* The scale most responses were given on (4 when there are none). */
 guint    kiosk_dash_counts_scale  (const KioskDashCounts *counts);
 

@@ -8,20 +8,6 @@
 #include "kiosk-dash-pages.h"
 #include "kiosk-html.h"
 
-static char *
-index_text (const KioskDashCounts *counts)
-{
-  double index = kiosk_dash_counts_index (counts);
-
-  return isnan (index) ? g_strdup ("") : g_strdup_printf ("%.1f", index);
-}
-
-static char *
-uint_text (guint64 value)
-{
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
-}
-
 static GPtrArray *
 load (KioskDashRequest *request,
       PGconn           *conn,
@@ -193,14 +179,14 @@ kiosk_dash_overview_csv (KioskDashRequest *request,
 
       for (guint p = 0; p < KIOSK_DASH_N_PERIODS; p++)
         {
-          v[4 * p] = index_text (&row->current[p]);
-          v[4 * p + 1] = uint_text (row->current[p].n);
-          v[4 * p + 2] = index_text (&row->previous[p]);
-          v[4 * p + 3] = uint_text (row->previous[p].n);
+          v[4 * p] = kiosk_dash_counts_index_csv (&row->current[p]);
+          v[4 * p + 1] = kiosk_dash_uint_csv (row->current[p].n);
+          v[4 * p + 2] = kiosk_dash_counts_index_csv (&row->previous[p]);
+          v[4 * p + 3] = kiosk_dash_uint_csv (row->previous[p].n);
         }
-      v[12] = uint_text (row->current[KIOSK_DASH_MONTH].all);
-      v[13] = uint_text (row->current[KIOSK_DASH_MONTH].misuse);
-      v[14] = uint_text (row->silent);
+      v[12] = kiosk_dash_uint_csv (row->current[KIOSK_DASH_MONTH].all);
+      v[13] = kiosk_dash_uint_csv (row->current[KIOSK_DASH_MONTH].misuse);
+      v[14] = kiosk_dash_uint_csv (row->silent);
       kiosk_dash_csv_row (reply->body, 17, row->site->name, row->site->title,
                           v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
                           v[11], v[12], v[13], v[14]);

@@ -181,20 +181,6 @@ date_text (const GDate *date)
   return g_strdup (buf);
 }
 
-static char *
-index_text (const KioskDashCounts *counts)
-{
-  double index = kiosk_dash_counts_index (counts);
-
-  return isnan (index) ? g_strdup ("") : g_strdup_printf ("%.1f", index);
-}
-
-static char *
-uint_text (guint64 value)
-{
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
-}
-
 static void
 heading (GString    *out,
          const char *id,
@@ -755,10 +741,10 @@ csv_daily (GString        *out,
     {
       const KioskDashDay *day = &g_array_index (data->days, KioskDashDay, i);
       g_autofree char *date = date_text (&day->date);
-      g_autofree char *index = index_text (&day->counts);
-      g_autofree char *n = uint_text (day->counts.n);
-      g_autofree char *misuse = uint_text (day->counts.misuse);
-      g_autofree char *all = uint_text (day->counts.all);
+      g_autofree char *index = kiosk_dash_counts_index_csv (&day->counts);
+      g_autofree char *n = kiosk_dash_uint_csv (day->counts.n);
+      g_autofree char *misuse = kiosk_dash_uint_csv (day->counts.misuse);
+      g_autofree char *all = kiosk_dash_uint_csv (day->counts.all);
 
       kiosk_dash_csv_row (out, 5, date, index, n, misuse, all);
     }
@@ -777,9 +763,9 @@ csv_hours (GString        *out,
     for (guint h = 0; h < 24; h++)
       {
         const KioskDashCounts *cell = &data->hours->cells[d][h];
-        g_autofree char *hour = uint_text (h);
-        g_autofree char *index = index_text (cell);
-        g_autofree char *n = uint_text (cell->n);
+        g_autofree char *hour = kiosk_dash_uint_csv (h);
+        g_autofree char *index = kiosk_dash_counts_index_csv (cell);
+        g_autofree char *n = kiosk_dash_uint_csv (cell->n);
 
         kiosk_dash_csv_row (out, 5, weekdays[d], hour, index, n,
                             kiosk_dash_site_open_hour (data->site, d, h) ? "yes" : "no");
@@ -798,9 +784,9 @@ csv_faces (GString        *out,
 
         if (data->total.faces[s][f] == 0 && s != kiosk_dash_counts_scale (&data->total))
           continue;
-        scale = uint_text (s);
-        face = uint_text (f);
-        n = uint_text (data->total.faces[s][f]);
+        scale = kiosk_dash_uint_csv (s);
+        face = kiosk_dash_uint_csv (f);
+        n = kiosk_dash_uint_csv (data->total.faces[s][f]);
         kiosk_dash_csv_row (out, 3, scale, face, n);
       }
 }
@@ -817,9 +803,9 @@ csv_reasons (GString          *out,
     for (guint i = 0; i < data->reasons[m]->len; i++)
       {
         KioskDashReason *reason = g_ptr_array_index (data->reasons[m], i);
-        g_autofree char *rank = uint_text (i + 1);
-        g_autofree char *n = uint_text (reason->n);
-        g_autofree char *answered = uint_text (reason->answered);
+        g_autofree char *rank = kiosk_dash_uint_csv (i + 1);
+        g_autofree char *n = kiosk_dash_uint_csv (reason->n);
+        g_autofree char *answered = kiosk_dash_uint_csv (reason->answered);
 
         kiosk_dash_csv_row (out, 7, m == KIOSK_DASH_UNHAPPY ? "unhappy" : "happy", rank,
                             reason->follow_up_id, reason->option_id,
@@ -845,8 +831,8 @@ csv_comments (GString        *out,
       KioskDashComment *c = g_ptr_array_index (comments, i);
       g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (c->time_us / G_USEC_PER_SEC);
       g_autofree char *utc = time ? g_date_time_format_iso8601 (time) : NULL;
-      g_autofree char *face = uint_text ((guint64) c->face);
-      g_autofree char *scale = uint_text ((guint64) c->scale);
+      g_autofree char *face = kiosk_dash_uint_csv ((guint64) c->face);
+      g_autofree char *scale = kiosk_dash_uint_csv ((guint64) c->scale);
 
       kiosk_dash_csv_row (out, 7, c->local_time, utc, face, scale, c->misuse ? "yes" : "no",
                           c->comment, c->device_id);
