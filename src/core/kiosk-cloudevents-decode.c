@@ -683,17 +683,18 @@ read_event (const KioskJsonValue *e,
 
 /* The batch */
 
-static GPtrArray *
-batch_error (GError    **error,
-             int         code,
-             const char *format,
-             ...) G_GNUC_PRINTF (3, 4);
+/* Sets @error and returns NULL: the batch's and gzip's refusals alike. */
+static gpointer
+refuse (GError    **error,
+        int         code,
+        const char *format,
+        ...) G_GNUC_PRINTF (3, 4);
 
-static GPtrArray *
-batch_error (GError    **error,
-             int         code,
-             const char *format,
-             ...)
+static gpointer
+refuse (GError    **error,
+        int         code,
+        const char *format,
+        ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -727,16 +728,16 @@ kiosk_cloudevents_parse_batch (const char  *body,
   guint n;
 
   if (length > KIOSK_CLOUDEVENTS_MAX_BYTES)
-    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE,
-                        "a batch of %zu bytes (at most %d)", length, KIOSK_CLOUDEVENTS_MAX_BYTES);
+    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE,
+                   "a batch of %zu bytes (at most %d)", length, KIOSK_CLOUDEVENTS_MAX_BYTES);
   if (body == NULL || length == 0)
-    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                        "the body is empty (expected a JSON array of events)");
+    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                   "the body is empty (expected a JSON array of events)");
 
   nul = memchr (body, '\0', length);
   if (nul != NULL)
-    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                        "the body holds a NUL byte (byte %zu)", (gsize) (nul - body) + 1);
+    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                   "the body holds a NUL byte (byte %zu)", (gsize) (nul - body) + 1);
 
   /* One pass for a good body: the parser checks UTF-8 and depth as it goes. A bad one is then
    * judged in the order the messages promise: UTF-8 anywhere, then depth, then the syntax. */
@@ -746,32 +747,32 @@ kiosk_cloudevents_parse_batch (const char  *body,
       g_autofree char *why = NULL;
 
       if (!g_utf8_validate_len (body, length, &end))
-        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                            "the body is not valid UTF-8 (byte %zu)", (gsize) (end - body) + 1);
+        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                       "the body is not valid UTF-8 (byte %zu)", (gsize) (end - body) + 1);
       if (!_kiosk_json_depth_is_sane (body, length, KIOSK_CE_MAX_DEPTH) ||
           g_error_matches (json_error, KIOSK_JSON_ERROR, KIOSK_JSON_ERROR_DEPTH))
-        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                            "the JSON is nested deeper than %d levels", KIOSK_CE_MAX_DEPTH);
+        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                       "the JSON is nested deeper than %d levels", KIOSK_CE_MAX_DEPTH);
 
       why = kiosk_printable_excerpt (json_error->message, -1, 200);
-      return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the body is not JSON: %s",
-                          why);
+      return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the body is not JSON: %s",
+                     why);
     }
 
   root = kiosk_json_get_root (json);
   if (root == NULL)
-    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                        "the body is not a JSON array (it holds only white space)");
+    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                   "the body is not a JSON array (it holds only white space)");
   if (!node_is (root, KIND_ARRAY))
-    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                        "the body is not a JSON array (it is %s)", describe (root));
+    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                   "the body is not a JSON array (it is %s)", describe (root));
 
   n = kiosk_json_get_length (root);
   if (n == 0)
-    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the batch is empty");
+    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the batch is empty");
   if (n > KIOSK_CLOUDEVENTS_MAX_EVENTS)
-    return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE, "%u events (at most %d)", n,
-                        KIOSK_CLOUDEVENTS_MAX_EVENTS);
+    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE, "%u events (at most %d)", n,
+                   KIOSK_CLOUDEVENTS_MAX_EVENTS);
 
   events = g_ptr_array_new_full (n, (GDestroyNotify) kiosk_decoded_event_free);
   seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -786,33 +787,33 @@ kiosk_cloudevents_parse_batch (const char  *body,
       glong id_chars;
 
       if (!node_is (node, KIND_OBJECT))
-        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                            "event %u is not an object (it is %s)", i + 1, describe (node));
+        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                       "event %u is not an object (it is %s)", i + 1, describe (node));
 
       /* Without an id the reply cannot name the event, and it must name every one. */
       id_node = kiosk_json_object_get (node, KIOSK_CE_ID);
       if (id_node == NULL || !node_is (id_node, KIND_STRING))
-        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                            "event %u has no string “" KIOSK_CE_ID "”", i + 1);
+        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                       "event %u has no string “" KIOSK_CE_ID "”", i + 1);
       id = kiosk_json_get_string (id_node);
       if (id_node->bad_text)
-        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                            "event %u has an “" KIOSK_CE_ID "” that is not valid UTF-8", i + 1);
+        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                       "event %u has an “" KIOSK_CE_ID "” that is not valid UTF-8", i + 1);
 
       /* The reply repeats every id: a longer one is no id of this protocol's. */
       id_chars = g_utf8_strlen (id, id_node->size);
       if (id_chars > KIOSK_EVENT_MAX_ID_CHARS)
-        return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                            "event %u has an “" KIOSK_CE_ID "” of %ld characters (at most %d)",
-                            i + 1, id_chars, KIOSK_EVENT_MAX_ID_CHARS);
+        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                       "event %u has an “" KIOSK_CE_ID "” of %ld characters (at most %d)",
+                       i + 1, id_chars, KIOSK_EVENT_MAX_ID_CHARS);
 
       if (g_hash_table_lookup_extended (seen, id, NULL, &before))
         {
           g_autofree char *quoted = quote (id);
 
-          return batch_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                              "event id “%s” appears twice (events %u and %u)", quoted,
-                              GPOINTER_TO_UINT (before) + 1, i + 1);
+          return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                         "event id “%s” appears twice (events %u and %u)", quoted,
+                         GPOINTER_TO_UINT (before) + 1, i + 1);
         }
       g_hash_table_insert (seen, (gpointer) id, GUINT_TO_POINTER (i));
 
@@ -826,28 +827,6 @@ kiosk_cloudevents_parse_batch (const char  *body,
 }
 
 /* gzip */
-
-static GBytes *
-gunzip_error (GError    **error,
-              int         code,
-              const char *format,
-              ...) G_GNUC_PRINTF (3, 4);
-
-static GBytes *
-gunzip_error (GError    **error,
-              int         code,
-              const char *format,
-              ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, KIOSK_CLOUDEVENTS_ERROR, code, message);
-  return NULL;
-}
 
 /**
  * kiosk_gunzip:
@@ -871,13 +850,13 @@ kiosk_gunzip (const void  *data,
   int rc;
 
   if (length < 2 || in[0] != 0x1f || in[1] != 0x8b)
-    return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                         "the body is not gzip (it does not start with 1f 8b)");
+    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                   "the body is not gzip (it does not start with 1f 8b)");
 
   rc = inflateInit2 (&zs, 15 + 16);
   if (rc != Z_OK)
-    return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_COMPRESS,
-                         "zlib could not start inflating (error %d)", rc);
+    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_COMPRESS,
+                   "zlib could not start inflating (error %d)", rc);
 
   zs.next_in = (Bytef *) in;
   for (;;)
@@ -895,17 +874,17 @@ kiosk_gunzip (const void  *data,
           g_autofree char *why = g_strdup (zs.msg ? zs.msg : "");
 
           inflateEnd (&zs);
-          return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                               "the body is not valid gzip (%s, zlib error %d)",
-                               why[0] ? why : "damaged data", rc);
+          return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                         "the body is not valid gzip (%s, zlib error %d)",
+                         why[0] ? why : "damaged data", rc);
         }
 
       produced = sizeof chunk - zs.avail_out;
       if (produced > max_out - used)
         {
           inflateEnd (&zs);
-          return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE,
-                               "the body inflates beyond %zu bytes", max_out);
+          return refuse (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE,
+                         "the body inflates beyond %zu bytes", max_out);
         }
       if (used + produced > capacity)
         {
@@ -926,8 +905,8 @@ kiosk_gunzip (const void  *data,
           if (left < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b)
             {
               inflateEnd (&zs);
-              return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                                   "the body has %zu bytes after the end of the gzip data", left);
+              return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                             "the body has %zu bytes after the end of the gzip data", left);
             }
           inflateReset (&zs);
         }
@@ -935,9 +914,9 @@ kiosk_gunzip (const void  *data,
         {
           /* No progress is possible: the input ended before the stream did. */
           inflateEnd (&zs);
-          return gunzip_error (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                               "the gzip body is truncated (it ends after %zu bytes of output)",
-                               used);
+          return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                         "the gzip body is truncated (it ends after %zu bytes of output)",
+                         used);
         }
     }
 
