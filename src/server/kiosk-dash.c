@@ -482,60 +482,26 @@ unescape_cb (void                  *cls,
   return strlen (text);
 }
 
-static void
-log_cb (void       *cls,
-        const char *format,
-        va_list     args)
-{
-  g_autofree char *message = g_strdup_vprintf (format, args);
-
-  g_message ("libmicrohttpd (dashboard): %s", g_strchomp (message));
-}
-
 KioskDashServer *
 kiosk_dash_server_start (const KioskDashServerOptions  *options,
                          GError                       **error)
 {
   g_autofree KioskDashServer *self = g_new0 (KioskDashServer, 1);
-  struct sockaddr_storage address;
-  gsize address_length;
-  unsigned int address_flags;
-  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-  const union MHD_DaemonInfo *info;
+  struct MHD_OptionItem unescape[] = {
+    { MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t) unescape_cb, NULL },
+    { MHD_OPTION_END, 0, NULL },
+  };
 
-  if (!kiosk_server_parse_listen (options->listen, &address, &address_length, &address_flags,
-                                  error))
-    return NULL;
-  flags |= address_flags;
   self->secure_cookies = options->secure_cookies;
-
-  self->daemon = MHD_start_daemon (flags, 0, NULL, NULL, access_cb, self,
-                                   MHD_OPTION_EXTERNAL_LOGGER, log_cb, NULL,
-                                   MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
-                                   /* SO_REUSEPORT, as the kiosks' listener: several server
-                                    * processes on one host (a rolling restart, a second one
-                                    * for load) share the configured port. Sessions and sign-in
-                                    * throttling live in the database, so any process may
-                                    * answer. */
-                                   MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
-                                   MHD_OPTION_THREAD_POOL_SIZE,
-                                   (unsigned int) MAX (options->threads, 1),
-                                   MHD_OPTION_CONNECTION_LIMIT,
-                                   (unsigned int) MAX (options->max_connections, 1),
-                                   MHD_OPTION_CONNECTION_TIMEOUT,
-                                   (unsigned int) options->connection_timeout_s,
-                                   MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
-                                   MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-                                   MHD_OPTION_END);
+  /* SO_REUSEPORT, as the kiosks' listener: several server processes on one host (a rolling
+   * restart, a second one for load) share the configured port. Sessions and sign-in throttling
+   * live in the database, so any process may answer. */
+  self->daemon = kiosk_server_listen (options->listen, "dashboard", 0, options->threads,
+                                      options->max_connections, options->connection_timeout_s,
+                                      TRUE, access_cb, self, completed_cb, unescape,
+                                      &self->port, error);
   if (self->daemon == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "cannot listen on %s for the dashboard (is the address in use, or the port "
-                   "privileged?)", options->listen);
-      return NULL;
-    }
-  info = MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  self->port = info ? info->port : 0;
+    return NULL;
   return g_steal_pointer (&self);
 }
 

@@ -678,9 +678,10 @@ log_cb (void       *cls,
         const char *format,
         va_list     args)
 {
+  const char *what = cls;
   g_autofree char *message = g_strdup_vprintf (format, args);
 
-  g_message ("libmicrohttpd: %s", g_strchomp (message));
+  g_message ("libmicrohttpd%s%s: %s", *what ? " " : "", what, g_strchomp (message));
 }
 
 gboolean
@@ -741,22 +742,63 @@ bad:
   return FALSE;
 }
 
+struct MHD_Daemon *
+kiosk_server_listen (const char                  *listen,
+                     const char                  *what,
+                     unsigned int                 extra_flags,
+                     guint                        threads,
+                     guint                        max_connections,
+                     guint                        connection_timeout_s,
+                     gboolean                     reuse_port,
+                     MHD_AccessHandlerCallback    handler,
+                     void                        *handler_data,
+                     MHD_RequestCompletedCallback completed,
+                     struct MHD_OptionItem       *extra_options,
+                     guint16                     *out_port,
+                     GError                     **error)
+{
+  struct sockaddr_storage address;
+  gsize address_length;
+  unsigned int address_flags;
+  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+  struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
+  const union MHD_DaemonInfo *info;
+  struct MHD_Daemon *daemon;
+
+  if (!kiosk_server_parse_listen (listen, &address, &address_length, &address_flags, error))
+    return NULL;
+  flags |= address_flags | extra_flags;
+
+  daemon = MHD_start_daemon (flags, 0, NULL, NULL, handler, handler_data,
+                             MHD_OPTION_EXTERNAL_LOGGER, log_cb, (void *) what,
+                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
+                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) MAX (threads, 1),
+                             MHD_OPTION_CONNECTION_LIMIT, (unsigned int) MAX (max_connections, 1),
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) connection_timeout_s,
+                             MHD_OPTION_LISTENING_ADDRESS_REUSE,
+                             (unsigned int) (reuse_port ? 1 : 0),
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                             MHD_OPTION_ARRAY, extra_options ? extra_options : none,
+                             MHD_OPTION_END);
+  if (daemon == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "cannot listen on %s%s%s (is the address in use, or the port privileged?)",
+                   listen, *what ? " for the " : "", what);
+      return NULL;
+    }
+  info = MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_BIND_PORT);
+  *out_port = info ? info->port : 0;
+  return daemon;
+}
+
 KioskServerHttp *
 kiosk_server_http_start (const KioskServerHttpOptions  *options,
                          GError                       **error)
 {
   g_autofree KioskServerHttp *self = g_new0 (KioskServerHttp, 1);
-  struct sockaddr_storage address;
-  gsize address_length;
-  unsigned int address_flags;
-  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-  const union MHD_DaemonInfo *info;
+  unsigned int flags = 0;
   struct MHD_OptionItem tls_options[3] = { { MHD_OPTION_END, 0, NULL } };
-
-  if (!kiosk_server_parse_listen (options->listen, &address, &address_length, &address_flags,
-                                  error))
-    return NULL;
-  flags |= address_flags;
 
   if ((options->tls_certificate == NULL) != (options->tls_key == NULL))
     {
@@ -782,32 +824,16 @@ kiosk_server_http_start (const KioskServerHttpOptions  *options,
       tls_options[1] = (struct MHD_OptionItem) { MHD_OPTION_HTTPS_MEM_KEY, 0, self->key };
     }
 
-  self->daemon = MHD_start_daemon (flags, 0, NULL, NULL, access_cb, self,
-                                   MHD_OPTION_EXTERNAL_LOGGER, log_cb, NULL,
-                                   MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
-                                   MHD_OPTION_THREAD_POOL_SIZE,
-                                   (unsigned int) MAX (options->threads, 1),
-                                   MHD_OPTION_CONNECTION_LIMIT,
-                                   (unsigned int) MAX (options->max_connections, 1),
-                                   MHD_OPTION_CONNECTION_TIMEOUT,
-                                   (unsigned int) options->connection_timeout_s,
-                                   MHD_OPTION_LISTENING_ADDRESS_REUSE,
-                                   (unsigned int) (options->reuse_port ? 1 : 0),
-                                   MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-                                   MHD_OPTION_ARRAY, tls_options,
-                                   MHD_OPTION_END);
+  self->daemon = kiosk_server_listen (options->listen, "", flags, options->threads,
+                                      options->max_connections, options->connection_timeout_s,
+                                      options->reuse_port, access_cb, self, completed_cb,
+                                      tls_options, &self->port, error);
   if (self->daemon == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "cannot listen on %s (is the address in use, or the port privileged?)",
-                   options->listen);
       g_free (self->certificate);
       g_free (self->key);
       return NULL;
     }
-
-  info = MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  self->port = info ? info->port : 0;
   return g_steal_pointer (&self);
 }
 

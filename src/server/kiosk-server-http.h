@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <microhttpd.h>
 #include <sys/socket.h>
 
 G_BEGIN_DECLS
@@ -31,6 +32,23 @@ gboolean         kiosk_server_parse_listen  (const char                   *liste
                                              struct sockaddr_storage      *out,
                                              gsize                        *out_length,
                                              unsigned int                 *out_mhd_flags,
+                                             GError                      **error);
+
+/* A libmicrohttpd daemon on @listen with the server's common settings (a thread pool on epoll,
+ * its own logger, SO_REUSEPORT when asked); @extra_options, ended by MHD_OPTION_END, adds the
+ * listener's own. @what names it in messages ("dashboard"; "" for the kiosks' API). */
+struct MHD_Daemon *kiosk_server_listen      (const char                   *listen,
+                                             const char                   *what,
+                                             unsigned int                  extra_flags,
+                                             guint                         threads,
+                                             guint                         max_connections,
+                                             guint                         connection_timeout_s,
+                                             gboolean                      reuse_port,
+                                             MHD_AccessHandlerCallback     handler,
+                                             void                         *handler_data,
+                                             MHD_RequestCompletedCallback  completed,
+                                             struct MHD_OptionItem        *extra_options,
+                                             guint16                      *out_port,
                                              GError                      **error);
 
 /* Request parsing that needs no network: routes and limits, shared with the fuzz harness. */
