@@ -29,6 +29,15 @@ static const Known known_keys[] = {
   { "dashboard", "listen" },
   { "dashboard", "threads" },
   { "dashboard", "secure-cookies" },
+  { "dashboard", "public-url" },
+  { "alerts", "interval" },
+  { "alerts", "retry" },
+  { "alerts", "give-up-after" },
+  { "mail", "relay" },
+  { "mail", "from" },
+  { "mail", "starttls" },
+  { "mail", "username" },
+  { "mail", "password-file" },
 };
 
 KioskServerConfig *
@@ -45,6 +54,10 @@ kiosk_server_config_new_default (void)
   self->dashboard_listen = g_strdup ("127.0.0.1:8081");
   self->dashboard_threads = 2;
   self->dashboard_secure_cookies = TRUE;
+  self->alerts_interval_s = 60;
+  self->alerts_retry_s = 30;
+  self->alerts_give_up_h = 48;
+  self->mail_starttls = TRUE;
   return self;
 }
 
@@ -59,6 +72,13 @@ kiosk_server_config_free (KioskServerConfig *self)
   g_free (self->tls_certificate);
   g_free (self->tls_key);
   g_free (self->dashboard_listen);
+  g_free (self->dashboard_public_url);
+  g_free (self->mail_relay);
+  g_free (self->mail_from);
+  g_free (self->mail_username);
+  if (self->mail_password != NULL)
+    memset (self->mail_password, 0, strlen (self->mail_password));
+  g_free (self->mail_password);
   g_free (self);
 }
 
@@ -173,6 +193,145 @@ read_uint (GKeyFile   *file,
   *value = (guint) number;
 }
 
+static void
+read_boolean (GKeyFile   *file,
+              const char *path,
+              char      **lines,
+              GString    *problems,
+              const char *group,
+              const char *key,
+              gboolean   *value)
+{
+  g_autofree char *text = g_key_file_get_string (file, group, key, NULL);
+
+  if (text == NULL)
+    return;
+  g_strstrip (text);
+  if (strcmp (text, "true") == 0)
+    *value = TRUE;
+  else if (strcmp (text, "false") == 0)
+    *value = FALSE;
+  else
+    problem (problems, path, lines, group, key, "“%s” is not true or false", text);
+}
+
+gboolean
+kiosk_server_host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autofree char *bare = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  bare = host[0] == '[' ? g_strndup (host + 1, strcspn (host + 1, "]")) : g_strdup (host);
+  address = g_inet_address_new_from_string (bare);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* [mail]: the relay alerts and reports go through. Checked here, so that a relay that would
+ * send in clear text, or an address that is not one, stops the server at start instead of
+ * failing at the first alert. */
+static void
+read_mail (KioskServerConfig *self,
+           GKeyFile          *file,
+           const char        *path,
+           char             **lines,
+           GString           *problems)
+{
+  g_autofree char *password_file = NULL;
+
+  read_string (file, "mail", "relay", &self->mail_relay);
+  read_string (file, "mail", "from", &self->mail_from);
+  read_boolean (file, path, lines, problems, "mail", "starttls", &self->mail_starttls);
+  read_string (file, "mail", "username", &self->mail_username);
+  read_string (file, "mail", "password-file", &password_file);
+
+  if (self->mail_relay != NULL && self->mail_relay[0] == '\0')
+    g_clear_pointer (&self->mail_relay, g_free);
+  if (self->mail_relay == NULL)
+    {
+      if (g_key_file_has_group (file, "mail") &&
+          (self->mail_from || self->mail_username || password_file))
+        problem (problems, path, lines, "mail", "relay", "missing: the other [mail] keys need "
+                 "the relay they are for (e.g. relay=smtp://mail.example.com:587)");
+      return;
+    }
+
+  {
+    g_autoptr(GUri) uri = g_uri_parse (self->mail_relay, G_URI_FLAGS_NONE, NULL);
+    const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+
+    if (uri == NULL || scheme == NULL ||
+        (g_ascii_strcasecmp (scheme, "smtp") != 0 && g_ascii_strcasecmp (scheme, "smtps") != 0) ||
+        g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0' ||
+        (g_uri_get_path (uri)[0] != '\0' && strcmp (g_uri_get_path (uri), "/") != 0) ||
+        g_uri_get_userinfo (uri) != NULL)
+      problem (problems, path, lines, "mail", "relay", "“%s” is not smtp://HOST[:PORT] or "
+               "smtps://HOST[:PORT] (user and password go in username and password-file)",
+               self->mail_relay);
+    else if (!self->mail_starttls && g_ascii_strcasecmp (scheme, "smtp") == 0 &&
+             !kiosk_server_host_is_loopback (g_uri_get_host (uri)))
+      problem (problems, path, lines, "mail", "starttls", "false is allowed only for a relay "
+               "on this machine (127.0.0.1, ::1 or localhost), not %s: mail to another host "
+               "would cross the network in clear text", g_uri_get_host (uri));
+  }
+
+  if (self->mail_from == NULL || self->mail_from[0] == '\0')
+    problem (problems, path, lines, "mail", "from", "missing: the sender's address is required "
+             "with a relay (e.g. from=Smiley Kiosk <kiosk@example.com>)");
+  else
+    {
+      const char *open = strrchr (self->mail_from, '<');
+      g_autofree char *address = open ? g_strndup (open + 1, strcspn (open + 1, ">"))
+                                      : g_strdup (self->mail_from);
+
+      if (!kiosk_server_email_is_valid (address) || strpbrk (self->mail_from, "\r\n") != NULL)
+        problem (problems, path, lines, "mail", "from", "“%s” is not an e-mail address (e.g. "
+                 "kiosk@example.com or Smiley Kiosk <kiosk@example.com>)", self->mail_from);
+    }
+
+  if (password_file != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *text = NULL;
+
+      if (self->mail_username == NULL)
+        problem (problems, path, lines, "mail", "password-file", "needs username too");
+      if (!g_file_get_contents (password_file, &text, NULL, &local_error))
+        problem (problems, path, lines, "mail", "password-file", "%s", local_error->message);
+      else
+        {
+          g_free (self->mail_password);
+          self->mail_password = g_strdup (g_strchomp (text));
+          memset (text, 0, strlen (text));
+        }
+    }
+  else if (self->mail_username != NULL)
+    problem (problems, path, lines, "mail", "username", "needs password-file too (a file that "
+             "holds the password, readable by the server only)");
+}
+
+gboolean
+kiosk_server_email_is_valid (const char *address)
+{
+  const char *at;
+
+  /* What a relay takes in MAIL FROM / RCPT TO: local@domain, printable ASCII or UTF-8, no
+   * spaces, angle brackets, commas or line breaks that would change the SMTP command. */
+  if (address == NULL || !g_utf8_validate (address, -1, NULL) || strlen (address) > 254)
+    return FALSE;
+  at = strrchr (address, '@');
+  if (at == NULL || at == address || at[1] == '\0' || strchr (at + 1, '.') == NULL ||
+      at[strlen (at) - 1] == '.')
+    return FALSE;
+  for (const char *p = address; *p; p++)
+    if ((guchar) *p <= ' ' || strchr ("<>,;:\"()[]\\", *p) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
 KioskServerConfig *
 kiosk_server_config_load (const char  *path,
                           GError     **error)
@@ -219,7 +378,8 @@ kiosk_server_config_load (const char  *path,
       if (!group_known)
         {
           problem (problems, path, lines, groups[g], "*",
-                   "unknown group (expected [database], [http], [retention] or [dashboard])");
+                   "unknown group (expected [database], [http], [retention], [dashboard], "
+                   "[alerts] or [mail])");
           continue;
         }
       for (guint i = 0; keys && keys[i]; i++)
@@ -248,21 +408,15 @@ kiosk_server_config_load (const char  *path,
   read_string (file, "dashboard", "listen", &self->dashboard_listen);
   read_uint (file, path, lines, problems, "dashboard", "threads", 1, 256,
              &self->dashboard_threads);
-  {
-    g_autofree char *text = g_key_file_get_string (file, "dashboard", "secure-cookies", NULL);
-
-    if (text != NULL)
-      {
-        g_strstrip (text);
-        if (strcmp (text, "true") == 0)
-          self->dashboard_secure_cookies = TRUE;
-        else if (strcmp (text, "false") == 0)
-          self->dashboard_secure_cookies = FALSE;
-        else
-          problem (problems, path, lines, "dashboard", "secure-cookies",
-                   "“%s” is not true or false", text);
-      }
-  }
+  read_boolean (file, path, lines, problems, "dashboard", "secure-cookies",
+                &self->dashboard_secure_cookies);
+  read_string (file, "dashboard", "public-url", &self->dashboard_public_url);
+  read_uint (file, path, lines, problems, "alerts", "interval", 1, 3600,
+             &self->alerts_interval_s);
+  read_uint (file, path, lines, problems, "alerts", "retry", 1, 3600, &self->alerts_retry_s);
+  read_uint (file, path, lines, problems, "alerts", "give-up-after", 1, 24 * 30,
+             &self->alerts_give_up_h);
+  read_mail (self, file, path, lines, problems);
 
   if (self->conninfo[0] == '\0')
     problem (problems, path, lines, "database", "conninfo", "empty (expected a libpq connection "

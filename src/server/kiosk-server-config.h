@@ -26,7 +26,21 @@ typedef struct
   char    *dashboard_listen;          /* [dashboard] listen */
   guint    dashboard_threads;         /* [dashboard] threads */
   gboolean dashboard_secure_cookies;  /* [dashboard] secure-cookies */
+  char    *dashboard_public_url;      /* [dashboard] public-url: links in mails; NULL: none */
+  guint    alerts_interval_s;         /* [alerts] interval */
+  guint    alerts_retry_s;            /* [alerts] retry: the first retry's delay, then doubled */
+  guint    alerts_give_up_h;          /* [alerts] give-up-after */
+  char    *mail_relay;                /* [mail] relay: smtp://HOST[:PORT] or smtps://…; NULL: off */
+  char    *mail_from;                 /* [mail] from */
+  gboolean mail_starttls;             /* [mail] starttls: FALSE only for a relay on loopback */
+  char    *mail_username;             /* [mail] username */
+  char    *mail_password;             /* read from [mail] password-file */
 } KioskServerConfig;
+
+/* Whether @host (of a URL) names this machine: 127.0.0.0/8, ::1 or localhost. */
+gboolean           kiosk_server_host_is_loopback   (const char  *host);
+/* Whether @address is a plain addr-spec (local@domain) a relay takes in RCPT TO. */
+gboolean           kiosk_server_email_is_valid     (const char  *address);
 
 GQuark             kiosk_server_config_error_quark (void);
 

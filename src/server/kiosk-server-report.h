@@ -1,0 +1,46 @@
+/* kiosk-server-report.h: the PDF report of a site or a group for a period (a day or a week,
+ * or any span of days from the dashboard), drawn with cairo through the chart module the
+ * dashboard uses (src/core/kiosk-chart.c); and the daily and weekly schedules that mail it
+ * after the site's closing time in its own time zone. */
+#pragma once
+
+#include <glib.h>
+#include <libpq-fe.h>
+
+#include "kiosk-server-config.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64      site_id;     /* one of site_id and group_id, the other 0 */
+  gint64      group_id;
+  GDate       from;        /* local days of each site, both included */
+  GDate       to;
+  const char *language;    /* a po/LINGUAS code or "en" */
+  gboolean    include_misuse;
+} KioskReportRequest;
+
+/* The report as a PDF; @out_title (may be NULL) gets "Site title — 1–7 Dec 2026" in
+ * @request's language, for a mail's subject and a file name. */
+GBytes   *kiosk_report_render_pdf      (PGconn                    *conn,
+                                        const KioskReportRequest  *request,
+                                        char                     **out_title,
+                                        GError                   **error);
+
+/* For every enabled schedule whose period has ended and whose sites have all closed for its
+ * last day (each on its own clock and opening hours), and that was not sent yet: records the
+ * run, renders the PDF and queues the mails, in one transaction per schedule. @out_queued
+ * (may be NULL) gets the number of runs recorded. */
+gboolean  kiosk_report_schedule_tick   (PGconn                    *conn,
+                                        const KioskServerConfig   *config,
+                                        gint64                     now_us,
+                                        guint                     *out_queued,
+                                        GError                   **error);
+
+/* smiley-kiosk-server report add|list|remove|render … */
+int       kiosk_server_admin_report    (PGconn                    *conn,
+                                        int                        argc,
+                                        char                     **argv);
+
+G_END_DECLS
