@@ -263,31 +263,40 @@ kiosk_dash_site_open_hour (const KioskDashSite *site,
   return open;
 }
 
+gint64
+kiosk_dash_open_us (KioskHours *hours,
+                    gint64      from_us,
+                    gint64      to_us,
+                    gint64      cap_us)
+{
+  gint64 open_us = 0;
+  gint64 t = from_us;
+
+  if (to_us <= from_us)
+    return 0;
+  if (hours == NULL || !kiosk_hours_is_limited (hours))
+    return MIN (to_us - from_us, cap_us);
+  /* Opening time between the two instants, change by change. */
+  while (t < to_us && open_us < cap_us)
+    {
+      gint64 next = kiosk_hours_next_change (hours, t);
+      gboolean open = kiosk_hours_is_open (hours, t);
+
+      if (next <= t || next > to_us)
+        next = to_us;
+      if (open)
+        open_us += next - t;
+      t = next;
+    }
+  return MIN (open_us, cap_us);
+}
+
 gboolean
 kiosk_dash_is_silent (KioskHours *hours,
                       gint64      last_us,
                       gint64      now_us)
 {
-  gint64 open_us = 0;
-  gint64 t = last_us;
-
-  if (now_us - last_us < KIOSK_DASH_SILENT_US)
-    return FALSE;
-  if (hours == NULL || !kiosk_hours_is_limited (hours))
-    return TRUE;
-  /* Opening time between the last heartbeat and now, change by change. */
-  while (t < now_us && open_us < KIOSK_DASH_SILENT_US)
-    {
-      gint64 next = kiosk_hours_next_change (hours, t);
-      gboolean open = kiosk_hours_is_open (hours, t);
-
-      if (next <= t || next > now_us)
-        next = now_us;
-      if (open)
-        open_us += next - t;
-      t = next;
-    }
-  return open_us >= KIOSK_DASH_SILENT_US;
+  return kiosk_dash_open_us (hours, last_us, now_us, KIOSK_DASH_SILENT_US) >= KIOSK_DASH_SILENT_US;
 }
 
 /* The filter as query parameters: $1 from, $2 to, $3 survey (NULL: all). */

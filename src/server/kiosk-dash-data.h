@@ -72,6 +72,12 @@ KioskDashSite *kiosk_dash_data_site   (PGconn               *conn,
 gboolean       kiosk_dash_is_silent   (KioskHours           *hours,
                                        gint64                last_us,
                                        gint64                now_us);
+/* The opening time of @hours (NULL or not limited: all of it) between @from_us and @to_us, in
+ * microseconds; the count stops at @cap_us. */
+gint64         kiosk_dash_open_us     (KioskHours           *hours,
+                                       gint64                from_us,
+                                       gint64                to_us,
+                                       gint64                cap_us);
 
 /* Overview: the site's local today, the last 7 and the last 30 days (today included), each
  * beside the period before it. */
