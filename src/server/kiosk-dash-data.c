@@ -9,8 +9,10 @@
 #include "kiosk-chart.h"
 #include "kiosk-csv.h"
 #include "kiosk-dash-data.h"
+#include "kiosk-dash-server.h"
 #include "kiosk-html.h"
 #include "kiosk-server-db.h"
+#include "kiosk-server-surveys.h"
 
 /* Counts */
 
@@ -1077,19 +1079,103 @@ kiosk_dash_html_trend (GString               *out,
   kiosk_html (out, "</span></span>");
 }
 
+/* Every published version of the surveys the site's reasons of the filter's days were given to:
+ * rollup_reasons keeps the survey's id, not its version, and a label is looked up in the newest
+ * version that has the option. A survey that no longer parses is left out (its ids are shown). */
+GPtrArray *
+kiosk_dash_data_surveys (PGconn                *conn,
+                         const KioskDashSite   *site,
+                         const KioskDashFilter *filter,
+                         GError               **error)
+{
+  g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
+  char from[16], to[16];
+  const char *params[4];
+  g_autoptr(PGresult) result = NULL;
+  g_autoptr(GPtrArray) surveys = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_date_strftime (from, sizeof from, "%Y-%m-%d", &filter->from);
+  g_date_strftime (to, sizeof to, "%Y-%m-%d", &filter->to);
+  params[0] = site_id;
+  params[1] = from;
+  params[2] = to;
+  params[3] = filter->survey_id;
+  result = kiosk_db_exec (conn,
+                          "SELECT survey_id, version FROM surveys WHERE survey_id IN ("
+                          " SELECT DISTINCT survey_id FROM rollup_reasons"
+                          " WHERE site_id = $1::bigint AND local_date BETWEEN $2::date AND $3::date"
+                          "  AND ($4::text IS NULL OR survey_id = $4)) "
+                          "ORDER BY published_at DESC, version DESC",
+                          G_N_ELEMENTS (params), params, error);
+  if (result == NULL)
+    return NULL;
+  for (int r = 0; r < PQntuples (result); r++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      KioskSurvey *survey = kiosk_server_survey_lookup (conn, PQgetvalue (result, r, 0),
+                                                        atoi (PQgetvalue (result, r, 1)),
+                                                        &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (survey != NULL)
+        g_ptr_array_add (surveys, survey);
+    }
+  return g_steal_pointer (&surveys);
+}
+
+/* The option's text as the visitors saw it, in @language (else the survey's default language);
+ * NULL when no published survey of the reasons has it. */
+const char *
+kiosk_dash_reason_label (GPtrArray             *surveys,
+                         const KioskDashReason *reason,
+                         const char            *language)
+{
+  for (guint i = 0; surveys != NULL && i < surveys->len; i++)
+    {
+      KioskSurvey *survey = g_ptr_array_index (surveys, i);
+      KioskFaceSide sides[] = { KIOSK_FACE_NEGATIVE, KIOSK_FACE_POSITIVE };
+
+      for (guint s = 0; s < G_N_ELEMENTS (sides); s++)
+        {
+          KioskFollowUp *follow_up = kiosk_survey_get_follow_up (survey, sides[s]);
+          int index;
+
+          if (follow_up == NULL ||
+              g_strcmp0 (kiosk_follow_up_get_id (follow_up), reason->follow_up_id) != 0)
+            continue;
+          index = kiosk_follow_up_find_option (follow_up, reason->option_id);
+          if (index >= 0)
+            return kiosk_follow_up_get_option_label (follow_up, index, language);
+        }
+    }
+  return NULL;
+}
+
 char *
-kiosk_dash_face_name (KioskDashRequest *request,
-                      int               face,
-                      int               scale)
+kiosk_dash_language_face_name (const char *language,
+                               int         face,
+                               int         scale)
 {
   static const char *const four[4] = {
     DN_("Very unhappy"), DN_("Unhappy"), DN_("Happy"), DN_("Very happy"),
   };
 
   if (scale == 4 && face >= 0 && face < 4)
-    return g_strdup (D_(four[face]));
+    return g_strdup (kiosk_dash_translate (language, four[face]));
   /* Translators: a face on a scale other than four faces, %d its number (0 the most negative) */
-  return g_strdup_printf (D_("Face %d"), face);
+  return g_strdup_printf (kiosk_dash_translate (language, DN_("Face %d")), face);
+}
+
+char *
+kiosk_dash_face_name (KioskDashRequest *request,
+                      int               face,
+                      int               scale)
+{
+  return kiosk_dash_language_face_name (request->language, face, scale);
 }
 
 void

@@ -154,6 +154,21 @@ GPtrArray     *kiosk_dash_data_reasons (PGconn                *conn,
                                         const KioskDashFilter *filter,
                                         KioskDashMood          mood,
                                         GError               **error);
+/* KioskSurvey: every published version of the surveys @site's reasons of @filter's days were
+ * given to, newest first, for kiosk_dash_reason_label(). */
+GPtrArray     *kiosk_dash_data_surveys (PGconn                *conn,
+                                        const KioskDashSite   *site,
+                                        const KioskDashFilter *filter,
+                                        GError               **error);
+/* The option's text as the visitors saw it, in @language (else the survey's default language);
+ * NULL when none of @surveys has it. */
+const char    *kiosk_dash_reason_label (GPtrArray             *surveys,
+                                        const KioskDashReason *reason,
+                                        const char            *language);
+/* A face's name on @scale in @language (kiosk_dash_face_name() in a request's). */
+char          *kiosk_dash_language_face_name (const char      *language,
+                                              int              face,
+                                              int              scale);
 
 typedef struct
 {

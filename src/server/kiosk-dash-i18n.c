@@ -223,13 +223,17 @@ kiosk_dash_negotiate_language (const char *accept_language)
   return best ? best : "en";
 }
 
-/* Numbers and dates */
+/* Numbers and dates: in a language, for what has no request (a report, its mail); the
+ * request's versions of kiosk-dash.h read the request's language. */
+
+/* Translation in this function's @language (xgettext keyword DL_). */
+#define DL_(msgid) kiosk_dash_translate (language, (msgid))
 
 static const char *
-group_separator (KioskDashRequest *request)
+group_separator (const char *language)
 {
-  const char *language = request->language ? request->language : "en";
-
+  if (language == NULL)
+    language = "en";
   if (strcmp (language, "de") == 0 || strcmp (language, "es") == 0)
     return ".";
   if (strcmp (language, "fr") == 0 || strcmp (language, "fi") == 0)
@@ -238,11 +242,11 @@ group_separator (KioskDashRequest *request)
 }
 
 char *
-kiosk_dash_format_count (KioskDashRequest *request,
-                         guint64           count)
+kiosk_dash_language_format_count (const char *language,
+                                  guint64     count)
 {
   g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, count);
-  const char *separator = group_separator (request);
+  const char *separator = group_separator (language);
   GString *out = g_string_new (NULL);
   gsize n = strlen (digits);
 
@@ -256,8 +260,8 @@ kiosk_dash_format_count (KioskDashRequest *request,
 }
 
 char *
-kiosk_dash_format_index (KioskDashRequest *request,
-                         double            happy_index)
+kiosk_dash_language_format_index (const char *language,
+                                  double      happy_index)
 {
   double rounded;
 
@@ -266,31 +270,31 @@ kiosk_dash_format_index (KioskDashRequest *request,
   rounded = round (happy_index);
   if (rounded < 0)
     {
-      g_autofree char *magnitude = kiosk_dash_format_count (request, (guint64) -rounded);
+      g_autofree char *magnitude = kiosk_dash_language_format_count (language,
+                                                                     (guint64) -rounded);
 
       return g_strconcat ("−", magnitude, NULL);
     }
-  return kiosk_dash_format_count (request, (guint64) rounded);
+  return kiosk_dash_language_format_count (language, (guint64) rounded);
 }
 
 char *
-kiosk_dash_format_percent (KioskDashRequest *request,
-                           double            fraction)
+kiosk_dash_language_format_percent (const char *language,
+                                    double      fraction)
 {
-  const char *language = request->language ? request->language : "en";
   g_autofree char *number = NULL;
 
   if (isnan (fraction))
     return g_strdup ("–");
-  number = kiosk_dash_format_index (request, fraction * 100);
-  if (strcmp (language, "en") == 0)
+  number = kiosk_dash_language_format_index (language, fraction * 100);
+  if (language == NULL || strcmp (language, "en") == 0)
     return g_strconcat (number, "%", NULL);
   return g_strconcat (number, "\u00a0%", NULL);
 }
 
 char *
-kiosk_dash_format_date (KioskDashRequest *request,
-                        const GDate      *date)
+kiosk_dash_language_format_date (const char  *language,
+                                 const GDate *date)
 {
   g_autoptr(GDateTime) time = NULL;
 
@@ -300,7 +304,7 @@ kiosk_dash_format_date (KioskDashRequest *request,
                               g_date_get_day (date), 0, 0, 0);
   /* TRANSLATORS: a date on the dashboard, in g_date_time_format()'s notation: %Y year, %m
    * month, %d day (%-d without a leading zero). E.g. "%d.%m.%Y" or "%d/%m/%Y". */
-  return g_date_time_format (time, D_("%Y-%m-%d"));
+  return g_date_time_format (time, DL_("%Y-%m-%d"));
 }
 
 static GMutex zones_lock;
@@ -332,9 +336,9 @@ time_zone_lookup (const char *identifier)
 }
 
 char *
-kiosk_dash_format_time (KioskDashRequest *request,
-                        gint64            unix_us,
-                        const char       *time_zone)
+kiosk_dash_language_format_time (const char *language,
+                                 gint64      unix_us,
+                                 const char *time_zone)
 {
   g_autoptr(GTimeZone) zone = time_zone_lookup (time_zone);
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
@@ -347,13 +351,13 @@ kiosk_dash_format_time (KioskDashRequest *request,
   local = g_date_time_to_timezone (utc, zone);
   /* TRANSLATORS: a date and time on the dashboard, in g_date_time_format()'s notation: %Y year,
    * %m month, %d day, %H hours (00–23), %M minutes. E.g. "%d.%m.%Y %H:%M". */
-  return g_date_time_format (local, D_("%Y-%m-%d %H:%M"));
+  return g_date_time_format (local, DL_("%Y-%m-%d %H:%M"));
 }
 
 const char *
-kiosk_dash_weekday_name (KioskDashRequest *request,
-                         GDateWeekday      weekday,
-                         gboolean          abbreviated)
+kiosk_dash_language_weekday_name (const char  *language,
+                                  GDateWeekday weekday,
+                                  gboolean     abbreviated)
 {
   static const char * const names[] = {
     DN_("Monday"), DN_("Tuesday"), DN_("Wednesday"), DN_("Thursday"), DN_("Friday"),
@@ -366,5 +370,49 @@ kiosk_dash_weekday_name (KioskDashRequest *request,
 
   if (weekday < G_DATE_MONDAY || weekday > G_DATE_SUNDAY)
     return "";
-  return D_(abbreviated ? short_names[weekday - 1] : names[weekday - 1]);
+  return DL_(abbreviated ? short_names[weekday - 1] : names[weekday - 1]);
+}
+
+char *
+kiosk_dash_format_count (KioskDashRequest *request,
+                         guint64           count)
+{
+  return kiosk_dash_language_format_count (request->language, count);
+}
+
+char *
+kiosk_dash_format_index (KioskDashRequest *request,
+                         double            happy_index)
+{
+  return kiosk_dash_language_format_index (request->language, happy_index);
+}
+
+char *
+kiosk_dash_format_percent (KioskDashRequest *request,
+                           double            fraction)
+{
+  return kiosk_dash_language_format_percent (request->language, fraction);
+}
+
+char *
+kiosk_dash_format_date (KioskDashRequest *request,
+                        const GDate      *date)
+{
+  return kiosk_dash_language_format_date (request->language, date);
+}
+
+char *
+kiosk_dash_format_time (KioskDashRequest *request,
+                        gint64            unix_us,
+                        const char       *time_zone)
+{
+  return kiosk_dash_language_format_time (request->language, unix_us, time_zone);
+}
+
+const char *
+kiosk_dash_weekday_name (KioskDashRequest *request,
+                         GDateWeekday      weekday,
+                         gboolean          abbreviated)
+{
+  return kiosk_dash_language_weekday_name (request->language, weekday, abbreviated);
 }

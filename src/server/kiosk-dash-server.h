@@ -47,6 +47,22 @@ const char           *kiosk_dash_negotiate_language (const char        *accept_l
 const char           *kiosk_dash_language_lookup (const char           *language);
 const char           *kiosk_dash_translate       (const char           *language,
                                                   const char           *msgid);
+/* Numbers and dates in @language (NULL: English), for what has no request: a report and its
+ * mail. kiosk-dash.h's kiosk_dash_format_* are these in the request's language. */
+char                 *kiosk_dash_language_format_count   (const char   *language,
+                                                          guint64       count);
+char                 *kiosk_dash_language_format_index   (const char   *language,
+                                                          double        happy_index);
+char                 *kiosk_dash_language_format_percent (const char   *language,
+                                                          double        fraction);
+char                 *kiosk_dash_language_format_date    (const char   *language,
+                                                          const GDate  *date);
+char                 *kiosk_dash_language_format_time    (const char   *language,
+                                                          gint64        unix_us,
+                                                          const char   *time_zone);
+const char           *kiosk_dash_language_weekday_name   (const char   *language,
+                                                          GDateWeekday  weekday,
+                                                          gboolean      abbreviated);
 /* A compiled GNU gettext catalogue: msgid → msgstr, pointing into @data (keep it alive). */
 GHashTable           *kiosk_dash_mo_parse        (GBytes               *data,
                                                   GError              **error);

@@ -41,82 +41,6 @@ site_data_clear (SiteData *data)
   g_clear_pointer (&data->surveys, g_ptr_array_unref);
 }
 
-/* Every published version of the surveys the site's reasons of the filter's days were given to:
- * rollup_reasons keeps the survey's id, not its version, and a label is looked up in the newest
- * version that has the option. A survey that no longer parses is left out (its ids are shown). */
-static GPtrArray *
-load_surveys (PGconn                *conn,
-              const KioskDashSite   *site,
-              const KioskDashFilter *filter,
-              GError               **error)
-{
-  g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
-  char from[16], to[16];
-  const char *params[4];
-  g_autoptr(PGresult) result = NULL;
-  g_autoptr(GPtrArray) surveys = g_ptr_array_new_with_free_func (g_object_unref);
-
-  g_date_strftime (from, sizeof from, "%Y-%m-%d", &filter->from);
-  g_date_strftime (to, sizeof to, "%Y-%m-%d", &filter->to);
-  params[0] = site_id;
-  params[1] = from;
-  params[2] = to;
-  params[3] = filter->survey_id;
-  result = kiosk_db_exec (conn,
-                          "SELECT survey_id, version FROM surveys WHERE survey_id IN ("
-                          " SELECT DISTINCT survey_id FROM rollup_reasons"
-                          " WHERE site_id = $1::bigint AND local_date BETWEEN $2::date AND $3::date"
-                          "  AND ($4::text IS NULL OR survey_id = $4)) "
-                          "ORDER BY published_at DESC, version DESC",
-                          G_N_ELEMENTS (params), params, error);
-  if (result == NULL)
-    return NULL;
-  for (int r = 0; r < PQntuples (result); r++)
-    {
-      g_autoptr(GError) local_error = NULL;
-      KioskSurvey *survey = kiosk_server_survey_lookup (conn, PQgetvalue (result, r, 0),
-                                                        atoi (PQgetvalue (result, r, 1)),
-                                                        &local_error);
-
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      if (survey != NULL)
-        g_ptr_array_add (surveys, survey);
-    }
-  return g_steal_pointer (&surveys);
-}
-
-/* The option's text as the visitors saw it, in @language (else the survey's default language);
- * NULL when no published survey of the reasons has it. */
-static const char *
-option_label (const SiteData        *data,
-              const KioskDashReason *reason,
-              const char            *language)
-{
-  for (guint i = 0; data->surveys != NULL && i < data->surveys->len; i++)
-    {
-      KioskSurvey *survey = g_ptr_array_index (data->surveys, i);
-      KioskFaceSide sides[] = { KIOSK_FACE_NEGATIVE, KIOSK_FACE_POSITIVE };
-
-      for (guint s = 0; s < G_N_ELEMENTS (sides); s++)
-        {
-          KioskFollowUp *follow_up = kiosk_survey_get_follow_up (survey, sides[s]);
-          int index;
-
-          if (follow_up == NULL ||
-              g_strcmp0 (kiosk_follow_up_get_id (follow_up), reason->follow_up_id) != 0)
-            continue;
-          index = kiosk_follow_up_find_option (follow_up, reason->option_id);
-          if (index >= 0)
-            return kiosk_follow_up_get_option_label (follow_up, index, language);
-        }
-    }
-  return NULL;
-}
-
 /* Finds the site and reads what @what needs ("page", "daily", "hours", "faces", "reasons",
  * "comments"); FALSE when the reply is written already (404, 503). */
 static gboolean
@@ -160,7 +84,7 @@ load (KioskDashRequest *request,
                                                                    &data->filter,
                                                                    KIOSK_DASH_HAPPY, &error);
       if (error == NULL)
-        data->surveys = load_surveys (conn, data->site, &data->filter, &error);
+        data->surveys = kiosk_dash_data_surveys (conn, data->site, &data->filter, &error);
     }
   if (error != NULL)
     {
@@ -543,7 +467,7 @@ reasons_table (GString          *out,
   for (guint i = 0; i < reasons->len; i++)
     {
       KioskDashReason *reason = g_ptr_array_index (reasons, i);
-      const char *label = option_label (data, reason, request->language);
+      const char *label = kiosk_dash_reason_label (data->surveys, reason, request->language);
       g_autofree char *n = kiosk_dash_format_count (request, reason->n);
       g_autofree char *share = kiosk_dash_format_percent (request,
                                                            reason->answered > 0
@@ -809,7 +733,8 @@ csv_reasons (GString          *out,
 
         kiosk_dash_csv_row (out, 7, m == KIOSK_DASH_UNHAPPY ? "unhappy" : "happy", rank,
                             reason->follow_up_id, reason->option_id,
-                            option_label (data, reason, request->language), n, answered);
+                            kiosk_dash_reason_label (data->surveys, reason, request->language),
+                            n, answered);
       }
 }
 

@@ -8,18 +8,6 @@
 #include "kiosk-server-admin-private.h"
 #include "kiosk-server-db.h"
 
-static gboolean
-date_is_valid (const char *text)
-{
-  g_autofree char *iso = g_strconcat (text, "T00:00:00Z", NULL);
-  g_autoptr(GDateTime) parsed = NULL;
-
-  if (strlen (text) != 10)
-    return FALSE;
-  parsed = g_date_time_new_from_iso8601 (iso, NULL);
-  return parsed != NULL;
-}
-
 int
 kiosk_server_admin_export (PGconn *conn,
                            int     argc,
@@ -48,7 +36,8 @@ kiosk_server_admin_export (PGconn *conn,
   to = _kiosk_admin_arg (&args, "to");
   if (site_name == NULL)
     goto usage;
-  if ((from && !date_is_valid (from)) || (to && !date_is_valid (to)))
+  if ((from && !_kiosk_admin_parse_date (from, NULL)) ||
+      (to && !_kiosk_admin_parse_date (to, NULL)))
     {
       g_printerr ("smiley-kiosk-server: export: --from and --to are days as YYYY-MM-DD, in the "
                   "site's time zone (both included)\n");

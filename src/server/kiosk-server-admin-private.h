@@ -28,6 +28,9 @@ const char *_kiosk_admin_arg            (Args               *args,
                                          const char         *name);
 /* Prints @error's message and returns exit status 1. */
 int         _kiosk_admin_fail           (GError             *error);
+/* Whether @text is a day as YYYY-MM-DD; @out_date (may be NULL) gets it. */
+gboolean    _kiosk_admin_parse_date     (const char         *text,
+                                         GDate              *out_date);
 /* 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit. */
 gboolean    _kiosk_admin_name_is_valid  (const char         *name);
 void        _kiosk_admin_print_table    (PGresult           *result);

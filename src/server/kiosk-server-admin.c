@@ -23,6 +23,24 @@ _kiosk_admin_args_clear (Args *args)
   g_clear_pointer (&args->positional, g_ptr_array_unref);
 }
 
+gboolean
+_kiosk_admin_parse_date (const char *text,
+                         GDate      *out_date)
+{
+  g_autofree char *iso = g_strconcat (text, "T00:00:00Z", NULL);
+  g_autoptr(GDateTime) parsed = NULL;
+
+  if (strlen (text) != 10)
+    return FALSE;
+  parsed = g_date_time_new_from_iso8601 (iso, NULL);
+  if (parsed == NULL)
+    return FALSE;
+  if (out_date != NULL)
+    g_date_set_dmy (out_date, (GDateDay) g_date_time_get_day_of_month (parsed),
+                    (GDateMonth) g_date_time_get_month (parsed),
+                    (GDateYear) g_date_time_get_year (parsed));
+  return TRUE;
+}
 
 gboolean
 _kiosk_admin_parse_args (int                 argc,
