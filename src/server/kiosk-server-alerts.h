@@ -119,6 +119,7 @@ void            kiosk_alerts_stop        (KioskAlerts             *self);
 
 /* smiley-kiosk-server alert add|set|list|remove|history|acknowledge … */
 int             kiosk_server_admin_alert (PGconn                  *conn,
+                                          const KioskServerConfig *config,
                                           int                      argc,
                                           char                   **argv);
 

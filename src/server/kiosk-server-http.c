@@ -13,6 +13,7 @@
 
 #include "kiosk-cloudevents.h"
 #include "kiosk-heartbeat.h"
+#include "kiosk-server-alerts.h"
 #include "kiosk-server-auth.h"
 #include "kiosk-server-db.h"
 #include "kiosk-server-http.h"
@@ -389,6 +390,9 @@ handle_events (struct MHD_Connection *connection,
   results = kiosk_server_ingest_batch (conn, &r->device, events, &counts, &error);
   if (results == NULL)
     return reply_db_error (connection, "storing a batch", error);
+  /* Committed: the alert rules of the site look at it now, on their own thread. */
+  if (counts.accepted > 0)
+    kiosk_alerts_poke_site (r->device.site_id);
 
   if (counts.rejected > 0)
     g_message ("device %s: %u events, %u accepted, %u duplicates, %u rejected",

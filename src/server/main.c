@@ -12,6 +12,7 @@
 
 #include "kiosk-dash-server.h"
 #include "kiosk-server-admin.h"
+#include "kiosk-server-alerts.h"
 #include "kiosk-server-config.h"
 #include "kiosk-server-db.h"
 #include "kiosk-server-http.h"
@@ -279,7 +280,8 @@ main (int    argc,
   if (strcmp (command, "migrate") != 0 && strcmp (command, "group") != 0 &&
       strcmp (command, "site") != 0 && strcmp (command, "device") != 0 &&
       strcmp (command, "survey") != 0 && strcmp (command, "export") != 0 &&
-      strcmp (command, "user") != 0)
+      strcmp (command, "user") != 0 &&
+      strcmp (command, "alert") != 0)
     {
       g_printerr ("smiley-kiosk-server: unknown command “%s”\n\n%s", command, usage_text);
       return EXIT_USAGE;
@@ -300,5 +302,7 @@ main (int    argc,
     return kiosk_server_admin_survey (conn, argc - i, argv + i);
   if (strcmp (command, "user") == 0)
     return kiosk_server_admin_user (conn, argc - i, argv + i);
+  if (strcmp (command, "alert") == 0)
+    return kiosk_server_admin_alert (conn, config, argc - i, argv + i);
   return kiosk_server_admin_export (conn, argc - i, argv + i);
 }
