@@ -8,80 +8,36 @@
 #include <glib/gi18n.h>
 
 #include "kiosk-keyboard.h"
+#include "kiosk-keyboard-layout.h"
+#include "kiosk-keyboard-table.h"
 
-/* A row is a list of keys separated by spaces; {shift}, {bksp} and {space} are the special keys.
- * Widths are in half keys: a letter is 2, shift and backspace 3, and the space bar takes what
- * is left of the widest row, so every row ends flush and shorter rows are centred. */
-typedef struct
-{
-  const char *id;
-  const char *name;   /* the language's own name, shown on the space bar */
-  const char *rows[5];
-} Layout;
-
-#define BOTTOM_ROW "@ - ' {space} , . ? !"
-
-static const Layout layouts[] = {
-  /* QWERTY */
-  { "en", "English", {
-      "1 2 3 4 5 6 7 8 9 0",
-      "q w e r t y u i o p",
-      "a s d f g h j k l",
-      "{shift} z x c v b n m {bksp}",
-      BOTTOM_ROW } },
-  /* QWERTZ */
-  { "de", "Deutsch", {
-      "1 2 3 4 5 6 7 8 9 0 ß",
-      "q w e r t z u i o p ü",
-      "a s d f g h j k l ö ä",
-      "{shift} y x c v b n m : {bksp}",
-      BOTTOM_ROW } },
-  /* AZERTY: è and à sit where the French keyboard has them on the digit keys */
-  { "fr", "Français", {
-      "1 2 3 4 5 6 7 8 9 0 è",
-      "a z e r t y u i o p é",
-      "q s d f g h j k l m ù",
-      "{shift} w x c v b n ç à {bksp}",
-      BOTTOM_ROW } },
-  /* Finnish and Swedish */
-  { "fi", "Suomi", {
-      "1 2 3 4 5 6 7 8 9 0 +",
-      "q w e r t y u i o p å",
-      "a s d f g h j k l ö ä",
-      "{shift} z x c v b n m : {bksp}",
-      BOTTOM_ROW } },
-  /* Spanish: ñ where the Spanish keyboard has it, the accented vowels beside it */
-  { "es", "Español", {
-      "1 2 3 4 5 6 7 8 9 0 ¿ ¡",
-      "q w e r t y u i o p á é",
-      "a s d f g h j k l ñ í ó",
-      "{shift} z x c v b n m ú ü {bksp}",
-      BOTTOM_ROW } },
-};
-
-static const char * const layout_ids[] = { "en", "de", "fr", "fi", "es", NULL };
-
+/* Widths are in half keys: a letter is 2, shift and backspace 3 (2 when the bottom row is
+ * long, as in Arabic), and the space bar takes what is left of the widest row, so every row ends
+ * flush and shorter rows are centred. */
 #define KEY_UNITS       2
 #define WIDE_KEY_UNITS  3
+#define ROW_UNITS       24
 
 struct _KioskKeyboard
 {
-  GtkWidget      parent_instance;
+  GtkWidget                  parent_instance;
 
   /* children */
-  GtkWidget     *counter;
-  GtkWidget     *grid;
-  GtkWidget     *shift_button;
+  GtkWidget                 *counter;
+  GtkWidget                 *grid;
+  GtkWidget                 *shift_button;
+  GtkWidget                 *variants;       /* the popover of a held key */
+  GtkWidget                 *variants_box;
 
   /* borrowed */
-  const Layout  *layout;
-  GPtrArray     *letter_buttons;  /* keys whose label follows shift */
-  GtkWidget     *target;          /* weak */
-  GtkTextBuffer *buffer;          /* the target's, when it is a GtkTextView */
+  const KioskKeyboardLayout *layout;         /* owned by the layouts' cache */
+  GPtrArray                 *key_buttons;    /* every key that types its KioskKey */
+  GtkWidget                 *target;         /* weak */
+  GtkTextBuffer             *buffer;         /* the target's, when it is a GtkTextView */
 
-  int            max_length;
-  gboolean       shifted;
-  gboolean       inserting;
+  int                        max_length;
+  gboolean                   shifted;
+  gboolean                   inserting;
 };
 
 enum {
@@ -97,26 +53,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (KioskKeyboard, kiosk_keyboard, GTK_TYPE_WIDGET)
-
-static const Layout *
-find_layout (const char *language)
-{
-  g_autofree char *primary = NULL;
-
-  if (language == NULL)
-    return &layouts[0];
-
-  primary = g_ascii_strdown (language, strcspn (language, "-_"));
-  for (guint i = 0; i < G_N_ELEMENTS (layouts); i++)
-    if (g_str_equal (layouts[i].id, primary))
-      return &layouts[i];
-
-  /* Swedish has the same letters as Finnish; everything else types on QWERTY. */
-  if (g_str_equal (primary, "sv"))
-    return &layouts[3];
-
-  return &layouts[0];
-}
 
 /* The shifted form of a key, when it is one character: "ß" stays "ß" rather than "SS". */
 static char *
@@ -233,6 +169,16 @@ apply_max_length_to_target (KioskKeyboard *self)
     g_object_set (self->target, "max-length", MAX (self->max_length, 0), NULL);
 }
 
+/* Typed Arabic or Hebrew starts at the right of the field, and a neutral character (a space, a
+ * digit) does not flip it back. */
+static void
+apply_direction_to_target (KioskKeyboard *self)
+{
+  if (self->target != NULL)
+    gtk_widget_set_direction (self->target, self->layout->rtl ? GTK_TEXT_DIR_RTL
+                                                              : GTK_TEXT_DIR_LTR);
+}
+
 static void
 insert_text (KioskKeyboard *self,
              const char    *text)
@@ -282,18 +228,42 @@ insert_text (KioskKeyboard *self,
   self->inserting = FALSE;
 }
 
+/* The character offset where the last character a person sees before @offset starts: "é"
+ * typed as e and a combining accent, an Arabic letter with its vowel mark, an emoji with its
+ * skin tone or a flag are one character to them, and one press of backspace removes it. */
+static int
+previous_cursor_position (const char *text,
+                          int         offset)
+{
+  int n = g_utf8_strlen (text, -1);
+  g_autofree PangoLogAttr *attrs = g_new0 (PangoLogAttr, n + 1);
+  int i;
+
+  pango_get_log_attrs (text, -1, -1, pango_language_get_default (), attrs, n + 1);
+  for (i = MIN (offset, n) - 1; i > 0 && !attrs[i].is_cursor_position; i--)
+    ;
+
+  return MAX (i, 0);
+}
+
 static void
 delete_backwards (KioskKeyboard *self)
 {
   if (self->buffer != NULL)
     {
-      GtkTextIter cursor;
+      GtkTextIter cursor, start;
 
       if (gtk_text_buffer_delete_selection (self->buffer, TRUE, TRUE))
         return;
       gtk_text_buffer_get_iter_at_mark (self->buffer, &cursor,
                                         gtk_text_buffer_get_insert (self->buffer));
-      gtk_text_buffer_backspace (self->buffer, &cursor, TRUE, TRUE);
+      /* Not gtk_text_buffer_backspace(): it removes only the accent of a decomposed "é". */
+      start = cursor;
+      if (!gtk_text_iter_backward_cursor_position (&start))
+        return;
+      gtk_text_buffer_begin_user_action (self->buffer);
+      gtk_text_buffer_delete (self->buffer, &start, &cursor);
+      gtk_text_buffer_end_user_action (self->buffer);
     }
   else if (GTK_IS_EDITABLE (self->target))
     {
@@ -308,8 +278,37 @@ delete_backwards (KioskKeyboard *self)
 
       position = gtk_editable_get_position (editable);
       if (position > 0)
-        gtk_editable_delete_text (editable, position - 1, position);
+        gtk_editable_delete_text (editable,
+                                  previous_cursor_position (gtk_editable_get_text (editable),
+                                                            position),
+                                  position);
     }
+}
+
+static void
+hide_variants (KioskKeyboard *self)
+{
+  if (self->variants != NULL && gtk_widget_get_visible (self->variants))
+    gtk_popover_popdown (GTK_POPOVER (self->variants));
+}
+
+/* What a key types under shift: the layout says (Turkish i -> İ, Arabic ض -> its vowel
+ * mark); a text that is no key of the layout (a held key's accented letter) gets its capital
+ * when it has a one-letter one. */
+static char *
+typed_text (KioskKeyboard *self,
+            const char    *text)
+{
+  const KioskKey *key;
+
+  if (!self->shifted)
+    return g_strdup (text);
+
+  key = kiosk_keyboard_layout_lookup (self->layout, text);
+  if (key != NULL)
+    return g_strdup (key->shifted);
+
+  return shift_text (text);
 }
 
 static void
@@ -319,8 +318,9 @@ type_action (GtkWidget  *widget,
 {
   KioskKeyboard *self = KIOSK_KEYBOARD (widget);
   const char *text = g_variant_get_string (parameter, NULL);
-  g_autofree char *typed = self->shifted ? shift_text (text) : g_strdup (text);
+  g_autofree char *typed = typed_text (self, text);
 
+  hide_variants (self);
   insert_text (self, typed);
 
   /* Shift holds for one character, as on a phone. */
@@ -361,32 +361,34 @@ make_key (const char *label,
   return button;
 }
 
-static int
-row_units (const char *row)
+/* A vowel mark alone (Arabic fatha on the shift level) is drawn on a dotted circle, as
+ * keyboards and character maps show it; the key types the mark alone. */
+static char *
+key_label (const char *text)
 {
-  g_auto(GStrv) keys = g_strsplit (row, " ", -1);
-  int units = 0;
+  GUnicodeType type = g_unichar_type (g_utf8_get_char (text));
 
-  for (guint i = 0; keys[i]; i++)
-    {
-      if (g_str_equal (keys[i], "{shift}") || g_str_equal (keys[i], "{bksp}"))
-        units += WIDE_KEY_UNITS;
-      else if (!g_str_equal (keys[i], "{space}"))
-        units += KEY_UNITS;
-    }
+  if (type == G_UNICODE_NON_SPACING_MARK || type == G_UNICODE_SPACING_MARK ||
+      type == G_UNICODE_ENCLOSING_MARK)
+    return g_strconcat ("◌", text, NULL);
 
-  return units;
+  return g_strdup (text);
+}
+
+static const KioskKey *
+button_key (GtkWidget *button)
+{
+  return g_object_get_data (G_OBJECT (button), "kiosk-key");
 }
 
 static void
 update_letter_labels (KioskKeyboard *self)
 {
-  for (guint i = 0; i < self->letter_buttons->len; i++)
+  for (guint i = 0; i < self->key_buttons->len; i++)
     {
-      GtkWidget *button = g_ptr_array_index (self->letter_buttons, i);
-      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
-      const char *base = g_variant_get_string (target, NULL);
-      g_autofree char *label = self->shifted ? shift_text (base) : g_strdup (base);
+      GtkWidget *button = g_ptr_array_index (self->key_buttons, i);
+      const KioskKey *key = button_key (button);
+      g_autofree char *label = key_label (self->shifted ? key->shifted : key->text);
 
       gtk_button_set_label (GTK_BUTTON (button), label);
     }
@@ -400,79 +402,199 @@ update_letter_labels (KioskKeyboard *self)
     }
 }
 
+static GtkWidget *
+find_key_button (KioskKeyboard *self,
+                 const char    *text)
+{
+  for (guint i = 0; i < self->key_buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (self->key_buttons, i);
+
+      if (g_str_equal (button_key (button)->text, text))
+        return button;
+    }
+
+  return NULL;
+}
+
+/* A held key shows its accented letters above it, phone-style; touching one types it. */
+static void
+variants_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  KioskKeyboard *self = KIOSK_KEYBOARD (widget);
+  GtkWidget *button = find_key_button (self, g_variant_get_string (parameter, NULL));
+  const KioskKey *key = button ? button_key (button) : NULL;
+  GtkWidget *child;
+  graphene_rect_t bounds;
+
+  if (key == NULL || key->variants == NULL)
+    return;
+
+  if (self->variants == NULL)
+    {
+      self->variants = gtk_popover_new ();
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->variants), FALSE);
+      gtk_popover_set_position (GTK_POPOVER (self->variants), GTK_POS_TOP);
+      gtk_widget_add_css_class (self->variants, "key-variants");
+      self->variants_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+      gtk_widget_set_direction (self->variants_box, GTK_TEXT_DIR_LTR);
+      gtk_popover_set_child (GTK_POPOVER (self->variants), self->variants_box);
+      gtk_widget_set_parent (self->variants, GTK_WIDGET (self));
+    }
+
+  while ((child = gtk_widget_get_first_child (self->variants_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->variants_box), child);
+
+  for (guint i = 0; key->variants[i]; i++)
+    {
+      g_autofree char *shown = self->shifted ? shift_text (key->variants[i])
+                                             : g_strdup (key->variants[i]);
+      g_autofree char *label = key_label (shown);
+      GtkWidget *variant = make_key (label, "keyboard.type",
+                                     g_variant_new_string (key->variants[i]));
+
+      gtk_widget_add_css_class (variant, "key-variant");
+      gtk_box_append (GTK_BOX (self->variants_box), variant);
+    }
+
+  if (gtk_widget_compute_bounds (button, GTK_WIDGET (self), &bounds))
+    gtk_popover_set_pointing_to (GTK_POPOVER (self->variants),
+                                 &(GdkRectangle) { bounds.origin.x, bounds.origin.y,
+                                                   bounds.size.width, bounds.size.height });
+  gtk_popover_popup (GTK_POPOVER (self->variants));
+}
+
+static void
+key_long_pressed_cb (GtkGestureLongPress *gesture,
+                     double               x,
+                     double               y,
+                     KioskKeyboard       *self)
+{
+  GtkWidget *button = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+
+  /* Claimed, the touch is no click any more: the held key types nothing by itself. */
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  gtk_widget_activate_action (GTK_WIDGET (self), "keyboard.variants", "s",
+                              button_key (button)->text);
+}
+
+static GtkWidget *
+make_letter_key (KioskKeyboard  *self,
+                 const KioskKey *key)
+{
+  GtkWidget *button = make_key (key->text, "keyboard.type", g_variant_new_string (key->text));
+
+  g_object_set_data (G_OBJECT (button), "kiosk-key", (gpointer) key);
+  g_ptr_array_add (self->key_buttons, button);
+
+  if (key->variants != NULL)
+    {
+      GtkGesture *hold = gtk_gesture_long_press_new ();
+
+      /* A small mark says that holding the key shows more. */
+      gtk_widget_add_css_class (button, "has-variants");
+      gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (hold), FALSE);
+      gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (hold),
+                                                  GTK_PHASE_CAPTURE);
+      g_signal_connect (hold, "pressed", G_CALLBACK (key_long_pressed_cb), self);
+      gtk_widget_add_controller (button, GTK_EVENT_CONTROLLER (hold));
+    }
+
+  return button;
+}
+
+static GtkWidget *
+make_special_key (const char *label,
+                  const char *action_name,
+                  const char *accessible_label)
+{
+  GtkWidget *button = make_key (label, action_name, NULL);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible_label, -1);
+  gtk_widget_add_css_class (button, "key-special");
+
+  return button;
+}
+
+static int
+attach_keys (KioskKeyboard *self,
+             GPtrArray     *keys,
+             guint          from,
+             guint          to,
+             int            column,
+             int            row)
+{
+  for (guint k = from; k < to; k++)
+    {
+      gtk_grid_attach (GTK_GRID (self->grid), make_letter_key (self, g_ptr_array_index (keys, k)),
+                       column, row, KEY_UNITS, 1);
+      column += KEY_UNITS;
+    }
+
+  return column;
+}
+
 static void
 build_keys (KioskKeyboard *self)
 {
-  GtkGrid *grid = GTK_GRID (self->grid);
+  const KioskKeyboardLayout *layout = self->layout;
+  GPtrArray *bottom = layout->rows[3];
+  GPtrArray *punctuation = layout->rows[KIOSK_KEYBOARD_ROW_PUNCTUATION];
   GtkWidget *child;
-  int width = 0;
+  GtkWidget *button;
+  int width = ROW_UNITS;
+  int wide, bottom_units, column;
+  guint before_space;
 
+  hide_variants (self);
   while ((child = gtk_widget_get_first_child (self->grid)) != NULL)
-    gtk_grid_remove (grid, child);
-  g_ptr_array_set_size (self->letter_buttons, 0);
+    gtk_grid_remove (GTK_GRID (self->grid), child);
+  g_ptr_array_set_size (self->key_buttons, 0);
   self->shift_button = NULL;
 
-  for (guint r = 0; r < G_N_ELEMENTS (self->layout->rows); r++)
-    width = MAX (width, row_units (self->layout->rows[r]));
+  /* Shift and backspace give up room to a long bottom row; a layout where shift changes
+   * nothing (Hebrew) has no shift key. */
+  wide = bottom->len > MAX (0, (ROW_UNITS - 2 * WIDE_KEY_UNITS) / KEY_UNITS) ? KEY_UNITS
+                                                                             : WIDE_KEY_UNITS;
+  bottom_units = bottom->len * KEY_UNITS + wide * (layout->has_shift ? 2 : 1);
+  for (guint r = 0; r < 3; r++)
+    width = MAX (width, (int) layout->rows[r]->len * KEY_UNITS);
+  width = MAX (width, bottom_units);
+  width = MAX (width, (int) punctuation->len * KEY_UNITS + 2 * KEY_UNITS);
 
-  for (guint r = 0; r < G_N_ELEMENTS (self->layout->rows); r++)
+  for (guint r = 0; r < 3; r++)
+    attach_keys (self, layout->rows[r], 0, layout->rows[r]->len,
+                 (width - (int) layout->rows[r]->len * KEY_UNITS) / 2, r);
+
+  column = (width - bottom_units) / 2;
+  if (layout->has_shift)
     {
-      const char *row = self->layout->rows[r];
-      g_auto(GStrv) keys = g_strsplit (row, " ", -1);
-      gboolean has_space = strstr (row, "{space}") != NULL;
-      int column = has_space ? 0 : (width - row_units (row)) / 2;
-
-      for (guint k = 0; keys[k]; k++)
-        {
-          const char *key = keys[k];
-          GtkWidget *button;
-          int span = KEY_UNITS;
-
-          if (g_str_equal (key, "{shift}"))
-            {
-              button = make_key ("⇧", "keyboard.shift", NULL);
-              gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                              /* Translators: the Shift key, for screen readers */
-                                              _("Shift"), -1);
-              gtk_widget_add_css_class (button, "key-special");
-              self->shift_button = button;
-              span = WIDE_KEY_UNITS;
-            }
-          else if (g_str_equal (key, "{bksp}"))
-            {
-              button = make_key ("⌫", "keyboard.backspace", NULL);
-              gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                              /* Translators: the key that deletes backwards */
-                                              _("Backspace"), -1);
-              gtk_widget_add_css_class (button, "key-special");
-              span = WIDE_KEY_UNITS;
-            }
-          else if (g_str_equal (key, "{space}"))
-            {
-              /* The space bar names the layout, as phone keyboards do. */
-              button = make_key (self->layout->name, "keyboard.space", NULL);
-              gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                              /* Translators: the space bar, for screen readers */
-                                              _("Space"), -1);
-              gtk_widget_add_css_class (button, "key-space");
-              span = width - row_units (row);
-            }
-          else
-            {
-              gunichar c = g_utf8_get_char (key);
-
-              button = make_key (key, "keyboard.type", g_variant_new_string (key));
-              if (g_unichar_isalpha (c) && g_unichar_islower (c))
-                g_ptr_array_add (self->letter_buttons, button);
-            }
-
-          gtk_grid_attach (grid, button, column, r, span, 1);
-          column += span;
-        }
+      /* Translators: the Shift key, for screen readers */
+      button = make_special_key ("⇧", "keyboard.shift", _("Shift"));
+      gtk_grid_attach (GTK_GRID (self->grid), button, column, 3, wide, 1);
+      self->shift_button = button;
+      column += wide;
     }
+  column = attach_keys (self, bottom, 0, bottom->len, column, 3);
+  /* Translators: the key that deletes backwards */
+  button = make_special_key ("⌫", "keyboard.backspace", _("Backspace"));
+  gtk_grid_attach (GTK_GRID (self->grid), button, column, 3, wide, 1);
+
+  /* The space bar names the layout, as phone keyboards do, between the punctuation keys. */
+  before_space = punctuation->len / 2;
+  column = attach_keys (self, punctuation, 0, before_space, 0, 4);
+  button = make_key (layout->name, "keyboard.space", NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  /* Translators: the space bar, for screen readers */
+                                  _("Space"), -1);
+  gtk_widget_add_css_class (button, "key-space");
+  gtk_grid_attach (GTK_GRID (self->grid), button, column, 4,
+                   width - (int) punctuation->len * KEY_UNITS, 1);
+  column += width - (int) punctuation->len * KEY_UNITS;
+  attach_keys (self, punctuation, before_space, punctuation->len, column, 4);
 
   update_letter_labels (self);
 }
@@ -500,8 +622,10 @@ kiosk_keyboard_dispose (GObject *object)
   disconnect_target (self);
   g_clear_pointer (&self->counter, gtk_widget_unparent);
   g_clear_pointer (&self->grid, gtk_widget_unparent);
+  g_clear_pointer (&self->variants, gtk_widget_unparent);
+  self->variants_box = NULL;
   self->shift_button = NULL;
-  g_clear_pointer (&self->letter_buttons, g_ptr_array_unref);
+  g_clear_pointer (&self->key_buttons, g_ptr_array_unref);
 
   G_OBJECT_CLASS (kiosk_keyboard_parent_class)->dispose (object);
 }
@@ -520,7 +644,7 @@ kiosk_keyboard_get_property (GObject    *object,
       g_value_set_object (value, self->target);
       break;
     case PROP_LAYOUT:
-      g_value_set_string (value, self->layout->id);
+      g_value_set_string (value, self->layout->xkb);
       break;
     case PROP_MAX_LENGTH:
       g_value_set_int (value, self->max_length);
@@ -595,6 +719,8 @@ kiosk_keyboard_class_init (KioskKeyboardClass *klass)
   gtk_widget_class_install_action (widget_class, "keyboard.type", "s", type_action);
   gtk_widget_class_install_action (widget_class, "keyboard.backspace", NULL, backspace_action);
   gtk_widget_class_install_action (widget_class, "keyboard.space", NULL, space_action);
+  /* A held key: the parameter is the key's unshifted text. */
+  gtk_widget_class_install_action (widget_class, "keyboard.variants", "s", variants_action);
   gtk_widget_class_install_property_action (widget_class, "keyboard.shift", "shifted");
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
@@ -609,8 +735,8 @@ kiosk_keyboard_init (KioskKeyboard *self)
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
 
-  self->letter_buttons = g_ptr_array_new ();
-  self->layout = &layouts[0];
+  self->key_buttons = g_ptr_array_new ();
+  self->layout = kiosk_keyboard_layout_get ("en");
 
   self->counter = gtk_label_new (NULL);
   gtk_widget_set_halign (self->counter, GTK_ALIGN_END);
@@ -624,7 +750,8 @@ kiosk_keyboard_init (KioskKeyboard *self)
   gtk_grid_set_row_homogeneous (GTK_GRID (self->grid), TRUE);
   gtk_widget_add_css_class (self->grid, "keys");
   gtk_widget_set_vexpand (self->grid, TRUE);
-  /* Keys stay left to right whatever the text direction: a keyboard is not mirrored. */
+  /* Keys stay left to right whatever the text direction: a keyboard is not mirrored, an Arabic
+   * one neither (ض sits top left, where Q is). */
   gtk_widget_set_direction (self->grid, GTK_TEXT_DIR_LTR);
   gtk_widget_set_parent (self->grid, GTK_WIDGET (self));
 
@@ -676,6 +803,7 @@ kiosk_keyboard_set_target (KioskKeyboard *self,
       g_signal_connect_swapped (target, "changed", G_CALLBACK (target_changed_cb), self);
       apply_max_length_to_target (self);
     }
+  apply_direction_to_target (self);
 
   update_counter (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TARGET]);
@@ -687,30 +815,33 @@ kiosk_keyboard_get_layout (KioskKeyboard *self)
 {
   g_return_val_if_fail (KIOSK_IS_KEYBOARD (self), NULL);
 
-  return self->layout->id;
+  return self->layout->xkb;
 }
 
 /**
  * kiosk_keyboard_set_layout:
- * @language: a BCP 47 tag ("de", "fr-CH") or a layout id
+ * @language: a BCP 47 tag ("de", "fr-CH")
  *
- * Shows the layout of @language: QWERTZ for German, AZERTY for French, the Nordic layout for
- * Finnish and Swedish, the Spanish one with ñ; QWERTY for everything else.
+ * Shows the keyboard of @language: the keys of its XKB layout (data/keyboard-layouts.txt says
+ * which), read from the system's keyboard data; the Latin keyboard for a language typed through
+ * an input method. The target's text direction follows (right to left for Arabic, Hebrew,
+ * Persian). The "layout" property then reads the XKB layout's name ("de", "ara", "us").
  */
 void
 kiosk_keyboard_set_layout (KioskKeyboard *self,
                            const char    *language)
 {
-  const Layout *layout;
+  const KioskKeyboardLayout *layout;
 
   g_return_if_fail (KIOSK_IS_KEYBOARD (self));
 
-  layout = find_layout (language);
+  layout = kiosk_keyboard_layout_get (language);
   if (layout == self->layout)
     return;
 
   self->layout = layout;
   build_keys (self);
+  apply_direction_to_target (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYOUT]);
 }
 
@@ -776,9 +907,24 @@ kiosk_keyboard_get_length (KioskKeyboard *self)
   return target_length (self);
 }
 
-/* The layout ids the keyboard has, for tests and the documentation. */
+/* The languages of the keyboard table that have a keyboard (not Chinese, Japanese or Korean),
+ * for tests and the documentation. */
 const char * const *
-kiosk_keyboard_list_layouts (void)
+kiosk_keyboard_list_languages (void)
 {
-  return layout_ids;
+  static GStrv languages;
+
+  if (g_once_init_enter (&languages))
+    {
+      KioskKeyboardTable *table = kiosk_keyboard_table_get_default ();
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (const char * const *l = kiosk_keyboard_table_get_languages (table); *l; l++)
+        if (!kiosk_keyboard_table_lookup (table, *l)->input_method)
+          g_strv_builder_add (builder, *l);
+
+      g_once_init_leave (&languages, g_strv_builder_end (builder));
+    }
+
+  return (const char * const *) languages;
 }

@@ -24,6 +24,6 @@ void                kiosk_keyboard_set_shifted    (KioskKeyboard *self,
                                                    gboolean       shifted);
 int                 kiosk_keyboard_get_length     (KioskKeyboard *self);
 
-const char * const *kiosk_keyboard_list_layouts   (void);
+const char * const *kiosk_keyboard_list_languages (void);
 
 G_END_DECLS
