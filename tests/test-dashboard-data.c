@@ -9,9 +9,11 @@
 
 #include "kiosk-dash-data.h"
 #include "kiosk-dash-pages.h"
+#include "kiosk-dash-server.h"
 #include "kiosk-server-db.h"
 #include "kiosk-server-surveys.h"
 #include "kiosk-test-pg.h"
+#include "kiosk-test-seed.h"
 
 static KioskTestPg *pg;
 static guint db_counter;
@@ -42,45 +44,6 @@ query_int (PGconn     *conn,
   g_assert_no_error (error);
   g_assert_cmpint (PQntuples (result), ==, 1);
   return g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
-}
-
-/* @n responses of @device, one every 10 seconds from @utc, through a single INSERT statement. */
-static void
-insert (PGconn     *conn,
-        const char *device,
-        const char *utc,
-        guint       n,
-        int         face,
-        gboolean    misuse,
-        const char *follow_up_id,
-        const char *selected,
-        const char *comment)
-{
-  g_autofree char *n_text = g_strdup_printf ("%u", n);
-  g_autofree char *face_text = g_strdup_printf ("%d", face);
-  const char *params[] = { device, utc, n_text, face_text, misuse ? "t" : "f", follow_up_id,
-                           selected, comment };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) result =
-    kiosk_db_exec (conn,
-                   "INSERT INTO responses (device_id, event_id, seq, site_id, survey_id,"
-                   " survey_version, scale, face, input, language, time, local_time,"
-                   " utc_offset_s, misuse, follow_up_id, follow_up_selected, comment, boot_id,"
-                   " monotonic_ms, clock_synced, clock_corrected) "
-                   "SELECT d.id, gen_random_uuid (),"
-                   " (SELECT coalesce (max (seq), 0) FROM responses WHERE device_id = d.id) + g,"
-                   " d.site_id, 'default', 1, 4, $4::smallint, 'touch', 'en', t,"
-                   " t AT TIME ZONE s.time_zone,"
-                   " extract (epoch FROM (t AT TIME ZONE s.time_zone) - (t AT TIME ZONE 'UTC'))::int,"
-                   " $5::boolean, $6, $7::jsonb, $8, 'boot', g * 1000, true, false "
-                   "FROM devices d JOIN sites s ON s.id = d.site_id,"
-                   " generate_series (1, $3::int) g,"
-                   " LATERAL (SELECT $2::timestamptz + (g - 1) * interval '10 seconds' AS t) x "
-                   "WHERE d.id = $1",
-                   8, params, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpstr (PQcmdTuples (result), ==, n_text);
 }
 
 /* The data set, computed by hand below each block. Alpha and beta are retail sites of group
@@ -115,31 +78,38 @@ load_data (Fixture *f)
    * 12:00: 5 very unhappy flagged as misuse, each "rude".
    * Happy Index without misuse: (126·100 + 60·66.67 + 16·33.33) / 219 = 78.23, n = 219;
    * with misuse 17133.33 / 224 = 76.49, n = 224. */
-  insert (f->conn, "dA", "2026-03-10 08:00Z", 30, 3, FALSE, "like", "[\"fast\"]", NULL);
-  insert (f->conn, "dA", "2026-03-10 08:30Z", 96, 3, FALSE, NULL, NULL, NULL);
-  insert (f->conn, "dA", "2026-03-10 09:00Z", 20, 2, FALSE, "why", "[\"friendly\"]", NULL);
-  insert (f->conn, "dA", "2026-03-10 09:20Z", 40, 2, FALSE, NULL, NULL, NULL);
-  insert (f->conn, "dA", "2026-03-10 10:00Z", 10, 1, FALSE, "why", "[\"slow\"]", NULL);
-  insert (f->conn, "dA", "2026-03-10 10:10Z", 6, 1, FALSE, "why", "[\"slow\", \"dirty\"]", NULL);
-  insert (f->conn, "dA", "2026-03-10 10:20Z", 5, 0, FALSE, "why", "[\"rude\"]", NULL);
-  insert (f->conn, "dA", "2026-03-10 10:25Z", 11, 0, FALSE, "why", "[]", NULL);
-  insert (f->conn, "dA", "2026-03-10 10:40Z", 1, 0, FALSE, "why", "[]",
-          "<script>alert(1)</script> & \"quotes\"");
-  insert (f->conn, "dA", "2026-03-10 11:00Z", 4, 0, TRUE, "why", "[\"rude\"]", NULL);
-  insert (f->conn, "dA", "2026-03-10 11:10Z", 1, 0, TRUE, "why", "[\"rude\"]", "spam spam");
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 08:00Z", 30, 3, FALSE, "like",
+                             "[\"fast\"]", NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 08:30Z", 96, 3, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 09:00Z", 20, 2, FALSE, "why",
+                             "[\"friendly\"]", NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 09:20Z", 40, 2, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 10:00Z", 10, 1, FALSE, "why",
+                             "[\"slow\"]", NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 10:10Z", 6, 1, FALSE, "why",
+                             "[\"slow\", \"dirty\"]", NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 10:20Z", 5, 0, FALSE, "why", "[\"rude\"]",
+                             NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 10:25Z", 11, 0, FALSE, "why", "[]", NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 10:40Z", 1, 0, FALSE, "why", "[]",
+                             "<script>alert(1)</script> & \"quotes\"");
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 11:00Z", 4, 0, TRUE, "why", "[\"rude\"]",
+                             NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-10 11:10Z", 1, 0, TRUE, "why", "[\"rude\"]",
+                             "spam spam");
   /* A comment with a very happy face: 126 → 127 very happy would change the example, so the
    * comment rides on one of the 96 above instead. */
   run (f->conn, "UPDATE responses SET comment = 'Great & fast' "
                 "WHERE device_id = 'dA' AND seq = 31");
   /* Alpha, Wednesday 2026-03-11 16:00 local: 10 very unhappy → 0. Both days: 17133.33 / 229
    * = 74.82, n = 229. */
-  insert (f->conn, "dA", "2026-03-11 15:00Z", 10, 0, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dA", "2026-03-11 15:00Z", 10, 0, FALSE, NULL, NULL, NULL);
 
   /* Beta, 2026-03-10: 10 very happy, 10 very unhappy → 50, n = 20. */
-  insert (f->conn, "dB", "2026-03-10 12:00Z", 10, 3, FALSE, NULL, NULL, NULL);
-  insert (f->conn, "dB", "2026-03-10 12:30Z", 10, 0, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dB", "2026-03-10 12:00Z", 10, 3, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dB", "2026-03-10 12:30Z", 10, 0, FALSE, NULL, NULL, NULL);
   /* Gamma, 2026-03-11 09:00 Helsinki: 4 happy → 66.67, n = 4. */
-  insert (f->conn, "dC", "2026-03-11 07:00Z", 4, 2, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dC", "2026-03-11 07:00Z", 4, 2, FALSE, NULL, NULL, NULL);
 }
 
 static void
@@ -389,11 +359,11 @@ test_dst (Fixture       *f,
   /* Berlin, Sunday 2026-10-25: at 03:00 CEST (01:00 UTC) the clocks go back to 02:00 CET, so
    * 02:00–03:00 local happens twice. 23:59Z on the 24th is 01:59 CEST; 00:30Z is 02:30 CEST;
    * 01:30Z and 01:59Z are 02:30 and 02:59 CET; 02:00Z is 03:00 CET. */
-  insert (f->conn, "dD", "2026-10-24 23:59Z", 1, 3, FALSE, NULL, NULL, NULL);
-  insert (f->conn, "dD", "2026-10-25 00:30Z", 1, 3, FALSE, NULL, NULL, NULL);
-  insert (f->conn, "dD", "2026-10-25 01:30Z", 1, 0, FALSE, NULL, NULL, NULL);
-  insert (f->conn, "dD", "2026-10-25 01:59Z", 1, 0, FALSE, NULL, NULL, NULL);
-  insert (f->conn, "dD", "2026-10-25 02:00Z", 1, 3, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dD", "2026-10-24 23:59Z", 1, 3, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dD", "2026-10-25 00:30Z", 1, 3, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dD", "2026-10-25 01:30Z", 1, 0, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dD", "2026-10-25 01:59Z", 1, 0, FALSE, NULL, NULL, NULL);
+  kiosk_test_seed_responses (f->conn, "dD", "2026-10-25 02:00Z", 1, 3, FALSE, NULL, NULL, NULL);
   g_assert_cmpint (query_int (f->conn, "SELECT count (DISTINCT utc_offset_s) FROM responses "
                                        "WHERE device_id = 'dD'"), ==, 2);
 
@@ -747,6 +717,7 @@ typedef struct
   KioskDashReply   reply;
   GPtrArray       *args;
   GHashTable      *query;
+  GHashTable      *form;
 } Page;
 
 static void
@@ -787,11 +758,22 @@ page_open (Page                *page,
   page->reply.headers = g_ptr_array_new_with_free_func (g_free);
 }
 
+/* Makes the page a POST of the urlencoded @form (the router checked its CSRF token). */
+static void
+page_post (Page       *page,
+           const char *form)
+{
+  page->request.method = "POST";
+  page->form = kiosk_dash_parse_urlencoded (form, strlen (form));
+  page->request.form = page->form;
+}
+
 static void
 page_close (Page *page)
 {
   g_ptr_array_unref (page->args);
   g_hash_table_unref (page->query);
+  g_clear_pointer (&page->form, g_hash_table_unref);
   g_string_free (page->reply.body, TRUE);
   g_ptr_array_unref (page->reply.headers);
   g_free (page->reply.content_type);
@@ -1015,6 +997,488 @@ test_fleet_health (Fixture       *f,
   page_close (&page);
 }
 
+/* Alerts, rules and reports */
+
+/* Three rules and three episodes: an open unhappy share at alpha with the reasons and a
+ * comment it kept, an open silent kiosk at beta (rule of group north), and a closed,
+ * acknowledged Happy Index episode at alpha. Berlin is UTC+1: 10:05Z is 11:05 there. */
+static void
+load_alerts (Fixture *f)
+{
+  run (f->conn,
+       "INSERT INTO alert_rules (name, kind, site_id, group_id, threshold, window_minutes,"
+       " min_responses) VALUES"
+       " ('lunch-rush', 'unhappy-share', 1, NULL, 50, 15, 4),"
+       " ('quiet', 'silent-kiosk', NULL, 1, 0, 15, 1),"
+       " ('day-index', 'happy-index', 1, NULL, 70, 60, 20);"
+       "INSERT INTO alert_episodes (rule_id, site_id, device_id, opened_at, last_held_at,"
+       " closed_at, value, responses, reasons, comments, acknowledged_at, acknowledged_by,"
+       " ack_comment) VALUES"
+       " (1, 1, '', '2026-03-10 10:05Z', '2026-03-10 10:20Z', NULL, 62, 8,"
+       "  '[{\"follow_up\": \"why\", \"option\": \"slow\", \"label\": \"Slow <service>\","
+       "     \"n\": 5}, {\"follow_up\": \"why\", \"option\": \"rude\", \"n\": 2}]',"
+       "  '[{\"time\": \"2026-03-10T10:04:00Z\", \"local_time\": \"2026-03-10 11:04\","
+       "     \"face\": 0, \"scale\": 4, \"text\": \"<b>Cold</b> coffee\"}]', NULL, NULL, NULL),"
+       " (2, 2, 'dB', '2026-03-11 09:00Z', '2026-03-11 09:22Z', NULL, 22, 0, '[]', '[]',"
+       "  NULL, NULL, NULL),"
+       " (3, 1, '', '2026-03-10 16:00Z', '2026-03-10 17:00Z', '2026-03-10 18:00Z', 64.2, 31,"
+       "  '[]', '[]', '2026-03-10 16:30Z', 'anna', 'Spoke to the team <3');");
+}
+
+static const char *
+reply_header (const Page *page,
+              const char *name)
+{
+  for (guint i = 0; i < page->reply.headers->len; i++)
+    {
+      const char *line = g_ptr_array_index (page->reply.headers, i);
+
+      if (g_str_has_prefix (line, name) && line[strlen (name)] == ':')
+        return line + strlen (name) + 2;
+    }
+  return NULL;
+}
+
+/* The open episodes in words, then the history of the filter's days, each only for who may
+ * see its site; the navigation's count; the CSV. */
+static void
+test_alerts (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  KioskDashUser viewer = { 2, (char *) "viewer", FALSE, NULL, ids };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) open = NULL;
+  KioskDashEpisode *e;
+  Page page;
+  const char *html;
+
+  SKIP_WITHOUT_PG ();
+  g_array_append_val (ids, f->beta);
+  load_alerts (f);
+
+  g_assert_cmpint (kiosk_dash_data_open_alerts (f->conn, &admin, &error), ==, 2);
+  g_assert_cmpint (kiosk_dash_data_open_alerts (f->conn, &viewer, &error), ==, 1);
+  g_assert_no_error (error);
+  open = kiosk_dash_data_episodes (f->conn, &admin, TRUE, NULL, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (open->len, ==, 2);
+  e = g_ptr_array_index (open, 0);
+  g_assert_cmpstr (e->rule_name, ==, "lunch-rush");
+  g_assert_cmpuint (e->reasons->len, ==, 2);
+  /* A reason stored without its label shows its option's id. */
+  g_assert_cmpstr (((KioskDashEpisodeReason *) g_ptr_array_index (e->reasons, 1))->label, ==,
+                   "rude");
+  g_assert_cmpuint (e->comments->len, ==, 1);
+  /* 2026-03-10T10:04:00Z */
+  g_assert_cmpint (((KioskDashComment *) g_ptr_array_index (e->comments, 0))->time_us, ==,
+                   G_GINT64_CONSTANT (1773137040) * G_USEC_PER_SEC);
+
+  page_open (&page, &admin, "/alerts", NULL, NULL, "from=2026-03-10&to=2026-03-11");
+  page.request.conn = f->conn;
+  kiosk_dash_alerts (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, ">Alerts <span class=\"badge\">2<span class=\"visually-hidden\">"
+                                  " open</span></span></a>"));
+  g_assert_nonnull (strstr (html, "<h3>lunch-rush <span class=\"kind\">(Share of unhappy "
+                                  "responses)</span></h3>"));
+  g_assert_nonnull (strstr (html, "<dd>2026-03-10 11:05</dd>"));
+  g_assert_nonnull (strstr (html, "62% unhappy of 8 responses in 15 minutes"));
+  g_assert_nonnull (strstr (html, "<li>Slow &lt;service&gt; <span class=\"n\">(5)</span></li>"));
+  g_assert_nonnull (strstr (html, "2026-03-10 11:04 · Very unhappy</span> &lt;b&gt;Cold&lt;/b&gt; "
+                                  "coffee"));
+  g_assert_nonnull (strstr (html, "Kiosk dB silent for 22 minutes"));
+  g_assert_nonnull (strstr (html, "Happy Index 64 (n = 31) today"));
+  g_assert_nonnull (strstr (html, "Acknowledged by anna on 2026-03-10 17:30: <q>Spoke to the "
+                                  "team &lt;3</q>"));
+  g_assert_nonnull (strstr (html, "<input type=\"hidden\" name=\"episode\" value=\"1\">"));
+  g_assert_nonnull (strstr (html, "href=\"/alerts/rules\""));
+  /* The history's filter has dates only. */
+  g_assert_nonnull (strstr (html, "id=\"f-from\""));
+  g_assert_null (strstr (html, "id=\"f-survey\""));
+  g_assert_null (strstr (html, "<b>"));
+  page_close (&page);
+
+  /* The viewer of beta: its silent kiosk only, and no link to the rules. */
+  page_open (&page, &viewer, "/alerts", NULL, NULL, "from=2026-03-10&to=2026-03-11");
+  page.request.conn = f->conn;
+  kiosk_dash_alerts (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "<span class=\"badge\">1<"));
+  g_assert_nonnull (strstr (html, "Kiosk dB silent for 22 minutes"));
+  g_assert_null (strstr (html, "lunch-rush"));
+  g_assert_null (strstr (html, "day-index"));
+  g_assert_null (strstr (html, "href=\"/alerts/rules\""));
+  g_assert_nonnull (strstr (html, "No alert closed in this period."));
+  page_close (&page);
+
+  /* Days without a closed episode. */
+  page_open (&page, &admin, "/alerts", NULL, NULL, "from=2026-03-11&to=2026-03-12");
+  kiosk_dash_alerts (&page.request, f->conn, &page.reply);
+  g_assert_nonnull (strstr (page.reply.body->str, "No alert closed in this period."));
+  g_assert_null (strstr (page.reply.body->str, "class=\"badge\""));
+  page_close (&page);
+
+  page_open (&page, &admin, "/alerts.csv", NULL, NULL, "from=2026-03-10&to=2026-03-11");
+  kiosk_dash_alerts_csv (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  g_assert_cmpstr (page.reply.body->str, ==,
+                   "rule,kind,site,kiosk,opened_at,closed_at,value,responses,window_minutes,"
+                   "acknowledged_at,acknowledged_by,ack_comment,figure\r\n"
+                   "day-index,happy-index,alpha,,2026-03-10T16:00:00Z,2026-03-10T18:00:00Z,"
+                   "64.2,31,60,2026-03-10T16:30:00Z,anna,Spoke to the team <3,"
+                   "Happy Index 64 (n = 31) today\r\n");
+  g_assert_cmpstr (reply_header (&page, "Content-Disposition"), ==,
+                   "attachment; filename=\"alerts.csv\"");
+  page_close (&page);
+}
+
+static char *
+query_text (PGconn     *conn,
+            const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) result = kiosk_db_exec (conn, sql, 0, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (PQntuples (result), ==, 1);
+  return PQgetisnull (result, 0, 0) ? NULL : g_strdup (PQgetvalue (result, 0, 0));
+}
+
+/* A POST acknowledges through the alerts module and sends back to the page, which says what
+ * happened; the episode's site decides who may. */
+static void
+test_alerts_acknowledge (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  KioskDashUser viewer = { 2, (char *) "viewer", FALSE, NULL, ids };
+  g_autofree char *long_comment = g_strnfill (1001, 'x');
+  g_autofree char *long_form = g_strconcat ("episode=1&comment=", long_comment, NULL);
+  g_autofree char *by = NULL;
+  g_autofree char *comment = NULL;
+  static const struct
+  {
+    gboolean    viewer;
+    const char *form;
+    guint       status;
+    const char *location;
+  } cases[] = {
+    /* Alpha's episode is not the viewer's: as unknown as one that does not exist. */
+    { TRUE, "episode=1&comment=mine", 404, NULL },
+    { FALSE, "episode=999", 404, NULL },
+    { FALSE, "episode=abc", 400, NULL },
+    { FALSE, "comment=none", 400, NULL },
+    { FALSE, "episode=1&comment=Checked+the+tills", 303,
+      "/alerts?result=acknowledged#episode-1" },
+    { FALSE, "episode=1&comment=again", 303, "/alerts?result=exists#episode-1" },
+    { TRUE, "episode=2", 303, "/alerts?result=acknowledged#episode-2" },
+  };
+  Page page;
+
+  SKIP_WITHOUT_PG ();
+  g_array_append_val (ids, f->beta);
+  load_alerts (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s: %s", cases[i].viewer ? "viewer" : "admin", cases[i].form);
+      page_open (&page, cases[i].viewer ? &viewer : &admin, "/alerts/acknowledge", NULL, NULL,
+                 NULL);
+      page_post (&page, cases[i].form);
+      kiosk_dash_alerts_acknowledge (&page.request, f->conn, &page.reply);
+      g_assert_cmpuint (status (&page), ==, cases[i].status);
+      g_assert_cmpstr (reply_header (&page, "Location"), ==, cases[i].location);
+      page_close (&page);
+    }
+  by = query_text (f->conn, "SELECT acknowledged_by FROM alert_episodes WHERE id = 1");
+  comment = query_text (f->conn, "SELECT ack_comment FROM alert_episodes WHERE id = 1");
+  g_assert_cmpstr (by, ==, "admin");
+  g_assert_cmpstr (comment, ==, "Checked the tills");
+  g_clear_pointer (&by, g_free);
+  by = query_text (f->conn, "SELECT acknowledged_by FROM alert_episodes WHERE id = 2");
+  g_assert_cmpstr (by, ==, "viewer");
+
+  /* Too long a comment acknowledges nothing. */
+  run (f->conn, "UPDATE alert_episodes SET acknowledged_at = NULL, acknowledged_by = NULL");
+  page_open (&page, &admin, "/alerts/acknowledge", NULL, NULL, NULL);
+  page_post (&page, long_form);
+  kiosk_dash_alerts_acknowledge (&page.request, f->conn, &page.reply);
+  g_assert_cmpstr (reply_header (&page, "Location"), ==, "/alerts?result=too-long#episode-1");
+  page_close (&page);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM alert_episodes "
+                                       "WHERE acknowledged_at IS NOT NULL"), ==, 0);
+
+  /* What the redirect shows. */
+  page_open (&page, &admin, "/alerts", NULL, NULL, "result=exists");
+  kiosk_dash_alerts (&page.request, f->conn, &page.reply);
+  g_assert_nonnull (strstr (page.reply.body->str,
+                            "<p class=\"problem\" role=\"alert\">Someone acknowledged this alert "
+                            "already; their acknowledgement is kept.</p>"));
+  page_close (&page);
+}
+
+#define RULE_FORM "kind=unhappy-share&scope=site%3Aalpha&window=15&min_responses=4" \
+                  "&emails=a%40example.org%0D%0Ab%40example.org&webhook_url=" \
+                  "&webhook_format=slack&language=de&enabled=1"
+
+static void
+post_rule (Fixture    *f,
+           const char *form,
+           void      (*handler) (KioskDashRequest *, PGconn *, KioskDashReply *),
+           guint       want_status,
+           const char *want_location,
+           const char *has[])
+{
+  Page page;
+
+  g_test_message ("%s", form);
+  page_open (&page, &admin, "/alerts/rules", NULL, NULL, NULL);
+  page_post (&page, form);
+  handler (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, want_status);
+  g_assert_cmpstr (reply_header (&page, "Location"), ==, want_location);
+  for (guint i = 0; has != NULL && has[i]; i++)
+    {
+      if (strstr (page.reply.body->str, has[i]) == NULL)
+        g_test_message ("no “%s” in:\n%s", has[i], page.reply.body->str);
+      g_assert_nonnull (strstr (page.reply.body->str, has[i]));
+    }
+  page_close (&page);
+}
+
+/* The rules' form: what is refused comes back with every problem and what was typed; what is
+ * accepted is stored, listed in words, changed and removed. */
+static void
+test_alert_rules (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *too_high[] = {
+    "<div class=\"problem\" role=\"alert\" id=\"rule-problems\"><p>The rule was not saved:</p>"
+    "<ul><li>threshold: 150 is not a percentage of unhappy responses (above 0, at most 100)"
+    "</li></ul></div>",
+    "name=\"name\" required maxlength=\"64\"", "value=\"too-high\"", "value=\"150\"",
+    "a@example.org\nb@example.org</textarea>",
+    "<option value=\"de\" lang=\"de\" selected>Deutsch</option>",
+    "<option value=\"slack\" selected>", "<option value=\"site:alpha\" selected>", NULL,
+  };
+  const char *not_number[] = { "<li>Threshold: “abc” is not a number.</li>",
+                               "<li>Window: “soon” is not a whole number of minutes.</li>",
+                               "value=\"abc\"", NULL };
+  const char *no_site[] = { "<li>site: no site is called “atlantis” (see: site list)</li>",
+                            NULL };
+  const char *no_scope[] = { "<li>Site or group: choose one of the list.</li>", NULL };
+  const char *exists[] = { "<li>name: a rule called “tills” exists already</li>", NULL };
+  const char *confirm[] = { "Remove the rule “tills”? Its alerts, open and closed, are "
+                            "removed with it.", "name=\"confirm\" value=\"1\"", NULL };
+  Page page;
+  const char *html;
+
+  SKIP_WITHOUT_PG ();
+  post_rule (f, "name=too-high&threshold=150&" RULE_FORM, kiosk_dash_rules_save, 400, NULL,
+             too_high);
+  post_rule (f, "name=x&threshold=abc&kind=unhappy-share&scope=site%3Aalpha&window=soon",
+             kiosk_dash_rules_save, 400, NULL, not_number);
+  post_rule (f, "name=x&kind=unhappy-share&scope=site%3Aatlantis", kiosk_dash_rules_save, 400,
+             NULL, no_site);
+  post_rule (f, "name=x&kind=unhappy-share&scope=alpha", kiosk_dash_rules_save, 400, NULL,
+             no_scope);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM alert_rules"), ==, 0);
+
+  post_rule (f, "name=tills&threshold=50&" RULE_FORM, kiosk_dash_rules_save, 303,
+             "/alerts/rules?saved=tills", NULL);
+  post_rule (f, "name=tills&threshold=50&" RULE_FORM, kiosk_dash_rules_save, 400, NULL, exists);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM alert_rules WHERE name = 'tills'"
+                                       " AND language = 'de' AND webhook_format = 'slack'"
+                                       " AND emails = '{a@example.org,b@example.org}'"
+                                       " AND site_id = 1 AND enabled"), ==, 1);
+
+  page_open (&page, &admin, "/alerts/rules", NULL, NULL, "saved=tills");
+  kiosk_dash_rules (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "The rule “tills” is saved."));
+  g_assert_nonnull (strstr (html, "<tr><th scope=\"row\">tills</th><td>Share of unhappy "
+                                  "responses</td><td>alpha</td><td>At least 50% unhappy of at "
+                                  "least 4 responses within 15 minutes</td><td>a@example.org<br>"
+                                  "b@example.org</td><td>–</td><td>yes</td>"));
+  g_assert_nonnull (strstr (html, "href=\"/alerts/rules?edit=tills#rule-form\""));
+  /* A new rule's form starts from HappyOrNot's recommendation. */
+  g_assert_nonnull (strstr (html, "name=\"threshold\" type=\"number\" min=\"0\" max=\"100000\" "
+                                  "step=\"any\" aria-describedby=\"r-threshold-hint\" "
+                                  "value=\"50\""));
+  page_close (&page);
+
+  page_open (&page, &admin, "/alerts/rules", NULL, NULL, "edit=tills");
+  kiosk_dash_rules (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "<input type=\"hidden\" name=\"replace\" value=\"1\">"));
+  g_assert_nonnull (strstr (html, "name=\"name\" required readonly"));
+  g_assert_nonnull (strstr (html, "<option value=\"slack\" selected>"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/alerts/rules", NULL, NULL, "edit=nope");
+  kiosk_dash_rules (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 404);
+  page_close (&page);
+
+  post_rule (f, "name=tills&replace=1&threshold=60%2C5&" RULE_FORM, kiosk_dash_rules_save, 303,
+             "/alerts/rules?saved=tills", NULL);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM alert_rules "
+                                       "WHERE threshold = 60.5"), ==, 1);
+
+  post_rule (f, "name=tills", kiosk_dash_rules_remove, 200, NULL, confirm);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM alert_rules"), ==, 1);
+  post_rule (f, "name=tills&confirm=1", kiosk_dash_rules_remove, 303,
+             "/alerts/rules?removed=tills", NULL);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM alert_rules"), ==, 0);
+  post_rule (f, "name=tills&confirm=1", kiosk_dash_rules_remove, 404, NULL, NULL);
+}
+
+/* A report's PDF for what the user may see; anything else is unknown or refused. */
+static void
+test_reports (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  KioskDashUser viewer = { 2, (char *) "viewer", FALSE, NULL, ids };
+  static const struct
+  {
+    gboolean    viewer;
+    const char *query;
+    guint       status;
+    const char *file;
+  } cases[] = {
+    { FALSE, "scope=site:alpha&period=range&from=2026-03-10&to=2026-03-11", 200,
+      "report-alpha-2026-03-10-2026-03-11.pdf" },
+    { FALSE, "site=alpha&from=2026-03-10&to=2026-03-10", 200, "report-alpha-2026-03-10.pdf" },
+    { FALSE, "site=alpha&period=week&date=2026-03-11", 200,
+      "report-alpha-2026-03-09-2026-03-15.pdf" },
+    { FALSE, "scope=group:north&period=day&date=2026-03-10", 200,
+      "report-north-2026-03-10.pdf" },
+    { TRUE, "site=beta&period=day&date=2026-03-10", 200, "report-beta-2026-03-10.pdf" },
+    /* Another site, and a group with a site the viewer may not see. */
+    { TRUE, "site=alpha&period=day&date=2026-03-10", 404, NULL },
+    { TRUE, "scope=group:north&period=day&date=2026-03-10", 404, NULL },
+    { FALSE, "site=atlantis&period=day&date=2026-03-10", 404, NULL },
+    { FALSE, "site=alpha&from=2026-03-11&to=2026-03-10", 400, NULL },
+    { FALSE, "site=alpha&from=2025-01-01&to=2026-03-10", 400, NULL },
+    { FALSE, "site=alpha&period=day&date=10.3.2026", 400, NULL },
+    { FALSE, "site=alpha&period=month&date=2026-03-10", 400, NULL },
+    { FALSE, "period=day&date=2026-03-10", 400, NULL },
+    { FALSE, "site=alpha&group=north&period=day&date=2026-03-10", 400, NULL },
+  };
+  Page page;
+  const char *html;
+
+  SKIP_WITHOUT_PG ();
+  g_array_append_val (ids, f->beta);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s: %s", cases[i].viewer ? "viewer" : "admin", cases[i].query);
+      page_open (&page, cases[i].viewer ? &viewer : &admin, "/reports/download", NULL, NULL,
+                 cases[i].query);
+      kiosk_dash_reports_download (&page.request, f->conn, &page.reply);
+      g_assert_cmpuint (status (&page), ==, cases[i].status);
+      if (cases[i].file != NULL)
+        {
+          g_autofree char *disposition = g_strdup_printf ("attachment; filename=\"%s\"",
+                                                          cases[i].file);
+
+          g_assert_cmpstr (page.reply.content_type, ==, "application/pdf");
+          g_assert_cmpstr (reply_header (&page, "Content-Disposition"), ==, disposition);
+          g_assert_true (g_str_has_prefix (page.reply.body->str, "%PDF-"));
+          g_assert_cmpuint (page.reply.body->len, >, 1000);
+        }
+      else
+        g_assert_null (reply_header (&page, "Content-Disposition"));
+      page_close (&page);
+    }
+
+  /* The form offers what the user may see; the schedules are the admins'. */
+  page_open (&page, &viewer, "/reports", NULL, NULL, NULL);
+  kiosk_dash_reports (&page.request, f->conn, &page.reply);
+  g_assert_cmpuint (status (&page), ==, 200);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "<option value=\"site:beta\">Beta</option>"));
+  g_assert_null (strstr (html, "site:alpha"));
+  g_assert_null (strstr (html, "group:north"));
+  g_assert_null (strstr (html, "Scheduled reports"));
+  page_close (&page);
+
+  page_open (&page, &admin, "/reports", NULL, NULL, NULL);
+  kiosk_dash_reports (&page.request, f->conn, &page.reply);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "<option value=\"group:north\">North &lt;i&gt;group&lt;/i&gt; "
+                                  "(group)</option>"));
+  g_assert_nonnull (strstr (html, "Scheduled reports"));
+  g_assert_nonnull (strstr (html, "No schedule yet."));
+  page_close (&page);
+}
+
+/* Schedules: the addresses and the language checked, what was typed kept, removal confirmed. */
+static void
+test_report_schedules (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *bad[] = {
+    "<li>Name: letters, digits, “.”, “_” and “-”, at most 64, starting with a letter or a "
+    "digit.</li>",
+    "<li>Sent: choose daily or weekly.</li>",
+    "<li>E-mail addresses: “not-an-address” is not an address.</li>",
+    "<li>Language: choose one of the list.</li>",
+    "value=\"x y\"", "not-an-address\nok@example.org</textarea>", NULL,
+  };
+  const char *no_address[] = { "<li>E-mail addresses: give at least one.</li>",
+                               "<li>Site or group: there is no such site.</li>", NULL };
+  const char *exists[] = { "<li>Name: a schedule named “north-weekly” exists already.</li>",
+                           NULL };
+  const char *unconfirmed[] = { "Tick “Yes, remove” beside the schedule to remove it.", NULL };
+  Page page;
+  const char *html;
+
+  SKIP_WITHOUT_PG ();
+  post_rule (f, "name=x+y&scope=site%3Aalpha&period=monthly&emails=not-an-address%0Aok%40"
+                "example.org&language=xx", kiosk_dash_schedules_add, 400, NULL, bad);
+  post_rule (f, "name=x&scope=site%3Aatlantis&period=daily&emails=&language=en",
+             kiosk_dash_schedules_add, 400, NULL, no_address);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM report_schedules"), ==, 0);
+
+  post_rule (f, "name=north-weekly&scope=group%3Anorth&period=weekly&emails=a%40example.org%0D%0A"
+                "b%40example.org&language=fi&enabled=1", kiosk_dash_schedules_add, 303,
+             "/reports?added=north-weekly#schedules", NULL);
+  post_rule (f, "name=north-weekly&scope=site%3Aalpha&period=daily&emails=a%40example.org"
+                "&language=en", kiosk_dash_schedules_add, 400, NULL, exists);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM report_schedules WHERE"
+                                       " name = 'north-weekly' AND group_id = 1"
+                                       " AND site_id IS NULL AND period = 'weekly'"
+                                       " AND emails = '{a@example.org,b@example.org}'"
+                                       " AND language = 'fi' AND enabled"), ==, 1);
+  run (f->conn, "INSERT INTO report_runs (schedule_id, period_start, period_end, created_at)"
+                " VALUES (1, '2026-03-02', '2026-03-08', '2026-03-08 23:05Z')");
+
+  page_open (&page, &admin, "/reports", NULL, NULL, "added=north-weekly");
+  kiosk_dash_reports (&page.request, f->conn, &page.reply);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "The schedule “north-weekly” is added."));
+  g_assert_nonnull (strstr (html, "<tr><th scope=\"row\">north-weekly</th><td>North &lt;i&gt;"
+                                  "group&lt;/i&gt; (group)</td><td>weekly</td><td>a@example.org"
+                                  "<br>b@example.org</td><td>Suomi</td><td>yes</td><td>"
+                                  "2026-03-02 – 2026-03-08 <span class=\"muted\">(sent "
+                                  "2026-03-08 23:05 UTC)</span></td>"));
+  page_close (&page);
+
+  post_rule (f, "name=north-weekly", kiosk_dash_schedules_remove, 400, NULL, unconfirmed);
+  post_rule (f, "name=north-weekly&confirm=1", kiosk_dash_schedules_remove, 303,
+             "/reports?removed=north-weekly#schedules", NULL);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM report_schedules"), ==, 0);
+  post_rule (f, "name=north-weekly&confirm=1", kiosk_dash_schedules_remove, 404, NULL, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1046,6 +1510,11 @@ main (int    argc,
   ADD ("/dashboard/pages", test_pages);
   ADD ("/dashboard/fleet-health", test_fleet_health);
   ADD ("/dashboard/reason-labels", test_reason_labels);
+  ADD ("/dashboard/alerts", test_alerts);
+  ADD ("/dashboard/alerts-acknowledge", test_alerts_acknowledge);
+  ADD ("/dashboard/alert-rules", test_alert_rules);
+  ADD ("/dashboard/reports", test_reports);
+  ADD ("/dashboard/report-schedules", test_report_schedules);
 #undef ADD
 
   status = g_test_run ();

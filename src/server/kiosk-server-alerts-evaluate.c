@@ -710,6 +710,20 @@ kiosk_alerts_evaluate (PGconn                  *conn,
 
   if (out_changed != NULL)
     *out_changed = 0;
+  /* A disabled rule's open episodes end quietly: nobody asked to hear of them any more. */
+  if (site_id == 0)
+    {
+      const char *params[] = { now };
+      g_autoptr(PGresult) result =
+        kiosk_db_exec (conn, "UPDATE alert_episodes e SET closed_at ="
+                       " 'epoch'::timestamptz + $1::bigint * interval '1 microsecond' "
+                       "FROM alert_rules r WHERE r.id = e.rule_id AND NOT r.enabled"
+                       " AND e.closed_at IS NULL", G_N_ELEMENTS (params), params, error);
+
+      if (result == NULL)
+        return FALSE;
+    }
+
   rules = load_rules (conn, site_id, error);
   if (rules == NULL)
     return FALSE;
@@ -734,19 +748,6 @@ kiosk_alerts_evaluate (PGconn                  *conn,
                         site_id, now, now_us, &changed, error))
       return FALSE;
 
-  /* A disabled rule's open episodes end quietly: nobody asked to hear of them any more. */
-  if (site_id == 0)
-    {
-      const char *params[] = { now };
-      g_autoptr(PGresult) result =
-        kiosk_db_exec (conn, "UPDATE alert_episodes e"
-                       " SET closed_at = 'epoch'::timestamptz + $1::bigint * interval '1 microsecond' "
-                       "FROM alert_rules r WHERE r.id = e.rule_id AND NOT r.enabled"
-                       " AND e.closed_at IS NULL", G_N_ELEMENTS (params), params, error);
-
-      if (result == NULL)
-        return FALSE;
-    }
   if (out_changed != NULL)
     *out_changed = changed;
   return TRUE;
