@@ -1260,7 +1260,7 @@ test_alert_rules (Fixture       *f,
     "<ul><li>threshold: 150 is not a percentage of unhappy responses (above 0, at most 100)"
     "</li></ul></div>",
     "name=\"name\" required maxlength=\"64\"", "value=\"too-high\"", "value=\"150\"",
-    "a@example.org\nb@example.org</textarea>",
+    "a@example.org\r\nb@example.org</textarea>",
     "<option value=\"de\" lang=\"de\" selected>Deutsch</option>",
     "<option value=\"slack\" selected>", "<option value=\"site:alpha\" selected>", NULL,
   };

@@ -281,9 +281,128 @@ void        kiosk_dash_html_trend  (GString               *out,
 char       *kiosk_dash_face_name   (KioskDashRequest      *request,
                                     int                    face,
                                     int                    scale);
+/* An alert rule's kind ("unhappy-share" …, alert_rules.kind) in words. */
+const char *kiosk_dash_alert_kind_name (KioskDashRequest  *request,
+                                        const char        *kind);
 /* Appends one CSV row of @n_fields const char * (NULL: an empty field) and "\r\n" to @out. */
 void        kiosk_dash_csv_row     (GString               *out,
                                     guint                  n_fields,
                                     ...);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* Alerts (migration 006): episodes, for the Alerts page and the navigation's badge */
+
+/* How many episodes are open on the sites @user may see; -1 with @error. */
+gint64         kiosk_dash_data_open_alerts (PGconn              *conn,
+                                            const KioskDashUser *user,
+                                            GError             **error);
+
+typedef struct
+{
+  char   *label;        /* the option's label when the episode opened, else its id */
+  guint64 n;
+} KioskDashEpisodeReason;
+
+typedef struct
+{
+  gint64     id;
+  char      *rule_name;
+  char      *kind;            /* alert_rules.kind: "unhappy-share" … */
+  guint      window_minutes;
+  gint64     site_id;
+  char      *site_name;
+  char      *site_title;
+  char      *time_zone;
+  char      *device_id;       /* the silent kiosk; NULL for a site's responses */
+  gint64     opened_us;
+  gint64     closed_us;       /* 0: open */
+  double     value;           /* the figure when it opened; NaN: none */
+  guint64    responses;
+  GPtrArray *reasons;         /* KioskDashEpisodeReason, at most three, most chosen first */
+  GPtrArray *comments;        /* KioskDashComment: the latest, newest first; no misuse, no
+                               * device, no language (the episode does not keep them) */
+  gint64     acknowledged_us; /* 0: not acknowledged */
+  char      *acknowledged_by;
+  char      *ack_comment;
+} KioskDashEpisode;
+
+void           kiosk_dash_episode_free (KioskDashEpisode *episode);
+
+/* The open episodes (@open) of the sites @user may see, oldest first; or the closed ones that
+ * opened on @filter's days (each site's local days), newest first, @limit (0: all) from @offset
+ * with @out_total (may be NULL) how many there are. */
+GPtrArray     *kiosk_dash_data_episodes (PGconn                *conn,
+                                         const KioskDashUser   *user,
+                                         gboolean               open,
+                                         const KioskDashFilter *filter,
+                                         guint                  offset,
+                                         guint                  limit,
+                                         guint64               *out_total,
+                                         GError               **error);
+/* The site of episode @episode_id when @user may see it, else 0 (also for no such episode). */
+gint64         kiosk_dash_data_episode_site (PGconn              *conn,
+                                             const KioskDashUser *user,
+                                             gint64               episode_id,
+                                             GError             **error);
+
+/* Site groups, for the forms that choose a site or a group */
+typedef struct
+{
+  gint64 id;
+  char  *name;
+  char  *title;
+} KioskDashGroup;
+
+void           kiosk_dash_group_free  (KioskDashGroup *group);
+/* The groups with sites of which @user may see every one, by name. */
+GPtrArray     *kiosk_dash_data_groups (PGconn               *conn,
+                                       const KioskDashUser  *user,
+                                       GError              **error);
+
+/* A <select> of @sites (KioskDashSite) and @groups (KioskDashGroup), in two <optgroup>s; the
+ * values are "site:NAME" and "group:NAME", @selected one of them (may be NULL). */
+void           kiosk_dash_scope_select (GString          *out,
+                                        KioskDashRequest *request,
+                                        const char       *id,
+                                        const char       *name,
+                                        GPtrArray        *sites,
+                                        GPtrArray        *groups,
+                                        const char       *selected);
+/* Splits such a value: the site's or the group's name into @out_site or @out_group (the other
+ * NULL); FALSE when @value is neither. */
+gboolean       kiosk_dash_scope_parse  (const char       *value,
+                                        char            **out_site,
+                                        char            **out_group);
+/* A <select> of the dashboard's languages, each by its own name. */
+void           kiosk_dash_language_select (GString          *out,
+                                           KioskDashRequest *request,
+                                           const char       *id,
+                                           const char       *name,
+                                           const char       *selected);
+
+/* Report schedules (report_schedules, report_runs) */
+typedef struct
+{
+  gint64  id;
+  char   *name;
+  char   *period;           /* "daily" or "weekly" */
+  char   *scope_name;       /* the site's or the group's name */
+  char   *scope_title;
+  gboolean group;           /* the scope is a group */
+  char  **emails;
+  char   *language;
+  gboolean enabled;
+  char   *last_start;       /* the last run's period, "YYYY-MM-DD"; NULL: never run */
+  char   *last_end;
+  gint64  last_run_us;
+} KioskDashSchedule;
+
+void           kiosk_dash_schedule_free (KioskDashSchedule *schedule);
+/* Every schedule, by name. */
+GPtrArray     *kiosk_dash_data_schedules (PGconn               *conn,
+                                          GError              **error);
 
 G_END_DECLS

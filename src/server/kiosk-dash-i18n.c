@@ -155,8 +155,8 @@ kiosk_dash_gettext (const KioskDashRequest *request,
 
 /* Language choice */
 
-const char *
-kiosk_dash_language_lookup (const char *language)
+const char * const *
+kiosk_dash_languages (void)
 {
   static char **known;
   static gsize done;
@@ -164,14 +164,29 @@ kiosk_dash_language_lookup (const char *language)
   if (g_once_init_enter (&done))
     {
       g_autofree char *all = g_strconcat ("en ", linguas, NULL);
+      g_auto(GStrv) words = g_strsplit_set (g_strstrip (all), " \n", -1);
+      GPtrArray *codes = g_ptr_array_new ();
 
-      known = g_strsplit_set (g_strstrip (all), " \n", -1);
+      /* Without the empty words of a double space. */
+      for (guint i = 0; words[i]; i++)
+        if (*words[i])
+          g_ptr_array_add (codes, g_strdup (words[i]));
+      g_ptr_array_add (codes, NULL);
+      known = (char **) g_ptr_array_free (codes, FALSE);
       g_once_init_leave (&done, 1);
     }
+  return (const char * const *) known;
+}
+
+const char *
+kiosk_dash_language_lookup (const char *language)
+{
+  const char * const *known = kiosk_dash_languages ();
+
   if (language == NULL)
     return NULL;
   for (guint i = 0; known[i]; i++)
-    if (*known[i] && g_ascii_strcasecmp (known[i], language) == 0)
+    if (g_ascii_strcasecmp (known[i], language) == 0)
       return known[i];
   return NULL;
 }

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "kiosk-dash.h"
+#include "kiosk-dash-data.h"
 #include "kiosk-html.h"
 #include "kiosk-server-db.h"
 
@@ -26,6 +26,37 @@ nav_item (GString          *out,
     kiosk_html (out, " aria-current=\"page\"");
   kiosk_html (out, ">");
   kiosk_html_txt (out, label);
+  kiosk_html (out, "</a></li>");
+}
+
+/* "Alerts" with the number of open episodes this user may see: one probe of the small partial
+ * index alert_episodes_open (only open episodes are in it) on every page. A failed count leaves
+ * the badge out rather than the page. */
+static void
+nav_alerts (GString          *out,
+            KioskDashRequest *request,
+            const char       *active_nav)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 open = request->conn ? kiosk_dash_data_open_alerts (request->conn, request->user, &error)
+                              : 0;
+
+  if (error != NULL)
+    g_warning ("counting the open alerts: %s", error->message);
+  kiosk_html (out, "<li><a href=\"/alerts\"");
+  if (g_strcmp0 ("alerts", active_nav) == 0)
+    kiosk_html (out, " aria-current=\"page\"");
+  kiosk_html (out, ">");
+  kiosk_html_txt (out, D_("Alerts"));
+  if (open > 0)
+    {
+      kiosk_html (out, " <span class=\"badge\">");
+      kiosk_html_txtf (out, "%" G_GINT64_FORMAT, open);
+      kiosk_html (out, "<span class=\"visually-hidden\"> ");
+      /* Translators: after the number of open alerts in the navigation, "Alerts 2 open" */
+      kiosk_html_txt (out, D_("open"));
+      kiosk_html (out, "</span></span>");
+    }
   kiosk_html (out, "</a></li>");
 }
 
@@ -57,6 +88,8 @@ kiosk_dash_page_begin (KioskDashReply   *reply,
       kiosk_html (out, "\"><ul>");
       nav_item (out, "/", D_("Overview"), "overview", active_nav);
       nav_item (out, "/compare", D_("Compare"), "compare", active_nav);
+      nav_alerts (out, request, active_nav);
+      nav_item (out, "/reports", D_("Reports"), "reports", active_nav);
       if (request->user->admin)
         nav_item (out, "/fleet", D_("Fleet"), "fleet", active_nav);
       kiosk_html (out, "</ul></nav>\n<div class=\"account\"><span class=\"user\">");
@@ -170,6 +203,15 @@ void
 kiosk_dash_reply_csv (KioskDashReply *reply,
                       const char     *file_name)
 {
+  kiosk_dash_reply_attachment (reply, "text/csv; charset=utf-8",
+                               file_name && *file_name ? file_name : "export.csv");
+}
+
+void
+kiosk_dash_reply_attachment (KioskDashReply *reply,
+                             const char     *content_type,
+                             const char     *file_name)
+{
   g_autoptr(GString) safe = g_string_new (NULL);
   g_autofree char *value = NULL;
 
@@ -180,12 +222,12 @@ kiosk_dash_reply_csv (KioskDashReply *reply,
   while (safe->len > 0 && safe->str[0] == '.')
     g_string_erase (safe, 0, 1);
   if (safe->len == 0)
-    g_string_append (safe, "export.csv");
+    g_string_append (safe, "export");
   if (safe->len > 100)
     g_string_erase (safe, 0, safe->len - 100);
 
   g_free (reply->content_type);
-  reply->content_type = g_strdup ("text/csv; charset=utf-8");
+  reply->content_type = g_strdup (content_type);
   value = g_strdup_printf ("attachment; filename=\"%s\"", safe->str);
   kiosk_dash_reply_add_header (reply, "Content-Disposition", value);
 }
@@ -211,9 +253,9 @@ kiosk_dash_reply_add_header (KioskDashReply *reply,
 
 /* Filters */
 
-static gboolean
-parse_day (const char *text,
-           GDate      *out)
+gboolean
+kiosk_dash_parse_day (const char *text,
+                      GDate      *out)
 {
   guint64 y, m, d;
   g_auto(GStrv) parts = NULL;
@@ -263,7 +305,7 @@ kiosk_dash_filter_parse (KioskDashRequest *request,
 
   if (to != NULL && *to != '\0')
     {
-      if (parse_day (to, &to_day))
+      if (kiosk_dash_parse_day (to, &to_day))
         filter->to = to_day;
       else
         add_problem (problem, D_("The end date is not a date (YYYY-MM-DD); the last 30 days "
@@ -273,7 +315,7 @@ kiosk_dash_filter_parse (KioskDashRequest *request,
   g_date_subtract_days (&filter->from, DEFAULT_DAYS - 1);
   if (from != NULL && *from != '\0')
     {
-      if (!parse_day (from, &from_day))
+      if (!kiosk_dash_parse_day (from, &from_day))
         add_problem (problem, D_("The start date is not a date (YYYY-MM-DD); the last 30 days "
                                  "are shown."));
       else if (g_date_compare (&from_day, &filter->to) > 0)
@@ -365,33 +407,14 @@ visible_surveys (KioskDashRequest *request,
   return result;
 }
 
-void
-kiosk_dash_filter_form (GString               *out,
-                        KioskDashRequest      *request,
-                        const KioskDashFilter *filter,
-                        PGconn                *conn)
+static void
+survey_and_misuse_fields (GString               *out,
+                          KioskDashRequest      *request,
+                          const KioskDashFilter *filter,
+                          PGconn                *conn)
 {
-  g_autofree char *from = iso_day (&filter->from);
-  g_autofree char *to = iso_day (&filter->to);
   g_autoptr(PGresult) surveys = visible_surveys (request, conn);
 
-  kiosk_html (out, "<form class=\"filters\" method=\"get\" action=\"");
-  kiosk_html_attr (out, request->path);
-  kiosk_html (out, "\" aria-label=\"");
-  kiosk_html_attr (out, D_("Filters"));
-  kiosk_html (out, "\">\n");
-  if (!filter->fixed_periods)
-    {
-      kiosk_html (out, "<div class=\"field\"><label for=\"f-from\">");
-      kiosk_html_txt (out, D_("From"));
-      kiosk_html (out, "</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"");
-      kiosk_html_attr (out, from);
-      kiosk_html (out, "\"></div>\n<div class=\"field\"><label for=\"f-to\">");
-      kiosk_html_txt (out, D_("To"));
-      kiosk_html (out, "</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
-      kiosk_html_attr (out, to);
-      kiosk_html (out, "\"></div>\n");
-    }
   kiosk_html (out, "<div class=\"field\"><label for=\"f-survey\">");
   kiosk_html_txt (out, D_("Survey"));
   kiosk_html (out, "</label><select id=\"f-survey\" name=\"survey\"><option value=\"\">");
@@ -413,7 +436,38 @@ kiosk_dash_filter_form (GString               *out,
     kiosk_html (out, " checked");
   kiosk_html (out, "><label for=\"f-misuse\">");
   kiosk_html_txt (out, D_("Include misuse"));
-  kiosk_html (out, "</label></div>\n<div class=\"field\"><button type=\"submit\">");
+  kiosk_html (out, "</label></div>\n");
+}
+
+void
+kiosk_dash_filter_form (GString               *out,
+                        KioskDashRequest      *request,
+                        const KioskDashFilter *filter,
+                        PGconn                *conn)
+{
+  g_autofree char *from = iso_day (&filter->from);
+  g_autofree char *to = iso_day (&filter->to);
+
+  kiosk_html (out, "<form class=\"filters\" method=\"get\" action=\"");
+  kiosk_html_attr (out, request->path);
+  kiosk_html (out, "\" aria-label=\"");
+  kiosk_html_attr (out, D_("Filters"));
+  kiosk_html (out, "\">\n");
+  if (!filter->fixed_periods)
+    {
+      kiosk_html (out, "<div class=\"field\"><label for=\"f-from\">");
+      kiosk_html_txt (out, D_("From"));
+      kiosk_html (out, "</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"");
+      kiosk_html_attr (out, from);
+      kiosk_html (out, "\"></div>\n<div class=\"field\"><label for=\"f-to\">");
+      kiosk_html_txt (out, D_("To"));
+      kiosk_html (out, "</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
+      kiosk_html_attr (out, to);
+      kiosk_html (out, "\"></div>\n");
+    }
+  if (!filter->dates_only)
+    survey_and_misuse_fields (out, request, filter, conn);
+  kiosk_html (out, "<div class=\"field\"><button type=\"submit\">");
   kiosk_html_txt (out, D_("Apply"));
   kiosk_html (out, "</button></div>\n</form>\n");
 }

@@ -27,4 +27,23 @@ void kiosk_dash_compare_csv    (KioskDashRequest *request, PGconn *conn, KioskDa
 void kiosk_dash_fleet          (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
 void kiosk_dash_fleet_csv      (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
 
+/* kiosk-dash-alerts.c: the open episodes and the history, acknowledging one */
+void kiosk_dash_alerts         (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
+void kiosk_dash_alerts_csv     (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
+void kiosk_dash_alerts_acknowledge (KioskDashRequest *request, PGconn *conn,
+                                    KioskDashReply *reply);
+
+/* kiosk-dash-rules.c: the alert rules (admins), added, changed and removed through forms */
+void kiosk_dash_rules          (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
+void kiosk_dash_rules_save     (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
+void kiosk_dash_rules_remove   (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
+
+/* kiosk-dash-reports.c: a report's PDF for a site or group; the schedules (admins) */
+void kiosk_dash_reports        (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
+void kiosk_dash_reports_download (KioskDashRequest *request, PGconn *conn,
+                                  KioskDashReply *reply);
+void kiosk_dash_schedules_add  (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply);
+void kiosk_dash_schedules_remove (KioskDashRequest *request, PGconn *conn,
+                                  KioskDashReply *reply);
+
 G_END_DECLS

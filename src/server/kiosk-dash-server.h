@@ -45,6 +45,8 @@ gboolean              kiosk_dash_next_is_local   (const char           *next);
 const char           *kiosk_dash_negotiate_language (const char        *accept_language);
 /* The canonical (static) code of @language when it is one the dashboard speaks, else NULL. */
 const char           *kiosk_dash_language_lookup (const char           *language);
+/* Every language the dashboard speaks: "en" first, then po/LINGUAS; NULL-terminated, static. */
+const char * const   *kiosk_dash_languages       (void);
 const char           *kiosk_dash_translate       (const char           *language,
                                                   const char           *msgid);
 /* Numbers and dates in @language (NULL: English), for what has no request: a report and its

@@ -376,6 +376,7 @@ handle (KioskDashServer       *self,
         }
     }
   request->user = user;
+  request->conn = conn;
   if (user != NULL && kiosk_dash_language_lookup (user->language) != NULL)
     request->language = kiosk_dash_language_lookup (user->language);
 

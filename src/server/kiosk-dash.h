@@ -31,6 +31,8 @@ typedef struct
   const char    *language;        /* the language of this reply: the user's, else the
                                    * browser's Accept-Language among po/LINGUAS, else "en" */
   const char    *remote_address;
+  PGconn        *conn;            /* the thread's connection, for the page chrome's own query
+                                   * (the navigation's open alerts); NULL: no badge */
   gboolean       secure;          /* reached over TLS (or the config says a TLS proxy is in
                                    * front): cookies get Secure */
 } KioskDashRequest;
@@ -90,6 +92,10 @@ void     kiosk_dash_reply_error   (KioskDashReply   *reply,
 /* Makes the reply a CSV download named @file_name; write rows with kiosk_csv_field + "\r\n". */
 void     kiosk_dash_reply_csv     (KioskDashReply   *reply,
                                    const char       *file_name);
+/* Makes the reply a download of @content_type named @file_name (made safe for the header). */
+void     kiosk_dash_reply_attachment (KioskDashReply *reply,
+                                   const char       *content_type,
+                                   const char       *file_name);
 void     kiosk_dash_redirect      (KioskDashReply   *reply,
                                    const char       *location);
 void     kiosk_dash_reply_add_header (KioskDashReply *reply,
@@ -117,8 +123,12 @@ typedef struct
   char    *survey_id;
   gboolean include_misuse;
   gboolean fixed_periods;   /* the page shows today, 7 and 30 days: its form has no dates */
+  gboolean dates_only;      /* the page is not of responses (alerts): no survey, no misuse */
 } KioskDashFilter;
 
+/* A day as YYYY-MM-DD (what <input type="date"> sends); FALSE when @text is not one. */
+gboolean kiosk_dash_parse_day     (const char       *text,
+                                   GDate            *out);
 void     kiosk_dash_filter_parse  (KioskDashRequest *request,
                                    KioskDashFilter  *filter,
                                    GString          *problem);
