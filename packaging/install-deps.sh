@@ -22,6 +22,9 @@ TEST="$TEST glib-networking"
 BUILD="$BUILD libpq-dev libmicrohttpd-dev"
 TEST="$TEST postgresql"
 
+# The reports' tests read the PDFs back with pdftotext; docs/reports/ is drawn by pdftoppm.
+TEST="$TEST poppler-utils"
+
 # Browser tests of the dashboard (tests/browser): Debian's Chromium, driven with Node.js by
 # playwright-core and checked by axe-core, both from the npm registry (npm ci below). npm comes
 # with some builds of nodejs and is a package of its own in Debian's. The emoji font draws the

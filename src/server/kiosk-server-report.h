@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <libpq-fe.h>
 
+#include "kiosk-dash-data.h"
 #include "kiosk-server-config.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,16 @@ gboolean  kiosk_report_schedule_tick   (PGconn                    *conn,
                                         gint64                     now_us,
                                         guint                     *out_queued,
                                         GError                   **error);
+
+/* A period whose sending time lies further back than this is never sent (a server that was
+ * down for a month does not send thirty daily reports at once). */
+#define KIOSK_REPORT_CATCH_UP_US (2 * G_TIME_SPAN_DAY)
+
+/* When @site closes on its local day @date (µs since the epoch): the end of the day's last
+ * opening range; the local midnight that ends the day when the site is open around the clock
+ * (or has no hours) or still open then; 0 when it is closed all day. */
+gint64    kiosk_report_site_closing    (const KioskDashSite       *site,
+                                        const GDate               *date);
 
 /* smiley-kiosk-server report add|list|remove|render … */
 int       kiosk_server_admin_report    (PGconn                    *conn,

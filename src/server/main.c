@@ -16,6 +16,7 @@
 #include "kiosk-server-config.h"
 #include "kiosk-server-db.h"
 #include "kiosk-server-http.h"
+#include "kiosk-server-report.h"
 #include "kiosk-server-surveys.h"
 
 #define EXIT_USAGE 2
@@ -39,6 +40,10 @@ static const char usage_text[] =
   "  user add NAME --admin|--viewer [--sites A,B] [--groups G1,G2] [--language LL]\n"
   "  user sites NAME [--sites A,B] [--groups G1,G2] | user passwd NAME | user remove NAME\n"
   "  user list                       dashboard users; passwords are read from standard input\n"
+  "  report add NAME --site SITE|--group GROUP --daily|--weekly --email ADDRESS…\n"
+  "           [--language LL] | report list | report remove NAME\n"
+  "  report render --site SITE|--group GROUP --from YYYY-MM-DD [--to YYYY-MM-DD]\n"
+  "           [--language LL] [--misuse] --output FILE.pdf|-   a report as PDF\n"
   "\n"
   "The configuration is " SYSCONF_SERVER_CONFIG_FILE " unless --config names another;\n"
   "see smiley-kiosk-server(8).\n";
@@ -280,7 +285,7 @@ main (int    argc,
   if (strcmp (command, "migrate") != 0 && strcmp (command, "group") != 0 &&
       strcmp (command, "site") != 0 && strcmp (command, "device") != 0 &&
       strcmp (command, "survey") != 0 && strcmp (command, "export") != 0 &&
-      strcmp (command, "user") != 0 &&
+      strcmp (command, "user") != 0 && strcmp (command, "report") != 0 &&
       strcmp (command, "alert") != 0)
     {
       g_printerr ("smiley-kiosk-server: unknown command “%s”\n\n%s", command, usage_text);
@@ -302,6 +307,8 @@ main (int    argc,
     return kiosk_server_admin_survey (conn, argc - i, argv + i);
   if (strcmp (command, "user") == 0)
     return kiosk_server_admin_user (conn, argc - i, argv + i);
+  if (strcmp (command, "report") == 0)
+    return kiosk_server_admin_report (conn, argc - i, argv + i);
   if (strcmp (command, "alert") == 0)
     return kiosk_server_admin_alert (conn, config, argc - i, argv + i);
   return kiosk_server_admin_export (conn, argc - i, argv + i);

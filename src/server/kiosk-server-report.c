@@ -1,0 +1,1075 @@
+/* kiosk-server-report.c: the PDF report of a site or a group for a span of local days, from
+ * the dashboard's queries (kiosk-dash-data.c) and charts (kiosk-chart.c), laid out on A4 with
+ * cairo and PangoCairo, so that any script a comment was written in is shaped and drawn. */
+#define G_LOG_DOMAIN "kiosk-server-report"
+
+#include <cairo-pdf.h>
+#include <gio/gio.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <string.h>
+
+#include "kiosk-chart.h"
+#include "kiosk-dash-data.h"
+#include "kiosk-dash-server.h"
+#include "kiosk-server-db.h"
+#include "kiosk-server-report.h"
+
+/* Translation in the report's language (xgettext keyword R_). */
+#define R_(msgid) kiosk_dash_translate (report->language, (msgid))
+
+/* A4 portrait, in PostScript points (the PDF surface's unit). */
+#define PAGE_WIDTH  595.276
+#define PAGE_HEIGHT 841.890
+#define MARGIN      48.0
+#define CONTENT     (PAGE_WIDTH - 2 * MARGIN)
+#define FOOTER_Y    (PAGE_HEIGHT - 30.0)
+#define BOTTOM      (PAGE_HEIGHT - 56.0)
+
+#define FONT          "DejaVu Sans"
+#define TOP_REASONS   5
+#define COMMENTS      12
+/* Read per site: enough left after misuse is set aside, when it is. */
+#define COMMENTS_READ 40
+/* A comment longer than this many lines ends in "…": the dashboard has the whole text. */
+#define COMMENT_LINES 4
+/* As on the dashboard: a heat map cell with fewer responses claims no colour. */
+#define HEATMAP_MIN_COUNT 5
+
+static const KioskRgba text_color = { 0.12, 0.12, 0.12, 1 };
+static const KioskRgba muted_color = { 0.40, 0.40, 0.40, 1 };
+static const KioskRgba rule_color = { 0.80, 0.80, 0.80, 1 };
+
+typedef struct
+{
+  KioskDashReason reason;   /* owned strings */
+  char           *label;    /* the option's text in the report's language, else its id */
+} Reason;
+
+typedef struct
+{
+  KioskDashComment *comment;
+  const char       *site_title;   /* borrowed from the report's sites */
+} Comment;
+
+typedef struct
+{
+  const KioskDashSite *site;
+  KioskDashCounts      counts;
+} SiteRow;
+
+typedef struct
+{
+  const char        *language;
+  gboolean           include_misuse;
+  gboolean           group;
+  char              *title;
+  GPtrArray         *sites;          /* KioskDashSite */
+  KioskDashFilter    filter;
+  guint              n_days;
+  GArray            *days;           /* KioskDashDay, the sites' days added up */
+  KioskDashCounts    total;
+  KioskDashCounts    previous;       /* the same number of days just before */
+  GDate              previous_from;
+  GDate              previous_to;
+  KioskDashWeekHours hours;
+  gboolean           open[7][24];
+  GPtrArray         *reasons[2];     /* Reason, by KioskDashMood, most given first */
+  GPtrArray         *comments;       /* Comment, newest first */
+  GPtrArray         *comment_rows;   /* GPtrArray of KioskDashComment, per site: owns them */
+  GArray            *site_rows;      /* SiteRow, best Happy Index first */
+  char              *zones;          /* the sites' time zones, ", " between */
+  gint64             generated_us;
+} Report;
+
+static void
+reason_free (Reason *reason)
+{
+  g_free (reason->reason.follow_up_id);
+  g_free (reason->reason.option_id);
+  g_free (reason->label);
+  g_free (reason);
+}
+
+static void
+report_clear (Report *report)
+{
+  g_clear_pointer (&report->title, g_free);
+  g_clear_pointer (&report->sites, g_ptr_array_unref);
+  kiosk_dash_filter_clear (&report->filter);
+  g_clear_pointer (&report->days, g_array_unref);
+  g_clear_pointer (&report->reasons[0], g_ptr_array_unref);
+  g_clear_pointer (&report->reasons[1], g_ptr_array_unref);
+  g_clear_pointer (&report->comments, g_ptr_array_unref);
+  g_clear_pointer (&report->comment_rows, g_ptr_array_unref);
+  g_clear_pointer (&report->site_rows, g_array_unref);
+  g_clear_pointer (&report->zones, g_free);
+}
+
+/* Reading */
+
+static gboolean
+load_sites (PGconn                   *conn,
+            const KioskReportRequest *request,
+            Report                   *report,
+            GError                  **error)
+{
+  /* Every site: the report is the server's, not a dashboard user's. */
+  KioskDashUser admin = { 0, (char *) "report", TRUE, NULL, NULL };
+  g_autoptr(GPtrArray) all = kiosk_dash_data_sites (conn, &admin, error);
+
+  if (all == NULL)
+    return FALSE;
+  report->sites = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_site_free);
+  for (guint i = 0; i < all->len; i++)
+    {
+      KioskDashSite *site = g_ptr_array_index (all, i);
+
+      if ((request->site_id != 0 && site->id == request->site_id) ||
+          (request->group_id != 0 && site->group_id == request->group_id))
+        {
+          if (report->title == NULL)
+            report->title = g_strdup (request->group_id != 0 ? site->group_title : site->title);
+          g_ptr_array_add (report->sites, g_ptr_array_steal_index (all, i--));
+        }
+    }
+  if (report->sites->len == 0 && request->group_id != 0)
+    {
+      /* A group without sites still has a title and a (short) report. */
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, request->group_id);
+      const char *params[] = { id };
+      g_autoptr(PGresult) result = kiosk_db_exec (conn, "SELECT title FROM site_groups "
+                                                  "WHERE id = $1::bigint", 1, params, error);
+
+      if (result == NULL)
+        return FALSE;
+      if (PQntuples (result) == 1)
+        report->title = g_strdup (PQgetvalue (result, 0, 0));
+    }
+  if (report->title == NULL)
+    {
+      g_set_error (error, KIOSK_DB_ERROR, KIOSK_DB_ERROR_QUERY,
+                   "report: there is no %s with id %" G_GINT64_FORMAT,
+                   request->group_id != 0 ? "group" : "site",
+                   request->group_id != 0 ? request->group_id : request->site_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+merge_reasons (GPtrArray  *into,
+               GHashTable *index,
+               GPtrArray  *reasons,
+               GPtrArray  *surveys,
+               const char *language)
+{
+  for (guint i = 0; i < reasons->len; i++)
+    {
+      KioskDashReason *reason = g_ptr_array_index (reasons, i);
+      g_autofree char *key = g_strconcat (reason->follow_up_id, "\n", reason->option_id, NULL);
+      Reason *merged = g_hash_table_lookup (index, key);
+
+      if (merged == NULL)
+        {
+          const char *label = kiosk_dash_reason_label (surveys, reason, language);
+
+          merged = g_new0 (Reason, 1);
+          merged->reason.follow_up_id = g_strdup (reason->follow_up_id);
+          merged->reason.option_id = g_strdup (reason->option_id);
+          /* The id only when no published survey knows the option. */
+          merged->label = g_strdup (label != NULL ? label : reason->option_id);
+          g_ptr_array_add (into, merged);
+          g_hash_table_insert (index, g_steal_pointer (&key), merged);
+        }
+      merged->reason.n += reason->n;
+      merged->reason.answered += reason->answered;
+    }
+}
+
+static int
+compare_reasons (gconstpointer a,
+                 gconstpointer b)
+{
+  const Reason *x = *(const Reason * const *) a;
+  const Reason *y = *(const Reason * const *) b;
+
+  if (x->reason.n != y->reason.n)
+    return x->reason.n > y->reason.n ? -1 : 1;
+  return g_strcmp0 (x->label, y->label);
+}
+
+static int
+compare_comments (gconstpointer a,
+                  gconstpointer b)
+{
+  const Comment *x = *(const Comment * const *) a;
+  const Comment *y = *(const Comment * const *) b;
+
+  return x->comment->time_us > y->comment->time_us ? -1
+         : x->comment->time_us < y->comment->time_us ? 1 : 0;
+}
+
+static int
+compare_site_rows (gconstpointer a,
+                   gconstpointer b)
+{
+  const SiteRow *x = a;
+  const SiteRow *y = b;
+  double i = kiosk_dash_counts_index (&x->counts);
+  double j = kiosk_dash_counts_index (&y->counts);
+
+  /* Best first; a site without responses last, by name. */
+  if (isnan (i) != isnan (j))
+    return isnan (i) ? 1 : -1;
+  if (!isnan (i) && i != j)
+    return i > j ? -1 : 1;
+  return g_strcmp0 (x->site->title, y->site->title);
+}
+
+static void
+add_days (GArray       *into,
+          const GArray *days)
+{
+  if (into->len == 0)
+    {
+      g_array_append_vals (into, days->data, days->len);
+      return;
+    }
+  /* The same filter: the same days in the same order. */
+  for (guint d = 0; d < days->len && d < into->len; d++)
+    kiosk_dash_counts_merge (&g_array_index (into, KioskDashDay, d).counts,
+                             &g_array_index (days, KioskDashDay, d).counts);
+}
+
+static gboolean
+load (PGconn                   *conn,
+      const KioskReportRequest *request,
+      Report                   *report,
+      GError                  **error)
+{
+  g_autoptr(GHashTable) unhappy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) happy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTable *index[2] = { unhappy, happy };
+  g_autoptr(GString) zones = g_string_new (NULL);
+  KioskDashFilter previous = { 0 };
+
+  report->language = kiosk_dash_language_lookup (request->language);
+  if (report->language == NULL)
+    report->language = "en";
+  report->include_misuse = request->include_misuse;
+  report->group = request->group_id != 0;
+  report->filter.from = request->from;
+  report->filter.to = request->to;
+  report->filter.include_misuse = request->include_misuse;
+  report->n_days = g_date_days_between (&request->from, &request->to) + 1;
+  report->days = g_array_new (FALSE, TRUE, sizeof (KioskDashDay));
+  report->reasons[0] = g_ptr_array_new_with_free_func ((GDestroyNotify) reason_free);
+  report->reasons[1] = g_ptr_array_new_with_free_func ((GDestroyNotify) reason_free);
+  report->comments = g_ptr_array_new_with_free_func (g_free);
+  report->comment_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  report->site_rows = g_array_new (FALSE, TRUE, sizeof (SiteRow));
+
+  /* The period before, as long as this one: a week beside the week before. */
+  previous.to = request->from;
+  g_date_subtract_days (&previous.to, 1);
+  previous.from = previous.to;
+  g_date_subtract_days (&previous.from, report->n_days - 1);
+  previous.include_misuse = request->include_misuse;
+  report->previous_from = previous.from;
+  report->previous_to = previous.to;
+
+  if (!load_sites (conn, request, report, error))
+    return FALSE;
+
+  for (guint s = 0; s < report->sites->len; s++)
+    {
+      KioskDashSite *site = g_ptr_array_index (report->sites, s);
+      g_autoptr(GArray) days = kiosk_dash_data_days (conn, site, &report->filter, error);
+      g_autoptr(GArray) previous_days = NULL;
+      g_autofree KioskDashWeekHours *hours = NULL;
+      g_autoptr(GPtrArray) surveys = NULL;
+      g_autoptr(GPtrArray) comments = NULL;
+      SiteRow row = { site, { { { 0 } } } };
+
+      if (days == NULL)
+        return FALSE;
+      add_days (report->days, days);
+      for (guint d = 0; d < days->len; d++)
+        kiosk_dash_counts_merge (&row.counts, &g_array_index (days, KioskDashDay, d).counts);
+      kiosk_dash_counts_merge (&report->total, &row.counts);
+      g_array_append_val (report->site_rows, row);
+
+      previous_days = kiosk_dash_data_days (conn, site, &previous, error);
+      if (previous_days == NULL)
+        return FALSE;
+      for (guint d = 0; d < previous_days->len; d++)
+        kiosk_dash_counts_merge (&report->previous,
+                                 &g_array_index (previous_days, KioskDashDay, d).counts);
+
+      hours = kiosk_dash_data_hours (conn, site, &report->filter, error);
+      if (hours == NULL)
+        return FALSE;
+      for (guint d = 0; d < 7; d++)
+        for (guint h = 0; h < 24; h++)
+          {
+            kiosk_dash_counts_merge (&report->hours.cells[d][h], &hours->cells[d][h]);
+            report->open[d][h] |= kiosk_dash_site_open_hour (site, d, h);
+          }
+
+      surveys = kiosk_dash_data_surveys (conn, site, &report->filter, error);
+      if (surveys == NULL)
+        return FALSE;
+      for (guint m = 0; m < 2; m++)
+        {
+          g_autoptr(GPtrArray) reasons = kiosk_dash_data_reasons (conn, site, &report->filter,
+                                                                 (KioskDashMood) m, error);
+
+          if (reasons == NULL)
+            return FALSE;
+          merge_reasons (report->reasons[m], index[m], reasons, surveys, report->language);
+        }
+
+      comments = kiosk_dash_data_comments (conn, site, &report->filter, 0, COMMENTS_READ, NULL,
+                                           error);
+      if (comments == NULL)
+        return FALSE;
+      for (guint c = 0; c < comments->len; c++)
+        {
+          KioskDashComment *comment = g_ptr_array_index (comments, c);
+          Comment *entry;
+
+          /* The dashboard lists misuse flagged; a report that leaves misuse out of its
+           * figures leaves it out of its comments too. */
+          if (comment->misuse && !request->include_misuse)
+            continue;
+          entry = g_new0 (Comment, 1);
+          entry->comment = comment;
+          entry->site_title = site->title;
+          g_ptr_array_add (report->comments, entry);
+        }
+      g_ptr_array_add (report->comment_rows, g_steal_pointer (&comments));
+
+      if (strstr (zones->str, site->time_zone) == NULL)
+        g_string_append_printf (zones, "%s%s", zones->len > 0 ? ", " : "", site->time_zone);
+    }
+
+  for (guint m = 0; m < 2; m++)
+    g_ptr_array_sort (report->reasons[m], compare_reasons);
+  g_ptr_array_sort (report->comments, compare_comments);
+  if (report->comments->len > COMMENTS)
+    g_ptr_array_set_size (report->comments, COMMENTS);
+  g_array_sort (report->site_rows, compare_site_rows);
+  report->zones = g_string_free (g_steal_pointer (&zones), FALSE);
+  return TRUE;
+}
+
+/* Words */
+
+static char *
+period_dates (const Report *report,
+              const GDate  *from,
+              const GDate  *to)
+{
+  g_autofree char *first = kiosk_dash_language_format_date (report->language, from);
+  g_autofree char *last = NULL;
+
+  if (g_date_compare (from, to) == 0)
+    return g_steal_pointer (&first);
+  last = kiosk_dash_language_format_date (report->language, to);
+  return g_strdup_printf ("%s – %s", first, last);
+}
+
+/* "Friday, 04.12.2026", "Week 49: 30.11.2026 – 06.12.2026", "10 days: …". */
+static char *
+period_words (const Report *report)
+{
+  const GDate *from = &report->filter.from;
+  g_autofree char *dates = period_dates (report, from, &report->filter.to);
+
+  if (report->n_days == 1)
+    /* Translators: a report's period of one day: "Friday, 04.12.2026" */
+    return g_strdup_printf (R_("%s, %s"),
+                            kiosk_dash_language_weekday_name (report->language,
+                                                              g_date_get_weekday (from), FALSE),
+                            dates);
+  if (report->n_days == 7 && g_date_get_weekday (from) == G_DATE_MONDAY)
+    /* Translators: a report's period of a week, Monday to Sunday: "Week 49: 30.11. – 06.12." */
+    return g_strdup_printf (R_("Week %u: %s"), g_date_get_iso8601_week_of_year (from), dates);
+  /* Translators: a report's period of several days: "10 days: 01.12.2026 – 10.12.2026" */
+  return g_strdup_printf (R_("%u days: %s"), report->n_days, dates);
+}
+
+/* Drawing */
+
+typedef struct
+{
+  cairo_t *cr;
+  Report  *report;
+  double   y;
+  guint    page;
+  guint    pages;   /* 0 on the first pass, which only counts them */
+} Doc;
+
+static PangoLayout *
+layout_new (Doc        *doc,
+            const char *text,
+            double      size,
+            gboolean    bold,
+            double      width)
+{
+  PangoLayout *layout = pango_cairo_create_layout (doc->cr);
+  PangoFontDescription *font = pango_font_description_from_string (FONT);
+
+  /* One point is one unit of the surface. */
+  pango_cairo_context_set_resolution (pango_layout_get_context (layout), 72);
+  pango_layout_context_changed (layout);
+  pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
+  if (bold)
+    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  if (width > 0)
+    {
+      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+    }
+  pango_layout_set_text (layout, text, -1);
+  return layout;
+}
+
+static void
+set_color (cairo_t         *cr,
+           const KioskRgba *color)
+{
+  cairo_set_source_rgba (cr, color->r, color->g, color->b, color->a);
+}
+
+/* Draws @text at (@x, @y) and returns its height. */
+static double
+text_at (Doc             *doc,
+         double           x,
+         double           y,
+         double           width,
+         const char      *text,
+         double           size,
+         gboolean         bold,
+         const KioskRgba *color,
+         PangoAlignment   alignment)
+{
+  g_autoptr(PangoLayout) layout = layout_new (doc, text, size, bold, width);
+  int w, h;
+
+  pango_layout_set_alignment (layout, alignment);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  set_color (doc->cr, color);
+  cairo_move_to (doc->cr, x, y);
+  pango_cairo_show_layout (doc->cr, layout);
+  return h;
+}
+
+static void
+footer (Doc *doc)
+{
+  Report *report = doc->report;
+  const char *zone = report->sites->len == 1
+                     ? ((KioskDashSite *) g_ptr_array_index (report->sites, 0))->time_zone
+                     : "UTC";
+  g_autofree char *time = kiosk_dash_language_format_time (report->language,
+                                                           report->generated_us, zone);
+  /* Translators: a report's footer: the date and time it was made, and the time zone */
+  g_autofree char *generated = g_strdup_printf (R_("Generated at %s (%s) by smiley-kiosk-server"),
+                                                time, zone);
+  /* Translators: a report's page number: "page 1 of 3" */
+  g_autofree char *page = g_strdup_printf (R_("page %u of %u"), doc->page,
+                                           MAX (doc->pages, doc->page));
+
+  set_color (doc->cr, &rule_color);
+  cairo_set_line_width (doc->cr, 0.5);
+  cairo_move_to (doc->cr, MARGIN, FOOTER_Y - 6);
+  cairo_line_to (doc->cr, PAGE_WIDTH - MARGIN, FOOTER_Y - 6);
+  cairo_stroke (doc->cr);
+  text_at (doc, MARGIN, FOOTER_Y, CONTENT * 0.75, generated, 7.5, FALSE, &muted_color,
+           PANGO_ALIGN_LEFT);
+  text_at (doc, MARGIN, FOOTER_Y, CONTENT, page, 7.5, FALSE, &muted_color, PANGO_ALIGN_RIGHT);
+}
+
+static void
+new_page (Doc *doc)
+{
+  footer (doc);
+  cairo_show_page (doc->cr);
+  doc->page++;
+  doc->y = MARGIN;
+}
+
+/* Room for @height more on this page, else the next one. */
+static void
+need (Doc   *doc,
+      double height)
+{
+  if (doc->y + height > BOTTOM)
+    new_page (doc);
+}
+
+static void
+heading (Doc        *doc,
+         const char *text,
+         double      room_after)
+{
+  need (doc, 24 + room_after);
+  doc->y += 8;
+  doc->y += text_at (doc, MARGIN, doc->y, CONTENT, text, 12, TRUE, &text_color,
+                     PANGO_ALIGN_LEFT);
+  doc->y += 6;
+}
+
+static void
+chart_at (Doc               *doc,
+          double             height,
+          KioskChartDrawFunc draw,
+          gpointer           data)
+{
+  cairo_save (doc->cr);
+  cairo_translate (doc->cr, MARGIN, doc->y);
+  cairo_rectangle (doc->cr, 0, 0, CONTENT, height);
+  cairo_clip (doc->cr);
+  draw (doc->cr, CONTENT, height, data);
+  cairo_restore (doc->cr);
+  doc->y += height + 4;
+}
+
+static void
+chart_style (KioskChartStyle *style)
+{
+  kiosk_chart_style_init (style);
+  style->font_size = 9;
+}
+
+typedef struct
+{
+  KioskChartDay *days;
+  guint          n_days;
+  const char    *index_title;
+  const char    *count_title;
+} TrendChart;
+
+static void
+draw_trend (cairo_t *cr,
+            double   width,
+            double   height,
+            gpointer data)
+{
+  TrendChart *chart = data;
+  KioskChartStyle style;
+
+  chart_style (&style);
+  kiosk_chart_draw_trend (cr, width, height, chart->days, chart->n_days, chart->index_title,
+                          chart->count_title, &style);
+}
+
+typedef struct
+{
+  guint64 counts[24][KIOSK_CHART_FACES];
+} HoursChart;
+
+static void
+draw_hours (cairo_t *cr,
+            double   width,
+            double   height,
+            gpointer data)
+{
+  HoursChart *chart = data;
+  KioskChartStyle style;
+
+  chart_style (&style);
+  kiosk_chart_draw_hours (cr, width, height, (const guint64 (*)[KIOSK_CHART_FACES]) chart->counts,
+                          NULL, NULL, &style);
+}
+
+typedef struct
+{
+  double      index[7][24];
+  guint64     counts[7][24];
+  gboolean    open[7][24];
+  const char *weekdays[7];
+} HeatmapChart;
+
+static void
+draw_heatmap (cairo_t *cr,
+              double   width,
+              double   height,
+              gpointer data)
+{
+  HeatmapChart *chart = data;
+  KioskChartStyle style;
+
+  chart_style (&style);
+  kiosk_chart_draw_heatmap (cr, width, height, (const double (*)[24]) chart->index,
+                            (const guint64 (*)[24]) chart->counts,
+                            (const gboolean (*)[24]) chart->open, HEATMAP_MIN_COUNT, TRUE,
+                            chart->weekdays, &style);
+}
+
+typedef struct
+{
+  const guint64     *counts;
+  guint              scale;
+  const char *const *labels;
+  const char *const *values;
+} FacesChart;
+
+static void
+draw_faces (cairo_t *cr,
+            double   width,
+            double   height,
+            gpointer data)
+{
+  FacesChart *chart = data;
+  KioskChartStyle style;
+
+  chart_style (&style);
+  style.font_size = 10;
+  kiosk_chart_draw_faces (cr, width, height, chart->counts, chart->scale,
+                          KIOSK_CHART_FACES_BARS, chart->labels, chart->values, &style);
+}
+
+static void
+section_title (Doc *doc)
+{
+  Report *report = doc->report;
+  g_autofree char *period = period_words (report);
+  g_autofree char *zones = NULL;
+
+  doc->y += text_at (doc, MARGIN, doc->y, CONTENT, report->title, 20, TRUE, &text_color,
+                     PANGO_ALIGN_LEFT);
+  doc->y += 2;
+  doc->y += text_at (doc, MARGIN, doc->y, CONTENT, period, 12, FALSE, &text_color,
+                     PANGO_ALIGN_LEFT);
+  /* Translators: %s is a time zone, or several, such as "Europe/Berlin" */
+  zones = g_strdup_printf (report->sites->len > 1 ? R_("Local days and hours of each site (%s)")
+                                                  : R_("Local days and hours of %s"),
+                           report->zones[0] ? report->zones : "UTC");
+  doc->y += text_at (doc, MARGIN, doc->y, CONTENT, zones, 9, FALSE, &muted_color,
+                     PANGO_ALIGN_LEFT);
+  doc->y += 10;
+}
+
+static void
+section_headline (Doc *doc)
+{
+  Report *report = doc->report;
+  const char *lang = report->language;
+  double index = kiosk_dash_counts_index (&report->total);
+  double before = kiosk_dash_counts_index (&report->previous);
+  g_autofree char *index_text = kiosk_dash_language_format_index (lang, index);
+  g_autofree char *n_text = kiosk_dash_language_format_count (lang, report->total.n);
+  g_autofree char *n_line = NULL;
+  g_autofree char *before_text = kiosk_dash_language_format_index (lang, before);
+  g_autofree char *before_n = kiosk_dash_language_format_count (lang, report->previous.n);
+  g_autofree char *before_dates = period_dates (report, &report->previous_from,
+                                                &report->previous_to);
+  g_autofree char *before_line = NULL;
+  const char *arrow = "";
+  double top = doc->y;
+  double h;
+
+  need (doc, 80);
+  top = doc->y;
+  text_at (doc, MARGIN, top, 150, R_("Happy Index"), 10, FALSE, &muted_color, PANGO_ALIGN_LEFT);
+  h = text_at (doc, MARGIN, top + 13, 0, index_text, 36, TRUE, &text_color, PANGO_ALIGN_LEFT);
+  /* The index never without the number of responses it stands on. */
+  n_line = g_strdup_printf ("n = %s", n_text);
+  text_at (doc, MARGIN + 86, top + 13 + h - 22, 0, n_line, 12, FALSE, &text_color,
+           PANGO_ALIGN_LEFT);
+
+  if (!isnan (index) && !isnan (before))
+    arrow = round (index) > round (before) ? " ▲" : round (index) < round (before) ? " ▼" : " ▶";
+  /* Translators: the previous period beside a report's Happy Index: "Before (23.11. – 29.11.):
+   * 72 (n = 180) ▲" */
+  before_line = g_strdup_printf (R_("Period before (%s): %s (n = %s)%s"), before_dates,
+                                 before_text, before_n, arrow);
+  text_at (doc, MARGIN + 200, top, CONTENT - 200, before_line, 9, FALSE, &muted_color,
+           PANGO_ALIGN_LEFT);
+  if (report->total.misuse > 0)
+    {
+      g_autofree char *misuse = kiosk_dash_language_format_count (lang, report->total.misuse);
+      g_autofree char *note = g_strdup_printf (report->include_misuse
+                                               ? R_("%s responses flagged as misuse are included.")
+                                               : R_("%s responses flagged as misuse are left out."),
+                                               misuse);
+
+      text_at (doc, MARGIN + 200, top + 28, CONTENT - 200, note, 9, FALSE, &muted_color,
+               PANGO_ALIGN_LEFT);
+    }
+  doc->y = top + 13 + h + 8;
+}
+
+static void
+section_faces (Doc *doc)
+{
+  Report *report = doc->report;
+  guint scale = kiosk_dash_counts_scale (&report->total);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
+  FacesChart chart = { report->total.faces[scale], scale, NULL, NULL };
+
+  for (guint f = 0; f < scale; f++)
+    {
+      guint64 n = report->total.faces[scale][f];
+      g_autofree char *share = kiosk_dash_language_format_percent (report->language,
+                                                                   (double) n / report->total.n);
+      g_autofree char *count = kiosk_dash_language_format_count (report->language, n);
+
+      g_ptr_array_add (labels, kiosk_dash_language_face_name (report->language, (int) f,
+                                                              (int) scale));
+      g_ptr_array_add (values, g_strdup_printf ("%s (%s)", share, count));
+    }
+  chart.labels = (const char *const *) labels->pdata;
+  chart.values = (const char *const *) values->pdata;
+  heading (doc, R_("Responses by face"), 20.0 * scale);
+  chart_at (doc, 22.0 * scale, draw_faces, &chart);
+}
+
+static void
+section_trend (Doc *doc)
+{
+  Report *report = doc->report;
+
+  if (report->n_days == 1)
+    {
+      /* One day is one dot on a trend: its hours tell more. */
+      g_autofree HoursChart *chart = g_new0 (HoursChart, 1);
+      guint weekday = g_date_get_weekday (&report->filter.from) - 1;
+
+      for (guint h = 0; h < 24; h++)
+        {
+          const KioskDashCounts *cell = &report->hours.cells[weekday][h];
+
+          for (guint f = 0; f < KIOSK_CHART_FACES; f++)
+            chart->counts[h][f] = cell->faces[KIOSK_CHART_FACES][f];
+        }
+      heading (doc, R_("Responses by hour"), 150);
+      chart_at (doc, 150, draw_hours, chart);
+    }
+  else
+    {
+      g_autofree KioskChartDay *days = g_new0 (KioskChartDay, report->days->len + 1);
+      g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+      TrendChart chart = { days, report->days->len, R_("Happy Index"), R_("Responses") };
+
+      for (guint i = 0; i < report->days->len; i++)
+        {
+          const KioskDashDay *day = &g_array_index (report->days, KioskDashDay, i);
+          char label[16];
+
+          g_date_strftime (label, sizeof label, "%d.%m.", &day->date);
+          g_ptr_array_add (labels, g_strdup (label));
+          days[i].index = kiosk_dash_counts_index (&day->counts);
+          days[i].responses = day->counts.n;
+          days[i].label = g_ptr_array_index (labels, i);
+        }
+      heading (doc, R_("Happy Index by day"), 190);
+      chart_at (doc, 190, draw_trend, &chart);
+    }
+}
+
+static void
+section_heatmap (Doc *doc)
+{
+  Report *report = doc->report;
+  g_autofree HeatmapChart *chart = g_new0 (HeatmapChart, 1);
+  g_autofree char *title = NULL;
+
+  for (guint d = 0; d < 7; d++)
+    {
+      chart->weekdays[d] = kiosk_dash_language_weekday_name (report->language,
+                                                             (GDateWeekday) (d + 1), TRUE);
+      for (guint h = 0; h < 24; h++)
+        {
+          chart->index[d][h] = kiosk_dash_counts_index (&report->hours.cells[d][h]);
+          chart->counts[d][h] = report->hours.cells[d][h].n;
+          chart->open[d][h] = report->open[d][h] || chart->counts[d][h] > 0;
+        }
+    }
+  /* Translators: %s is a time zone such as Europe/Berlin */
+  title = g_strdup_printf (R_("Happy Index by hour and weekday (%s)"),
+                           report->zones[0] ? report->zones : "UTC");
+  heading (doc, title, 170);
+  chart_at (doc, 170, draw_heatmap, chart);
+  {
+    g_autofree char *note = g_strdup_printf (R_("Hours with fewer than %d responses are "
+                                                "hatched; closed hours are blank."),
+                                             HEATMAP_MIN_COUNT);
+
+    doc->y += text_at (doc, MARGIN, doc->y, CONTENT, note, 8, FALSE, &muted_color,
+                       PANGO_ALIGN_LEFT);
+  }
+}
+
+/* A row of cells at @columns (x offsets from the margin; the last column ends at the right
+ * margin, right-aligned numbers after the first two). */
+static void
+table_row (Doc               *doc,
+           const double      *columns,
+           guint              n_columns,
+           const char *const *cells,
+           gboolean           bold,
+           const KioskRgba   *color)
+{
+  double height = 0;
+
+  for (guint c = 0; c < n_columns; c++)
+    {
+      double x = MARGIN + columns[c];
+      double width = (c + 1 < n_columns ? columns[c + 1] : CONTENT) - columns[c] - 6;
+      gboolean number = c > 1 || (c == 0 && n_columns > 3);
+
+      height = MAX (height, text_at (doc, x, doc->y, width, cells[c], 9, bold, color,
+                                     number ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT));
+    }
+  doc->y += height + 3;
+}
+
+static void
+reasons_table (Doc        *doc,
+               GPtrArray  *reasons,
+               const char *caption)
+{
+  Report *report = doc->report;
+  static const double columns[] = { 0, 30, 350, 420 };
+  const char *head[] = { "#", R_("Reason"), R_("Answers"), R_("Share") };
+
+  need (doc, 40);
+  doc->y += text_at (doc, MARGIN, doc->y, CONTENT, caption, 10, TRUE, &text_color,
+                     PANGO_ALIGN_LEFT) + 2;
+  if (reasons->len == 0)
+    {
+      doc->y += text_at (doc, MARGIN, doc->y, CONTENT, R_("No reasons given in this period."), 9,
+                         FALSE, &muted_color, PANGO_ALIGN_LEFT) + 6;
+      return;
+    }
+  table_row (doc, columns, 4, head, FALSE, &muted_color);
+  for (guint i = 0; i < reasons->len && i < TOP_REASONS; i++)
+    {
+      Reason *reason = g_ptr_array_index (reasons, i);
+      g_autofree char *rank = g_strdup_printf ("%u", i + 1);
+      g_autofree char *n = kiosk_dash_language_format_count (report->language, reason->reason.n);
+      g_autofree char *share = kiosk_dash_language_format_percent (
+        report->language,
+        reason->reason.answered > 0 ? (double) reason->reason.n / reason->reason.answered : 0);
+      const char *cells[] = { rank, reason->label, n, share };
+
+      need (doc, 14);
+      table_row (doc, columns, 4, cells, FALSE, &text_color);
+    }
+  doc->y += 6;
+}
+
+static void
+section_reasons (Doc *doc)
+{
+  Report *report = doc->report;
+
+  heading (doc, R_("Top reasons"), 60);
+  reasons_table (doc, report->reasons[KIOSK_DASH_UNHAPPY], R_("Unhappy answers"));
+  reasons_table (doc, report->reasons[KIOSK_DASH_HAPPY], R_("Happy answers"));
+  doc->y += text_at (doc, MARGIN, doc->y, CONTENT,
+                     R_("Share: of the answers of that mood that gave any reason; a visitor "
+                        "may give several."), 8, FALSE, &muted_color, PANGO_ALIGN_LEFT);
+}
+
+static void
+section_comments (Doc *doc)
+{
+  Report *report = doc->report;
+
+  heading (doc, R_("Latest comments"), 40);
+  if (report->comments->len == 0)
+    {
+      doc->y += text_at (doc, MARGIN, doc->y, CONTENT, R_("No comments in this period."), 9,
+                         FALSE, &muted_color, PANGO_ALIGN_LEFT);
+      return;
+    }
+  for (guint i = 0; i < report->comments->len; i++)
+    {
+      Comment *entry = g_ptr_array_index (report->comments, i);
+      KioskDashComment *c = entry->comment;
+      g_autofree char *face = kiosk_dash_language_face_name (report->language, c->face, c->scale);
+      g_autofree char *line = NULL;
+      g_autoptr(PangoLayout) layout = layout_new (doc, c->comment, 9.5, FALSE, CONTENT - 12);
+      KioskRgba face_color = kiosk_chart_face_color ((guint) c->face, (guint) c->scale);
+      int w, h;
+
+      if (report->group)
+        line = g_strdup_printf ("%s · %s · %s%s", c->local_time, face, entry->site_title,
+                                c->misuse ? " · " : "");
+      else
+        line = g_strdup_printf ("%s · %s%s", c->local_time, face, c->misuse ? " · " : "");
+      if (c->misuse)
+        {
+          char *flagged = g_strconcat (line, R_("Misuse"), NULL);
+
+          g_free (line);
+          line = flagged;
+        }
+      /* Long comments end in an ellipsis after a few lines; the dashboard has them whole. */
+      pango_layout_set_height (layout, -COMMENT_LINES);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_auto_dir (layout, TRUE);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      need (doc, h + 20);
+      /* A bar in the face's colour beside each comment. */
+      cairo_rectangle (doc->cr, MARGIN, doc->y + 1, 3, h + 12);
+      set_color (doc->cr, &face_color);
+      cairo_fill (doc->cr);
+      doc->y += text_at (doc, MARGIN + 10, doc->y, CONTENT - 10, line, 8, FALSE, &muted_color,
+                         PANGO_ALIGN_LEFT);
+      set_color (doc->cr, &text_color);
+      cairo_move_to (doc->cr, MARGIN + 10, doc->y);
+      pango_cairo_show_layout (doc->cr, layout);
+      doc->y += h + 8;
+    }
+}
+
+static void
+section_sites (Doc *doc)
+{
+  Report *report = doc->report;
+  static const double columns[] = { 0, 30, 350, 420 };
+  const char *head[] = { "#", R_("Site"), R_("Happy Index"), R_("Responses") };
+
+  heading (doc, R_("Sites of the group"), 40);
+  if (report->site_rows->len == 0)
+    {
+      doc->y += text_at (doc, MARGIN, doc->y, CONTENT, R_("This group has no sites."), 9, FALSE,
+                         &muted_color, PANGO_ALIGN_LEFT);
+      return;
+    }
+  table_row (doc, columns, 4, head, FALSE, &muted_color);
+  for (guint i = 0; i < report->site_rows->len; i++)
+    {
+      SiteRow *row = &g_array_index (report->site_rows, SiteRow, i);
+      g_autofree char *rank = g_strdup_printf ("%u", i + 1);
+      g_autofree char *index = kiosk_dash_language_format_index (
+        report->language, kiosk_dash_counts_index (&row->counts));
+      g_autofree char *n = kiosk_dash_language_format_count (report->language, row->counts.n);
+      const char *cells[] = { rank, row->site->title, index, n };
+
+      need (doc, 14);
+      table_row (doc, columns, 4, cells, FALSE, &text_color);
+    }
+}
+
+static void
+section_empty (Doc *doc)
+{
+  Report *report = doc->report;
+
+  /* Instead of empty charts: the period is there, and it says why nothing else is. */
+  cairo_rectangle (doc->cr, MARGIN, doc->y, CONTENT, 60);
+  cairo_set_source_rgb (doc->cr, 0.96, 0.96, 0.96);
+  cairo_fill (doc->cr);
+  text_at (doc, MARGIN + 16, doc->y + 14, CONTENT - 32,
+           R_("There were no responses in this period."), 14, TRUE, &text_color,
+           PANGO_ALIGN_LEFT);
+  doc->y += 76;
+  if (report->group)
+    section_sites (doc);
+}
+
+/* Draws the whole report on @surface; returns the number of pages. */
+static guint
+draw_report (Report          *report,
+             cairo_surface_t *surface,
+             guint            pages)
+{
+  cairo_t *cr = cairo_create (surface);
+  Doc doc = { cr, report, MARGIN, 1, pages };
+
+  section_title (&doc);
+  section_headline (&doc);
+  if (report->total.n == 0)
+    section_empty (&doc);
+  else
+    {
+      section_faces (&doc);
+      section_trend (&doc);
+      section_heatmap (&doc);
+      section_reasons (&doc);
+      section_comments (&doc);
+      if (report->group)
+        section_sites (&doc);
+    }
+  footer (&doc);
+  cairo_show_page (cr);
+  cairo_destroy (cr);
+  return doc.page;
+}
+
+static cairo_status_t
+append_cb (void                *closure,
+           const unsigned char *data,
+           unsigned int         length)
+{
+  if (closure != NULL)
+    g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static char *
+report_title (const Report *report)
+{
+  g_autofree char *dates = period_dates (report, &report->filter.from, &report->filter.to);
+
+  return g_strdup_printf ("%s — %s", report->title, dates);
+}
+
+GBytes *
+kiosk_report_render_pdf (PGconn                    *conn,
+                         const KioskReportRequest  *request,
+                         char                     **out_title,
+                         GError                   **error)
+{
+  Report report = { 0 };
+  g_autoptr(GByteArray) pdf = g_byte_array_new ();
+  g_autofree char *title = NULL;
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  guint pages;
+
+  g_return_val_if_fail ((request->site_id != 0) != (request->group_id != 0), NULL);
+  g_return_val_if_fail (g_date_valid (&request->from) && g_date_valid (&request->to), NULL);
+  g_return_val_if_fail (g_date_compare (&request->from, &request->to) <= 0, NULL);
+
+  if (!load (conn, request, &report, error))
+    {
+      report_clear (&report);
+      return NULL;
+    }
+  report.generated_us = g_get_real_time ();
+  title = report_title (&report);
+
+  /* Twice: the first pass, into nothing, counts the pages for "page 1 of N". */
+  surface = cairo_pdf_surface_create_for_stream (append_cb, NULL, PAGE_WIDTH, PAGE_HEIGHT);
+  pages = draw_report (&report, surface, 0);
+  cairo_surface_destroy (surface);
+
+  surface = cairo_pdf_surface_create_for_stream (append_cb, pdf, PAGE_WIDTH, PAGE_HEIGHT);
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, title);
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "smiley-kiosk-server");
+  draw_report (&report, surface, pages);
+  cairo_surface_finish (surface);
+  status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+  report_clear (&report);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "report: cairo could not write the PDF: %s", cairo_status_to_string (status));
+      return NULL;
+    }
+  if (out_title != NULL)
+    *out_title = g_steal_pointer (&title);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&pdf));
+}
