@@ -138,6 +138,7 @@ check_survey (const char *path)
   g_autoptr(KioskSurvey) survey = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
+  g_auto(GStrv) warnings = NULL;
 
   survey = kiosk_survey_new_from_file (path, &error);
   if (survey == NULL)
@@ -149,6 +150,10 @@ check_survey (const char *path)
   summary = kiosk_survey_describe (survey);
   g_print (_("%s: the survey is valid\n"), path);
   g_print ("%s", summary);
+  warnings = kiosk_survey_dup_warnings (survey);
+  for (guint i = 0; warnings[i]; i++)
+    /* Translators: the first %s is the survey file, the second what is wrong with it */
+    g_printerr (_("%s: warning: %s\n"), path, warnings[i]);
 
   return EXIT_SUCCESS;
 }

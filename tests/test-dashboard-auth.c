@@ -988,6 +988,118 @@ test_viewer_on_other_site (void)
   g_assert_cmpint (missing->status, ==, 404);
 }
 
+/* Alerts and reports: a viewer sees, acknowledges and downloads only what is of its sites; a
+ * site it may not see is as unknown as one that does not exist, whatever the form or the
+ * address says. */
+static void
+test_viewer_alerts_and_reports (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *csrf = NULL;
+  g_autofree char *south_episode = NULL;
+  g_autofree char *north_episode = NULL;
+  g_autofree char *form = NULL;
+  g_autoptr(Reply) alerts = NULL;
+
+  /* Held a minute ago, with an hour's window: open whatever the server's evaluation finds. */
+  kiosk_test_pg_exec (server.pg,
+                      "INSERT INTO alert_rules (name, kind, site_id, threshold, window_minutes)"
+                      " SELECT 'north-rule', 'unhappy-share', id, 50, 60 FROM sites"
+                      "  WHERE name = 'north'"
+                      " UNION ALL SELECT 'south-rule', 'unhappy-share', id, 50, 60 FROM sites"
+                      "  WHERE name = 'south';"
+                      "INSERT INTO alert_episodes (rule_id, site_id, opened_at, last_held_at,"
+                      " value, responses)"
+                      " SELECT r.id, r.site_id, now () - interval '1 minute',"
+                      "  now () - interval '1 minute', 75, 8 FROM alert_rules r"
+                      "  WHERE r.name IN ('north-rule', 'south-rule')", &error);
+  g_assert_no_error (error);
+  south_episode = kiosk_test_pg_query_value (server.pg,
+                                             "SELECT e.id FROM alert_episodes e JOIN sites s"
+                                             " ON s.id = e.site_id WHERE s.name = 'south'",
+                                             &error);
+  north_episode = kiosk_test_pg_query_value (server.pg,
+                                             "SELECT e.id FROM alert_episodes e JOIN sites s"
+                                             " ON s.id = e.site_id WHERE s.name = 'north'",
+                                             &error);
+  g_assert_no_error (error);
+
+  reset_attempts ();
+  session = login ("viewer", VIEWER_PASS);
+  alerts = get ("/alerts", session);
+  g_assert_cmpint (alerts->status, ==, 200);
+  assert_security_headers (alerts);
+  g_assert_nonnull (strstr (alerts->body->str, "north-rule"));
+  g_assert_null (strstr (alerts->body->str, "south-rule"));
+  g_assert_nonnull (strstr (alerts->body->str, "<span class=\"badge\">1<"));
+  csrf = csrf_of_page (alerts->body->str);
+  g_assert_nonnull (csrf);
+
+  /* The other site's episode, with the viewer's own valid token. */
+  form = g_strdup_printf ("csrf=%s&episode=%s&comment=mine", csrf, south_episode);
+  {
+    g_autoptr(Reply) reply = http ("POST", "/alerts/acknowledge", session, form, NULL, NULL,
+                                   NULL);
+    g_autofree char *by = kiosk_test_pg_query_value (server.pg,
+                                                     "SELECT count (*) FROM alert_episodes"
+                                                     " WHERE acknowledged_at IS NOT NULL",
+                                                     &error);
+
+    g_assert_cmpint (reply->status, ==, 404);
+    g_assert_cmpstr (by, ==, "0");
+  }
+  /* Without the token the router refuses before the page runs. */
+  g_free (form);
+  form = g_strdup_printf ("csrf=forged&episode=%s", north_episode);
+  {
+    g_autoptr(Reply) reply = http ("POST", "/alerts/acknowledge", session, form, NULL, NULL,
+                                   NULL);
+
+    g_assert_cmpint (reply->status, ==, 403);
+  }
+  g_free (form);
+  form = g_strdup_printf ("csrf=%s&episode=%s&comment=on+it", csrf, north_episode);
+  {
+    g_autoptr(Reply) reply = http ("POST", "/alerts/acknowledge", session, form, NULL, NULL,
+                                   NULL);
+    g_autofree char *location = g_strdup_printf ("/alerts?result=acknowledged#episode-%s",
+                                                 north_episode);
+    g_autoptr(Reply) page = NULL;
+
+    g_assert_cmpint (reply->status, ==, 303);
+    g_assert_cmpstr (header (reply, "location"), ==, location);
+    page = get (location, session);
+    g_assert_nonnull (strstr (page->body->str, "Acknowledged by viewer on "));
+    g_assert_nonnull (strstr (page->body->str, "<q>on it</q>"));
+  }
+
+  /* Reports: its own site as a PDF; the other site, or a group with it, not at all. */
+  {
+    g_autoptr(Reply) own = get ("/reports/download?site=north&period=day&date=2026-03-10",
+                                session);
+    g_autoptr(Reply) other = get ("/reports/download?site=south&period=day&date=2026-03-10",
+                                  session);
+    g_autoptr(Reply) group = get ("/reports/download?scope=group%3Aeast&period=week"
+                                  "&date=2026-03-10", session);
+    g_autoptr(Reply) schedules = http ("POST", "/reports/schedules", session, form, NULL,
+                                       NULL, NULL);
+
+    g_assert_cmpint (own->status, ==, 200);
+    g_assert_cmpstr (header (own, "content-type"), ==, "application/pdf");
+    g_assert_cmpstr (header (own, "content-disposition"), ==,
+                     "attachment; filename=\"report-north-2026-03-10.pdf\"");
+    g_assert_true (g_str_has_prefix (own->body->str, "%PDF-"));
+    assert_security_headers (own);
+    g_assert_cmpint (other->status, ==, 404);
+    g_assert_null (header (other, "content-disposition"));
+    g_assert_cmpint (group->status, ==, 404);
+    g_assert_cmpint (schedules->status, ==, 403);
+  }
+  kiosk_test_pg_exec (server.pg, "DELETE FROM alert_rules", &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_errors (void)
 {
@@ -1120,6 +1232,7 @@ main (int    argc,
   g_test_add_func ("/dashboard/every-route-as-nobody", test_every_route_as_nobody);
   g_test_add_func ("/dashboard/viewer-on-admin-routes", test_viewer_on_admin_routes);
   g_test_add_func ("/dashboard/viewer-on-other-site", test_viewer_on_other_site);
+  g_test_add_func ("/dashboard/viewer-alerts-and-reports", test_viewer_alerts_and_reports);
   g_test_add_func ("/dashboard/errors", test_errors);
   g_test_add_func ("/dashboard/languages", test_languages);
   g_test_add_func ("/dashboard/insecure-cookies-config", test_insecure_cookies_config);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kiosk-flow.h"
+#include "kiosk-keyboard-table.h"
 #include "kiosk-test-util.h"
 
 #define START_WALL_US (G_GINT64_CONSTANT (1795000000) * G_USEC_PER_SEC)
@@ -1174,6 +1175,77 @@ test_language (Visit         *v,
   g_assert_cmpstr (kiosk_flow_get_language (v->flow), ==, "en");
 }
 
+/* Japanese (like Chinese and Korean) is typed through an input method, which the kiosk does not
+ * have: its visitors skip the comment step and go on to the contact request; in English the
+ * same survey asks for the comment. The survey checker says so. */
+static void
+test_input_method_language_skips_comment (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "survey-japanese.json",
+                                                 NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskSurvey) survey = kiosk_survey_new_from_file (path, &error);
+  g_autoptr(KioskConfig) config = kiosk_config_new_from_data ("[kiosk]\nthank-you-seconds = 0.5\n"
+                                                              "misuse-interval = 0\n", -1,
+                                                              "test.conf", NULL);
+  g_autoptr(KioskClock) clock = kiosk_clock_new_fake (START_WALL_US, G_USEC_PER_SEC, "b");
+  g_autofree char *dir = kiosk_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "r.db", NULL);
+  g_autoptr(KioskStore) store = NULL;
+  g_autoptr(KioskFlow) flow = NULL;
+  g_autoptr(KioskSurvey) small = small_survey (0);
+  g_auto(GStrv) warnings = NULL;
+
+  g_assert_no_error (error);
+  store = kiosk_store_open (db, KIOSK_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  flow = kiosk_flow_new (config, store, clock, survey);
+
+  g_assert_true (kiosk_language_needs_input_method ("ja"));
+  g_assert_true (kiosk_language_needs_input_method ("zh-Hant"));
+  g_assert_true (kiosk_language_needs_input_method ("ko-KR"));
+  g_assert_false (kiosk_language_needs_input_method ("ar"));
+  g_assert_false (kiosk_language_needs_input_method ("xx"));
+
+  g_assert_true (kiosk_flow_set_language (flow, "ja"));
+  g_assert_false (kiosk_flow_can_comment (flow));
+  kiosk_flow_vote (flow, 0, KIOSK_INPUT_TOUCH, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kiosk_flow_get_state (flow), ==, KIOSK_FLOW_FOLLOW_UP);
+  g_assert_true (kiosk_flow_toggle_option (flow, "queue"));
+  g_assert_true (kiosk_flow_submit (flow));
+  g_assert_cmpint (kiosk_flow_get_state (flow), ==, KIOSK_FLOW_CONTACT);
+  /* Nothing can be typed as a comment now. */
+  g_assert_false (kiosk_flow_set_comment (flow, "x"));
+  kiosk_flow_skip (flow);
+  g_assert_true (kiosk_test_wait_for (back_to_survey, flow, 5000));
+
+  g_assert_true (kiosk_flow_set_language (flow, "en"));
+  g_assert_true (kiosk_flow_can_comment (flow));
+  kiosk_flow_vote (flow, 0, KIOSK_INPUT_TOUCH, &error);
+  g_assert_no_error (error);
+  g_assert_true (kiosk_flow_submit (flow));
+  g_assert_cmpint (kiosk_flow_get_state (flow), ==, KIOSK_FLOW_COMMENT);
+  g_assert_true (kiosk_flow_skip (flow));
+  g_assert_cmpint (kiosk_flow_get_state (flow), ==, KIOSK_FLOW_CONTACT);
+  g_assert_true (kiosk_flow_skip (flow));
+  g_assert_true (kiosk_test_wait_for (back_to_survey, flow, 5000));
+
+  warnings = kiosk_survey_dup_warnings (survey);
+  g_assert_cmpuint (g_strv_length (warnings), ==, 1);
+  g_assert_cmpstr (warnings[0], ==, "follow-up “why-not” asks for a comment, but ja (日本語) is "
+                   "typed through an input method, which the kiosk does not have: visitors in ja "
+                   "skip the comment");
+  /* A survey in German and English asks for its comment in both: nothing to say. */
+  g_clear_pointer (&warnings, g_strfreev);
+  warnings = kiosk_survey_dup_warnings (small);
+  g_assert_cmpuint (g_strv_length (warnings), ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&flow));
+  g_assert_finalize_object (g_steal_pointer (&store));
+  kiosk_test_rm_rf (dir);
+}
+
 /* [kiosk] language sets the default when the survey offers it. */
 static void
 test_configured_language (void)
@@ -1286,6 +1358,8 @@ main (int   argc,
   g_test_add ("/flow/language/returns-to-default", Visit, GUINT_TO_POINTER (2),
               visit_setup, test_language, visit_teardown);
   g_test_add_func ("/flow/language/configured", test_configured_language);
+  g_test_add_func ("/flow/language/input-method-skips-comment",
+                   test_input_method_language_skips_comment);
   g_test_add_func ("/clock/rfc3339", test_rfc3339);
   g_test_add_func ("/clock/real", test_real_clock);
 

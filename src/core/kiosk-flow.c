@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kiosk-flow.h"
+#include "kiosk-keyboard-table.h"
 
 
 struct _KioskFlow
@@ -632,13 +633,30 @@ finish_visit (KioskFlow    *self,
   forget_visit (self);
 }
 
-/* The steps a follow-up asks for, in order: options, comment, contact. */
+/**
+ * kiosk_flow_can_comment:
+ *
+ * Returns: %FALSE when the visitor's language needs an input method, which the kiosk does not
+ *   have: its visits then skip the comment step
+ */
+gboolean
+kiosk_flow_can_comment (KioskFlow *self)
+{
+  g_return_val_if_fail (KIOSK_IS_FLOW (self), FALSE);
+
+  return !kiosk_language_needs_input_method (self->language);
+}
+
+/* The steps a follow-up asks for, in order: options, comment, contact. A comment in a language
+ * typed through an input method (Chinese, Japanese, Korean) is not asked for: the kiosk has
+ * none, and keys of another script would only frustrate. */
 static void
 next_step (KioskFlow *self)
 {
   KioskFlowState next = KIOSK_FLOW_THANKS;
 
-  if (self->state == KIOSK_FLOW_FOLLOW_UP && kiosk_follow_up_has_comment (self->follow_up))
+  if (self->state == KIOSK_FLOW_FOLLOW_UP && kiosk_follow_up_has_comment (self->follow_up) &&
+      kiosk_flow_can_comment (self))
     next = KIOSK_FLOW_COMMENT;
   else if (self->state != KIOSK_FLOW_CONTACT && kiosk_follow_up_has_contact (self->follow_up))
     next = KIOSK_FLOW_CONTACT;

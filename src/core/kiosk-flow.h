@@ -84,6 +84,7 @@ gboolean             kiosk_flow_set_comment          (KioskFlow    *self,
                                                       const char   *text);
 const char          *kiosk_flow_get_comment          (KioskFlow    *self);
 guint                kiosk_flow_get_comment_max_length (KioskFlow  *self);
+gboolean             kiosk_flow_can_comment          (KioskFlow    *self);
 gboolean             kiosk_flow_submit               (KioskFlow    *self);
 gboolean             kiosk_flow_submit_contact       (KioskFlow    *self,
                                                       gboolean      consent,

@@ -10,6 +10,7 @@
 
 #include "kiosk-config.h"
 #include "kiosk-core-resources.h"
+#include "kiosk-keyboard-table.h"
 #include "kiosk-response.h"
 #include "kiosk-survey.h"
 
@@ -1709,6 +1710,47 @@ kiosk_survey_describe (KioskSurvey *self)
   g_string_append_printf (out, "  %-20s %u s\n", "follow-up timeout", self->timeout_s);
 
   return g_string_free (out, FALSE);
+}
+
+/**
+ * kiosk_survey_dup_warnings:
+ *
+ * What IT staff should know about a valid survey (smiley-kiosk --check-survey): a comment asked
+ * for in a language the kiosk cannot type (it needs an input method) is never asked.
+ *
+ * Returns: (transfer full): one sentence per problem, empty when there is none
+ */
+GStrv
+kiosk_survey_dup_warnings (KioskSurvey *self)
+{
+  g_autoptr(GStrvBuilder) warnings = g_strv_builder_new ();
+
+  g_return_val_if_fail (KIOSK_IS_SURVEY (self), NULL);
+
+  for (guint i = 0; self->languages->languages[i]; i++)
+    {
+      const char *tag = self->languages->languages[i];
+
+      if (!kiosk_language_needs_input_method (tag))
+        continue;
+
+      for (guint side = 0; side < G_N_ELEMENTS (self->follow_ups); side++)
+        {
+          KioskFollowUp *follow_up = self->follow_ups[side];
+          g_autofree char *warning = NULL;
+
+          if (follow_up == NULL || follow_up->comment_prompt == NULL)
+            continue;
+
+          warning = g_strdup_printf ("follow-up “%s” asks for a comment, but %s (%s) is typed "
+                                     "through an input method, which the kiosk does not have: "
+                                     "visitors in %s skip the comment", follow_up->id, tag,
+                                     kiosk_survey_get_language_name (self, tag), tag);
+          g_strv_builder_add (warnings, warning);
+        }
+    }
+
+  return g_strv_builder_end (warnings);
 }
 
 const char *

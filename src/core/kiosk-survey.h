@@ -133,6 +133,13 @@ guint               kiosk_survey_get_follow_up_timeout_s  (KioskSurvey  *self);
 
 /* A few lines for IT staff (smiley-kiosk --check-survey): languages, faces, follow-ups. */
 char               *kiosk_survey_describe                 (KioskSurvey  *self);
+/* Sentences for IT staff about a valid survey: a comment asked for in a language the kiosk
+ * cannot type (Chinese, Japanese, Korean need an input method). */
+GStrv               kiosk_survey_dup_warnings             (KioskSurvey  *self);
+
+/* The demo survey's English texts as xgettext reads them (kiosk-demo-texts.c, written from
+ * data/demo-survey.json), NULL-terminated. */
+extern const char * const kiosk_demo_texts[];
 
 /* The language's name in that language ("Deutsch", "Suomi"), for a language bar; NULL when the
  * built-in table does not know it. */
