@@ -10,6 +10,7 @@
 #include "kiosk-contact-page.h"
 #include "kiosk-countdown.h"
 #include "kiosk-keyboard.h"
+#include "kiosk-keyboard-layout.h"
 #include "kiosk-page-layout.h"
 
 struct _KioskContactPage
@@ -77,6 +78,23 @@ first_visible_entry (KioskContactPage *self)
   return self->phone_entry;
 }
 
+/* The keyboard types into @entry in the visitor's language; an e-mail address is Latin
+ * letters, so a visitor whose keyboard has none (Arabic, Russian, and Chinese, Japanese or
+ * Korean, which have no keyboard of their own) types it on the Latin one. */
+static void
+set_keyboard_target (KioskContactPage *self,
+                     GtkWidget        *entry)
+{
+  KioskKeyboard *keyboard = KIOSK_KEYBOARD (self->keyboard);
+  const char *language = kiosk_flow_get_language (self->flow);
+
+  if (entry == self->email_entry && !kiosk_keyboard_layout_get (language)->latin)
+    language = "en";
+
+  kiosk_keyboard_set_target (keyboard, entry);
+  kiosk_keyboard_set_layout (keyboard, language);
+}
+
 /* The keyboard types where the visitor last touched. */
 static void
 entry_focus_enter_cb (GtkEventControllerFocus *controller,
@@ -85,7 +103,7 @@ entry_focus_enter_cb (GtkEventControllerFocus *controller,
   GtkWidget *entry = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
   KioskKeyboard *keyboard = KIOSK_KEYBOARD (self->keyboard);
 
-  kiosk_keyboard_set_target (keyboard, entry);
+  set_keyboard_target (self, entry);
   /* A name starts with a capital; an address or a number does not. */
   kiosk_keyboard_set_shifted (keyboard, entry == self->name_entry &&
                               *gtk_editable_get_text (GTK_EDITABLE (entry)) == '\0');
@@ -133,8 +151,7 @@ kiosk_contact_page_prepare (KioskContactPage *self)
   clear_entry (self->phone_entry);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
 
-  kiosk_keyboard_set_layout (KIOSK_KEYBOARD (self->keyboard), language);
-  kiosk_keyboard_set_target (KIOSK_KEYBOARD (self->keyboard), first_visible_entry (self));
+  set_keyboard_target (self, first_visible_entry (self));
   gtk_stack_set_visible_child_name (self->stack, "consent");
 }
 
@@ -148,7 +165,7 @@ kiosk_contact_page_show_form (KioskContactPage *self)
 
   gtk_stack_set_visible_child_name (self->stack, "form");
   entry = first_visible_entry (self);
-  kiosk_keyboard_set_target (KIOSK_KEYBOARD (self->keyboard), entry);
+  set_keyboard_target (self, entry);
   gtk_widget_grab_focus (entry);
 }
 

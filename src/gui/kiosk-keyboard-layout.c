@@ -482,6 +482,9 @@ layout_new (const char *language)
     name = NULL;
   self->name = g_strdup (name ? name : "ABC");
   self->rtl = kiosk_language_is_rtl (language);
+  self->latin = self->rows[1]->len > 0 &&
+                script_of (((KioskKey *) g_ptr_array_index (self->rows[1], 0))->text) ==
+                G_UNICODE_SCRIPT_LATIN;
   self->build_ms = (g_get_monotonic_time () - start) / 1000.0;
   g_debug ("Keyboard for %s from XKB layout %s in %.1f ms", language, self->xkb, self->build_ms);
 

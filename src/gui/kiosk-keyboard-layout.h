@@ -24,6 +24,7 @@ typedef struct
   GHashTable *keys;        /* text -> KioskKey, every key of the rows */
   gboolean    has_shift;   /* some key types something else under shift */
   gboolean    rtl;
+  gboolean    latin;       /* its letters are Latin ones: it can type an e-mail address */
   double      build_ms;    /* how long reading the layout took */
 } KioskKeyboardLayout;
 
