@@ -11,6 +11,10 @@ RUN="librsvg2-common fonts-dejavu-core adwaita-icon-theme hicolor-icon-theme"
 # Test: validators, a headless X server, real key presses
 TEST="desktop-file-utils appstream xvfb xauth xdotool libgl1-mesa-dri umockdev libumockdev-dev"
 
+# The on-screen keyboard reads its keys from xkeyboard-config through libxkbcommon.
+BUILD="$BUILD libxkbcommon-dev"
+RUN="$RUN xkb-data"
+
 # Background sync: libcurl (OpenSSL flavour) and zlib to build, the CA bundle to verify servers,
 # and GIO's TLS backend for the test server that plays the cloud over HTTPS.
 BUILD="$BUILD libcurl4-openssl-dev zlib1g-dev"

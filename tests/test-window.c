@@ -1397,6 +1397,72 @@ test_page_layouts (Fixture       *f,
       }
 }
 
+/* Keyboards of other scripts: Arabic and Hebrew right to left, Russian Cyrillic. */
+static const char survey_scripts[] =
+  "{ \"id\": \"scripts\", \"version\": 1, \"default_language\": \"en\","
+  "  \"languages\": [\"en\", \"ar\", \"ru\", \"he\"],"
+  "  \"question\": { \"en\": \"How was it?\", \"ar\": \"كيف كانت زيارتك؟\","
+  "                  \"ru\": \"Как вам у нас?\", \"he\": \"איך היה?\" },"
+  "  \"faces\": { \"negative\": [0, 1], \"positive\": [2, 3] },"
+  "  \"follow_up\": { \"negative\": { \"id\": \"why-not\","
+  "    \"question\": { \"en\": \"What went wrong?\", \"ar\": \"ما الذي لم يعجبك؟\","
+  "                    \"ru\": \"Что пошло не так?\", \"he\": \"מה השתבש?\" },"
+  "    \"options\": [ { \"id\": \"queue\", \"label\": { \"en\": \"Queue\", \"ar\": \"الانتظار\","
+  "                   \"ru\": \"Очередь\", \"he\": \"התור\" } } ],"
+  "    \"comment\": { \"max_length\": 200, \"prompt\": { \"en\": \"Tell us more\","
+  "      \"ar\": \"أخبرنا المزيد\", \"ru\": \"Расскажите подробнее\", \"he\": \"ספרו לנו עוד\" } } } },"
+  "  \"thank_you\": { \"en\": \"Thanks!\", \"ar\": \"شكرا!\", \"ru\": \"Спасибо!\","
+  "                   \"he\": \"תודה!\" } }";
+
+/* The comment page with the Arabic, Russian and Hebrew keyboards, every key on the screen and
+ * big enough for a finger, the typed text right to left in Arabic and Hebrew. The 1280x800
+ * pictures are the README's (tests/keyboard-screenshots.sh copies them to docs/keyboards). */
+static void
+test_keyboard_pages (Fixture       *f,
+                     gconstpointer  data)
+{
+  const Size sizes[] = { { 1280, 800 }, { 800, 480 } };
+  const struct { const char *language, *layout, *typed; } cases[] = {
+    { "ar", "ara", "شكرا لكم" },
+    { "ru", "ru", "спасибо за всё" },
+    { "he", "il", "תודה רבה" },
+  };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+      {
+        int w = sizes[s].width, h = sizes[s].height;
+        GtkWidget *keyboard, *text_view;
+
+        remake_window (f, survey_scripts, w, h);
+        g_assert_true (kiosk_test_wait_for (allocated_at, f, 5000));
+        activate (f, "survey.language", "s", cases[c].language);
+        activate (f, "survey.vote", "(is)", 0, "touch");
+        activate (f, "follow-up.toggle", "s", "queue");
+        activate (f, "follow-up.next", NULL);
+        type_on_keyboard (f, cases[c].typed);
+
+        keyboard = find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
+        text_view = find_mapped (visible_page (f), GTK_TYPE_TEXT_VIEW);
+        g_assert_cmpstr (kiosk_keyboard_get_layout (KIOSK_KEYBOARD (keyboard)), ==,
+                         cases[c].layout);
+        g_assert_cmpint (gtk_widget_get_direction (text_view), ==,
+                         kiosk_language_is_rtl (cases[c].language) ? GTK_TEXT_DIR_RTL
+                                                                    : GTK_TEXT_DIR_LTR);
+        /* Russian starts with a capital; Arabic and Hebrew have none. */
+        {
+          gunichar first = g_utf8_get_char (cases[c].typed);
+          char capital[8] = { 0 };
+          g_autofree char *expected = NULL;
+
+          g_unichar_to_utf8 (g_unichar_toupper (first), capital);
+          expected = g_strconcat (capital, g_utf8_next_char (cases[c].typed), NULL);
+          g_assert_cmpstr (kiosk_flow_get_comment (f->flow), ==, expected);
+        }
+        page_screenshot (f, "keyboard-comment", w, h, cases[c].language);
+      }
+}
+
 /* A kiosk shut down in the middle of a visit lets go of everything (teardown checks it), after
  * a whole visit in another language built every page twice and the comment page had the focus. */
 static void
@@ -1539,6 +1605,8 @@ main (int   argc,
               fixture_setup, test_right_to_left, fixture_teardown);
   g_test_add ("/window/follow-up/destroyed-mid-visit", Fixture, GINT_TO_POINTER (FALSE),
               fixture_setup, test_destroyed_mid_visit, fixture_teardown);
+  g_test_add ("/window/layout/keyboards", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_keyboard_pages, fixture_teardown);
   g_test_add ("/window/layout/pages", Fixture, GINT_TO_POINTER (FALSE),
               fixture_setup, test_page_layouts, fixture_teardown);
 

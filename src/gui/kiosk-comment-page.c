@@ -95,7 +95,9 @@ kiosk_comment_page_prepare (KioskCommentPage *self)
   self->preparing = TRUE;
   kiosk_keyboard_set_layout (KIOSK_KEYBOARD (self->keyboard), language);
   kiosk_keyboard_set_max_length (KIOSK_KEYBOARD (self->keyboard), max_length);
-  kiosk_keyboard_set_shifted (KIOSK_KEYBOARD (self->keyboard), TRUE);
+  /* A sentence starts with a capital, where the script has them. */
+  kiosk_keyboard_set_shifted (KIOSK_KEYBOARD (self->keyboard),
+                              kiosk_keyboard_has_capitals (KIOSK_KEYBOARD (self->keyboard)));
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), comment ? comment : "",
                             -1);
   self->preparing = FALSE;

@@ -482,6 +482,9 @@ layout_new (const char *language)
     name = NULL;
   self->name = g_strdup (name ? name : "ABC");
   self->rtl = kiosk_language_is_rtl (language);
+  self->capitals = self->rows[1]->len > 0 &&
+                   g_unichar_isupper (g_utf8_get_char (((KioskKey *) g_ptr_array_index (self->rows[1],
+                                                                                          0))->shifted));
   self->latin = self->rows[1]->len > 0 &&
                 script_of (((KioskKey *) g_ptr_array_index (self->rows[1], 0))->text) ==
                 G_UNICODE_SCRIPT_LATIN;

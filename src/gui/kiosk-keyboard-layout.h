@@ -25,6 +25,7 @@ typedef struct
   gboolean    has_shift;   /* some key types something else under shift */
   gboolean    rtl;
   gboolean    latin;       /* its letters are Latin ones: it can type an e-mail address */
+  gboolean    capitals;    /* its letters have capitals (not Arabic, Hebrew) */
   double      build_ms;    /* how long reading the layout took */
 } KioskKeyboardLayout;
 

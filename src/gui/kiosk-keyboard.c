@@ -743,6 +743,8 @@ kiosk_keyboard_init (KioskKeyboard *self)
   gtk_widget_add_css_class (self->counter, "counter");
   gtk_widget_add_css_class (self->counter, "numeric");
   gtk_widget_set_visible (self->counter, FALSE);
+  /* "8 / 200" stays left to right, or an Arabic or Hebrew page would show "200 / 8". */
+  gtk_widget_set_direction (self->counter, GTK_TEXT_DIR_LTR);
   gtk_widget_set_parent (self->counter, GTK_WIDGET (self));
 
   self->grid = gtk_grid_new ();
@@ -896,6 +898,16 @@ kiosk_keyboard_set_shifted (KioskKeyboard *self,
   self->shifted = shifted;
   update_letter_labels (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHIFTED]);
+}
+
+/* Whether the letters have capitals: a comment or a name starts with one under shift; Arabic's
+ * and Hebrew's have none (Arabic's shift level holds vowel marks, no sentence starts with one). */
+gboolean
+kiosk_keyboard_has_capitals (KioskKeyboard *self)
+{
+  g_return_val_if_fail (KIOSK_IS_KEYBOARD (self), FALSE);
+
+  return self->layout->capitals;
 }
 
 /* Characters in the target now. */

@@ -23,6 +23,7 @@ gboolean            kiosk_keyboard_get_shifted    (KioskKeyboard *self);
 void                kiosk_keyboard_set_shifted    (KioskKeyboard *self,
                                                    gboolean       shifted);
 int                 kiosk_keyboard_get_length     (KioskKeyboard *self);
+gboolean            kiosk_keyboard_has_capitals   (KioskKeyboard *self);
 
 const char * const *kiosk_keyboard_list_languages (void);
 
