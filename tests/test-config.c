@@ -114,7 +114,7 @@ static const BadCase bad_cases[] = {
     "k.conf:2: [kiosk] colour: unknown key" },
   { "[kiosk]\n[kiosks]\n",
     "k.conf:2: [kiosks]: unknown group (known groups: [kiosk], [survey], [cloud], [storage], "
-    "[buttons], [hours], [admin])" },
+    "[buttons], [hours], [admin], [display])" },
   { "device-id = a\n",
     "k.conf:1: device-id: key outside of any [group]" },
   { "[kiosk]\njust some words\n",
@@ -403,6 +403,43 @@ test_accessibility (void)
                   "k.conf:2: [kiosk] text-scale: 3 is out of range (expected 0.75 to 2)");
 }
 
+/* [display] rotation: read by the session for the compositor; checked here with its line. */
+static void
+test_rotation (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskConfig) config = kiosk_config_new_default ();
+  static const char *const wrong[] = { "45", "360", "-90", "left", "90 degrees", "" };
+
+  g_assert_cmpuint (kiosk_config_get_rotation (config), ==, 0);
+  g_clear_object (&config);
+
+  for (guint degrees = 0; degrees < 360; degrees += 90)
+    {
+      g_autofree char *data = g_strdup_printf ("[display]\nrotation = %u\n", degrees);
+
+      config = kiosk_config_new_from_data (data, -1, "k.conf", &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (kiosk_config_get_rotation (config), ==, degrees);
+      g_clear_object (&config);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (wrong); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("[kiosk]\ndevice-id = a\n[display]\nrotation = %s\n",
+                                               wrong[i]);
+      g_autofree char *expected = NULL;
+
+      if (*wrong[i] == '\0')
+        expected = g_strdup ("k.conf:4: [display] rotation: empty value (remove the line to use "
+                             "the default)");
+      else
+        expected = g_strdup_printf ("k.conf:4: [display] rotation: “%s” is not a rotation "
+                                    "(expected 0, 90, 180 or 270: degrees clockwise)", wrong[i]);
+      expect_invalid (data, expected);
+    }
+}
+
 static void
 test_storage (void)
 {
@@ -511,6 +548,7 @@ main (int   argc,
   g_test_add_func ("/config/storage", test_storage);
   g_test_add_func ("/config/buttons", test_buttons);
   g_test_add_func ("/config/accessibility", test_accessibility);
+  g_test_add_func ("/config/rotation", test_rotation);
   g_test_add_func ("/config/language-tags", test_language_tags);
   g_test_add_func ("/config/language-from-locale", test_language_from_locale);
 

@@ -13,6 +13,11 @@
  * The kiosk needs nothing special: it calls sd_notify() as usual, with NOTIFY_SOCKET pointing here.
  * WATCHDOG_PID is removed from its environment (it named us), WATCHDOG_USEC is kept.
  *
+ * The screen's rotation ([display] rotation in kiosk.conf, for a screen mounted sideways or upside
+ * down) is the compositor's to apply, touch input included: when COMMAND is cage, it is given one
+ * -r for every 90 degrees clockwise. The kiosk itself checks the key (--check-config, and the
+ * first-boot import, name a wrong value with its line); a value it would refuse rotates nothing.
+ *
  * Usage: smiley-kiosk-session COMMAND [ARGUMENT...]   (normally: cage -d -- smiley-kiosk)
  */
 
@@ -39,6 +44,11 @@
 #include <unistd.h>
 
 #define PROGRAM "smiley-kiosk-session"
+
+/* The kiosk's configuration file, unless its command line names another (--config FILE). */
+#ifndef KIOSK_CONFIG_FILE
+#define KIOSK_CONFIG_FILE "/etc/smiley-kiosk/kiosk.conf"
+#endif
 
 /* What the kiosk may tell systemd. MAINPID= (a PID in another cgroup), FDSTORE= and anything
  * unknown are dropped. */
@@ -106,6 +116,96 @@ is_forwarded (const char *line,
         return true;
     }
   return false;
+}
+
+static char *
+trim (char *s)
+{
+  char *end;
+
+  while (isspace ((unsigned char) *s))
+    s++;
+  end = s + strlen (s);
+  while (end > s && isspace ((unsigned char) end[-1]))
+    *--end = '\0';
+  return s;
+}
+
+/* [display] rotation from the kiosk's configuration: 0, 90, 180 or 270, or 0 for anything else
+ * (no file, no key, a value the kiosk refuses). */
+static unsigned
+read_rotation (const char *path)
+{
+  FILE *f = fopen (path, "re");
+  char line[512];
+  bool in_display = false;
+  unsigned rotation = 0;
+
+  if (f == NULL)
+    return 0;
+
+  while (fgets (line, sizeof line, f) != NULL)
+    {
+      char *text = trim (line);
+      char *eq;
+
+      if (text[0] == '[')
+        {
+          in_display = strcmp (text, "[display]") == 0;
+          continue;
+        }
+      if (!in_display || text[0] == '#' || (eq = strchr (text, '=')) == NULL)
+        continue;
+      *eq = '\0';
+      if (strcmp (trim (text), "rotation") == 0)
+        {
+          const char *value = trim (eq + 1);
+
+          rotation = 0;
+          if (strcmp (value, "90") == 0)
+            rotation = 90;
+          else if (strcmp (value, "180") == 0)
+            rotation = 180;
+          else if (strcmp (value, "270") == 0)
+            rotation = 270;
+        }
+    }
+
+  fclose (f);
+  return rotation;
+}
+
+/* The command to run: ARGV as given, with cage's -r options for the configured rotation. */
+static char **
+compositor_command (int    argc,
+                    char **argv)
+{
+  const char *base = strrchr (argv[1], '/') != NULL ? strrchr (argv[1], '/') + 1 : argv[1];
+  const char *config = KIOSK_CONFIG_FILE;
+  unsigned turns;
+  char **command;
+  int n = 0;
+
+  if (strcmp (base, "cage") != 0)
+    return argv + 1;
+
+  for (int i = 2; i + 1 < argc; i++)
+    if (strcmp (argv[i], "--config") == 0 || strcmp (argv[i], "-c") == 0)
+      config = argv[i + 1];
+  turns = read_rotation (config) / 90;
+  if (turns > 0)
+    fprintf (stderr, PROGRAM ": [display] rotation=%u in %s: cage rotates its output\n",
+             turns * 90, config);
+
+  command = calloc ((size_t) argc + turns + 1, sizeof *command);
+  if (command == NULL)
+    die ("calloc");
+  command[n++] = argv[1];
+  for (unsigned i = 0; i < turns; i++)
+    command[n++] = (char *) "-r";
+  for (int i = 2; i < argc; i++)
+    command[n++] = argv[i];
+  return command;
 }
 
 static void
@@ -265,6 +365,7 @@ main (int   argc,
   int signal_fd;
   sigset_t mask, old_mask;
   pid_t compositor;
+  char **command;
   bool compositor_done = false;
   int compositor_status = 0;
   int stop_signal = 0;
@@ -304,6 +405,8 @@ main (int   argc,
   /* sd_watchdog_enabled() in the kiosk would see our PID here and ignore WATCHDOG_USEC. */
   unsetenv ("WATCHDOG_PID");
 
+  command = compositor_command (argc, argv);
+
   if (prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
     die ("PR_SET_CHILD_SUBREAPER");
 
@@ -337,8 +440,8 @@ main (int   argc,
       /* If we are killed outright, the compositor goes too. */
       prctl (PR_SET_PDEATHSIG, SIGKILL);
       sigprocmask (SIG_SETMASK, &old_mask, NULL);
-      execvp (argv[1], argv + 1);
-      fprintf (stderr, PROGRAM ": %s: %s\n", argv[1], strerror (errno));
+      execvp (command[0], command);
+      fprintf (stderr, PROGRAM ": %s: %s\n", command[0], strerror (errno));
       _exit (127);
     }
   child_pgid = compositor;

@@ -61,6 +61,9 @@ struct _KioskConfig
 
   /* [admin] */
   char    *pin_hash;
+
+  /* [display] */
+  guint    rotation;   /* degrees clockwise: 0, 90, 180 or 270 */
 };
 
 G_DEFINE_FINAL_TYPE (KioskConfig, kiosk_config, G_TYPE_OBJECT)
@@ -802,6 +805,28 @@ parse_text_scale (KioskConfig *self,
   return TRUE;
 }
 
+/* The screen's rotation, for a screen mounted sideways or upside down. The kiosk does not rotate
+ * anything itself: the session (smiley-kiosk-session) reads the key and has the compositor turn
+ * its output, touch included. It is checked here so that --check-config and the first-boot import
+ * refuse a wrong value with its line. */
+static gboolean
+parse_rotation (KioskConfig *self,
+                const char  *value,
+                GString     *problem)
+{
+  guint64 degrees = 0;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 0, 270, &degrees, NULL) || degrees % 90 != 0)
+    {
+      g_string_append_printf (problem, "“%s” is not a rotation (expected 0, 90, 180 or 270: "
+                              "degrees clockwise)", value);
+      return FALSE;
+    }
+
+  self->rotation = (guint) degrees;
+  return TRUE;
+}
+
 static const KioskKeySpec key_specs[] = {
   { "kiosk", "device-id", parse_device_id },
   { "kiosk", "thank-you-seconds", parse_thank_you },
@@ -838,6 +863,7 @@ static const KioskKeySpec key_specs[] = {
   { "hours", "saturday", parse_saturday },
   { "hours", "sunday", parse_sunday },
   { "admin", "pin-hash", parse_pin_hash },
+  { "display", "rotation", parse_rotation },
 };
 
 static guint
@@ -1030,7 +1056,7 @@ scan_structure (const char *data,
           if (find_spec (group, NULL) == NULL)
             add_problem (problems, name, line,
                          "[%s]: unknown group (known groups: [kiosk], [survey], [cloud], [storage], "
-                         "[buttons], [hours], [admin])", group);
+                         "[buttons], [hours], [admin], [display])", group);
           continue;
         }
 
@@ -1510,4 +1536,12 @@ kiosk_config_get_text_scale (KioskConfig *self)
   g_return_val_if_fail (KIOSK_IS_CONFIG (self), 1.0);
 
   return self->text_scale;
+}
+
+guint
+kiosk_config_get_rotation (KioskConfig *self)
+{
+  g_return_val_if_fail (KIOSK_IS_CONFIG (self), 0);
+
+  return self->rotation;
 }

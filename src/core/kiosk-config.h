@@ -66,6 +66,7 @@ int          kiosk_key_code_from_name               (const char  *name);
 
 KioskHours  *kiosk_config_get_hours                 (KioskConfig *self);
 const char  *kiosk_config_get_pin_hash              (KioskConfig *self);
+guint        kiosk_config_get_rotation              (KioskConfig *self);
 
 char        *kiosk_default_device_id                (void);
 gboolean     kiosk_host_is_loopback                 (const char  *host);
