@@ -451,7 +451,12 @@ section_heatmap (Doc *doc)
   Report *report = doc->report;
   g_autofree HeatmapChart *chart = g_new0 (HeatmapChart, 1);
   g_autofree char *title = NULL;
+  gboolean in_period[7] = { FALSE };
+  GDate day = report->filter.from;
 
+  /* A weekday the period does not reach is blank, as closed, rather than hatched as rare. */
+  for (guint i = 0; i < MIN (report->n_days, 7); i++, g_date_add_days (&day, 1))
+    in_period[g_date_get_weekday (&day) - 1] = TRUE;
   for (guint d = 0; d < 7; d++)
     {
       chart->weekdays[d] = kiosk_dash_language_weekday_name (report->language,
@@ -460,7 +465,7 @@ section_heatmap (Doc *doc)
         {
           chart->index[d][h] = kiosk_dash_counts_index (&report->hours.cells[d][h]);
           chart->counts[d][h] = report->hours.cells[d][h].n;
-          chart->open[d][h] = report->open[d][h] || chart->counts[d][h] > 0;
+          chart->open[d][h] = (in_period[d] && report->open[d][h]) || chart->counts[d][h] > 0;
         }
     }
   /* Translators: %s is a time zone such as Europe/Berlin */
