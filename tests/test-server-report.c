@@ -60,15 +60,6 @@ query_int (const char *sql)
   return value ? g_ascii_strtoll (value, NULL, 10) : -1;
 }
 
-static gint64
-utc_us (const char *iso)
-{
-  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
-
-  g_assert_nonnull (time);
-  return g_date_time_to_unix (time) * G_USEC_PER_SEC;
-}
-
 /* The text of @pdf as pdftotext reads it (-layout off: words in reading order). */
 static char *
 pdf_text (GBytes *pdf)
@@ -388,9 +379,13 @@ tick (const char *utc)
 {
   g_autoptr(KioskServerConfig) config = config_new ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_from_iso8601 (utc, NULL);
   guint queued = 99;
 
-  g_assert_true (kiosk_report_schedule_tick (conn, config, utc_us (utc), &queued, &error));
+  g_assert_nonnull (now);
+  g_assert_true (kiosk_report_schedule_tick (conn, config,
+                                             g_date_time_to_unix (now) * G_USEC_PER_SEC,
+                                             &queued, &error));
   g_assert_no_error (error);
   return queued;
 }

@@ -117,15 +117,6 @@ period_due (const Schedule *schedule,
 }
 
 static char *
-date_text (const GDate *date)
-{
-  char text[16];
-
-  g_date_strftime (text, sizeof text, "%Y-%m-%d", date);
-  return g_strdup (text);
-}
-
-static char *
 mail_text (const Schedule          *schedule,
            const KioskServerConfig *config,
            const char              *title,
@@ -133,9 +124,10 @@ mail_text (const Schedule          *schedule,
            const GDate             *to)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *first = date_text (from);
-  g_autofree char *last = date_text (to);
+  char first[16], last[16];
 
+  g_date_strftime (first, sizeof first, "%Y-%m-%d", from);
+  g_date_strftime (last, sizeof last, "%Y-%m-%d", to);
   g_string_append_printf (text, schedule->weekly
                           /* Translators: the first line of a report's mail; %s: "Site — dates" */
                           ? R_("The weekly report of %s is attached as a PDF.")
@@ -176,8 +168,7 @@ send_period (PGconn                  *conn,
              GError                 **error)
 {
   g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, schedule->id);
-  g_autofree char *first = date_text (from);
-  g_autofree char *last = date_text (to);
+  char first[16], last[16];
   const char *params[] = { id, first, last };
   KioskReportRequest request = {
     .site_id = schedule->site_id,
@@ -194,6 +185,8 @@ send_period (PGconn                  *conn,
   KioskMailAttachment attachment = { NULL, "application/pdf", NULL };
 
   *out_sent = FALSE;
+  g_date_strftime (first, sizeof first, "%Y-%m-%d", from);
+  g_date_strftime (last, sizeof last, "%Y-%m-%d", to);
   if (!kiosk_db_run (conn, "BEGIN", error))
     return FALSE;
   /* The row decides: another server, or this one before a crash, may have sent it. */
@@ -297,8 +290,9 @@ tick_schedule (PGconn                  *conn,
         return FALSE;
       if (sent)
         {
-          g_autofree char *first = date_text (from);
+          char first[16];
 
+          g_date_strftime (first, sizeof first, "%Y-%m-%d", from);
           g_message ("report %s: queued the %s report of %s to %u address%s", schedule->name,
                      schedule->weekly ? "weekly" : "daily", first,
                      g_strv_length (schedule->emails),
