@@ -441,6 +441,99 @@ test_held_keys (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (find_key (f, "q"), "has-variants"));
 }
 
+static gboolean keyboard_width_is (gpointer user_data);
+
+static gboolean
+variants_shown (gpointer user_data)
+{
+  Fixture *f = user_data;
+  GtkWidget *variant = find_variant (f, "ą");
+
+  return variant != NULL && gtk_widget_get_mapped (variant);
+}
+
+static gboolean
+variants_hidden (gpointer user_data)
+{
+  return !variants_shown (user_data);
+}
+
+/* The pointer over @widget's middle, in the coordinates of its own surface: a held key's
+ * letters are in a popover, a surface of its own. */
+static void
+pointer_to (GtkWidget *widget)
+{
+  GtkWidget *native = GTK_WIDGET (gtk_widget_get_native (widget));
+  g_autofree char *xid = kiosk_test_window_xid (native);
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+  graphene_rect_t bounds;
+
+  g_assert_nonnull (xid);
+  g_assert_true (gtk_widget_compute_bounds (widget, native, &bounds));
+  x = g_strdup_printf ("%.0f", bounds.origin.x + bounds.size.width / 2);
+  y = g_strdup_printf ("%.0f", bounds.origin.y + bounds.size.height / 2);
+  g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, x, y, NULL));
+}
+
+static gboolean
+target_is_a_ogonek (gpointer user_data)
+{
+  g_autofree char *text = target_text (user_data);
+
+  return g_str_equal (text, "ą");
+}
+
+static gboolean
+target_is_a_ogonek_a (gpointer user_data)
+{
+  g_autofree char *text = target_text (user_data);
+
+  return g_str_equal (text, "ąa");
+}
+
+/* Held down through the X server, as a finger holds it: the key types nothing by itself and
+ * shows its letters; touching one types it and closes them. */
+static void
+test_long_press (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *xid = kiosk_test_window_xid (f->window);
+  g_autofree char *text = NULL;
+  GtkWidget *key;
+
+  if (xid == NULL)
+    {
+      g_test_skip ("needs xdotool and an X11 display");
+      return;
+    }
+
+  kiosk_keyboard_set_layout (f->keyboard, "pl");
+  g_assert_true (kiosk_test_wait_for (keyboard_width_is, f, 5000));
+  kiosk_test_repaint (f->window);
+  key = find_key (f, "a");
+
+  pointer_to (key);
+  g_assert_true (kiosk_test_xdotool ("mousedown", "1", NULL));
+  g_assert_true (kiosk_test_wait_for (variants_shown, f, 5000));
+  g_assert_true (kiosk_test_xdotool ("mouseup", "1", NULL));
+  kiosk_test_repaint (f->window);
+  text = target_text (f);
+  g_assert_cmpstr (text, ==, "");
+  g_assert_true (variants_shown (f));
+
+  pointer_to (find_variant (f, "ą"));
+  g_assert_true (kiosk_test_xdotool ("click", "1", NULL));
+  g_assert_true (kiosk_test_wait_for (target_is_a_ogonek, f, 5000));
+  g_assert_true (kiosk_test_wait_for (variants_hidden, f, 5000));
+
+  /* A short press of the same key types its own letter. */
+  pointer_to (key);
+  g_assert_true (kiosk_test_xdotool ("click", "1", NULL));
+  g_assert_true (kiosk_test_wait_for (target_is_a_ogonek_a, f, 5000));
+  g_assert_false (variants_shown (f));
+}
+
 /* One press of backspace removes what a person sees as one character, however many code
  * points it is: a decomposed é, an Arabic letter with its vowel mark, an emoji with its skin
  * tone, a flag. */
@@ -878,6 +971,8 @@ main (int   argc,
   g_test_add ("/keyboard/shift/languages", Fixture, NULL, fixture_setup, test_shift_languages,
               fixture_teardown);
   g_test_add ("/keyboard/held-keys", Fixture, NULL, fixture_setup, test_held_keys,
+              fixture_teardown);
+  g_test_add ("/keyboard/held-keys/long-press", Fixture, NULL, fixture_setup, test_long_press,
               fixture_teardown);
   g_test_add ("/keyboard/backspace/graphemes/entry", Fixture, NULL, fixture_setup,
               test_backspace_graphemes, fixture_teardown);
