@@ -192,8 +192,9 @@ read_entry (GKeyFile    *file,
       e->public.input_method = g_key_file_get_boolean (file, group, "input-method", &local_error);
       if (local_error != NULL)
         {
-          fail (error, display_name, group, "input-method: “true” or “false”, not “%s”",
-                g_key_file_get_value (file, group, "input-method", NULL));
+          g_autofree char *value = g_key_file_get_value (file, group, "input-method", NULL);
+
+          fail (error, display_name, group, "input-method: “true” or “false”, not “%s”", value);
           goto out;
         }
     }
