@@ -1133,6 +1133,22 @@ test_alerts (Fixture       *f,
   g_assert_cmpstr (reply_header (&page, "Content-Disposition"), ==,
                    "attachment; filename=\"alerts.csv\"");
   page_close (&page);
+
+  /* 30 more closed ones: the history's second page holds the oldest six. */
+  run (f->conn, "INSERT INTO alert_episodes (rule_id, site_id, opened_at, closed_at, value)"
+                " SELECT 3, 1, '2026-03-11 08:00Z'::timestamptz + g * interval '1 minute',"
+                "  '2026-03-11 12:00Z', 60 FROM generate_series (1, 30) g");
+  page_open (&page, &admin, "/alerts", NULL, NULL, "from=2026-03-10&to=2026-03-11&page=2");
+  kiosk_dash_alerts (&page.request, f->conn, &page.reply);
+  html = page.reply.body->str;
+  g_assert_nonnull (strstr (html, "<span>page 2 of 2</span>"));
+  g_assert_nonnull (strstr (html, "<a href=\"/alerts?from=2026-03-10&amp;to=2026-03-11&amp;"
+                                  "page=1#history\">Newer</a>"));
+  g_assert_null (strstr (html, ">Older</a>"));
+  g_assert_nonnull (strstr (html, "Spoke to the team"));
+  g_assert_nonnull (strstr (html, "<tr id=\"episode-4\">"));
+  g_assert_null (strstr (html, "<tr id=\"episode-10\">"));
+  page_close (&page);
 }
 
 static char *
@@ -1301,7 +1317,7 @@ test_alert_rules (Fixture       *f,
   html = page.reply.body->str;
   g_assert_nonnull (strstr (html, "The rule “tills” is saved."));
   g_assert_nonnull (strstr (html, "<tr><th scope=\"row\">tills</th><td>Share of unhappy "
-                                  "responses</td><td>alpha</td><td>At least 50% unhappy of at "
+                                  "responses</td><td>Alpha &lt;script&gt;x()&lt;/script&gt; &amp; Co</td><td>At least 50% unhappy of at "
                                   "least 4 responses within 15 minutes</td><td>a@example.org<br>"
                                   "b@example.org</td><td>–</td><td>yes</td>"));
   g_assert_nonnull (strstr (html, "href=\"/alerts/rules?edit=tills#rule-form\""));

@@ -324,7 +324,7 @@ kiosk_dash_alerts (KioskDashRequest *request,
   KioskDashFilter filter;
   guint page = page_number (request);
   guint64 total = 0;
-  guint pages;
+  guint pages = 0;
   GString *out = reply->body;
 
   kiosk_dash_filter_parse (request, &filter, problem);
@@ -390,6 +390,9 @@ kiosk_dash_alerts (KioskDashRequest *request,
     {
       history_table (out, request, closed);
       pages = (guint) ((total + EPISODES_PER_PAGE - 1) / EPISODES_PER_PAGE);
+    }
+  if (pages > 1)
+    {
       kiosk_html (out, "<nav class=\"pages\" aria-label=\"");
       kiosk_html_attr (out, D_("Pages of the history"));
       kiosk_html (out, "\">");

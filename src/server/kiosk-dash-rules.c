@@ -251,10 +251,27 @@ th (GString    *out,
   kiosk_html (out, "</th>");
 }
 
+/* The title of the site or group called @name, as the forms show it; the name when unknown. */
+static const char *
+scope_title (const KioskAlertRule *rule,
+             GPtrArray            *sites,
+             GPtrArray            *groups)
+{
+  for (guint i = 0; rule->site != NULL && i < sites->len; i++)
+    if (g_str_equal (((KioskDashSite *) g_ptr_array_index (sites, i))->name, rule->site))
+      return ((KioskDashSite *) g_ptr_array_index (sites, i))->title;
+  for (guint i = 0; rule->group != NULL && i < groups->len; i++)
+    if (g_str_equal (((KioskDashGroup *) g_ptr_array_index (groups, i))->name, rule->group))
+      return ((KioskDashGroup *) g_ptr_array_index (groups, i))->title;
+  return rule->site ? rule->site : rule->group;
+}
+
 static void
 rules_table (GString          *out,
              KioskDashRequest *request,
-             GPtrArray        *rules)
+             GPtrArray        *rules,
+             GPtrArray        *sites,
+             GPtrArray        *groups)
 {
   kiosk_html (out, "<table class=\"rules\"><thead><tr>");
   th (out, D_("Name"));
@@ -277,9 +294,9 @@ rules_table (GString          *out,
       kiosk_html_txt (out, kind_name (request, rule->kind));
       kiosk_html (out, "</td><td>");
       if (rule->site != NULL)
-        kiosk_html_txt (out, rule->site);
+        kiosk_html_txt (out, scope_title (rule, sites, groups));
       else
-        kiosk_html_txtf (out, D_("%s (group)"), rule->group);
+        kiosk_html_txtf (out, D_("%s (group)"), scope_title (rule, sites, groups));
       kiosk_html (out, "</td><td>");
       kiosk_html_txt (out, condition);
       kiosk_html (out, "</td><td>");
@@ -564,7 +581,7 @@ rules_page (KioskDashRequest *request,
       kiosk_html (out, "</p>\n");
     }
   else
-    rules_table (out, request, rules);
+    rules_table (out, request, rules, sites, groups);
   rule_form (out, request, form, sites, groups, problems);
   kiosk_dash_page_end (reply, request);
   rule_form_clear (&fresh);

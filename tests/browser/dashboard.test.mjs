@@ -1,7 +1,8 @@
 // dashboard.test.mjs: the dashboard as a manager uses it, in Debian's Chromium through
-// playwright-core: signing in, every page, the filters, a CSV download, a viewer's limits,
-// signing out; axe-core on every page; screenshots at 1440×900 and 390×844. Started by
-// run-browser-tests.sh with the server's URL, two users and the figures the data set must give;
+// playwright-core: signing in, every page, the filters, a CSV download, an alert acknowledged,
+// a rule refused and added, a report downloaded, a viewer's limits, signing out; axe-core on
+// every page; screenshots at 1440×900 (1280 for alerts, rules and reports) and 390×844. Started
+// by run-browser-tests.sh with the server's URL, two users and the figures the data set must give;
 // prints TAP and exits non-zero when a case fails.
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
@@ -66,7 +67,7 @@ async function newContext(viewport = DESKTOP) {
 }
 function watch(page) {
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/status of 40[134]/.test(msg.text()))
+    if (msg.type() === 'error' && !/status of 40[0134]/.test(msg.text()))
       problems.push(`console error on ${page.url()}: ${msg.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`script error on ${page.url()}: ${error.message}`));
@@ -347,13 +348,157 @@ test('fleet: every kiosk, the silent one marked', async () => {
   await inspect(adminContext, `${base}/fleet`, 'fleet');
 });
 
+// The alerts, rules and reports pages: axe at both sizes, nothing wider than a phone, and the
+// documentation's screenshots at 1280 (desktop) and 390 (phone) px.
+const DOCS_DESKTOP = { width: 1280, height: 900 };
+async function checkPage(page, label, shots) {
+  for (const [size, viewport] of [['desktop', DOCS_DESKTOP], ['phone', PHONE]]) {
+    await page.setViewportSize(viewport);
+    await axe(page, `${label} (${size})`);
+    await noSidewaysScroll(page, `${label} (${size})`);
+    if (shots[size])
+      await screenshot(page, shots[size]);
+  }
+  await page.setViewportSize(DESKTOP);
+}
+
+test('alerts: the open episodes in words, one acknowledged with a comment', async () => {
+  const page = adminPage;
+  await page.goto(`${base}/`);
+  const nav = page.locator('nav.main-nav a[href="/alerts"]');
+  equal((await nav.textContent()).replace(/\s+/g, ' ').trim(), 'Alerts 2 open',
+        'the navigation counts the open alerts');
+  await Promise.all([page.waitForURL(`${base}/alerts`), nav.click()]);
+  equal(await page.getAttribute('nav a[href="/alerts"]', 'aria-current'), 'page',
+        'the current page in the navigation');
+  const cards = page.locator('ul.episodes > li');
+  equal(await cards.count(), 2, 'open episodes');
+  const lunch = cards.filter({ hasText: 'berlin-lunch' });
+  equal(await text(page, 'ul.episodes > li:has-text("berlin-lunch") .figure'),
+        '62% unhappy of 8 responses in 60 minutes', 'the figure that made it hold');
+  equal((await lunch.locator('ol.reasons li').allTextContents()).join(' | '),
+        'Waiting time (4) | Staff (2) | Cleanliness (1)', 'the top three reasons');
+  check((await lunch.locator('ul.comments').textContent())
+          .includes('<b>Waited</b> twenty minutes'), 'a comment as written');
+  equal(await lunch.locator('ul.comments b').count(), 0, 'a comment\'s markup as text');
+  check((await lunch.textContent()).includes('Berlin Mitte'), 'the site');
+  check((await text(page, '#history')).includes('History'), 'the history');
+  check((await text(page, 'table.history')).includes('A second till opened'),
+        'the closed episode\'s acknowledgement');
+
+  await lunch.locator('input[name="comment"]').fill('Opened a second till');
+  await Promise.all([page.waitForURL(/result=acknowledged/),
+                     lunch.locator('button:text-is("Acknowledge")').click()]);
+  equal(await text(page, 'p.done'), 'The alert is acknowledged.', 'the result');
+  const acknowledged = page.locator('ul.episodes > li', { hasText: 'berlin-lunch' });
+  const ack = (await acknowledged.locator('.ack').textContent()).replace(/\s+/g, ' ');
+  check(ack.startsWith(`Acknowledged by ${admin.name} on `) &&
+        ack.endsWith(': Opened a second till'), `the acknowledgement: "${ack}"`);
+  equal(await acknowledged.locator('form.acknowledge').count(), 0,
+        'no second acknowledgement form');
+
+  const [download] = await Promise.all([page.waitForEvent('download'),
+                                        page.click('a[href^="/alerts.csv"]')]);
+  const file = path.join(downloads, download.suggestedFilename());
+  await download.saveAs(file);
+  const lines = (await fs.readFile(file, 'utf8')).split(/\r?\n/);
+  check(lines[0].startsWith('rule,kind,site,kiosk,opened_at,closed_at,'), `the header ${lines[0]}`);
+  check(lines.some((l) => l.startsWith('berlin-lunch,unhappy-share,berlin-mitte,') &&
+                          l.includes('A second till opened')), 'the closed episode\'s row');
+  await checkPage(page, 'alerts', { desktop: 'alerts', phone: 'alerts-phone' });
+});
+
+test('alert rules: a bad rule is refused with its problem and the input kept; a good one is ' +
+     'listed', async () => {
+  const page = adminPage;
+  await page.goto(`${base}/alerts`);
+  await Promise.all([page.waitForURL(`${base}/alerts/rules`), page.click('a:text-is("Alert rules")')]);
+  equal((await page.locator('table.rules tbody th').allTextContents()).join(' | '),
+        'berlin-lunch | harbour-very-unhappy', 'the rules');
+  await page.fill('#r-name', 'harbour-lunch');
+  await page.selectOption('#r-kind', 'unhappy-share');
+  await page.selectOption('#r-scope', 'site:hamburg-harbour');
+  await page.fill('#r-threshold', '150');
+  await page.fill('#r-emails', 'manager@example.org\nshift-lead@example.org');
+  await page.selectOption('#r-language', 'de');
+  const [refused] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.click('form.rule button[type="submit"]'),
+  ]);
+  equal(refused.status(), 400, 'a refused rule\'s status');
+  check((await text(page, '#rule-problems')).includes(
+    'threshold: 150 is not a percentage of unhappy responses'), 'the problem is shown');
+  equal(await page.inputValue('#r-name'), 'harbour-lunch', 'the name kept');
+  equal(await page.inputValue('#r-threshold'), '150', 'the threshold kept');
+  equal(await page.inputValue('#r-scope'), 'site:hamburg-harbour', 'the site kept');
+  equal(await page.inputValue('#r-language'), 'de', 'the language kept');
+  check((await page.inputValue('#r-emails')).includes('shift-lead@example.org'),
+        'the addresses kept');
+  await axe(page, 'alert rules with a refused rule');
+
+  await page.fill('#r-threshold', '40');
+  await Promise.all([page.waitForURL(/saved=harbour-lunch/),
+                     page.click('form.rule button[type="submit"]')]);
+  equal(await text(page, 'p.done'), 'The rule “harbour-lunch” is saved.', 'the result');
+  const row = page.locator('table.rules tbody tr', { hasText: 'harbour-lunch' });
+  check((await row.textContent()).includes('At least 40% unhappy of at least 4 responses ' +
+                                           'within 15 minutes'), 'the rule in words');
+  await checkPage(page, 'alert rules', { desktop: 'rules' });
+});
+
+test('reports: a site\'s PDF for a day downloads through the form', async () => {
+  const page = adminPage;
+  await page.goto(`${base}/`);
+  await Promise.all([page.waitForURL(`${base}/reports`), page.click('nav a:text-is("Reports")')]);
+  await page.selectOption('#d-scope', 'site:berlin-mitte');
+  await page.check('#d-day');
+  await page.fill('#d-date', knownDay);
+  const [download] = await Promise.all([page.waitForEvent('download'),
+                                        page.click('form.report button[type="submit"]')]);
+  equal(download.suggestedFilename(), `report-berlin-mitte-${knownDay}.pdf`, 'the file name');
+  const file = path.join(downloads, download.suggestedFilename());
+  await download.saveAs(file);
+  const pdf = await fs.readFile(file);
+  equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-', 'the file\'s first bytes');
+  const response = await adminContext.request.get(
+    `${base}/reports/download?site=berlin-mitte&period=week&date=${knownDay}`);
+  equal(response.status(), 200, 'the week\'s report');
+  equal(response.headers()['content-type'], 'application/pdf', 'its type');
+  check(response.headers()['content-disposition'].startsWith('attachment; filename="report-'),
+        `a download: ${response.headers()['content-disposition']}`);
+  equal((await response.body()).subarray(0, 5).toString('latin1'), '%PDF-', 'its first bytes');
+
+  await page.fill('#s-name', 'north-weekly');
+  await page.selectOption('#s-scope', 'group:north');
+  await page.selectOption('#s-period', 'weekly');
+  await page.fill('#s-emails', 'area-manager@example.org\nnot an address');
+  await page.selectOption('#s-language', 'de');
+  const [refused] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.click('form.schedule button[type="submit"]'),
+  ]);
+  equal(refused.status(), 400, 'a refused schedule\'s status');
+  check((await text(page, 'div.problem')).includes('“not” is not an address'),
+        `the problem: ${await text(page, 'div.problem')}`);
+  equal(await page.inputValue('#s-name'), 'north-weekly', 'the name kept');
+  await page.fill('#s-emails', 'area-manager@example.org\nberlin@example.org');
+  await Promise.all([page.waitForURL(/added=north-weekly/),
+                     page.click('form.schedule button[type="submit"]')]);
+  const row = page.locator('table.schedules tbody tr', { hasText: 'north-weekly' });
+  equal((await row.locator('td').allTextContents()).slice(0, 5).join(' | '),
+        'North (group) | weekly | area-manager@example.orgberlin@example.org | Deutsch | yes',
+        'the schedule');
+  await checkPage(page, 'reports', { desktop: 'reports' });
+});
+
 test('viewer: one site only, no Fleet in the navigation, another site 404, fleet 403',
   async () => {
     const context = await newContext();
     const page = await context.newPage();
     await signIn(page, viewer);
     const nav = await page.locator('nav.main-nav a').allTextContents();
-    equal(nav.join(' | '), 'Overview | Compare', 'the navigation');
+    equal(nav.map((n) => n.replace(/\s+/g, ' ').trim()).join(' | '),
+          'Overview | Compare | Alerts 1 open | Reports', 'the navigation');
     equal((await page.locator('table.overview tbody th').allTextContents()).join(' | '),
           'Berlin Mitte', 'the sites');
     let response = await page.goto(`${base}/sites/hamburg-harbour`);
@@ -366,6 +511,17 @@ test('viewer: one site only, no Fleet in the navigation, another site 404, fleet
           'the reason');
     response = await page.goto(`${base}/sites/berlin-mitte`);
     equal(response.status(), 200, 'the viewer\'s own site');
+    response = await page.goto(`${base}/alerts`);
+    equal((await page.locator('ul.episodes > li h3').allTextContents()).join(' | '),
+          'berlin-lunch (Share of unhappy responses)', 'the alerts of its site only');
+    response = await page.goto(`${base}/alerts/rules`);
+    equal(response.status(), 403, 'the alert rules');
+    const report = await context.request.get(
+      `${base}/reports/download?site=hamburg-harbour&period=day&date=${knownDay}`);
+    equal(report.status(), 404, 'another site\'s report');
+    response = await page.goto(`${base}/reports`);
+    equal(await page.locator('#d-scope option').count(), 1, 'its site only in the report form');
+    equal(await page.locator('#schedules').count(), 0, 'no schedules for a viewer');
     await context.close();
   });
 

@@ -197,6 +197,45 @@ VALUES ('bm-entrance', now () - interval '1 minute', '1.4.0', 86400, 0, 0, 0, NU
         'demo', 1, 0),
        ('hel-gate12', now () - interval '2 minutes', '1.4.0', 7200, 0, 0, 0, NULL, NULL, true,
         'demo', 1, 0);
+
+-- Alerts: an open unhappy share at Berlin Mitte with the reasons and comments it kept, an open
+-- count at Hamburg Harbour, and a closed, acknowledged one for the history. Each was held a
+-- minute ago and watches an hour, so the server's own evaluation leaves them open for the test.
+INSERT INTO alert_rules (name, kind, site_id, threshold, window_minutes, min_responses, emails)
+SELECT r.name, r.kind, s.id, r.threshold, 60, 4, '{manager@example.org}'
+FROM (VALUES ('berlin-lunch', 'unhappy-share', 'berlin-mitte', 50),
+             ('harbour-very-unhappy', 'very-unhappy-count', 'hamburg-harbour', 3))
+     r (name, kind, site, threshold)
+JOIN sites s ON s.name = r.site;
+INSERT INTO alert_episodes (rule_id, site_id, opened_at, last_held_at, closed_at, value,
+                            responses, reasons, comments, acknowledged_at, acknowledged_by,
+                            ack_comment)
+SELECT r.id, r.site_id, now () - e.opened, now () - interval '1 minute', now () - e.closed,
+       e.value, e.responses, e.reasons::jsonb, e.comments::jsonb, now () - e.acknowledged,
+       e.acknowledged_by, e.ack_comment
+FROM (VALUES ('berlin-lunch', interval '25 minutes', NULL::interval, 62.0, 8,
+              '[{"follow_up": "improve", "option": "waiting-time", "label": "Waiting time", "n": 4},
+                {"follow_up": "improve", "option": "staff", "label": "Staff", "n": 2},
+                {"follow_up": "improve", "option": "cleanliness", "label": "Cleanliness", "n": 1}]',
+              jsonb_build_array (
+                jsonb_build_object ('time', now () - interval '3 minutes', 'local_time',
+                  to_char ((now () - interval '3 minutes') AT TIME ZONE 'Europe/Berlin',
+                           'YYYY-MM-DD HH24:MI'),
+                  'face', 0, 'scale', 4,
+                  'text', 'Only one till open, the queue reached the door'),
+                jsonb_build_object ('time', now () - interval '9 minutes', 'local_time',
+                  to_char ((now () - interval '9 minutes') AT TIME ZONE 'Europe/Berlin',
+                           'YYYY-MM-DD HH24:MI'),
+                  'face', 1, 'scale', 4, 'text', '<b>Waited</b> twenty minutes'))::text,
+              NULL::interval, NULL, NULL),
+             ('harbour-very-unhappy', interval '10 minutes', NULL, 5.0, 9, '[]', '[]', NULL, NULL,
+              NULL),
+             ('berlin-lunch', interval '2 days', interval '2 days' - interval '40 minutes', 55.0,
+              11, '[]', '[]', interval '2 days' - interval '10 minutes', 'anna.admin',
+              'A second till opened'))
+     e (rule, opened, closed, value, responses, reasons, comments, acknowledged,
+        acknowledged_by, ack_comment)
+JOIN alert_rules r ON r.name = e.rule;
 SQL
 
 # What the pages must show, from the responses themselves (not the rollups): the Happy Index of
