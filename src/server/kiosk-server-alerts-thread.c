@@ -9,6 +9,10 @@
 #include "kiosk-server-delivery.h"
 #include "kiosk-server-report.h"
 
+/* Poked sites are evaluated at most once a second, together: under a steady stream of batches
+ * a site is evaluated once per second, not once per batch. */
+#define POKE_SETTLE_US G_USEC_PER_SEC
+
 struct _KioskAlerts
 {
   GThread                 *thread;
@@ -61,6 +65,7 @@ alerts_thread (gpointer data)
   KioskAlerts *self = data;
   gint64 interval_us = (gint64) self->config->alerts_interval_s * G_USEC_PER_SEC;
   gint64 next_pass = 0;
+  gint64 last_poked_pass = 0;
   g_autofree char *last_evaluation_error = NULL;
   g_autofree char *last_report_error = NULL;
 
@@ -73,9 +78,21 @@ alerts_thread (gpointer data)
       PGconn *conn;
 
       g_mutex_lock (&lock);
-      while (!stopping && g_hash_table_size (poked) == 0 &&
-             g_get_monotonic_time () < next_pass)
-        g_cond_wait_until (&wake, &lock, next_pass);
+      for (;;)
+        {
+          gint64 now = g_get_monotonic_time ();
+          gint64 until = next_pass;
+
+          if (stopping || now >= next_pass)
+            break;
+          if (g_hash_table_size (poked) > 0)
+            {
+              if (now >= last_poked_pass + POKE_SETTLE_US)
+                break;
+              until = MIN (until, last_poked_pass + POKE_SETTLE_US);
+            }
+          g_cond_wait_until (&wake, &lock, until);
+        }
       if (stopping)
         {
           g_mutex_unlock (&lock);
@@ -88,6 +105,8 @@ alerts_thread (gpointer data)
       whole = g_get_monotonic_time () >= next_pass;
       if (whole)
         next_pass = g_get_monotonic_time () + interval_us;
+      else
+        last_poked_pass = g_get_monotonic_time ();
 
       conn = kiosk_db_thread_conn (&error);
       if (conn == NULL)

@@ -15,6 +15,7 @@
 #include "kiosk-server-alerts.h"
 #include "kiosk-server-config.h"
 #include "kiosk-server-db.h"
+#include "kiosk-server-delivery.h"
 #include "kiosk-server-http.h"
 #include "kiosk-server-report.h"
 #include "kiosk-server-surveys.h"
@@ -137,7 +138,13 @@ serve (KioskServerConfig *config,
   };
   KioskServerHttp *http;
   KioskDashServer *dash;
+  KioskDelivery *delivery;
+  KioskAlerts *alerts;
   guint prune_id;
+
+  /* A closed standard output (a supervisor that stopped reading after the "listening on" line)
+   * must not end the server: its threads log from their first moment on. */
+  signal (SIGPIPE, SIG_IGN);
 
   conn = connect_and_migrate (config, FALSE);
   if (conn == NULL)
@@ -177,8 +184,11 @@ serve (KioskServerConfig *config,
   }
   fflush (stdout);
 
-  /* A closed standard output (a supervisor that stopped reading) must not end the server. */
-  signal (SIGPIPE, SIG_IGN);
+  /* The outbox of alerts and reports: its own thread and database connection. */
+  delivery = kiosk_delivery_start (config);
+  /* The alert rules, evaluated as batches arrive and every [alerts] interval. */
+  alerts = kiosk_alerts_start (config, delivery);
+
   g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_unix_signal_add (SIGINT, quit_cb, loop);
   prune_id = g_timeout_add_seconds (PRUNE_INTERVAL_S, prune_cb, config);
@@ -188,6 +198,8 @@ serve (KioskServerConfig *config,
   /* Requests in flight finish (their transactions commit or roll back) before the exit. */
   g_message ("stopping");
   g_source_remove (prune_id);
+  kiosk_alerts_stop (alerts);
+  kiosk_delivery_stop (delivery);
   kiosk_dash_server_stop (dash);
   kiosk_server_http_stop (http);
   return 0;

@@ -8,6 +8,10 @@
  *            as the server has threads; at 1 000 kiosks also a paced run at half the capacity
  *   http     libmicrohttpd against libsoup 3 without the database: two minimal receivers in this
  *            program (--serve-mhd, --serve-soup) doing the same work for POST /v1/events
+ *   alerts   100 kiosks on the one site, batches of 50, responses up to now: the server without
+ *            alert rules, then with four on the site (every batch pokes their evaluation, and
+ *            the unhappy share holds, so an episode opens and its mail is queued), run after
+ *            run; events/s, p99, CPU, and the time from the batch's transaction to the episode
  *
  * Set-up: a private PostgreSQL (tests/kiosk-test-pg.c, fsync on, on the disk of TMPDIR), the
  * schema by the server's own migrations ("site add"), then the devices inserted directly with
@@ -27,6 +31,7 @@
 #include <errno.h>
 #include <libpq-fe.h>
 #include <locale.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -99,7 +104,7 @@ static const GOptionEntry entries[] = {
     "At the largest kiosk count, also offer this fraction of the measured capacity (0.5; 0: no)",
     "F" },
   { "sections", 's', 0, G_OPTION_ARG_STRING, &opt_sections,
-    "Sections to run (threads,ingest,http)", "LIST" },
+    "Sections to run (threads,ingest,http,alerts)", "LIST" },
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server, "smiley-kiosk-server to run", "PATH" },
   { "pg-log", 0, 0, G_OPTION_ARG_FILENAME, &opt_pg_log,
     "Log every statement with its duration, and copy PostgreSQL's log to FILE at the end "
@@ -532,9 +537,11 @@ copy_row (GString             *out,
 
 /* A kiosk's backlog as kiosk_test_fill_queue makes it: taps 5 s to 2 min apart, one in ten with
  * a follow-up answer (a negative face), one in fifty flagged as misuse. */
+/* Responses from @wall0 on, 5 to 120 s apart (62.5 s on average). */
 static Fleet *
-fleet_new (guint n_kiosks,
-           guint batch)
+fleet_new_from (guint  n_kiosks,
+                guint  batch,
+                gint64 wall0)
 {
   Fleet *fleet = g_new0 (Fleet, 1);
   guint per_kiosk = (guint) ((opt_events + (guint64) n_kiosks * batch - 1) /
@@ -549,7 +556,7 @@ fleet_new (guint n_kiosks,
     {
       Kiosk *kiosk = &fleet->kiosks[k];
       g_autofree char *source = NULL;
-      gint64 wall = KIOSK_TEST_T0, mono = 5 * G_USEC_PER_SEC;
+      gint64 wall = wall0, mono = 5 * G_USEC_PER_SEC;
       gint64 seq = 1;
 
       kiosk->id = g_strdup_printf ("bench-%04u", k);
@@ -606,6 +613,13 @@ fleet_new (guint n_kiosks,
   return fleet;
 }
 
+static Fleet *
+fleet_new (guint n_kiosks,
+           guint batch)
+{
+  return fleet_new_from (n_kiosks, batch, KIOSK_TEST_T0);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Memory of the receiver, once a second                                                       */
 
@@ -636,6 +650,8 @@ typedef struct
   double   seconds;
   /* CPU time per 1 000 events, ms: what the machine's load does not change much */
   double   cpu_receiver, cpu_pg, cpu_client;
+  /* The alerts section's */
+  double   episodes, alert_ms;
 } RunResult;
 
 typedef struct
@@ -1004,6 +1020,21 @@ sql (Bench       *bench,
   return TRUE;
 }
 
+/* The first column of the first row of @statement, or NULL. */
+static char *
+query_text (Bench      *bench,
+            const char *statement)
+{
+  PGresult *result = PQexec (bench->conn, statement);
+  char *value = NULL;
+
+  if (PQresultStatus (result) == PGRES_TUPLES_OK && PQntuples (result) > 0 &&
+      !PQgetisnull (result, 0, 0))
+    value = g_strdup (PQgetvalue (result, 0, 0));
+  PQclear (result);
+  return value;
+}
+
 static gint64
 count_rows (Bench *bench)
 {
@@ -1189,7 +1220,8 @@ run_floor (Bench     *bench,
 
 typedef struct
 {
-  GArray *v[12];  /* events_s, requests_s, p50, p99, max, rss start, peak, end, seconds, CPU */
+  GArray *v[14];  /* events_s, requests_s, p50, p99, max, rss start, peak, end, seconds, CPU,
+                   * episodes, alert ms */
 } Runs;
 
 static void
@@ -1212,7 +1244,7 @@ runs_add (Runs            *runs,
 {
   double values[] = { r->events_s, r->requests_s, r->p50_ms, r->p99_ms, r->max_ms, r->rss_start,
                       r->rss_peak, r->rss_end, r->seconds, r->cpu_receiver, r->cpu_pg,
-                      r->cpu_client };
+                      r->cpu_client, r->episodes, r->alert_ms };
 
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
     g_array_append_val (runs->v[i], values[i]);
@@ -1235,6 +1267,8 @@ runs_median (Runs *runs)
   m.cpu_receiver = bench_median (runs->v[9]);
   m.cpu_pg = bench_median (runs->v[10]);
   m.cpu_client = bench_median (runs->v[11]);
+  m.episodes = bench_median (runs->v[12]);
+  m.alert_ms = bench_median (runs->v[13]);
   return m;
 }
 
@@ -1614,6 +1648,80 @@ bench_main (Bench *bench)
             fleet_free (fleet);
           }
       g_print ("\n");
+    }
+
+  if (has_section ("alerts"))
+    {
+      guint per_kiosk = (guint) ((opt_events + 100 * 50 - 1) / (100 * 50)) * 50;
+      /* The fleet's last responses are now, so the rules' windows hold some. */
+      Fleet *fleet = fleet_new_from (100, 50, g_get_real_time () -
+                                     (gint64) per_kiosk * 62500 * 1000);
+      Runs runs[2];
+
+      g_print ("### Alert rules at ingest (100 kiosks on one site, batches of 50, %"
+               G_GUINT64_FORMAT " events, [http] threads = %d)\n\n", fleet->events, best_threads);
+      g_print ("| alert rules on the site | server events/s | batch p50 ms | batch p99 ms | "
+               "CPU ms/1000 events: server + its PostgreSQL | episodes opened | "
+               "batch's transaction → episode ms |\n");
+      g_print ("|---|---:|---:|---:|---|---:|---:|\n");
+      runs_init (&runs[0]);
+      runs_init (&runs[1]);
+      for (int run = 0; run < opt_runs; run++)
+        for (int with = 0; with < 2; with++)
+          {
+            RunResult r;
+            g_autofree char *episodes = NULL;
+            g_autofree char *latency = NULL;
+
+            if (!sql (bench, "TRUNCATE alert_episodes, alert_rules, deliveries CASCADE", &error) ||
+                (with && !sql (bench,
+                               "INSERT INTO alert_rules (name, kind, site_id, threshold,"
+                               " window_minutes, min_responses, emails) "
+                               "SELECT k, k, id, t, w, m, '{bench@example.com}' FROM sites, "
+                               "(VALUES ('unhappy-share', 50, 15, 4),"
+                               " ('very-unhappy-count', 3, 15, 1), ('happy-index', 70, 60, 20),"
+                               " ('silent-kiosk', 0, 15, 1)) AS r (k, t, w, m) "
+                               "WHERE name = 'bench'", &error)))
+              {
+                g_printerr ("bench-ingest: %s\n", error->message);
+                return 1;
+              }
+            print_load ("(alerts, %s rules, run %d)", with ? "with" : "without", run + 1);
+            if (!run_server (bench, fleet, best_threads, 0, &r, &error))
+              {
+                g_printerr ("bench-ingest: %s\n", error->message);
+                return 1;
+              }
+            episodes = query_text (bench, "SELECT count (*) FROM alert_episodes");
+            latency = query_text (bench,
+                                  "SELECT round (extract (epoch FROM e.opened_at - ("
+                                  " SELECT max (r.received_at) FROM responses r"
+                                  " WHERE r.site_id = e.site_id AND r.received_at <= e.opened_at"
+                                  ")) * 1000, 1) FROM alert_episodes e "
+                                  "WHERE e.device_id = '' ORDER BY e.id LIMIT 1");
+            r.episodes = episodes ? g_ascii_strtod (episodes, NULL) : 0;
+            r.alert_ms = latency ? g_ascii_strtod (latency, NULL) : NAN;
+            runs_add (&runs[with], &r);
+            g_printerr ("  %s rules %8.0f events/s  p99 %7.1f ms  CPU ms/1000 events: server %.0f,"
+                        " PostgreSQL %.0f  episodes %.0f  transaction → episode %.1f ms\n",
+                        with ? "with   " : "without", r.events_s, r.p99_ms, r.cpu_receiver,
+                        r.cpu_pg, r.episodes, r.alert_ms);
+          }
+      for (int with = 0; with < 2; with++)
+        {
+          RunResult m = runs_median (&runs[with]);
+
+          if (with)
+            g_print ("| 4 (unhappy-share, very-unhappy-count, happy-index, silent-kiosk) | %.0f | "
+                     "%.1f | %.1f | %.0f + %.0f | %.0f | %.1f |\n", m.events_s, m.p50_ms,
+                     m.p99_ms, m.cpu_receiver, m.cpu_pg, m.episodes, m.alert_ms);
+          else
+            g_print ("| none | %.0f | %.1f | %.1f | %.0f + %.0f | | |\n", m.events_s, m.p50_ms,
+                     m.p99_ms, m.cpu_receiver, m.cpu_pg);
+          runs_clear (&runs[with]);
+        }
+      g_print ("\n");
+      fleet_free (fleet);
     }
 
   if (has_section ("http"))
