@@ -1343,6 +1343,14 @@ test_alert_rules (Fixture       *f,
 
   post_rule (f, "name=tills&replace=1&threshold=60%2C5&" RULE_FORM, kiosk_dash_rules_save, 303,
              "/alerts/rules?saved=tills", NULL);
+  /* A silent kiosk's rule has no threshold: what the field still holds is not its. */
+  post_rule (f, "name=lobby&kind=silent-kiosk&scope=group%3Anorth&threshold=50&window=20"
+                "&language=en&webhook_format=json&webhook_url=https%3A%2F%2Fchat.example.org%2Fhook",
+             kiosk_dash_rules_save, 303, "/alerts/rules?saved=lobby", NULL);
+  g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM alert_rules WHERE name = 'lobby'"
+                                       " AND threshold = 0 AND window_minutes = 20"
+                                       " AND group_id = 1 AND NOT enabled"), ==, 1);
+  run (f->conn, "DELETE FROM alert_rules WHERE name = 'lobby'");
   g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM alert_rules "
                                        "WHERE threshold = 60.5"), ==, 1);
 

@@ -135,7 +135,9 @@ rule_from_form (KioskDashRequest *request,
   g_clear_pointer (&rule->group, g_free);
   if (!kiosk_dash_scope_parse (form->scope, &rule->site, &rule->group))
     add_problem (problems, D_("Site or group: choose one of the list."));
-  if (*form->threshold)
+  /* The form's threshold field is there for every kind; a silent kiosk's rule has none, as
+   * its hint says, whatever was left in it. */
+  if (*form->threshold && kind != KIOSK_ALERT_SILENT_KIOSK)
     {
       g_autofree char *text = g_strdelimit (g_strdup (form->threshold), ",", '.');
       char *end = NULL;
