@@ -5,7 +5,6 @@
 #define G_LOG_DOMAIN "kiosk-dash"
 
 #include <math.h>
-#include <string.h>
 
 #include "kiosk-dash-data.h"
 #include "kiosk-dash-pages.h"

@@ -50,9 +50,9 @@ field_begin (GString    *out,
 }
 
 static void
-date_input (GString    *out,
-            const char *id,
-            const char *name,
+date_input (GString     *out,
+            const char  *id,
+            const char  *name,
             const GDate *value)
 {
   g_autofree char *text = iso_day (value);
