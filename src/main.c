@@ -14,6 +14,7 @@
 
 #include "kiosk-application.h"
 #include "kiosk-config.h"
+#include "kiosk-export.h"
 #include "kiosk-pin.h"
 #include "kiosk-stats.h"
 #include "kiosk-store.h"
@@ -245,7 +246,7 @@ export_csv (KioskConfig *config,
     }
 
   if (stream == NULL ||
-      !kiosk_store_export_csv (store, stream, &rows, &error) ||
+      !kiosk_export_csv_write (store, stream, &rows, &error) ||
       !g_output_stream_close (stream, NULL, &error))
     {
       g_printerr ("smiley-kiosk: %s: %s\n", target, error->message);

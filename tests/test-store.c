@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "kiosk-export.h"
 #include "kiosk-store.h"
 #include "kiosk-test-util.h"
 #include "kiosk-test-vfs.h"
@@ -842,7 +843,7 @@ export_csv (KioskStore *store,
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
-  ok = kiosk_store_export_csv (store, stream, out_rows, &error);
+  ok = kiosk_export_csv_write (store, stream, out_rows, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
 

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "kiosk-export.h"
+#include "kiosk-clock.h"
+#include "kiosk-csv.h"
 #include "kiosk-store.h"
 
 #define PROGRESS_EVERY_ROWS 250
@@ -77,6 +79,91 @@ kiosk_export_file_name (const char *device_id,
   g_autofree char *day = g_date_time_format (date, "%Y-%m-%d");
 
   return g_strdup_printf ("smiley-kiosk-%s-%s.csv", device_id, day);
+}
+
+/* --- The CSV -------------------------------------------------------------------------- */
+
+static void
+csv_int (GString *line,
+         gint64   value)
+{
+  char buf[32];
+
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, value);
+  kiosk_csv_field (line, buf);
+}
+
+/* One row per response, read through @store, written to @stream; column names follow the cloud API (docs/cloud-api.md), with the nested
+ * clock object flattened to clock_*. */
+gboolean
+kiosk_export_csv_write (KioskStore     *store,
+                        GOutputStream  *stream,
+                        guint64        *out_rows,
+                        GError        **error)
+{
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  static const char header[] =
+    "id,seq,time,local_time,survey_id,survey_version,scale,face,input,language,misuse,"
+    "misuse_rule,clock_synced,clock_corrected,clock_boot_id,clock_monotonic_ms,"
+    "follow_up_id,follow_up_selected,follow_up_outcome,comment,"
+    "contact_name,contact_email,contact_phone\r\n";
+
+  g_return_val_if_fail (KIOSK_IS_STORE (store), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  responses = kiosk_store_list_responses (store, error);
+  if (responses == NULL)
+    return FALSE;
+
+  if (!g_output_stream_write_all (stream, header, strlen (header), NULL, NULL, error))
+    return FALSE;
+
+  for (guint i = 0; i < responses->len; i++)
+    {
+      KioskResponse *r = g_ptr_array_index (responses, i);
+      g_autofree char *utc = kiosk_format_rfc3339 (r->time.wall_us, 0);
+      g_autofree char *local = kiosk_format_rfc3339 (r->time.wall_us, r->time.utc_offset_s);
+
+      g_string_truncate (line, 0);
+      kiosk_csv_field (line, r->uuid);
+      csv_int (line, r->seq);
+      kiosk_csv_field (line, utc);
+      kiosk_csv_field (line, local);
+      kiosk_csv_field (line, r->survey_id);
+      csv_int (line, r->survey_version);
+      csv_int (line, r->scale);
+      csv_int (line, r->face);
+      kiosk_csv_field (line, kiosk_input_to_string (r->input));
+      kiosk_csv_field (line, r->language);
+      kiosk_csv_field (line, r->misuse ? "true" : "false");
+      kiosk_csv_field (line, r->misuse_rule);
+      kiosk_csv_field (line, r->time.synced ? "true" : "false");
+      kiosk_csv_field (line, r->clock_corrected ? "true" : "false");
+      kiosk_csv_field (line, r->boot_id);
+      csv_int (line, r->time.monotonic_us / 1000);
+      kiosk_csv_field (line, r->follow_up_id);
+      {
+        g_autofree char *selected = r->follow_up_selected
+                                    ? g_strjoinv (" ", r->follow_up_selected) : NULL;
+
+        kiosk_csv_field (line, selected);
+      }
+      kiosk_csv_field (line, r->visit_open ? "pending" : kiosk_outcome_to_string (r->follow_up_outcome));
+      kiosk_csv_field (line, r->comment);
+      kiosk_csv_field (line, r->contact_consent ? r->contact_name : NULL);
+      kiosk_csv_field (line, r->contact_consent ? r->contact_email : NULL);
+      kiosk_csv_field (line, r->contact_consent ? r->contact_phone : NULL);
+      g_string_append (line, "\r\n");
+
+      if (!g_output_stream_write_all (stream, line->str, line->len, NULL, NULL, error))
+        return FALSE;
+    }
+
+  if (out_rows)
+    *out_rows = responses->len;
+
+  return TRUE;
 }
 
 /* --- A stream that counts the lines going through it -------------------------------------- */
@@ -263,7 +350,7 @@ export_thread (GTask        *task,
                            "close-base-stream", TRUE, NULL);
   counting->job = job;
 
-  if (!kiosk_store_export_csv (store, G_OUTPUT_STREAM (counting), &rows, &error) ||
+  if (!kiosk_export_csv_write (store, G_OUTPUT_STREAM (counting), &rows, &error) ||
       !g_output_stream_close (G_OUTPUT_STREAM (counting), cancellable, &error) ||
       !sync_to_disk (job->path, &error))
     {

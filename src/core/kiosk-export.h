@@ -1,14 +1,21 @@
-/* kiosk-export.h: every response as CSV onto a USB stick, for staff at the kiosk, on a thread of
- * its own so the screen stays responsive. */
+/* kiosk-export.h: every response as CSV: the writer itself (--export-csv), and onto a USB stick
+ * for staff at the kiosk, on a thread of its own so the screen stays responsive. */
 #pragma once
 
 #include <gio/gio.h>
+
+#include "kiosk-store.h"
 
 G_BEGIN_DECLS
 
 /* Called on the caller's main context, now and then, with the rows written so far. */
 typedef void (*KioskExportProgress) (guint64  rows,
                                      gpointer user_data);
+
+gboolean kiosk_export_csv_write      (KioskStore           *store,
+                                     GOutputStream        *stream,
+                                     guint64              *out_rows,
+                                     GError              **error);
 
 GStrv    kiosk_export_find_usb_dirs (const char           *mounts_file,
                                      const char * const   *prefixes);

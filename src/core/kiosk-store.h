@@ -77,10 +77,6 @@ gboolean            kiosk_store_count_faces          (KioskStore       *self,
                                                       gint64            until_wall_us,
                                                       KioskFaceCounts  *out,
                                                       GError          **error);
-gboolean            kiosk_store_export_csv           (KioskStore       *self,
-                                                      GOutputStream    *stream,
-                                                      guint64          *out_rows,
-                                                      GError          **error);
 GPtrArray          *kiosk_store_list_responses       (KioskStore       *self,
                                                       GError          **error);
 GPtrArray          *kiosk_store_list_incidents       (KioskStore       *self,
