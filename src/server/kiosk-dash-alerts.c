@@ -13,7 +13,6 @@
 
 #define EPISODES_PER_PAGE 25
 /* An acknowledgement's comment is a sentence or two, not a report. */
-#define MAX_ACK_COMMENT_CHARS 1000
 
 static void
 th (GString    *out,
@@ -126,7 +125,7 @@ acknowledge_form (GString                *out,
   kiosk_html (out, "</label><input type=\"text\" id=\"");
   kiosk_html_attr (out, id);
   kiosk_html (out, "\" name=\"comment\" maxlength=\"");
-  kiosk_html_txtf (out, "%d", MAX_ACK_COMMENT_CHARS);
+  kiosk_html_txtf (out, "%d", KIOSK_ALERT_ACK_MAX_CHARS);
   kiosk_html (out, "\"></div><button type=\"submit\">");
   kiosk_html_txt (out, D_("Acknowledge"));
   kiosk_html (out, "</button></form>\n");
@@ -495,7 +494,7 @@ kiosk_dash_alerts_acknowledge (KioskDashRequest *request,
       return;
     }
   comment = comment ? comment : "";
-  if (g_utf8_strlen (comment, -1) > MAX_ACK_COMMENT_CHARS)
+  if (g_utf8_strlen (comment, -1) > KIOSK_ALERT_ACK_MAX_CHARS)
     result = "too-long";
   else if (!kiosk_alert_acknowledge (conn, (gint64) id, request->user->name, comment, &error))
     {

@@ -6,8 +6,6 @@
 
 G_BEGIN_DECLS
 
-/* The longest acknowledgement comment, in characters. */
-#define KIOSK_ALERT_ACK_MAX_CHARS 2000
 /* How many comments an episode carries. */
 #define KIOSK_ALERT_COMMENTS 5
 

@@ -88,6 +88,9 @@ gboolean        kiosk_alert_rule_remove  (PGconn               *conn,
                                           const char           *name,
                                           GError              **error);
 
+/* The longest acknowledgement comment, in characters. */
+#define KIOSK_ALERT_ACK_MAX_CHARS 1000
+
 /* Marks an episode acknowledged by @user_name with @comment (may be empty); an episode
  * acknowledged already keeps the first acknowledgement (FALSE, KIOSK_ALERT_ERROR_EXISTS). */
 gboolean        kiosk_alert_acknowledge  (PGconn               *conn,
