@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libintl.h>
 
 #include "kiosk-test-util.h"
 
@@ -79,4 +80,16 @@ kiosk_test_write_file (const char *dir,
   g_file_set_contents (path, contents, -1, &error);
   g_assert_no_error (error);
   return path;
+}
+
+/* gettext reads the build's catalogues (SMILEY_KIOSK_LOCALEDIR, set by tests/meson.build), as
+ * the kiosk does after bindtextdomain(); the demo survey's languages come from them too. */
+void
+kiosk_test_bind_catalogues (void)
+{
+  const char *localedir = g_getenv ("SMILEY_KIOSK_LOCALEDIR");
+
+  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 }

@@ -13,5 +13,6 @@ gboolean  kiosk_test_wait_for        (gboolean  (*condition) (gpointer user_data
 char     *kiosk_test_write_file      (const char *dir,
                                       const char *name,
                                       const char *contents);
+void      kiosk_test_bind_catalogues (void);
 
 G_END_DECLS

@@ -417,6 +417,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* The demo survey offers the languages of the build's catalogues. */
+  kiosk_test_bind_catalogues ();
 
   g_test_add_func ("/cli/version", test_version);
   g_test_add_func ("/cli/unknown-option", test_unknown_option);

@@ -1305,6 +1305,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* The demo survey offers the languages of the build's catalogues. */
+  kiosk_test_bind_catalogues ();
 
   log_text = g_string_new (NULL);
   g_log_set_debug_enabled (TRUE);

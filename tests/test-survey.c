@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <libintl.h>
 
 #include "kiosk-survey.h"
 #include "kiosk-test-util.h"
@@ -158,22 +159,51 @@ load_fixture (const char *name)
   return survey;
 }
 
+static int
+compare_tags (gconstpointer a,
+              gconstpointer b)
+{
+  return g_ascii_strcasecmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The catalogues the build made: po/LINGUAS, in the order the demo offers them. */
+static GStrv
+linguas (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "po", "LINGUAS", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  words = g_strsplit_set (text, " \n", -1);
+  for (guint i = 0; words[i]; i++)
+    if (*words[i] != '\0' && *words[i] != '#')
+      g_ptr_array_add (tags, g_strdelimit (g_strdup (words[i]), "_", '-'));
+  g_ptr_array_sort (tags, compare_tags);
+  g_ptr_array_add (tags, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&tags), FALSE);
+}
+
 static void
 test_demo (void)
 {
   g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
-  const char * const expected_languages[] = { "en", "de", "fr", "fi", NULL };
+  g_auto(GStrv) expected_languages = linguas ();
   const char * const *languages = kiosk_survey_get_languages (survey);
   KioskFollowUp *negative, *positive;
+
+  /* English first (the default), then every catalogue's language. */
+  g_assert_cmpuint (g_strv_length ((char **) languages), ==, g_strv_length (expected_languages) + 1);
+  g_assert_cmpstr (languages[0], ==, "en");
+  for (guint i = 0; expected_languages[i]; i++)
+    g_assert_cmpstr (languages[i + 1], ==, expected_languages[i]);
 
   g_assert_cmpstr (kiosk_survey_get_id (survey), ==, "demo");
   g_assert_cmpint (kiosk_survey_get_version (survey), ==, 1);
   g_assert_cmpint (kiosk_survey_get_scale (survey), ==, 4);
   g_assert_cmpstr (kiosk_survey_get_source (survey), ==, "demo-survey.json");
   g_assert_cmpstr (kiosk_survey_get_default_language (survey), ==, "en");
-  g_assert_cmpuint (g_strv_length ((char **) languages), ==, 4);
-  for (guint i = 0; expected_languages[i]; i++)
-    g_assert_cmpstr (languages[i], ==, expected_languages[i]);
 
   g_assert_cmpstr (kiosk_survey_get_question (survey, "en"), ==, "How was your visit today?");
   g_assert_cmpstr (kiosk_survey_get_question (survey, "de"), ==, "Wie war Ihr Besuch heute?");
@@ -217,6 +247,188 @@ test_demo (void)
   for (guint i = 0; languages[i]; i++)
     for (guint o = 0; o < kiosk_follow_up_get_n_options (negative); o++)
       g_assert_nonnull (kiosk_follow_up_get_option_label (negative, o, languages[i]));
+}
+
+/* Every language is the catalogue's: its texts, and its name in itself (the catalogue's
+ * "language name" text agrees with the built-in table for the languages the table knows). */
+static void
+test_demo_catalogues (void)
+{
+  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
+  const char * const *languages = kiosk_survey_get_languages (survey);
+  KioskFollowUp *negative = kiosk_survey_get_follow_up (survey, KIOSK_FACE_NEGATIVE);
+  const char *english = kiosk_survey_get_question (survey, "en");
+
+  g_assert_cmpuint (g_strv_length ((char **) languages), >=, 13);
+  for (guint i = 1; languages[i]; i++)
+    {
+      const char *tag = languages[i];
+      const char *native = kiosk_language_get_native_name (tag);
+
+      g_test_message ("%s: %s", tag, kiosk_survey_get_question (survey, tag));
+      g_assert_cmpstr (kiosk_survey_get_question (survey, tag), !=, english);
+      g_assert_cmpstr (kiosk_survey_get_thank_you (survey, tag), !=,
+                       kiosk_survey_get_thank_you (survey, "en"));
+      g_assert_cmpstr (kiosk_follow_up_get_comment_prompt (negative, tag), !=,
+                       kiosk_follow_up_get_comment_prompt (negative, "en"));
+      g_assert_cmpstr (kiosk_survey_get_language_name (survey, tag), !=, tag);
+      if (native != NULL)
+        g_assert_cmpstr (kiosk_survey_get_language_name (survey, tag), ==, native);
+    }
+
+  g_assert_cmpstr (kiosk_survey_get_language_name (survey, "en"), ==, "English");
+  g_assert_cmpstr (kiosk_survey_get_question (survey, "sv"), ==, "Hur var ditt besök i dag?");
+  g_assert_cmpstr (kiosk_survey_get_question (survey, "ar"), ==, "كيف كانت زيارتكم اليوم؟");
+  g_assert_cmpstr (kiosk_follow_up_get_option_label (negative, 4, "ru"), ==, "Цены");
+  g_assert_cmpstr (kiosk_survey_get_language_name (survey, "he"), ==, "עברית");
+  /* The kiosk's own language stays what it was. */
+  g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "");
+}
+
+/* The demo's English texts are the ones xgettext found (kiosk-demo-texts.c), all of them. */
+static void
+test_demo_texts_marked (void)
+{
+  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
+  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+  guint n_marked = g_strv_length ((char **) kiosk_demo_texts);
+
+  g_ptr_array_add (shown, (gpointer) kiosk_survey_get_question (survey, "en"));
+  g_ptr_array_add (shown, (gpointer) kiosk_survey_get_thank_you (survey, "en"));
+  for (int side = KIOSK_FACE_NEGATIVE; side <= KIOSK_FACE_POSITIVE; side++)
+    {
+      KioskFollowUp *follow_up = kiosk_survey_get_follow_up (survey, side);
+
+      g_ptr_array_add (shown, (gpointer) kiosk_follow_up_get_question (follow_up, "en"));
+      for (guint o = 0; o < kiosk_follow_up_get_n_options (follow_up); o++)
+        g_ptr_array_add (shown, (gpointer) kiosk_follow_up_get_option_label (follow_up, o, "en"));
+      if (kiosk_follow_up_has_comment (follow_up))
+        g_ptr_array_add (shown, (gpointer) kiosk_follow_up_get_comment_prompt (follow_up, "en"));
+      if (kiosk_follow_up_has_contact (follow_up))
+        g_ptr_array_add (shown, (gpointer) kiosk_follow_up_get_contact_consent (follow_up, "en"));
+    }
+
+  for (guint i = 0; i < shown->len; i++)
+    if (!g_strv_contains (kiosk_demo_texts, g_ptr_array_index (shown, i)))
+      g_error ("the demo's “%s” is not in kiosk-demo-texts.c: run data/demo-survey-texts.py",
+               (const char *) g_ptr_array_index (shown, i));
+  g_assert_cmpuint (shown->len, ==, n_marked);
+}
+
+/* A survey file keeps its own texts and languages, even for a text the demo shares. */
+static void
+test_file_keeps_own_texts (void)
+{
+  static const char json[] =
+    "{ \"id\": \"mine\", \"version\": 1, \"default_language\": \"en\","
+    "  \"languages\": [\"en\", \"de\"],"
+    "  \"question\": { \"en\": \"How was your visit today?\", \"de\": \"Na, wie war’s?\" },"
+    "  \"faces\": { \"negative\": [0, 1], \"positive\": [2, 3] },"
+    "  \"thank_you\": { \"en\": \"Thank you for your feedback!\", \"de\": \"Danke!\" } }";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskSurvey) survey = kiosk_survey_new_from_data (json, -1, "mine.json", &error);
+  g_autoptr(KioskSurvey) small = load_fixture ("survey-small.json");
+  const char * const *languages;
+
+  g_assert_no_error (error);
+  languages = kiosk_survey_get_languages (survey);
+  g_assert_cmpuint (g_strv_length ((char **) languages), ==, 2);
+  g_assert_cmpstr (kiosk_survey_get_question (survey, "de"), ==, "Na, wie war’s?");
+  g_assert_cmpstr (kiosk_survey_get_thank_you (survey, "de"), ==, "Danke!");
+  /* Swedish has a catalogue, but this survey does not offer it. */
+  g_assert_false (kiosk_survey_has_language (survey, "sv"));
+  g_assert_cmpstr (kiosk_survey_get_question (survey, "sv"), ==, "How was your visit today?");
+
+  g_assert_cmpuint (g_strv_length ((char **) kiosk_survey_get_languages (small)), ==, 2);
+  g_assert_cmpstr (kiosk_survey_get_question (small, "de"), ==, "Wie war es?");
+}
+
+static char *
+po_string (const char *text)
+{
+  g_autoptr(GString) out = g_string_new ("\"");
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A catalogue for @tag in @localedir that translates the first @n_texts of the demo's texts
+ * (all of them when -1) as "⟦text⟧", and names its language @name (none when NULL). */
+static void
+write_catalogue (const char *localedir,
+                 const char *tag,
+                 int         n_texts,
+                 const char *name)
+{
+  g_autoptr(GString) po = g_string_new ("msgid \"\"\nmsgstr \"Content-Type: text/plain; "
+                                        "charset=UTF-8\\n\"\n\n");
+  g_autofree char *dir = g_build_filename (localedir, tag, "LC_MESSAGES", NULL);
+  g_autofree char *po_path = g_build_filename (localedir, "in.po", NULL);
+  g_autofree char *mo_path = g_build_filename (dir, GETTEXT_PACKAGE ".mo", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "msgfmt", "-o", mo_path, po_path, NULL };
+  int status;
+
+  for (int i = 0; kiosk_demo_texts[i] && (n_texts < 0 || i < n_texts); i++)
+    {
+      g_autofree char *msgid = po_string (kiosk_demo_texts[i]);
+      g_autofree char *inner = g_strdup_printf ("⟦%s⟧", kiosk_demo_texts[i]);
+      g_autofree char *msgstr = po_string (inner);
+
+      g_string_append_printf (po, "msgctxt \"demo survey\"\nmsgid %s\nmsgstr %s\n\n", msgid,
+                              msgstr);
+    }
+  if (name != NULL)
+    g_string_append_printf (po, "msgctxt \"language name\"\nmsgid \"English\"\n"
+                                "msgstr \"%s\"\n", name);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (po_path, po->str, -1, NULL));
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* A language is offered when its catalogue translates every text of the demo; a catalogue
+ * half done adds nothing, and a name missing from a catalogue falls back to the table. */
+static void
+test_demo_offers_complete_catalogues (void)
+{
+  g_autofree char *localedir = kiosk_test_make_tmpdir ();
+  g_autofree char *bound = g_strdup (bindtextdomain (GETTEXT_PACKAGE, NULL));
+  g_autoptr(KioskSurvey) survey = NULL;
+  const char * const *languages;
+  KioskFollowUp *positive;
+
+  write_catalogue (localedir, "qtz", -1, "Qetzal");
+  write_catalogue (localedir, "qaa", 3, "Half");
+  write_catalogue (localedir, "sv", -1, NULL);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  survey = kiosk_survey_new_demo ();
+  bindtextdomain (GETTEXT_PACKAGE, bound);
+
+  languages = kiosk_survey_get_languages (survey);
+  g_assert_cmpuint (g_strv_length ((char **) languages), ==, 3);
+  g_assert_cmpstr (languages[0], ==, "en");
+  g_assert_cmpstr (languages[1], ==, "qtz");
+  g_assert_cmpstr (languages[2], ==, "sv");
+  g_assert_cmpstr (kiosk_survey_get_language_name (survey, "qtz"), ==, "Qetzal");
+  g_assert_cmpstr (kiosk_survey_get_language_name (survey, "sv"), ==, "Svenska");
+  g_assert_cmpstr (kiosk_survey_get_question (survey, "qtz"), ==, "⟦How was your visit today?⟧");
+  positive = kiosk_survey_get_follow_up (survey, KIOSK_FACE_POSITIVE);
+  g_assert_cmpstr (kiosk_follow_up_get_option_label (positive, 3, "qtz"), ==,
+                   "⟦Pleasant atmosphere⟧");
+  g_assert_cmpstr (kiosk_survey_get_question (survey, "en"), ==, "How was your visit today?");
+  g_assert_false (kiosk_survey_has_language (survey, "qaa"));
+
+  kiosk_test_rm_rf (localedir);
 }
 
 /* The demo is the same file as data/demo-survey.json, which IT staff copy from. */
@@ -752,8 +964,13 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  kiosk_test_bind_catalogues ();
 
   g_test_add_func ("/survey/demo", test_demo);
+  g_test_add_func ("/survey/demo/catalogues", test_demo_catalogues);
+  g_test_add_func ("/survey/demo/texts-marked", test_demo_texts_marked);
+  g_test_add_func ("/survey/demo/complete-catalogues", test_demo_offers_complete_catalogues);
+  g_test_add_func ("/survey/file-keeps-own-texts", test_file_keeps_own_texts);
   g_test_add_func ("/survey/demo/matches-file", test_demo_matches_file);
   g_test_add_func ("/survey/fixture", test_fixture);
   g_test_add_func ("/survey/minimal", test_minimal);

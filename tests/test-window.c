@@ -51,7 +51,12 @@ make_survey (const char *json)
   if (json == NULL)
     return kiosk_survey_new_demo ();
 
-  survey = kiosk_survey_new_from_data (json, -1, "test-survey.json", &error);
+  /* The demo with a shorter timeout (demo_with_timeout()) still speaks every catalogue's
+   * language, as the demo does. */
+  if (strstr (json, "\"id\": \"demo\"") != NULL)
+    survey = kiosk_survey_new_demo_from_data (json, -1, &error);
+  else
+    survey = kiosk_survey_new_from_data (json, -1, "test-survey.json", &error);
   g_assert_no_error (error);
   return survey;
 }
@@ -1159,10 +1164,11 @@ test_language_switch (Fixture       *f,
   for (guint i = 0; i < english->len; i++)
     {
       const char *text = g_ptr_array_index (english, i);
+      KioskSurvey *survey = kiosk_flow_get_survey (f->flow);
       gboolean is_language_name = FALSE;
 
-      for (guint l = 0; l < G_N_ELEMENTS (languages); l++)
-        is_language_name |= g_str_equal (text, languages[l]);
+      for (const char * const *tag = kiosk_survey_get_languages (survey); *tag; tag++)
+        is_language_name |= g_str_equal (text, kiosk_survey_get_language_name (survey, *tag));
       if (!is_language_name && texts_contain (german, text))
         g_error ("“%s” is still shown after switching to German", text);
     }

@@ -96,6 +96,9 @@ KioskSurvey        *kiosk_survey_new_from_data            (const char   *data,
                                                            const char   *display_name,
                                                            GError      **error);
 KioskSurvey        *kiosk_survey_new_demo                 (void);
+KioskSurvey        *kiosk_survey_new_demo_from_data       (const char   *data,
+                                                           gssize        length,
+                                                           GError      **error);
 KioskSurvey        *kiosk_survey_new_for_config           (KioskConfig  *config,
                                                            GError      **error);
 GBytes             *kiosk_survey_get_demo_data            (void);
