@@ -1,6 +1,7 @@
 /* kiosk-survey-page.c: the question in the visitor's language, the faces that vote through
- * "survey.vote", a bar of the survey's languages by their own names, and a status line for staff
- * when storage fails. Built again whenever the language changes, so every text is current. */
+ * "survey.vote", a bar of the survey's languages by their own names (in rows when they are
+ * many), and a status line for staff when storage fails. Built again whenever the language
+ * changes, so every text is current. */
 #define G_LOG_DOMAIN "kiosk-survey-page"
 
 #include "config.h"
@@ -10,6 +11,7 @@
 #include "kiosk-face-view.h"
 #include "kiosk-page-layout.h"
 #include "kiosk-survey-page.h"
+#include "kiosk-wrap-box.h"
 
 struct _KioskSurveyPage
 {
@@ -72,11 +74,9 @@ build_language_bar (KioskSurveyPage *self)
   KioskSurvey *survey = kiosk_flow_get_survey (self->flow);
   const char * const *languages = kiosk_survey_get_languages (survey);
   const char *current = kiosk_survey_match_language (survey, kiosk_flow_get_language (self->flow));
-  GtkWidget *child;
   guint n = 0;
 
-  while ((child = gtk_widget_get_first_child (self->language_bar)) != NULL)
-    gtk_box_remove (GTK_BOX (self->language_bar), child);
+  kiosk_wrap_box_remove_all (KIOSK_WRAP_BOX (self->language_bar));
 
   for (guint i = 0; languages && languages[i]; i++, n++)
     {
@@ -106,7 +106,7 @@ build_language_bar (KioskSurveyPage *self)
           gtk_accessible_update_state (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_STATE_PRESSED,
                                        GTK_ACCESSIBLE_TRISTATE_TRUE, -1);
         }
-      gtk_box_append (GTK_BOX (self->language_bar), button);
+      kiosk_wrap_box_append (KIOSK_WRAP_BOX (self->language_bar), button);
     }
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_bar),
@@ -202,6 +202,7 @@ kiosk_survey_page_class_init (KioskSurveyPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KIOSK_TYPE_FACE_VIEW);
+  g_type_ensure (KIOSK_TYPE_WRAP_BOX);
 
   gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
