@@ -157,6 +157,68 @@ test_round_trip (Fixture       *f,
   g_assert_null (back->contact_name);
 }
 
+/* A row beyond what this version writes (an outcome it does not know, an option id that is not
+ * a string) reads the same through the store and the outbox, and claims no more than it says:
+ * a follow-up shown with an unknown end was interrupted; a response without one has none. */
+static void
+test_unknown_row_values (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskResponse) shown = kiosk_test_make_response (0, KIOSK_TEST_T0, SECONDS (7), 1);
+  g_autoptr(KioskResponse) plain = kiosk_test_make_response (0, KIOSK_TEST_T0, SECONDS (8), 3);
+  sqlite3 *db;
+
+  shown->follow_up_id = g_strdup ("improve");
+  shown->follow_up_selected = g_strsplit ("speed,staff", ",", -1);
+  shown->follow_up_outcome = KIOSK_OUTCOME_ANSWERED;
+  g_assert_true (kiosk_store_record (f->store, shown, &error));
+  g_assert_true (kiosk_store_record (f->store, plain, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE responses SET follow_up_outcome = 'gave-up',"
+                                 " follow_up_selected = '[\"speed\",3,null,\"staff\"]'"
+                                 " WHERE seq = 1;"
+                                 "UPDATE responses SET follow_up_outcome = 'gave-up' WHERE seq = 2",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      GPtrArray *read;
+      KioskResponse *r;
+
+      g_test_expect_message ("kiosk-response-row", G_LOG_LEVEL_WARNING,
+                             "Response seq 1: follow_up_selected[1] is not an option id*");
+      g_test_expect_message ("kiosk-response-row", G_LOG_LEVEL_WARNING,
+                             "Response seq 1: follow_up_selected[2] is not an option id*");
+      g_test_expect_message ("kiosk-response-row", G_LOG_LEVEL_WARNING,
+                             "Response seq 1: follow-up outcome “gave-up” is unknown; read as "
+                             "interrupted");
+      if (pass == 0)
+        read = listed = kiosk_store_list_responses (f->store, &error);
+      else
+        read = batch = kiosk_outbox_next_batch (outbox, 10, &error);
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      g_assert_cmpuint (read->len, ==, 2);
+
+      r = g_ptr_array_index (read, 0);
+      g_assert_cmpstr (r->follow_up_id, ==, "improve");
+      g_assert_cmpstrv (r->follow_up_selected,
+                        ((const char * const[]) { "speed", "staff", NULL }));
+      g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_INTERRUPTED);
+
+      r = g_ptr_array_index (read, 1);
+      g_assert_null (r->follow_up_id);
+      g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_NONE);
+    }
+}
+
 static void
 test_delivered_and_stats (Fixture       *f,
                           gconstpointer  data)
@@ -616,6 +678,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/outbox/round-trip", Fixture, NULL, fixture_set_up, test_round_trip,
               fixture_tear_down);
+  g_test_add ("/outbox/unknown-row-values", Fixture, NULL, fixture_set_up,
+              test_unknown_row_values, fixture_tear_down);
   g_test_add ("/outbox/delivered-and-stats", Fixture, NULL, fixture_set_up,
               test_delivered_and_stats, fixture_tear_down);
   g_test_add ("/outbox/dead-letter", Fixture, NULL, fixture_set_up, test_dead_letter,

@@ -9,9 +9,8 @@
 
 #include "config.h"
 
-#include <json-glib/json-glib.h>
-
 #include "kiosk-outbox-private.h"
+#include "kiosk-response-row.h"
 #include "kiosk-store.h"
 
 G_DEFINE_FINAL_TYPE (KioskOutbox, kiosk_outbox, G_TYPE_OBJECT)
@@ -20,11 +19,6 @@ G_DEFINE_QUARK (kiosk-outbox-error-quark, kiosk_outbox_error)
 
 /* The kiosk's own transactions are a single row: waiting for them is always short. */
 #define BUSY_TIMEOUT_MS 5000
-
-#define RESPONSE_COLUMNS \
-  "seq, uuid, face, scale, survey_id, survey_version, language, input, wall_us, utc_offset_s, " \
-  "monotonic_us, boot_id, clock_synced, clock_corrected, misuse, misuse_rule, visit_ended, " \
-  "follow_up_id, follow_up_selected, follow_up_outcome, comment, contact"
 
 static void
 kiosk_outbox_finalize (GObject *object)
@@ -186,87 +180,11 @@ kiosk_outbox_open (const char            *path,
   return g_steal_pointer (&self);
 }
 
-static GStrv
-selected_from_json (const char *text)
-{
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GStrvBuilder) builder = NULL;
-  JsonArray *array;
-
-  if (text == NULL || (root = json_from_string (text, NULL)) == NULL ||
-      !JSON_NODE_HOLDS_ARRAY (root))
-    return NULL;
-
-  builder = g_strv_builder_new ();
-  array = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (json_node_get_value_type (element) == G_TYPE_STRING)
-        g_strv_builder_add (builder, json_node_get_string (element));
-    }
-
-  return g_strv_builder_end (builder);
-}
-
-static void
-contact_from_json (KioskResponse *r,
-                   const char    *text)
-{
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *object;
-
-  if (text == NULL || (root = json_from_string (text, NULL)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (root))
-    return;
-
-  object = json_node_get_object (root);
-  r->contact_consent = json_object_get_boolean_member_with_default (object, "consent", FALSE);
-  r->contact_name = g_strdup (json_object_get_string_member_with_default (object, "name", NULL));
-  r->contact_email = g_strdup (json_object_get_string_member_with_default (object, "email", NULL));
-  r->contact_phone = g_strdup (json_object_get_string_member_with_default (object, "phone", NULL));
-}
-
 char *
 _kiosk_outbox_dup_column (sqlite3_stmt *stmt,
                           int           column)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
-static KioskResponse *
-response_from_row (sqlite3_stmt *stmt)
-{
-  KioskResponse *r = kiosk_response_new ();
-
-  r->seq = sqlite3_column_int64 (stmt, 0);
-  r->uuid = _kiosk_outbox_dup_column (stmt, 1);
-  r->face = sqlite3_column_int (stmt, 2);
-  r->scale = sqlite3_column_int (stmt, 3);
-  r->survey_id = _kiosk_outbox_dup_column (stmt, 4);
-  r->survey_version = sqlite3_column_int (stmt, 5);
-  r->language = _kiosk_outbox_dup_column (stmt, 6);
-  if (!kiosk_input_from_string ((const char *) sqlite3_column_text (stmt, 7), &r->input))
-    r->input = KIOSK_INPUT_TOUCH;
-  r->time.wall_us = sqlite3_column_int64 (stmt, 8);
-  r->time.utc_offset_s = sqlite3_column_int (stmt, 9);
-  r->time.monotonic_us = sqlite3_column_int64 (stmt, 10);
-  r->boot_id = _kiosk_outbox_dup_column (stmt, 11);
-  r->time.synced = sqlite3_column_int (stmt, 12);
-  r->clock_corrected = sqlite3_column_int (stmt, 13);
-  r->misuse = sqlite3_column_int (stmt, 14);
-  r->misuse_rule = _kiosk_outbox_dup_column (stmt, 15);
-  r->visit_open = !sqlite3_column_int (stmt, 16);
-  r->follow_up_id = _kiosk_outbox_dup_column (stmt, 17);
-  r->follow_up_selected = selected_from_json ((const char *) sqlite3_column_text (stmt, 18));
-  if (!kiosk_outcome_from_string ((const char *) sqlite3_column_text (stmt, 19),
-                                  &r->follow_up_outcome))
-    r->follow_up_outcome = KIOSK_OUTCOME_INTERRUPTED;
-  r->comment = _kiosk_outbox_dup_column (stmt, 20);
-  contact_from_json (r, (const char *) sqlite3_column_text (stmt, 21));
-
-  return r;
 }
 
 /**
@@ -287,7 +205,7 @@ kiosk_outbox_next_batch (KioskOutbox  *self,
   g_return_val_if_fail (KIOSK_IS_OUTBOX (self), NULL);
 
   rc = _kiosk_outbox_prepare (self, &self->batch_stmt,
-                              "SELECT " RESPONSE_COLUMNS " FROM responses WHERE " PENDING
+                              "SELECT " KIOSK_RESPONSE_ROW_COLUMNS " FROM responses WHERE " PENDING
                               " ORDER BY seq LIMIT ?");
   if (rc != SQLITE_OK)
     {
@@ -298,7 +216,7 @@ kiosk_outbox_next_batch (KioskOutbox  *self,
   batch = g_ptr_array_new_full (limit, (GDestroyNotify) kiosk_response_free);
   sqlite3_bind_int (self->batch_stmt, 1, limit);
   while ((rc = sqlite3_step (self->batch_stmt)) == SQLITE_ROW)
-    g_ptr_array_add (batch, response_from_row (self->batch_stmt));
+    g_ptr_array_add (batch, kiosk_response_from_row (self->batch_stmt));
   sqlite3_reset (self->batch_stmt);
 
   if (rc != SQLITE_DONE)

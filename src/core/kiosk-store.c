@@ -11,10 +11,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "kiosk-store.h"
+#include "kiosk-response-row.h"
 
 struct _KioskStore
 {
@@ -136,11 +136,6 @@ static const char * const migrations[] = {
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIOSK_STORE_SCHEMA_VERSION);
-
-#define RESPONSE_COLUMNS \
-  "seq, uuid, face, scale, survey_id, survey_version, language, input, wall_us, utc_offset_s, " \
-  "monotonic_us, boot_id, clock_synced, clock_corrected, misuse, misuse_rule, visit_ended, " \
-  "follow_up_id, follow_up_selected, follow_up_outcome, comment, contact"
 
 static gboolean kiosk_store_retry_cb (gpointer user_data);
 
@@ -861,121 +856,18 @@ kiosk_store_get_path (KioskStore *self)
   return self->path;
 }
 
-static char *
-selected_to_json (GStrv selected)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  if (selected == NULL)
-    return NULL;
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; selected[i]; i++)
-    json_builder_add_string_value (builder, selected[i]);
-  json_builder_end_array (builder);
-
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
-
-static GStrv
-selected_from_json (const char *text)
-{
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GStrvBuilder) builder = NULL;
-  JsonArray *array;
-
-  if (text == NULL || (root = json_from_string (text, NULL)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
-    return NULL;
-
-  builder = g_strv_builder_new ();
-  array = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    g_strv_builder_add (builder, json_array_get_string_element (array, i));
-
-  return g_strv_builder_end (builder);
-}
-
-/* Contact details only ever exist with the visitor's explicit consent. */
-static char *
-contact_to_json (const KioskResponse *r)
-{
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-
-  if (!r->contact_consent)
-    return NULL;
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "consent");
-  json_builder_add_boolean_value (builder, TRUE);
-  if (r->contact_name)
-    {
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, r->contact_name);
-    }
-  if (r->contact_email)
-    {
-      json_builder_set_member_name (builder, "email");
-      json_builder_add_string_value (builder, r->contact_email);
-    }
-  if (r->contact_phone)
-    {
-      json_builder_set_member_name (builder, "phone");
-      json_builder_add_string_value (builder, r->contact_phone);
-    }
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
-
-static void
-contact_from_json (KioskResponse *r,
-                   const char    *text)
-{
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *object;
-
-  if (text == NULL || (root = json_from_string (text, NULL)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (root))
-    return;
-
-  object = json_node_get_object (root);
-  r->contact_consent = json_object_get_boolean_member_with_default (object, "consent", FALSE);
-  r->contact_name = g_strdup (json_object_get_string_member_with_default (object, "name", NULL));
-  r->contact_email = g_strdup (json_object_get_string_member_with_default (object, "email", NULL));
-  r->contact_phone = g_strdup (json_object_get_string_member_with_default (object, "phone", NULL));
-}
-
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           index,
-                   const char   *text,
-                   gboolean      transient)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, transient ? SQLITE_TRANSIENT : SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
 /* Insert, or complete the same response (same seq and uuid) with its visit's answers. */
 static int
 upsert_one (KioskStore    *self,
             KioskResponse *r)
 {
-  g_autofree char *selected = selected_to_json (r->follow_up_selected);
-  g_autofree char *contact = contact_to_json (r);
   sqlite3_stmt *stmt;
   int rc;
 
   if (self->insert_stmt == NULL)
     {
       rc = sqlite3_prepare_v3 (self->db,
-                               "INSERT INTO responses (" RESPONSE_COLUMNS ")"
+                               "INSERT INTO responses (" KIOSK_RESPONSE_ROW_COLUMNS ")"
                                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                                " ON CONFLICT (seq) DO UPDATE SET"
                                "  visit_ended = excluded.visit_ended,"
@@ -991,28 +883,7 @@ upsert_one (KioskStore    *self,
     }
 
   stmt = self->insert_stmt;
-  sqlite3_bind_int64 (stmt, 1, r->seq);
-  sqlite3_bind_text (stmt, 2, r->uuid, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, r->face);
-  sqlite3_bind_int (stmt, 4, r->scale);
-  sqlite3_bind_text (stmt, 5, r->survey_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 6, r->survey_version);
-  sqlite3_bind_text (stmt, 7, r->language, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 8, kiosk_input_to_string (r->input), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 9, r->time.wall_us);
-  sqlite3_bind_int (stmt, 10, r->time.utc_offset_s);
-  sqlite3_bind_int64 (stmt, 11, r->time.monotonic_us);
-  sqlite3_bind_text (stmt, 12, r->boot_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 13, r->time.synced);
-  sqlite3_bind_int (stmt, 14, r->clock_corrected);
-  sqlite3_bind_int (stmt, 15, r->misuse);
-  bind_text_or_null (stmt, 16, r->misuse_rule, FALSE);
-  sqlite3_bind_int (stmt, 17, !r->visit_open);
-  bind_text_or_null (stmt, 18, r->follow_up_id, FALSE);
-  bind_text_or_null (stmt, 19, selected, TRUE);
-  bind_text_or_null (stmt, 20, kiosk_outcome_to_string (r->follow_up_outcome), FALSE);
-  bind_text_or_null (stmt, 21, r->comment, FALSE);
-  bind_text_or_null (stmt, 22, contact, TRUE);
+  kiosk_response_row_bind (stmt, r);
 
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -1490,42 +1361,6 @@ kiosk_store_count_faces (KioskStore       *self,
   return TRUE;
 }
 
-static KioskResponse *
-response_from_row (sqlite3_stmt *stmt)
-{
-  KioskResponse *r = kiosk_response_new ();
-
-  r->seq = sqlite3_column_int64 (stmt, 0);
-  r->uuid = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  r->face = sqlite3_column_int (stmt, 2);
-  r->scale = sqlite3_column_int (stmt, 3);
-  r->survey_id = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-  r->survey_version = sqlite3_column_int (stmt, 5);
-  r->language = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
-  if (!kiosk_input_from_string ((const char *) sqlite3_column_text (stmt, 7), &r->input))
-    r->input = KIOSK_INPUT_TOUCH;
-  r->time.wall_us = sqlite3_column_int64 (stmt, 8);
-  r->time.utc_offset_s = sqlite3_column_int (stmt, 9);
-  r->time.monotonic_us = sqlite3_column_int64 (stmt, 10);
-  r->boot_id = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
-  r->time.synced = sqlite3_column_int (stmt, 12);
-  r->clock_corrected = sqlite3_column_int (stmt, 13);
-  r->misuse = sqlite3_column_int (stmt, 14);
-  r->misuse_rule = g_strdup ((const char *) sqlite3_column_text (stmt, 15));
-  r->visit_open = !sqlite3_column_int (stmt, 16);
-  r->follow_up_id = g_strdup ((const char *) sqlite3_column_text (stmt, 17));
-  r->follow_up_selected = selected_from_json ((const char *) sqlite3_column_text (stmt, 18));
-  if (!kiosk_outcome_from_string ((const char *) sqlite3_column_text (stmt, 19),
-                                  &r->follow_up_outcome))
-    r->follow_up_outcome = KIOSK_OUTCOME_NONE;
-  if (r->visit_open && r->follow_up_id != NULL)
-    r->follow_up_outcome = KIOSK_OUTCOME_PENDING;
-  r->comment = g_strdup ((const char *) sqlite3_column_text (stmt, 20));
-  contact_from_json (r, (const char *) sqlite3_column_text (stmt, 21));
-
-  return r;
-}
-
 /* Every response, written ones from the database then held ones, in sequence order. */
 GPtrArray *
 kiosk_store_list_responses (KioskStore  *self,
@@ -1540,11 +1375,11 @@ kiosk_store_list_responses (KioskStore  *self,
   if (self->db != NULL)
     {
       rc = sqlite3_prepare_v2 (self->db,
-                               "SELECT " RESPONSE_COLUMNS " FROM responses ORDER BY seq",
+                               "SELECT " KIOSK_RESPONSE_ROW_COLUMNS " FROM responses ORDER BY seq",
                                -1, &stmt, NULL);
       if (rc == SQLITE_OK)
         while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-          g_ptr_array_add (list, response_from_row (stmt));
+          g_ptr_array_add (list, kiosk_response_from_row (stmt));
       sqlite3_finalize (stmt);
 
       if (rc != SQLITE_DONE)
