@@ -21,6 +21,8 @@ struct _KioskTestServerProcess
   char        *binary;
   GSubprocess *process;
   char        *url;
+  char        *config;      /* serve --config; NULL: none */
+  gboolean     borrows_pg;  /* a sibling's: the first server's cluster */
 };
 
 static char *
@@ -143,14 +145,23 @@ static gboolean
 start_serving (KioskTestServerProcess *srv,
                GError                **error)
 {
-  const char *argv[] = { srv->binary, "--database", kiosk_test_pg_get_conninfo (srv->pg),
-                         "serve", "--listen", "127.0.0.1:0",
-                         "--dashboard-listen", "127.0.0.1:0", NULL };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
+  g_strv_builder_add (builder, srv->binary);
+  if (srv->config != NULL)
+    g_strv_builder_addv (builder, (const char *[]) { "--config", srv->config, NULL });
+  /* After --config: the cluster's conninfo wins over the file's. */
+  g_strv_builder_addv (builder, (const char *[]) { "--database",
+                                                   kiosk_test_pg_get_conninfo (srv->pg),
+                                                   "serve", "--listen", "127.0.0.1:0",
+                                                   "--dashboard-listen", "127.0.0.1:0",
+                                                   NULL });
+  argv = g_strv_builder_end (builder);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  srv->process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  srv->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
   if (srv->process == NULL)
     return FALSE;
   srv->url = wait_for_listening (srv->process, error);
@@ -199,13 +210,38 @@ kiosk_test_server_process_start_or_skip (gboolean serve)
   return srv;
 }
 
+KioskTestServerProcess *
+kiosk_test_server_process_start_sibling (KioskTestServerProcess *srv,
+                                         GError                **error)
+{
+  g_autoptr(KioskTestServerProcess) sibling = g_new0 (KioskTestServerProcess, 1);
+
+  sibling->binary = g_strdup (srv->binary);
+  sibling->pg = srv->pg;
+  sibling->borrows_pg = TRUE;
+  sibling->config = g_strdup (srv->config);
+  if (!start_serving (sibling, error))
+    return NULL;
+  return g_steal_pointer (&sibling);
+}
+
+void
+kiosk_test_server_process_set_config (KioskTestServerProcess *srv,
+                                      const char             *path)
+{
+  g_free (srv->config);
+  srv->config = g_strdup (path);
+}
+
 void
 kiosk_test_server_process_free (KioskTestServerProcess *srv)
 {
   if (srv == NULL)
     return;
   kiosk_test_server_process_kill (srv);
-  g_clear_pointer (&srv->pg, kiosk_test_pg_free);
+  if (!srv->borrows_pg)
+    g_clear_pointer (&srv->pg, kiosk_test_pg_free);
+  g_free (srv->config);
   g_free (srv->binary);
   g_free (srv);
 }

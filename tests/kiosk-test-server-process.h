@@ -29,6 +29,13 @@ KioskTestServerProcess *kiosk_test_server_process_start    (gboolean            
 /* The same, asserting that it starts; NULL when PostgreSQL is not installed (the tests skip). */
 KioskTestServerProcess *kiosk_test_server_process_start_or_skip (gboolean            serve);
 void                    kiosk_test_server_process_free     (KioskTestServerProcess  *srv);
+/* Another `serve` on @srv's cluster (and configuration), waited for like the first; freeing
+ * it leaves the cluster to @srv. */
+KioskTestServerProcess *kiosk_test_server_process_start_sibling (KioskTestServerProcess *srv,
+                                                            GError                 **error);
+/* `serve --config @path` from the next (re)start on; NULL: no file. */
+void                    kiosk_test_server_process_set_config (KioskTestServerProcess *srv,
+                                                            const char             *path);
 
 KioskTestPg            *kiosk_test_server_process_get_pg   (KioskTestServerProcess  *srv);
 /* "http://127.0.0.1:PORT", without a trailing slash; NULL when not serving. */
