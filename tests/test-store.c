@@ -1155,6 +1155,47 @@ test_store_lock_contention (void)
   kiosk_test_rm_rf (dir);
 }
 
+/* A caller that does not want the reason passes no GError: the store still keeps the response,
+ * says why it is failing, and writes it once it can. */
+static void
+test_store_error_may_be_null (void)
+{
+  g_autofree char *dir = kiosk_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "responses.db", NULL);
+  g_autoptr(KioskStore) store = NULL;
+  g_autoptr(KioskResponse) first = make_response (1, 0, T0);
+  g_autoptr(KioskResponse) second = make_response (2, 1, T0 + SECONDS (1));
+
+  kiosk_test_vfs_install ();
+  store = open_ok (path, KIOSK_STORE_OPEN_DEFAULT);
+
+  kiosk_test_vfs_fail (KIOSK_TEST_VFS_WRITE, SQLITE_FULL, KIOSK_TEST_VFS_FOREVER);
+  g_test_expect_message ("kiosk-store", G_LOG_LEVEL_WARNING,
+                         "Storage failing: *the disk is full*");
+  g_assert_false (kiosk_store_record (store, first, NULL));
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (kiosk_store_get_health (store), ==, KIOSK_STORAGE_FAILING);
+  g_assert_nonnull (strstr (kiosk_store_get_health_message (store), "the disk is full"));
+
+  /* Held, then completed while held; and a second one behind it. */
+  first->visit_open = FALSE;
+  first->follow_up_outcome = KIOSK_OUTCOME_SKIPPED;
+  g_assert_false (kiosk_store_complete_visit (store, first, NULL));
+  g_assert_false (kiosk_store_record (store, second, NULL));
+  second->comment = g_strdup ("Quick");
+  g_assert_false (kiosk_store_complete_visit (store, second, NULL));
+  g_assert_cmpuint (kiosk_store_get_unwritten (store), ==, 2);
+
+  kiosk_test_vfs_fail (KIOSK_TEST_VFS_WRITE, SQLITE_OK, 0);
+  g_assert_true (kiosk_store_flush (store, NULL));
+  g_assert_cmpuint (kiosk_store_get_unwritten (store), ==, 0);
+  g_assert_cmpint (kiosk_store_get_health (store), ==, KIOSK_STORAGE_OK);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+  kiosk_test_vfs_uninstall ();
+  kiosk_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1168,6 +1209,7 @@ main (int   argc,
   g_test_add_func ("/store/count-faces", test_store_count_faces);
   g_test_add_func ("/store/reopen-after-crash", test_store_reopen_after_crash);
   g_test_add_func ("/store/lock-contention", test_store_lock_contention);
+  g_test_add_func ("/store/error-may-be-null", test_store_error_may_be_null);
   g_test_add_func ("/store/migrate/from-v1", test_store_migrate_v1);
   g_test_add_func ("/store/migrate/read-only-refused", test_store_migrate_read_only_refused);
   g_test_add_func ("/store/corrupt/garbage-pages", test_store_corrupt_pages);

@@ -1127,6 +1127,7 @@ kiosk_store_record (KioskStore     *self,
                     KioskResponse  *response,
                     GError        **error)
 {
+  g_autoptr(GError) local_error = NULL;
   int rc;
 
   g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
@@ -1148,18 +1149,20 @@ kiosk_store_record (KioskStore     *self,
 
       g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
       rc = read_only_if_refused (self, rc);
-      set_sqlite_error (error, self->db, rc, self->path, "writing a response");
+      set_sqlite_error (&local_error, self->db, rc, self->path, "writing a response");
       drop_readonly_connection (self, rc);
     }
   else
     {
       /* Keep the order: older held responses go first. */
       g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
-      if (write_unwritten (self, error))
+      if (write_unwritten (self, &local_error))
         return TRUE;
     }
 
-  enter_failing (self, *error);
+  /* The caller may pass no GError: the store needs the reason either way. */
+  enter_failing (self, local_error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }
 
@@ -1176,6 +1179,7 @@ kiosk_store_complete_visit (KioskStore           *self,
                             GError              **error)
 {
   g_autoptr(KioskResponse) copy = NULL;
+  g_autoptr(GError) local_error = NULL;
   int rc;
 
   g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
@@ -1193,9 +1197,10 @@ kiosk_store_complete_visit (KioskStore           *self,
         {
           kiosk_response_free (held);
           l->data = g_steal_pointer (&copy);
-          if (write_unwritten (self, error))
+          if (write_unwritten (self, &local_error))
             return TRUE;
-          enter_failing (self, *error);
+          enter_failing (self, local_error);
+          g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
     }
@@ -1211,18 +1216,20 @@ kiosk_store_complete_visit (KioskStore           *self,
         }
 
       rc = read_only_if_refused (self, rc);
-      set_sqlite_error (error, self->db, rc, self->path, "completing a response");
+      set_sqlite_error (&local_error, self->db, rc, self->path, "completing a response");
       drop_readonly_connection (self, rc);
       g_queue_push_tail (&self->unwritten, g_steal_pointer (&copy));
     }
   else
     {
       g_queue_push_tail (&self->unwritten, g_steal_pointer (&copy));
-      if (write_unwritten (self, error))
+      if (write_unwritten (self, &local_error))
         return TRUE;
     }
 
-  enter_failing (self, *error);
+  /* The caller may pass no GError: the store needs the reason either way. */
+  enter_failing (self, local_error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }
 
