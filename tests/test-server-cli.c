@@ -408,6 +408,94 @@ test_check_config (void)
   g_rmdir (dir);
 }
 
+/* [mail]: each mistake that would lose alerts, or send them in clear text, named with its
+ * line before the server starts. */
+static void
+test_check_config_mail (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-server-cli-XXXXXX", &error);
+  g_autofree char *bad = NULL;
+  g_autofree char *clear = NULL;
+  g_autofree char *lonely = NULL;
+  g_autofree char *good = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  SKIP_WITHOUT_SERVER ();
+  g_assert_no_error (error);
+  bad = write_file (dir, "bad.conf",
+                    "[mail]\n"
+                    "relay=smtp://mail.example.com:587/path\n"
+                    "from=not an address\n"
+                    "starttls=maybe\n"
+                    "username=kiosk\n"
+                    "[alerts]\n"
+                    "retry=0\n");
+  expected = g_strdup_printf ("%s:7: [alerts] retry: “0” is not a whole number from 1 to 3600\n"
+                              "%s:4: [mail] starttls: “maybe” is not true or false\n"
+                              "%s:2: [mail] relay: “smtp://mail.example.com:587/path” is not "
+                              "smtp://HOST[:PORT] or smtps://HOST[:PORT] (user and password go "
+                              "in username and password-file)\n"
+                              "%s:3: [mail] from: “not an address” is not an e-mail address "
+                              "(e.g. kiosk@example.com or Smiley Kiosk <kiosk@example.com>)\n"
+                              "%s:5: [mail] username: needs password-file too (a file that "
+                              "holds the password, readable by the server only)\n",
+                              bad, bad, bad, bad, bad);
+  g_assert_cmpint (kiosk_test_server_admin (srv, &out, &err, "--config", bad, "check-config",
+                                            NULL), ==, 2);
+  g_assert_cmpstr (err, ==, expected);
+  g_assert_cmpstr (out, ==, "");
+
+  /* Clear text only to this machine. */
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&expected, g_free);
+  clear = write_file (dir, "clear.conf",
+                      "[mail]\n"
+                      "relay=smtp://mail.example.com:25\n"
+                      "starttls=false\n"
+                      "from=Kiosk <kiosk@example.com>\n");
+  expected = g_strdup_printf ("%s:3: [mail] starttls: false is allowed only for a relay on this "
+                              "machine (127.0.0.1, ::1 or localhost), not mail.example.com: mail "
+                              "to another host would cross the network in clear text\n", clear);
+  g_assert_cmpint (kiosk_test_server_admin (srv, &out, &err, "--config", clear, "check-config",
+                                            NULL), ==, 2);
+  g_assert_cmpstr (err, ==, expected);
+
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&expected, g_free);
+  lonely = write_file (dir, "lonely.conf", "[mail]\nfrom=kiosk@example.com\n");
+  expected = g_strdup_printf ("%s:1: [mail] relay: missing: the other [mail] keys need the relay "
+                              "they are for (e.g. relay=smtp://mail.example.com:587)\n", lonely);
+  g_assert_cmpint (kiosk_test_server_admin (srv, &out, &err, "--config", lonely, "check-config",
+                                            NULL), ==, 2);
+  g_assert_cmpstr (err, ==, expected);
+
+  /* On loopback, clear text is allowed. */
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+  good = write_file (dir, "good.conf",
+                     "[mail]\n"
+                     "relay=smtp://127.0.0.1:25\n"
+                     "starttls=false\n"
+                     "from=Smiley Kiosk <kiosk@example.com>\n"
+                     "[alerts]\n"
+                     "retry=30\n"
+                     "give-up-after=48\n");
+  g_assert_cmpint (kiosk_test_server_admin (srv, &out, &err, "--config", good, "check-config",
+                                            NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+
+  g_remove (bad);
+  g_remove (clear);
+  g_remove (lonely);
+  g_remove (good);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -426,6 +514,7 @@ main (int    argc,
   g_test_add_func ("/server-cli/export-bad-dates", test_export_bad_dates);
   g_test_add_func ("/server-cli/export", test_export);
   g_test_add_func ("/server-cli/check-config", test_check_config);
+  g_test_add_func ("/server-cli/check-config/mail", test_check_config_mail);
 
   status = g_test_run ();
   g_clear_pointer (&srv, kiosk_test_server_process_free);
