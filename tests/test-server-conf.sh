@@ -29,7 +29,8 @@ result $? "as shipped: check-config passes"
 # The keys the server knows, as src/server/kiosk-server-config.c lists them.
 missing=""
 for key in conninfo listen threads max-connections connection-timeout tls-certificate tls-key \
-           heartbeat-days secure-cookies; do
+           heartbeat-days secure-cookies public-url interval retry give-up-after relay from \
+           starttls username password-file; do
   grep -q "^#$key=" "$example" || missing="$missing $key"
 done
 echo "missing:$missing" > "$tmp/out"
@@ -38,14 +39,16 @@ result $? "every key is documented with a commented #key=default line"
 
 : > "$tmp/cert.pem"
 : > "$tmp/key.pem"
+echo secret > "$tmp/mail-password"
 sed -e 's/^#\([a-z-]*=\)/\1/' \
     -e "s|^tls-certificate=.*|tls-certificate=$tmp/cert.pem|" \
-    -e "s|^tls-key=.*|tls-key=$tmp/key.pem|" "$example" > "$tmp/all.conf"
+    -e "s|^tls-key=.*|tls-key=$tmp/key.pem|" \
+    -e "s|^password-file=.*|password-file=$tmp/mail-password|" "$example" > "$tmp/all.conf"
 keys=$(grep -c '^[a-z-]*=' "$tmp/all.conf")
 "$server" --config "$tmp/all.conf" check-config > "$tmp/out" 2>&1
 status=$?
 echo "uncommented keys: $keys" >> "$tmp/out"
-[ "$status" -eq 0 ] && [ "$keys" -eq 11 ]
+[ "$status" -eq 0 ] && [ "$keys" -eq 20 ]
 result $? "every key uncommented ($keys keys): check-config passes"
 
 # Only the first threads= ([http]'s); [dashboard] has one too.
