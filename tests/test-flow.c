@@ -193,12 +193,13 @@ test_bad_face (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_null (kiosk_flow_vote (f->flow, 4, KIOSK_INPUT_TOUCH, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, KIOSK_FLOW_ERROR, KIOSK_FLOW_ERROR_NO_SUCH_FACE);
   g_assert_cmpstr (error->message, ==, "Face 4 does not exist (this survey has faces 0 to 3)");
   g_clear_error (&error);
 
   g_assert_null (kiosk_flow_vote (f->flow, -1, KIOSK_INPUT_TOUCH, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, KIOSK_FLOW_ERROR, KIOSK_FLOW_ERROR_NO_SUCH_FACE);
+  g_assert_cmpstr (error->message, ==, "Face -1 does not exist (this survey has faces 0 to 3)");
 
   g_assert_cmpint (kiosk_flow_get_state (f->flow), ==, KIOSK_FLOW_SURVEY);
   g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
@@ -893,7 +894,7 @@ test_closed_records_nothing (Visit         *v,
 
   /* A face that does not exist is a mistake, not a press. */
   g_assert_null (kiosk_flow_vote (v->flow, 9, KIOSK_INPUT_BUTTON, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, KIOSK_FLOW_ERROR, KIOSK_FLOW_ERROR_NO_SUCH_FACE);
   g_clear_error (&error);
 
   g_assert_cmpuint (kiosk_flow_get_ignored (v->flow), ==, 3);

@@ -683,9 +683,10 @@ in_follow_up (KioskFlow *self)
  * @face: 0 (most negative) to scale - 1 (most positive)
  *
  * Records a vote durably, then shows its follow-up (when the survey has one for this face) or the
- * thank-you state. Fails only for a face outside the scale; a storage failure still thanks the
- * visitor (the store holds the response until it can write). A vote while a follow-up is open
- * (a physical button, say) ends that visit first, with outcome timeout: its visitor has gone.
+ * thank-you state. Fails only for a face outside the scale (%KIOSK_FLOW_ERROR_NO_SUCH_FACE); a
+ * storage failure still thanks the visitor (the store holds the response until it can write). A
+ * vote while a follow-up is open (a physical button, say) ends that visit first, with outcome
+ * timeout: its visitor has gone.
  * Outside opening hours nothing is recorded: the vote fails with %KIOSK_FLOW_ERROR_CLOSED and
  * counts as ignored.
  *
@@ -709,7 +710,7 @@ kiosk_flow_vote (KioskFlow   *self,
   scale = kiosk_survey_get_scale (self->survey);
   if (face < 0 || face >= scale)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, KIOSK_FLOW_ERROR, KIOSK_FLOW_ERROR_NO_SUCH_FACE,
                    "Face %d does not exist (this survey has faces 0 to %d)", face, scale - 1);
       return NULL;
     }

@@ -34,6 +34,7 @@ typedef enum
   KIOSK_FLOW_ERROR_NO_CONSENT,      /* contact details offered without consent */
   KIOSK_FLOW_ERROR_INVALID_CONTACT, /* an e-mail address or phone number that cannot be right */
   KIOSK_FLOW_ERROR_CLOSED,          /* outside opening hours: nothing is recorded */
+  KIOSK_FLOW_ERROR_NO_SUCH_FACE,    /* a face outside the survey's scale: a caller's mistake */
 } KioskFlowError;
 
 #define KIOSK_TYPE_FLOW (kiosk_flow_get_type ())
