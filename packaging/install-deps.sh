@@ -25,8 +25,9 @@ TEST="$TEST glib-networking"
 # programs the server's tests and packaging/pg-cluster.sh use to start private clusters.
 BUILD="$BUILD libpq-dev libmicrohttpd-dev"
 TEST="$TEST postgresql"
-# The outbox's tests (tests/test-server-delivery.c) send to a real SMTP server on loopback.
-TEST="$TEST python3-aiosmtpd"
+# The outbox's tests (tests/test-server-delivery.c) send to a real SMTP server on loopback,
+# one of them offering STARTTLS with a certificate openssl makes.
+TEST="$TEST python3-aiosmtpd openssl"
 
 # The reports' tests read the PDFs back with pdftotext; docs/reports/ is drawn by pdftoppm.
 TEST="$TEST poppler-utils"

@@ -52,27 +52,34 @@ static Env env;
 
 /* Peers */
 
-/* @script DIR ARGS… as a child; its first line is the port it listens on. NULL with @skip set
- * when its Python module is not installed (exit status 77). */
+/* @script DIR --port @port @args… as a child; its first line is the port it listens on. NULL
+ * with @skip set when its Python module is not installed (exit status 77). */
 static GSubprocess *
-start_sink (const char  *script,
-            const char  *dir,
-            guint        port,
-            const char  *extra,
-            guint       *out_port,
-            char       **skip)
+start_sink (const char         *script,
+            const char         *dir,
+            guint               port,
+            const char * const *args,
+            guint              *out_port,
+            char              **skip)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, script, NULL);
   g_autofree char *port_text = g_strdup_printf ("%u", port);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autofree char *line = NULL;
 
+  g_strv_builder_addv (builder, (const char *[]) { PYTHON, path, dir, "--port", port_text,
+                                                   NULL });
+  if (args != NULL)
+    g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
   /* Its standard input stays open as long as the test runs: the sink ends with the test. */
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                              &error, PYTHON, path, dir,
-                              "--port", port_text, extra ? "--refuse" : NULL, extra, NULL);
+  process = g_subprocess_newv ((const char * const *) argv,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               &error);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
@@ -105,23 +112,39 @@ start_smtp (void)
 {
   guint port = 0;
 
-  env.smtp = start_sink ("smtp-sink.py", env.mail_dir, env.smtp_port, "refused@example.com",
-                         &port, &env.skip);
+  env.smtp = start_sink ("smtp-sink.py", env.mail_dir, env.smtp_port,
+                         (const char *[]) { "--refuse", "refused@example.com", NULL }, &port,
+                         &env.skip);
   g_assert_true (env.smtp_port == 0 || port == env.smtp_port);
   env.smtp_port = port;
 }
 
-/* The server's configuration: @extra after the relay's lines. */
+/* The server's configuration, with the relay on @relay_port (0: no [mail]). */
 static char *
 write_config (const char *name,
-              const char *extra)
+              guint       relay_port,
+              gboolean    starttls)
 {
-  g_autofree char *text = g_strdup_printf ("[alerts]\nretry=1\ngive-up-after=1\n"
-                                           "[mail]\nrelay=smtp://127.0.0.1:%u\n"
-                                           "from=" FROM "\n%s",
-                                           env.smtp_port, extra);
+  g_autofree char *text = NULL;
 
+  if (relay_port == 0)
+    text = g_strdup ("[alerts]\nretry=1\ngive-up-after=1\n");
+  else
+    text = g_strdup_printf ("[alerts]\nretry=1\ngive-up-after=1\n"
+                            "[mail]\nrelay=smtp://127.0.0.1:%u\nfrom=" FROM "\nstarttls=%s\n",
+                            relay_port, starttls ? "true" : "false");
   return kiosk_test_write_file (env.dir, name, text);
+}
+
+/* Serves with @config from now on. */
+static void
+restart_server (const char *config)
+{
+  g_autoptr(GError) error = NULL;
+
+  kiosk_test_server_process_set_config (env.srv, config);
+  g_assert_true (kiosk_test_server_process_restart (env.srv, &error));
+  g_assert_no_error (error);
 }
 
 /* Waiting */
@@ -157,6 +180,16 @@ query_is_cb (gpointer data)
   g_autofree char *value = kiosk_test_server_query (env.srv, "%s", q->sql);
 
   return g_strcmp0 (value, q->expected) == 0;
+}
+
+/* The SQL @sql's value is @expected now. */
+static void
+assert_query (const char *sql,
+              const char *expected)
+{
+  g_autofree char *value = kiosk_test_server_query (env.srv, "%s", sql);
+
+  g_assert_cmpstr (value, ==, expected);
 }
 
 /* Waits until the SQL @sql's value is @expected. */
@@ -560,8 +593,7 @@ test_mail_header_injection (void)
                                              0, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_true (strstr (error->message, "is not an e-mail address (local@domain)") != NULL);
-  g_assert_cmpstr (kiosk_test_server_query (env.srv, "SELECT count (*) FROM deliveries "
-                                            "WHERE target LIKE '%%eve@%%'"), ==, "0");
+  assert_query ("SELECT count (*) FROM deliveries WHERE target LIKE '%eve@%'", "0");
 }
 
 static void
@@ -661,16 +693,14 @@ test_mail_relay_down_then_crash (void)
   message_id = kiosk_test_server_query (env.srv, "SELECT '<delivery-' || id || '.' FROM "
                                         "deliveries WHERE target = 'dora@example.com'");
   g_assert_true (g_str_has_prefix (member_string (root (mails, 0), "message_id"), message_id));
-  g_assert_cmpint (atoi (kiosk_test_server_query (env.srv, "SELECT attempts FROM deliveries "
-                                                  "WHERE target = 'dora@example.com'")),
-                   >=, 4);
+  assert_query ("SELECT attempts >= 4 FROM deliveries WHERE target = 'dora@example.com'", "t");
 }
 
 static void
 test_mail_starttls_required (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *tls_config = write_config ("starttls.conf", "starttls=true\n");
+  g_autofree char *tls_config = write_config ("starttls.conf", env.smtp_port, TRUE);
   g_autofree char *last_error = NULL;
   g_autofree char *expected = NULL;
   g_autoptr(GPtrArray) mails = NULL;
@@ -678,9 +708,7 @@ test_mail_starttls_required (void)
   SKIP_WITHOUT_PEERS ();
 
   /* The sink offers no STARTTLS: with starttls=true nothing may go to it in clear text. */
-  kiosk_test_server_process_set_config (env.srv, tls_config);
-  g_assert_true (kiosk_test_server_process_restart (env.srv, &error));
-  g_assert_no_error (error);
+  restart_server (tls_config);
 
   queue_mail ("erin@example.com", "Only over TLS", "secret text", NULL, 0);
   assert_eventually ("SELECT attempts >= 2 FROM deliveries WHERE target = 'erin@example.com'",
@@ -691,19 +719,122 @@ test_mail_starttls_required (void)
                               "[mail] starttls requires: nothing was sent in clear text",
                               env.smtp_port);
   g_assert_cmpstr (last_error, ==, expected);
-  g_assert_cmpstr (kiosk_test_server_query (env.srv, "SELECT sent_at IS NULL AND failed_at IS "
-                                            "NULL FROM deliveries WHERE target = "
-                                            "'erin@example.com'"), ==, "t");
+  assert_query ("SELECT sent_at IS NULL AND failed_at IS NULL FROM deliveries "
+                "WHERE target = 'erin@example.com'", "t");
   mails = mails_to ("erin@example.com");
   g_assert_cmpuint (mails->len, ==, 0);
 
   /* Put back the server the other tests use; the row stays unsent. */
   kiosk_test_server_exec (env.srv, "UPDATE deliveries SET failed_at = now () "
                                    "WHERE target = 'erin@example.com'");
-  kiosk_test_server_process_set_config (env.srv, env.config_path);
-  g_assert_true (kiosk_test_server_process_restart (env.srv, &error));
-  g_assert_no_error (error);
+  restart_server (env.config_path);
   g_remove (tls_config);
+}
+
+static void
+test_mail_untrusted_certificate (void)
+{
+  g_autofree char *tls_dir = g_build_filename (env.dir, "tls-mail", NULL);
+  g_autofree char *cert = g_build_filename (env.dir, "relay.crt", NULL);
+  g_autofree char *key = g_build_filename (env.dir, "relay.key", NULL);
+  g_autofree char *tls_config = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *last_error = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(GSubprocess) sink = NULL;
+  g_autoptr(GSubprocess) req = NULL;
+  g_autoptr(GError) error = NULL;
+  guint port = 0;
+
+  SKIP_WITHOUT_PEERS ();
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is not installed: no certificate for the relay");
+      return;
+    }
+
+  /* A relay that offers STARTTLS with a certificate no authority signed: the handshake fails,
+   * and the mail does not go in clear text instead. */
+  req = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                          &error, openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                          "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                          "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                          "subjectAltName=IP:127.0.0.1", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (req, NULL, &error));
+  g_assert_no_error (error);
+  g_mkdir (tls_dir, 0700);
+  sink = start_sink ("smtp-sink.py", tls_dir, 0,
+                     (const char *[]) { "--starttls", cert, key, NULL }, &port, &env.skip);
+  g_assert_nonnull (sink);
+  tls_config = write_config ("untrusted.conf", port, TRUE);
+  restart_server (tls_config);
+
+  queue_mail ("gina@example.com", "Only to a relay we trust", "secret text", NULL, 0);
+  assert_eventually ("SELECT attempts >= 1 FROM deliveries WHERE target = 'gina@example.com'",
+                     "t");
+  last_error = kiosk_test_server_query (env.srv, "SELECT last_error FROM deliveries "
+                                        "WHERE target = 'gina@example.com'");
+  prefix = g_strdup_printf ("smtp://127.0.0.1:%u: ", port);
+  g_test_message ("last_error: %s", last_error);
+  g_assert_true (g_str_has_prefix (last_error, prefix));
+  g_assert_true (strstr (last_error, "certificate") != NULL);
+  assert_query ("SELECT sent_at IS NULL FROM deliveries WHERE target = 'gina@example.com'",
+                "t");
+  {
+    g_autoptr(GPtrArray) received = read_records (tls_dir);
+
+    g_assert_cmpuint (received->len, ==, 0);
+  }
+
+  kiosk_test_server_exec (env.srv, "UPDATE deliveries SET failed_at = now () "
+                                   "WHERE target = 'gina@example.com'");
+  restart_server (env.config_path);
+  stop_sink (&sink);
+  g_remove (tls_config);
+}
+
+static gboolean
+webhook_sent_cb (gpointer data)
+{
+  g_autofree char *sent = kiosk_test_server_query (env.srv, "SELECT sent_at IS NOT NULL FROM "
+                                                   "deliveries WHERE target LIKE '%%%s%%'",
+                                                   (const char *) data);
+
+  return g_strcmp0 (sent, "t") == 0;
+}
+
+static void
+test_mail_waits_without_relay (void)
+{
+  g_autofree char *no_relay = write_config ("no-relay.conf", 0, FALSE);
+  g_autofree char *url = hook_url ("/no-relay");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) mails = NULL;
+  const char *to[] = { "frank@example.com", NULL };
+
+  SKIP_WITHOUT_PEERS ();
+
+  /* Without [mail], the mail waits (untried) while the webhook queued with it goes. */
+  restart_server (no_relay);
+  run ("BEGIN");
+  g_assert_true (kiosk_delivery_queue_mail (env.conn, env.config, to, "Waits for a relay", "t",
+                                            NULL, 0, 0, 0, &error));
+  g_assert_true (kiosk_delivery_queue_webhook (env.conn, url, "with it", "application/json",
+                                               "{}", 0, &error));
+  g_assert_no_error (error);
+  run ("COMMIT");
+  g_assert_true (wait_for (webhook_sent_cb, (gpointer) "/no-relay"));
+  assert_query ("SELECT attempts || ' ' || (sent_at IS NULL) FROM deliveries "
+                "WHERE target = 'frank@example.com'", "0 true");
+
+  /* A relay set, the server restarted: it goes. */
+  restart_server (env.config_path);
+  assert_eventually ("SELECT attempts || ' ' || (sent_at IS NOT NULL) FROM deliveries "
+                     "WHERE target = 'frank@example.com'", "1 true");
+  mails = mails_to ("frank@example.com");
+  g_assert_cmpuint (mails->len, ==, 1);
+  g_remove (no_relay);
 }
 
 /* Webhooks */
@@ -851,7 +982,7 @@ main (int    argc,
         {
           env.hooks = start_sink ("webhook-sink.py", env.hook_dir, 0, NULL, &env.hook_port,
                                   &env.skip);
-          env.config_path = write_config ("server.conf", "starttls=false\n");
+          env.config_path = write_config ("server.conf", env.smtp_port, FALSE);
           env.config = kiosk_server_config_load (env.config_path, &error);
           g_assert_no_error (error);
           kiosk_test_server_process_set_config (env.srv, env.config_path);
@@ -870,6 +1001,8 @@ main (int    argc,
   g_test_add_func ("/delivery/mail/refused", test_mail_refused);
   g_test_add_func ("/delivery/mail/relay-down-then-crash", test_mail_relay_down_then_crash);
   g_test_add_func ("/delivery/mail/starttls-required", test_mail_starttls_required);
+  g_test_add_func ("/delivery/mail/untrusted-certificate", test_mail_untrusted_certificate);
+  g_test_add_func ("/delivery/mail/waits-without-relay", test_mail_waits_without_relay);
   g_test_add_func ("/delivery/webhook/retried", test_webhook_retried);
   g_test_add_func ("/delivery/webhook/refused", test_webhook_refused);
   g_test_add_func ("/delivery/give-up-after", test_give_up_after);
