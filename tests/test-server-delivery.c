@@ -918,6 +918,27 @@ test_give_up_after (void)
 }
 
 static void
+test_database_restart (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = hook_url ("/after-restart");
+  KioskTestPg *pg = kiosk_test_server_process_get_pg (env.srv);
+
+  SKIP_WITHOUT_PEERS ();
+
+  /* PostgreSQL goes away under the sending thread and comes back: the thread connects again
+   * and listens again, and what is queued then goes. */
+  g_assert_true (kiosk_test_pg_restart (pg, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&env.conn, PQfinish);
+  env.conn = kiosk_db_connect (kiosk_test_pg_get_conninfo (pg), &error);
+  g_assert_no_error (error);
+
+  queue_webhook (url, "{}");
+  g_assert_true (wait_for (webhook_sent_cb, (gpointer) "/after-restart"));
+}
+
+static void
 test_two_servers (void)
 {
   g_autoptr(GError) error = NULL;
@@ -1007,6 +1028,7 @@ main (int    argc,
   g_test_add_func ("/delivery/webhook/refused", test_webhook_refused);
   g_test_add_func ("/delivery/give-up-after", test_give_up_after);
   g_test_add_func ("/delivery/two-servers", test_two_servers);
+  g_test_add_func ("/delivery/database-restart", test_database_restart);
 
   status = g_test_run ();
 

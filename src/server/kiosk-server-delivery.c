@@ -131,21 +131,22 @@ kiosk_delivery_queue_mail (PGconn                    *conn,
   from_address = kiosk_mail_addr_spec (from);
   domain = strrchr (from_address, '@') + 1;
 
+  /* Callers check addresses where rules and schedules are saved; this guards the envelope and
+   * the To header against anything that would end a line, before any row is written. */
+  for (guint i = 0; to != NULL && to[i] != NULL; i++)
+    if (!kiosk_server_email_is_valid (to[i]))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "“%s” is not an e-mail address (local@domain)", to[i]);
+        return FALSE;
+      }
+
   for (guint i = 0; to != NULL && to[i] != NULL; i++)
     {
       g_autoptr(PGresult) result = NULL;
       g_autoptr(GBytes) message = NULL;
       g_autofree char *message_id = NULL;
       const char *id;
-
-      /* Callers check addresses where rules and schedules are saved; this one guards the
-       * envelope and the To header against anything that would end a line. */
-      if (!kiosk_server_email_is_valid (to[i]))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "“%s” is not an e-mail address (local@domain)", to[i]);
-          return FALSE;
-        }
 
       /* The id first: the Message-ID names the row, so that a mail sent again after a crash
        * is the same mail to the recipient's client. */
@@ -441,13 +442,17 @@ static char *
 redact_url (const char *url)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+  g_autofree char *shown_host = NULL;
 
-  if (uri == NULL || g_uri_get_host (uri) == NULL)
+  if (host == NULL)
     return g_strdup ("(not a URL)");
+  /* An IPv6 address goes back in its brackets. */
+  shown_host = strchr (host, ':') ? g_strdup_printf ("[%s]", host) : g_strdup (host);
   if (g_uri_get_port (uri) > 0)
-    return g_strdup_printf ("%s://%s:%d/…", g_uri_get_scheme (uri), g_uri_get_host (uri),
+    return g_strdup_printf ("%s://%s:%d/…", g_uri_get_scheme (uri), shown_host,
                             g_uri_get_port (uri));
-  return g_strdup_printf ("%s://%s/…", g_uri_get_scheme (uri), g_uri_get_host (uri));
+  return g_strdup_printf ("%s://%s/…", g_uri_get_scheme (uri), shown_host);
 }
 
 /* A peer's text on one line, at most @max_bytes of it, valid UTF-8. */
