@@ -457,8 +457,8 @@ redact_url (const char *url)
 
 /* A peer's text on one line, at most @max_bytes of it, valid UTF-8. */
 static char *
-one_line (const char *text,
-          gsize       max_bytes)
+excerpt (const char *text,
+         gsize       max_bytes)
 {
   g_autofree char *valid = g_utf8_make_valid (text, MIN (strlen (text), max_bytes));
 
@@ -520,7 +520,7 @@ smtp_debug_cb (CURL          *curl,
   else if ((line[0] == '4' || line[0] == '5') && dialogue->failed_reply == NULL)
     {
       dialogue->failed_command = g_strdup (dialogue->command ? dialogue->command : "");
-      dialogue->failed_reply = one_line (line, 300);
+      dialogue->failed_reply = excerpt (line, 300);
     }
   return 0;
 }
@@ -667,7 +667,7 @@ send_webhook (const char *id,
     outcome->sent = TRUE;
   else
     {
-      g_autofree char *excerpt = one_line (reply->str, 200);
+      g_autofree char *said = excerpt (reply->str, 200);
 
       /* A 4xx says that this request will not do, and no retry changes it; except a timeout
        * (408), too early (425) and too many requests (429). */
@@ -678,7 +678,7 @@ send_webhook (const char *id,
                                           status);
       else
         outcome->error = g_strdup_printf ("%s: HTTP %ld%s%s", shown, status,
-                                          *excerpt ? ": " : "", excerpt);
+                                          *said ? ": " : "", said);
     }
 
   curl_slist_free_all (headers);
