@@ -4,10 +4,10 @@
 usage: webhook-sink.py DIR [--port N]
 
 Ends when its standard input does (the test that started it ended, even by a crash).
-Prints the port it listens on as its first line. Each POST is saved as DIR/NNNN.json (0001 first): its path,
-headers (lower-case names), body and the status it was answered. The query says what to answer:
-?fail=N answers 500 to the first N POSTs to that URL, ?status=CODE always answers CODE; else
-200.
+Prints the port it listens on as its first line. Each POST is saved as DIR/NNNN.json (0001
+first): its path, headers (lower-case names), body and the status it was answered. The query
+says what to answer: ?fail=N answers 500 to the first N POSTs to that URL, ?status=CODE always
+answers CODE; else 200.
 """
 
 import argparse
