@@ -166,7 +166,7 @@ remake (Fixture    *f,
 
 #define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->window), __VA_ARGS__)
 
-static const char *
+static KioskPageId
 page (Fixture *f)
 {
   return kiosk_window_get_page (f->window);
@@ -175,26 +175,26 @@ page (Fixture *f)
 static gboolean
 page_is_pin (gpointer user_data)
 {
-  return g_strcmp0 (page (user_data), "pin") == 0;
+  return page (user_data) == KIOSK_PAGE_PIN;
 }
 
 static gboolean
 page_is_survey (gpointer user_data)
 {
-  return g_strcmp0 (page (user_data), "survey") == 0;
+  return page (user_data) == KIOSK_PAGE_SURVEY;
 }
 
 static KioskPinPage *
 pin_page (Fixture *f)
 {
-  g_assert_cmpstr (page (f), ==, "pin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_PIN);
   return KIOSK_PIN_PAGE (kiosk_window_get_page_widget (f->window));
 }
 
 static KioskAdminPage *
 admin_page (Fixture *f)
 {
-  g_assert_cmpstr (page (f), ==, "admin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
   return KIOSK_ADMIN_PAGE (kiosk_window_get_page_widget (f->window));
 }
 
@@ -216,7 +216,7 @@ unlock (Fixture *f)
 {
   activate (f, "admin.request", NULL);
   type_pin (f, PIN);
-  g_assert_cmpstr (page (f), ==, "admin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
 }
 
 static GtkWidget *
@@ -230,7 +230,7 @@ find_button (Fixture    *f,
     if (g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), action) == 0)
       return g_ptr_array_index (buttons, i);
 
-  g_error ("no button for %s on page %s", action, page (f));
+  g_error ("no button for %s on page %s", action, kiosk_page_id_get_name (page (f)));
 }
 
 static void
@@ -251,7 +251,8 @@ assert_shows (Fixture    *f,
     {
       g_autofree char *all = kiosk_test_dup_texts (root);
 
-      g_error ("page %s does not show “%s”; it shows: %s", page (f), text, all);
+      g_error ("page %s does not show “%s”; it shows: %s", kiosk_page_id_get_name (page (f)),
+               text, all);
     }
 }
 
@@ -270,7 +271,7 @@ test_no_pin_configured (Fixture       *f,
                          "is not set (make one with smiley-kiosk --hash-pin)");
   activate (f, "admin.request", NULL);
   g_test_assert_expected_messages ();
-  g_assert_cmpstr (page (f), ==, "survey");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
 }
 
 /* Wrong PINs: a message, then after the third a lock-out the pad counts down, which survives
@@ -280,7 +281,7 @@ test_pin_pad (Fixture       *f,
               gconstpointer  data)
 {
   activate (f, "admin.request", NULL);
-  g_assert_cmpstr (page (f), ==, "pin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_PIN);
   assert_shows (f, "Staff only: enter the PIN");
   kiosk_test_screenshot (GTK_WIDGET (f->window), "pin-1280x800.png");
 
@@ -295,7 +296,7 @@ test_pin_pad (Fixture       *f,
   activate (f, "pin.digit", "s", "1");
   activate (f, "pin.digit", "s", "1");
   activate (f, "pin.submit", NULL);
-  g_assert_cmpstr (page (f), ==, "pin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_PIN);
   assert_shows (f, "Wrong PIN. Please try again.");
   g_assert_cmpstr (kiosk_pin_page_get_pin (pin_page (f)), ==, "");
 
@@ -307,11 +308,11 @@ test_pin_pad (Fixture       *f,
 
   /* Locked: the right PIN does nothing now. */
   type_pin (f, PIN);
-  g_assert_cmpstr (page (f), ==, "pin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_PIN);
   g_assert_cmpstr (kiosk_pin_page_get_pin (pin_page (f)), ==, "");
 
   activate (f, "pin.cancel", NULL);
-  g_assert_cmpstr (page (f), ==, "survey");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
   activate (f, "admin.request", NULL);
   g_assert_true (g_str_has_prefix (kiosk_pin_page_get_message (pin_page (f)),
                                    "Too many wrong PINs. Try again in "));
@@ -335,11 +336,11 @@ test_hotspot_taps (Fixture       *f,
   g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, "10", "10", "click",
                                      "--repeat", "4", "--delay", "120", "1", NULL));
   kiosk_test_repaint (GTK_WIDGET (f->window));
-  g_assert_cmpstr (page (f), ==, "survey");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
   g_usleep (900 * 1000);
   g_assert_true (kiosk_test_xdotool ("click", "--repeat", "4", "--delay", "120", "1", NULL));
   kiosk_test_repaint (GTK_WIDGET (f->window));
-  g_assert_cmpstr (page (f), ==, "survey");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
 
   g_assert_true (kiosk_test_xdotool ("click", "1", NULL));
   g_assert_true (kiosk_test_wait_for (page_is_pin, f, 5000));
@@ -377,7 +378,7 @@ test_hotspot_hold (Fixture       *f,
   g_usleep (1500 * 1000);
   g_assert_true (kiosk_test_xdotool ("mouseup", "1", NULL));
   kiosk_test_repaint (GTK_WIDGET (f->window));
-  g_assert_cmpstr (page (f), ==, "survey");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
 }
 
 /* The corner is clear of the language bar and the faces at every size and language. */
@@ -495,7 +496,7 @@ test_admin_figures (Fixture       *f,
 
   /* A vote while the screen is open (a physical button) shows at once; the screen stays. */
   activate (f, "survey.vote", "(is)", 0, "button");
-  g_assert_cmpstr (page (f), ==, "admin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
   {
     g_autofree char *count = g_strdup_printf ("%u", faces[0] + 1);
 
@@ -504,7 +505,7 @@ test_admin_figures (Fixture       *f,
 
   /* Leaving shows what the flow is at: that visitor's follow-up. */
   activate (f, "admin.leave", NULL);
-  g_assert_cmpstr (page (f), ==, "follow-up");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_FOLLOW_UP);
 }
 
 /* The screen at the sizes kiosks have: everything inside, every text readable, big buttons. */
@@ -746,7 +747,7 @@ test_admin_idle (Fixture       *f,
           g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, "640", "600", "click",
                                              "1", NULL));
           kiosk_test_repaint (GTK_WIDGET (f->window));
-          g_assert_cmpstr (page (f), ==, "admin");
+          g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
         }
     }
   g_test_expect_message ("kiosk-window", G_LOG_LEVEL_MESSAGE,

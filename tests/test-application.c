@@ -27,7 +27,7 @@ typedef struct
   guint             step;
   gint64            deadline_us;
   char             *failure;
-  char             *page_after_press;
+  KioskPageId       page_after_press;
 } Fixture;
 
 static void
@@ -109,7 +109,6 @@ fixture_teardown (Fixture       *f,
   kiosk_test_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->failure);
-  g_free (f->page_after_press);
 }
 
 /* The recorded USB keypad of test-buttons: keys 1, 2, 3, 4 (very happy … very unhappy), then Q. */
@@ -179,7 +178,7 @@ drive_cb (gpointer user_data)
       /* The four presses on the keypad: each recorded, the screen following the last. */
       if (kiosk_store_get_last_seq (kiosk_flow_get_store (kiosk_application_get_flow (f->app))) < 4)
         return G_SOURCE_CONTINUE;
-      f->page_after_press = g_strdup (kiosk_window_get_page (window));
+      f->page_after_press = kiosk_window_get_page (window);
       f->step++;
       f->deadline_us = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
       return G_SOURCE_CONTINUE;
@@ -226,7 +225,7 @@ test_buttons_and_notify (Fixture       *f,
     g_error ("%s", f->failure);
 
   /* A press is the same vote as a touch: the screen went on to the last visitor's follow-up. */
-  g_assert_cmpstr (f->page_after_press, ==, "follow-up");
+  g_assert_cmpint (f->page_after_press, ==, KIOSK_PAGE_FOLLOW_UP);
   g_assert_finalize_object (g_steal_pointer (&f->app));
   store = kiosk_store_open (db, KIOSK_STORE_OPEN_READ_ONLY, &error);
   g_assert_no_error (error);
@@ -264,7 +263,7 @@ check_closed_cb (gpointer user_data)
   if (kiosk_flow_get_ignored (kiosk_application_get_flow (f->app)) < 4)
     return G_SOURCE_CONTINUE;
 
-  f->page_after_press = g_strdup (kiosk_window_get_page (window));
+  f->page_after_press = kiosk_window_get_page (window);
   g_application_quit (G_APPLICATION (f->app));
   return G_SOURCE_REMOVE;
 }
@@ -297,7 +296,7 @@ test_closed_hours (Fixture       *f,
     g_error ("%s", f->failure);
 
   /* Four presses, all ignored and counted; nothing recorded. */
-  g_assert_cmpstr (f->page_after_press, ==, "closed");
+  g_assert_cmpint (f->page_after_press, ==, KIOSK_PAGE_CLOSED);
   g_assert_cmpuint (kiosk_flow_get_ignored (kiosk_application_get_flow (f->app)), ==, 4);
   store = kiosk_store_open (db, KIOSK_STORE_OPEN_READ_ONLY, NULL);
   g_assert_true (store == NULL || kiosk_store_get_last_seq (store) == 0);

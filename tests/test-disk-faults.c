@@ -86,7 +86,7 @@ fixture_teardown (Fixture       *f,
 
 #define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->window), __VA_ARGS__)
 
-static const char *
+static KioskPageId
 page (Fixture *f)
 {
   return kiosk_window_get_page (f->window);
@@ -95,7 +95,7 @@ page (Fixture *f)
 static gboolean
 on_survey_page (gpointer user_data)
 {
-  return g_strcmp0 (page (user_data), "survey") == 0;
+  return page (user_data) == KIOSK_PAGE_SURVEY;
 }
 
 static gboolean
@@ -110,7 +110,7 @@ status_label (Fixture *f)
 {
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
 
-  g_assert_cmpstr (page (f), ==, "survey");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
   kiosk_test_collect (kiosk_window_get_page_widget (f->window), GTK_TYPE_LABEL, FALSE, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_has_css_class (g_ptr_array_index (labels, i), "status"))
@@ -122,7 +122,7 @@ status_label (Fixture *f)
 static KioskAdminPage *
 admin_page (Fixture *f)
 {
-  g_assert_cmpstr (page (f), ==, "admin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
   return KIOSK_ADMIN_PAGE (kiosk_window_get_page_widget (f->window));
 }
 
@@ -137,7 +137,7 @@ unlock (Fixture *f)
       activate (f, "pin.digit", "s", digit);
     }
   activate (f, "pin.submit", NULL);
-  g_assert_cmpstr (page (f), ==, "admin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
 }
 
 /* A whole visit as a visitor makes it: a face, the follow-up, no comment, no contact, thanks. */
@@ -149,14 +149,14 @@ visit (Fixture *f,
 
   g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
   activate (f, "survey.vote", "(is)", face, "touch");
-  g_assert_cmpstr (page (f), ==, "follow-up");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_FOLLOW_UP);
   activate (f, "follow-up.toggle", "s", face < 2 ? "staff" : "speed");
   activate (f, "follow-up.next", NULL);
-  if (g_strcmp0 (page (f), "comment") == 0)
+  if (page (f) == KIOSK_PAGE_COMMENT)
     activate (f, "comment.skip", NULL);
-  if (g_strcmp0 (page (f), "contact") == 0)
+  if (page (f) == KIOSK_PAGE_CONTACT)
     activate (f, "contact.decline", NULL);
-  g_assert_cmpstr (page (f), ==, "thanks");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_THANKS);
 
   /* The visitor reads thanks, not a fault. */
   kiosk_test_repaint (GTK_WIDGET (f->window));

@@ -87,29 +87,29 @@ remake (Fixture    *f,
   make_window (f, conf, width, height);
 }
 
-static const char *
+static KioskPageId
 page (Fixture *f)
 {
   return kiosk_window_get_page (f->window);
 }
 
 static gboolean
-page_is (Fixture    *f,
-         const char *name)
+page_is (Fixture     *f,
+         KioskPageId  id)
 {
-  return g_strcmp0 (page (f), name) == 0;
+  return page (f) == id;
 }
 
 static gboolean
 on_attract (gpointer user_data)
 {
-  return page_is (user_data, "attract");
+  return page_is (user_data, KIOSK_PAGE_ATTRACT);
 }
 
 static gboolean
 on_survey (gpointer user_data)
 {
-  return page_is (user_data, "survey");
+  return page_is (user_data, KIOSK_PAGE_SURVEY);
 }
 
 static void
@@ -133,7 +133,7 @@ face_button (Fixture *f,
     if (gtk_widget_has_css_class (g_ptr_array_index (buttons, i), css))
       return g_ptr_array_index (buttons, i);
 
-  g_error ("no face %d on page %s", face, page (f));
+  g_error ("no face %d on page %s", face, kiosk_page_id_get_name (page (f)));
 }
 
 /* --- Closed ------------------------------------------------------------------------------- */
@@ -182,7 +182,7 @@ test_closed (Fixture       *f,
 
       remake (f, data, sizes[s][0], sizes[s][1]);
       kiosk_flow_set_open (f->flow, FALSE);
-      g_assert_cmpstr (page (f), ==, "closed");
+      g_assert_cmpint (page (f), ==, KIOSK_PAGE_CLOSED);
       kiosk_test_check_layout (GTK_WIDGET (f->window), kiosk_window_get_page_widget (f->window),
                                what);
       kiosk_test_screenshot (GTK_WIDGET (f->window), name);
@@ -200,7 +200,7 @@ test_closed (Fixture       *f,
 
   /* A physical button and a tap: refused, counted, nothing on disk. */
   vote (f, 3, "button");
-  g_assert_cmpstr (page (f), ==, "closed");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_CLOSED);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "closed.tap", NULL));
   g_assert_cmpuint (kiosk_flow_get_ignored (f->flow), ==, 2);
   g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
@@ -216,12 +216,12 @@ test_closed (Fixture       *f,
 
   /* Staff can still reach the admin screen at night. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "admin.request", NULL));
-  g_assert_cmpstr (page (f), ==, "pin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_PIN);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "pin.cancel", NULL));
-  g_assert_cmpstr (page (f), ==, "closed");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_CLOSED);
 
   kiosk_flow_set_open (f->flow, TRUE);
-  g_assert_cmpstr (page (f), ==, "survey");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (f->window), "dim"));
   vote (f, 3, "button");
   g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
@@ -262,14 +262,14 @@ test_attract (Fixture       *f,
   else
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "attract.wake", NULL));
-      g_assert_cmpstr (page (f), ==, "survey");
+      g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
     }
 
   /* It comes back after the same wait, and a button votes from it. */
   g_assert_true (kiosk_test_wait_for (on_attract, f, 5000));
   vote (f, 2, "button");
   g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
-  g_assert_cmpstr (page (f), ==, "follow-up");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_FOLLOW_UP);
 }
 
 /* attract-after-minutes = 0 (the default): the survey stays, no timer waits. */
@@ -280,7 +280,7 @@ test_attract_off (Fixture       *f,
   g_assert_cmpuint (kiosk_config_get_attract_after_minutes (f->config), ==, 0);
   g_usleep (300 * 1000);
   kiosk_test_repaint (GTK_WIDGET (f->window));
-  g_assert_cmpstr (page (f), ==, "survey");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
 }
 
 /* --- Burn-in care ------------------------------------------------------------------------- */
@@ -407,7 +407,7 @@ test_no_selectable_labels (Fixture       *f,
                                                  digit));
     }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "pin.submit", NULL));
-  g_assert_cmpstr (page (f), ==, "admin");
+  g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
   assert_no_selectable_label (f, "admin");
 }
 

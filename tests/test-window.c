@@ -180,10 +180,10 @@ remake_window (Fixture    *f,
 #define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->window), __VA_ARGS__)
 
 static gboolean
-page_is (Fixture    *f,
-         const char *name)
+page_is (Fixture     *f,
+         KioskPageId  id)
 {
-  return g_strcmp0 (kiosk_window_get_page (f->window), name) == 0;
+  return kiosk_window_get_page (f->window) == id;
 }
 
 static GtkWidget *
@@ -204,33 +204,6 @@ last_stored (Fixture *f)
   return kiosk_response_copy (g_ptr_array_index (rows, rows->len - 1));
 }
 
-static void
-collect_type (GtkWidget *widget,
-              GType      type,
-              gboolean   mapped_only,
-              GPtrArray *found)
-{
-  if (mapped_only && !gtk_widget_get_mapped (widget))
-    return;
-
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
-       child = gtk_widget_get_next_sibling (child))
-    collect_type (child, type, mapped_only, found);
-}
-
-static GtkWidget *
-find_mapped (GtkWidget *root,
-             GType      type)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect_type (root, type, TRUE, found);
-  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
-}
-
 /* The button a visitor sees for @action (and @target, when given). */
 static GtkWidget *
 find_button (Fixture    *f,
@@ -239,7 +212,7 @@ find_button (Fixture    *f,
 {
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-  collect_type (visible_page (f), GTK_TYPE_BUTTON, TRUE, buttons);
+  kiosk_test_collect (visible_page (f), GTK_TYPE_BUTTON, TRUE, buttons);
   for (guint i = 0; i < buttons->len; i++)
     {
       GtkWidget *button = g_ptr_array_index (buttons, i);
@@ -263,7 +236,7 @@ visible_texts (Fixture *f)
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
 
-  collect_type (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
+  kiosk_test_collect (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
   for (guint i = 0; i < labels->len; i++)
     {
       const char *text = gtk_label_get_text (g_ptr_array_index (labels, i));
@@ -298,8 +271,8 @@ assert_shows (Fixture    *f,
 
       g_ptr_array_add (texts, NULL);
       all = g_strjoinv (" | ", (char **) texts->pdata);
-      g_error ("page %s does not show “%s”; it shows: %s", kiosk_window_get_page (f->window),
-               text, all);
+      g_error ("page %s does not show “%s”; it shows: %s",
+               kiosk_page_id_get_name (kiosk_window_get_page (f->window)), text, all);
     }
 }
 
@@ -307,7 +280,7 @@ static void
 type_on_keyboard (Fixture    *f,
                   const char *text)
 {
-  GtkWidget *keyboard = find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
+  GtkWidget *keyboard = kiosk_test_find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
 
   g_assert_nonnull (keyboard);
   for (const char *p = text; *p; p = g_utf8_next_char (p))
@@ -325,7 +298,7 @@ type_on_keyboard (Fixture    *f,
 static const char *
 countdown_text (Fixture *f)
 {
-  GtkWidget *countdown = find_mapped (visible_page (f), KIOSK_TYPE_COUNTDOWN);
+  GtkWidget *countdown = kiosk_test_find_mapped (visible_page (f), KIOSK_TYPE_COUNTDOWN);
 
   g_assert_nonnull (countdown);
   return kiosk_countdown_get_text (KIOSK_COUNTDOWN (countdown));
@@ -336,7 +309,7 @@ on_survey_page (gpointer user_data)
 {
   Fixture *f = user_data;
 
-  return g_strcmp0 (kiosk_window_get_page (f->window), "survey") == 0;
+  return kiosk_window_get_page (f->window) == KIOSK_PAGE_SURVEY;
 }
 
 static void
@@ -349,14 +322,14 @@ test_vote_shows_thanks_and_returns (Fixture       *f,
 
   /* A survey without follow-up questions: the thank-you page comes straight after the tap. */
   remake_window (f, survey_without_follow_up, -1, -1);
-  g_assert_cmpstr (kiosk_window_get_page (f->window), ==, "survey");
+  g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_SURVEY);
   assert_shows (f, "How was it?");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)",
                                              2, "touch"));
 
   /* The commit returned before the page changed: the row is there as the thanks page shows. */
-  g_assert_cmpstr (kiosk_window_get_page (f->window), ==, "thanks");
+  g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_THANKS);
   rows = kiosk_store_list_responses (f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (rows->len, ==, 1);
@@ -394,7 +367,7 @@ test_bad_vote_ignored (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)", 1, "telepathy");
   g_test_assert_expected_messages ();
 
-  g_assert_cmpstr (kiosk_window_get_page (f->window), ==, "survey");
+  g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_SURVEY);
   rows = kiosk_store_list_responses (f->store, NULL);
   g_assert_cmpuint (rows->len, ==, 0);
 }
@@ -531,7 +504,7 @@ test_escape_keys_do_nothing (Fixture       *f,
 
       g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
       g_assert_cmpuint (count_toplevels (), ==, before);
-      g_assert_cmpstr (kiosk_window_get_page (f->window), ==, "survey");
+      g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_SURVEY);
     }
 
   /* The keys really reached the window: Enter on a focused face would be a vote, but no face
@@ -544,7 +517,7 @@ no_popover (Fixture *f)
 {
   g_autoptr(GPtrArray) popovers = g_ptr_array_new ();
 
-  collect_type (GTK_WIDGET (f->window), GTK_TYPE_POPOVER, TRUE, popovers);
+  kiosk_test_collect (GTK_WIDGET (f->window), GTK_TYPE_POPOVER, TRUE, popovers);
   return popovers->len == 0;
 }
 
@@ -569,7 +542,7 @@ face_button (Fixture *f,
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
   g_autofree char *css = g_strdup_printf ("face-%d", face);
 
-  collect_type (visible_page (f), GTK_TYPE_BUTTON, TRUE, buttons);
+  kiosk_test_collect (visible_page (f), GTK_TYPE_BUTTON, TRUE, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (gtk_widget_has_css_class (g_ptr_array_index (buttons, i), css))
       return g_ptr_array_index (buttons, i);
@@ -617,7 +590,7 @@ test_pointer_does_nothing (Fixture       *f,
   g_assert_true (run_xdotool ("windowfocus", "--sync", xid, NULL));
   center_of (f, face_button (f, 0), &fx, &fy);
   center_of (f, face_button (f, 3), &tx, &ty);
-  collect_type (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
+  kiosk_test_collect (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_has_css_class (g_ptr_array_index (labels, i), "question"))
       question = g_ptr_array_index (labels, i);
@@ -628,7 +601,7 @@ test_pointer_does_nothing (Fixture       *f,
   g_assert_true (run_xdotool ("click", "2", NULL));
   settle (f);
   g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
-  g_assert_true (page_is (f, "survey"));
+  g_assert_true (page_is (f, KIOSK_PAGE_SURVEY));
 
   /* A long press on the question, held the way a curious finger would: nothing. */
   g_assert_true (run_xdotool ("mousemove", "--window", xid, qx, qy, "mousedown", "1", NULL));
@@ -644,7 +617,7 @@ test_pointer_does_nothing (Fixture       *f,
   g_assert_true (run_xdotool ("mousemove", "--window", xid, tx, ty, "mouseup", "1", NULL));
   settle (f);
   g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
-  g_assert_true (page_is (f, "survey"));
+  g_assert_true (page_is (f, KIOSK_PAGE_SURVEY));
   g_assert_true (no_popover (f));
 
   /* A long press on a face is a press like any other: one vote, nothing more. */
@@ -653,15 +626,15 @@ test_pointer_does_nothing (Fixture       *f,
   g_assert_true (run_xdotool ("mouseup", "1", NULL));
   settle (f);
   g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
-  g_assert_true (page_is (f, "follow-up"));
+  g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
   g_assert_true (no_popover (f));
 
   /* In the comment field: no context menu by right click, long press or key; no paste. */
   activate (f, "follow-up.next", NULL);
-  g_assert_true (page_is (f, "comment"));
+  g_assert_true (page_is (f, KIOSK_PAGE_COMMENT));
   type_on_keyboard (f, "abc");
   settle (f);
-  text_view = find_mapped (visible_page (f), GTK_TYPE_TEXT_VIEW);
+  text_view = kiosk_test_find_mapped (visible_page (f), GTK_TYPE_TEXT_VIEW);
   g_assert_nonnull (text_view);
   g_clear_pointer (&tx, g_free);
   g_clear_pointer (&ty, g_free);
@@ -679,7 +652,7 @@ test_pointer_does_nothing (Fixture       *f,
   settle (f);
   g_assert_true (no_popover (f));
   g_assert_cmpstr (kiosk_flow_get_comment (f->flow), ==, "Abc");
-  g_assert_true (page_is (f, "comment"));
+  g_assert_true (page_is (f, KIOSK_PAGE_COMMENT));
   g_assert_cmpuint (count_toplevels (), ==, before);
 }
 
@@ -817,7 +790,7 @@ test_follow_up_answered (Fixture       *f,
   GtkWidget *next;
 
   activate (f, "survey.vote", "(is)", 0, "touch");
-  g_assert_true (page_is (f, "follow-up"));
+  g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
   assert_shows (f, "What could we do better?");
   assert_shows (f, "Waiting time");
   assert_shows (f, "Choose as many as you like");
@@ -847,7 +820,7 @@ test_follow_up_answered (Fixture       *f,
   g_assert_nonnull (find_button (f, "follow-up.toggle", "other"));
 
   activate (f, "follow-up.next", NULL);
-  g_assert_true (page_is (f, "comment"));
+  g_assert_true (page_is (f, KIOSK_PAGE_COMMENT));
   assert_shows (f, "Tell us more (optional)");
   assert_shows (f, "0 / 200");
   g_assert_cmpstr (countdown_text (f), ==, "20");
@@ -858,15 +831,15 @@ test_follow_up_answered (Fixture       *f,
   g_assert_cmpstr (kiosk_flow_get_comment (f->flow), ==, "Too slow at 5 pm");
   activate (f, "comment.send", NULL);
 
-  g_assert_true (page_is (f, "contact"));
+  g_assert_true (page_is (f, KIOSK_PAGE_CONTACT));
   assert_shows (f, "May we contact you about your feedback?");
   assert_shows (f, "Yes, you may contact me about my feedback. My details are used for this only.");
   /* No field before consent. */
-  g_assert_null (find_mapped (visible_page (f), GTK_TYPE_ENTRY));
+  g_assert_null (kiosk_test_find_mapped (visible_page (f), GTK_TYPE_ENTRY));
   g_assert_null (find_button (f, "contact.send", NULL));
   activate (f, "contact.decline", NULL);
 
-  g_assert_true (page_is (f, "thanks"));
+  g_assert_true (page_is (f, KIOSK_PAGE_THANKS));
   assert_shows (f, "Thank you for your feedback!");
 
   r = last_stored (f);
@@ -893,7 +866,7 @@ test_follow_up_single_choice (Fixture       *f,
   GtkWidget *done;
 
   activate (f, "survey.vote", "(is)", 3, "touch");
-  g_assert_true (page_is (f, "follow-up"));
+  g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
   assert_shows (f, "What did you like most?");
   assert_shows (f, "Choose one");
 
@@ -902,7 +875,7 @@ test_follow_up_single_choice (Fixture       *f,
   g_assert_false (gtk_widget_get_sensitive (done));
   /* A disabled action does nothing, whoever activates it. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "follow-up.next", NULL);
-  g_assert_true (page_is (f, "follow-up"));
+  g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
 
   activate (f, "follow-up.toggle", "s", "staff");
   activate (f, "follow-up.toggle", "s", "speed");
@@ -910,7 +883,7 @@ test_follow_up_single_choice (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (find_button (f, "follow-up.toggle", "staff"),
                                             "selected"));
   activate (f, "follow-up.next", NULL);
-  g_assert_true (page_is (f, "thanks"));
+  g_assert_true (page_is (f, KIOSK_PAGE_THANKS));
 
   r = last_stored (f);
   g_assert_cmpint (r->face, ==, 3);
@@ -927,11 +900,11 @@ test_follow_up_skipped (Fixture       *f,
   g_autoptr(KioskResponse) r = NULL;
 
   activate (f, "survey.vote", "(is)", 1, "touch");
-  g_assert_true (page_is (f, "follow-up"));
+  g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
   assert_shows (f, "Skip");
   activate (f, "follow-up.toggle", "s", "cleanliness");
   activate (f, "follow-up.skip", NULL);
-  g_assert_true (page_is (f, "thanks"));
+  g_assert_true (page_is (f, KIOSK_PAGE_THANKS));
 
   r = last_stored (f);
   g_assert_cmpint (r->face, ==, 1);
@@ -945,7 +918,7 @@ test_follow_up_skipped (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "follow-up.skip", NULL);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "comment.send", NULL);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "contact.send", NULL);
-  g_assert_true (page_is (f, "survey"));
+  g_assert_true (page_is (f, KIOSK_PAGE_SURVEY));
   g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
 }
 
@@ -971,7 +944,7 @@ left_follow_up (gpointer user_data)
 {
   Fixture *f = user_data;
 
-  return !page_is (f, "follow-up") && !page_is (f, "comment") && !page_is (f, "contact");
+  return !page_is (f, KIOSK_PAGE_FOLLOW_UP) && !page_is (f, KIOSK_PAGE_COMMENT) && !page_is (f, KIOSK_PAGE_CONTACT);
 }
 
 /* The countdown shows on every follow-up step; walking away ends the visit as "timeout",
@@ -988,7 +961,7 @@ test_follow_up_timeout (Fixture       *f,
   activate (f, "survey.vote", "(is)", 0, "touch");
   g_assert_cmpstr (countdown_text (f), ==, "3");
   repaint (f);
-  countdown = find_mapped (visible_page (f), KIOSK_TYPE_COUNTDOWN);
+  countdown = kiosk_test_find_mapped (visible_page (f), KIOSK_TYPE_COUNTDOWN);
   g_assert_true (gtk_widget_get_mapped (countdown));
   g_assert_cmpint (gtk_widget_get_width (countdown), >=, 40);
 
@@ -997,7 +970,7 @@ test_follow_up_timeout (Fixture       *f,
   g_assert_cmpstr (countdown_text (f), ==, "2");
 
   g_assert_true (kiosk_test_wait_for (left_follow_up, f, 10000));
-  g_assert_true (page_is (f, "thanks"));
+  g_assert_true (page_is (f, KIOSK_PAGE_THANKS));
   r = last_stored (f);
   g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_TIMEOUT);
   g_assert_cmpuint (g_strv_length (r->follow_up_selected), ==, 1);
@@ -1034,12 +1007,12 @@ test_countdown_restarts_on_touch (Fixture       *f,
       if (step == 0)
         {
           activate (f, "survey.vote", "(is)", 0, "touch");
-          g_assert_true (page_is (f, "follow-up"));
+          g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
         }
       else
         {
           activate (f, "follow-up.next", NULL);
-          g_assert_true (page_is (f, "comment"));
+          g_assert_true (page_is (f, KIOSK_PAGE_COMMENT));
         }
 
       g_assert_cmpstr (countdown_text (f), ==, "5");
@@ -1070,7 +1043,7 @@ test_contact_with_consent (Fixture       *f,
   activate (f, "follow-up.toggle", "s", "other");
   activate (f, "follow-up.next", NULL);
   activate (f, "comment.skip", NULL);
-  g_assert_true (page_is (f, "contact"));
+  g_assert_true (page_is (f, KIOSK_PAGE_CONTACT));
   g_assert_cmpstr (countdown_text (f), ==, "20");
   assert_shows (f, "Yes, contact me");
   assert_shows (f, "No, thanks");
@@ -1081,9 +1054,9 @@ test_contact_with_consent (Fixture       *f,
   assert_shows (f, "E-mail");
   assert_shows (f, "Phone");
   g_assert_cmpstr (countdown_text (f), ==, "20");
-  collect_type (visible_page (f), GTK_TYPE_ENTRY, TRUE, entries);
+  kiosk_test_collect (visible_page (f), GTK_TYPE_ENTRY, TRUE, entries);
   g_assert_cmpuint (entries->len, ==, 3);
-  keyboard = find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
+  keyboard = kiosk_test_find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
   g_assert_true (kiosk_keyboard_get_target (KIOSK_KEYBOARD (keyboard)) ==
                  g_ptr_array_index (entries, 0));
 
@@ -1096,9 +1069,9 @@ test_contact_with_consent (Fixture       *f,
                  g_ptr_array_index (entries, 1));
   type_on_keyboard (f, "mia@example");
   activate (f, "contact.send", NULL);
-  g_assert_true (page_is (f, "contact"));
+  g_assert_true (page_is (f, KIOSK_PAGE_CONTACT));
 
-  collect_type (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
+  kiosk_test_collect (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_has_css_class (g_ptr_array_index (labels, i), "field-error"))
       error_label = g_ptr_array_index (labels, i);
@@ -1108,7 +1081,7 @@ test_contact_with_consent (Fixture       *f,
 
   type_on_keyboard (f, ".fi");
   activate (f, "contact.send", NULL);
-  g_assert_true (page_is (f, "thanks"));
+  g_assert_true (page_is (f, KIOSK_PAGE_THANKS));
 
   r = last_stored (f);
   g_assert_cmpint (r->follow_up_outcome, ==, KIOSK_OUTCOME_ANSWERED);
@@ -1141,7 +1114,7 @@ test_language_switch (Fixture       *f,
   g_autoptr(KioskResponse) stored = NULL;
   const char * const languages[] = { "English", "Deutsch", "Français", "Suomi" };
 
-  g_assert_true (page_is (f, "survey"));
+  g_assert_true (page_is (f, KIOSK_PAGE_SURVEY));
   for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
     assert_shows (f, languages[i]);
   g_assert_true (gtk_widget_has_css_class (find_button (f, "survey.language", "en"), "current"));
@@ -1181,7 +1154,7 @@ test_language_switch (Fixture       *f,
   activate (f, "follow-up.next", NULL);
   assert_shows (f, "Erzählen Sie uns mehr (freiwillig)");
   assert_shows (f, "Senden");
-  g_assert_cmpstr (kiosk_keyboard_get_layout (KIOSK_KEYBOARD (find_mapped (visible_page (f),
+  g_assert_cmpstr (kiosk_keyboard_get_layout (KIOSK_KEYBOARD (kiosk_test_find_mapped (visible_page (f),
                                                                            KIOSK_TYPE_KEYBOARD))),
                    ==, "de");
   activate (f, "comment.skip", NULL);
@@ -1245,7 +1218,7 @@ test_right_to_left (Fixture       *f,
   {
     g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-    collect_type (visible_page (f), GTK_TYPE_BUTTON, TRUE, buttons);
+    kiosk_test_collect (visible_page (f), GTK_TYPE_BUTTON, TRUE, buttons);
     happy = unhappy = NULL;
     for (guint i = 0; i < buttons->len; i++)
       {
@@ -1289,7 +1262,7 @@ check_page_layout (Fixture    *f,
                gtk_widget_get_height (GTK_WIDGET (f->window)));
     }
 
-  collect_type (visible_page (f), GTK_TYPE_WIDGET, TRUE, widgets);
+  kiosk_test_collect (visible_page (f), GTK_TYPE_WIDGET, TRUE, widgets);
   for (guint i = 0; i < widgets->len; i++)
     {
       GtkWidget *widget = g_ptr_array_index (widgets, i);
@@ -1448,8 +1421,8 @@ test_keyboard_pages (Fixture       *f,
         activate (f, "follow-up.next", NULL);
         type_on_keyboard (f, cases[c].typed);
 
-        keyboard = find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
-        text_view = find_mapped (visible_page (f), GTK_TYPE_TEXT_VIEW);
+        keyboard = kiosk_test_find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
+        text_view = kiosk_test_find_mapped (visible_page (f), GTK_TYPE_TEXT_VIEW);
         g_assert_cmpstr (kiosk_keyboard_get_layout (KIOSK_KEYBOARD (keyboard)), ==,
                          cases[c].layout);
         g_assert_cmpint (gtk_widget_get_direction (text_view), ==,
@@ -1488,7 +1461,7 @@ test_destroyed_mid_visit (Fixture       *f,
   activate (f, "survey.language", "s", "de");
   activate (f, "survey.vote", "(is)", 3, "touch");
   activate (f, "follow-up.toggle", "s", "speed");
-  g_assert_true (page_is (f, "follow-up"));
+  g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
   repaint (f);
 }
 
@@ -1507,7 +1480,7 @@ test_storage_failing_is_shown (void)
   g_assert_cmpint (kiosk_store_get_health (f->store), ==, KIOSK_STORAGE_FAILING);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)",
                                              3, "touch"));
-  g_assert_cmpstr (kiosk_window_get_page (f->window), ==, "thanks");
+  g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_THANKS);
   g_assert_cmpuint (kiosk_store_get_unwritten (f->store), ==, 1);
 
   kiosk_flow_return_to_survey (f->flow);
@@ -1515,7 +1488,7 @@ test_storage_failing_is_shown (void)
     g_autoptr(GPtrArray) found = g_ptr_array_new ();
     GtkWidget *label = NULL;
 
-    collect_type (visible_page (f), GTK_TYPE_LABEL, FALSE, found);
+    kiosk_test_collect (visible_page (f), GTK_TYPE_LABEL, FALSE, found);
     for (guint i = 0; i < found->len; i++)
       if (gtk_widget_has_css_class (g_ptr_array_index (found, i), "status"))
         label = g_ptr_array_index (found, i);

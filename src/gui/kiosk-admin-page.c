@@ -35,7 +35,6 @@ struct _KioskAdminPage
   GtkWidget      *quit_confirm;
 
   /* owned */
-  KioskFlow      *flow;
   KioskUploader  *uploader;         /* NULL when sync is off */
   KioskButtons   *buttons;          /* NULL when no buttons are configured */
   GHashTable     *values;           /* row id -> GtkLabel (borrowed) */
@@ -46,14 +45,14 @@ struct _KioskAdminPage
 };
 
 enum {
-  PROP_0,
-  PROP_EXPORTING,
+  PROP_EXPORTING = KIOSK_PAGE_PROP_FLOW + 1,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (KioskAdminPage, kiosk_admin_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE_WITH_CODE (KioskAdminPage, kiosk_admin_page, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (KIOSK_TYPE_PAGE, NULL))
 
 /* --- Rows ------------------------------------------------------------------------------- */
 
@@ -273,9 +272,9 @@ sync_state_text (KioskSyncState state)
 static void
 refresh_device (KioskAdminPage *self)
 {
-  KioskConfig *config = kiosk_flow_get_config (self->flow);
-  KioskSurvey *survey = kiosk_flow_get_survey (self->flow);
-  KioskStore *store = kiosk_flow_get_store (self->flow);
+  KioskConfig *config = kiosk_flow_get_config (KIOSK_PAGE_FLOW (self));
+  KioskSurvey *survey = kiosk_flow_get_survey (KIOSK_PAGE_FLOW (self));
+  KioskStore *store = kiosk_flow_get_store (KIOSK_PAGE_FLOW (self));
   const char *message = kiosk_store_get_health_message (store);
   g_autofree char *survey_text = NULL;
   g_autofree char *storage = NULL;
@@ -351,7 +350,7 @@ refresh_sync (KioskAdminPage *self)
     status = kiosk_uploader_dup_status (self->uploader);
   else
     /* Sync off: what the database knows (the queue still fills, for an export). */
-    status = kiosk_sync_status_load (kiosk_flow_get_config (self->flow), &error);
+    status = kiosk_sync_status_load (kiosk_flow_get_config (KIOSK_PAGE_FLOW (self)), &error);
 
   if (status == NULL)
     {
@@ -417,7 +416,7 @@ local_midnight (GDateTime **out_start)
 static void
 refresh_today (KioskAdminPage *self)
 {
-  KioskStore *store = kiosk_flow_get_store (self->flow);
+  KioskStore *store = kiosk_flow_get_store (KIOSK_PAGE_FLOW (self));
   g_autoptr(GDateTime) midnight = NULL;
   g_autoptr(GError) error = NULL;
   guint64 hours[24][KIOSK_HOUR_CHART_FACES] = { { 0 } };
@@ -468,7 +467,7 @@ refresh_today (KioskAdminPage *self)
   {
     g_autofree char *misuse = g_strdup_printf ("%" G_GUINT64_FORMAT, day.misuse);
     g_autofree char *ignored = g_strdup_printf ("%" G_GUINT64_FORMAT,
-                                                kiosk_flow_get_ignored (self->flow));
+                                                kiosk_flow_get_ignored (KIOSK_PAGE_FLOW (self)));
     g_autofree char *happy = NULL;
 
     if (kiosk_happy_index (&day, &index))
@@ -604,8 +603,8 @@ kiosk_admin_page_export (KioskAdminPage     *self,
       return;
     }
 
-  store = kiosk_flow_get_store (self->flow);
-  config = kiosk_flow_get_config (self->flow);
+  store = kiosk_flow_get_store (KIOSK_PAGE_FLOW (self));
+  config = kiosk_flow_get_config (KIOSK_PAGE_FLOW (self));
   now = g_date_time_new_now_local ();
   name = kiosk_export_file_name (kiosk_config_get_device_id (config), now);
   path = g_build_filename (found[0], name, NULL);
@@ -674,14 +673,10 @@ static void
 kiosk_admin_page_dispose (GObject *object)
 {
   KioskAdminPage *self = KIOSK_ADMIN_PAGE (object);
-  GtkWidget *child;
 
   g_clear_handle_id (&self->refresh_source, g_source_remove);
-  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_ADMIN_PAGE);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  kiosk_page_dispose (KIOSK_PAGE (self), KIOSK_TYPE_ADMIN_PAGE);
   g_clear_pointer (&self->values, g_hash_table_unref);
-  g_clear_object (&self->flow);
   g_clear_object (&self->uploader);
   g_clear_object (&self->buttons);
 
@@ -702,7 +697,7 @@ kiosk_admin_page_get_property (GObject    *object,
       g_value_set_boolean (value, self->exporting);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      kiosk_page_get_property (object, prop_id, value, pspec);
     }
 }
 
@@ -712,6 +707,7 @@ kiosk_admin_page_class_init (KioskAdminPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  kiosk_page_class_init_object (object_class);
   object_class->dispose = kiosk_admin_page_dispose;
   object_class->get_property = kiosk_admin_page_get_property;
   widget_class->map = kiosk_admin_page_map;
@@ -720,7 +716,7 @@ kiosk_admin_page_class_init (KioskAdminPageClass *klass)
   properties[PROP_EXPORTING] =
     g_param_spec_boolean ("exporting", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_property (object_class, PROP_EXPORTING, properties[PROP_EXPORTING]);
 
   g_type_ensure (KIOSK_TYPE_HOUR_CHART);
 
@@ -784,8 +780,7 @@ kiosk_admin_page_new (KioskFlow     *flow,
 
   g_return_val_if_fail (KIOSK_IS_FLOW (flow), NULL);
 
-  self = g_object_new (KIOSK_TYPE_ADMIN_PAGE, NULL);
-  self->flow = g_object_ref (flow);
+  self = g_object_new (KIOSK_TYPE_ADMIN_PAGE, "flow", flow, NULL);
   self->uploader = uploader ? g_object_ref (uploader) : NULL;
   self->buttons = buttons ? g_object_ref (buttons) : NULL;
 

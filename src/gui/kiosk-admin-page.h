@@ -5,6 +5,7 @@
 
 #include "kiosk-buttons.h"
 #include "kiosk-flow.h"
+#include "kiosk-page.h"
 #include "kiosk-uploader.h"
 
 G_BEGIN_DECLS

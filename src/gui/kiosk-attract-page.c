@@ -20,7 +20,11 @@ struct _KioskAttractPage
   GtkLabel  *question_label;
 };
 
-G_DEFINE_FINAL_TYPE (KioskAttractPage, kiosk_attract_page, GTK_TYPE_WIDGET)
+static void kiosk_attract_page_iface_init (KioskPageInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (KioskAttractPage, kiosk_attract_page, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (KIOSK_TYPE_PAGE,
+                                                      kiosk_attract_page_iface_init))
 
 /* On release: the press that woke the screen ends here, on no button. */
 static void
@@ -33,16 +37,22 @@ released_cb (GtkGestureClick  *gesture,
   gtk_widget_activate_action (GTK_WIDGET (self), "attract.wake", NULL);
 }
 
+/* In the kiosk's default language: it shows when nobody is there. */
 static void
-kiosk_attract_page_dispose (GObject *object)
+kiosk_attract_page_prepare (KioskPage *page)
 {
-  GtkWidget *child;
+  KioskAttractPage *self = KIOSK_ATTRACT_PAGE (page);
+  KioskFlow *flow = kiosk_page_get_flow (page);
 
-  gtk_widget_dispose_template (GTK_WIDGET (object), KIOSK_TYPE_ATTRACT_PAGE);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);
+  gtk_label_set_label (self->question_label,
+                       kiosk_survey_get_question (kiosk_flow_get_survey (flow),
+                                                  kiosk_flow_get_language (flow)));
+}
 
-  G_OBJECT_CLASS (kiosk_attract_page_parent_class)->dispose (object);
+static void
+kiosk_attract_page_iface_init (KioskPageInterface *iface)
+{
+  iface->prepare = kiosk_attract_page_prepare;
 }
 
 static void
@@ -50,7 +60,7 @@ kiosk_attract_page_class_init (KioskAttractPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  G_OBJECT_CLASS (klass)->dispose = kiosk_attract_page_dispose;
+  kiosk_page_class_init_object (G_OBJECT_CLASS (klass));
 
   g_type_ensure (KIOSK_TYPE_FACE_VIEW);
 
@@ -69,21 +79,4 @@ kiosk_attract_page_init (KioskAttractPage *self)
 
   g_signal_connect (click, "released", G_CALLBACK (released_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
-}
-
-/* In the kiosk's default language: it shows when nobody is there. */
-GtkWidget *
-kiosk_attract_page_new (KioskFlow *flow)
-{
-  KioskAttractPage *self;
-  KioskSurvey *survey;
-
-  g_return_val_if_fail (KIOSK_IS_FLOW (flow), NULL);
-
-  self = g_object_new (KIOSK_TYPE_ATTRACT_PAGE, NULL);
-  survey = kiosk_flow_get_survey (flow);
-  gtk_label_set_label (self->question_label,
-                       kiosk_survey_get_question (survey, kiosk_flow_get_language (flow)));
-
-  return GTK_WIDGET (self);
 }

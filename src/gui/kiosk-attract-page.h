@@ -3,13 +3,11 @@
 
 #include <gtk/gtk.h>
 
-#include "kiosk-flow.h"
+#include "kiosk-page.h"
 
 G_BEGIN_DECLS
 
 #define KIOSK_TYPE_ATTRACT_PAGE (kiosk_attract_page_get_type ())
 G_DECLARE_FINAL_TYPE (KioskAttractPage, kiosk_attract_page, KIOSK, ATTRACT_PAGE, GtkWidget)
-
-GtkWidget *kiosk_attract_page_new (KioskFlow *flow);
 
 G_END_DECLS

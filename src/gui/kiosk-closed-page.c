@@ -17,7 +17,11 @@ struct _KioskClosedPage
   GtkLabel  *reopens_label;
 };
 
-G_DEFINE_FINAL_TYPE (KioskClosedPage, kiosk_closed_page, GTK_TYPE_WIDGET)
+static void kiosk_closed_page_iface_init (KioskPageInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (KioskClosedPage, kiosk_closed_page, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (KIOSK_TYPE_PAGE,
+                                                      kiosk_closed_page_iface_init))
 
 /**
  * kiosk_format_reopens:
@@ -88,16 +92,23 @@ released_cb (GtkGestureClick *gesture,
   gtk_widget_activate_action (GTK_WIDGET (self), "closed.tap", NULL);
 }
 
+/* When the kiosk opens again, by its opening hours and in their time zone. */
 static void
-kiosk_closed_page_dispose (GObject *object)
+kiosk_closed_page_prepare (KioskPage *page)
 {
-  GtkWidget *child;
+  KioskHours *hours = kiosk_config_get_hours (kiosk_flow_get_config (kiosk_page_get_flow (page)));
+  const char *tz_name = kiosk_hours_get_timezone (hours);
+  g_autoptr(GTimeZone) tz = tz_name ? g_time_zone_new_identifier (tz_name) : NULL;
+  gint64 now = g_get_real_time ();
 
-  gtk_widget_dispose_template (GTK_WIDGET (object), KIOSK_TYPE_CLOSED_PAGE);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);
+  kiosk_closed_page_set_reopens (KIOSK_CLOSED_PAGE (page), kiosk_hours_next_change (hours, now),
+                                 now, tz);
+}
 
-  G_OBJECT_CLASS (kiosk_closed_page_parent_class)->dispose (object);
+static void
+kiosk_closed_page_iface_init (KioskPageInterface *iface)
+{
+  iface->prepare = kiosk_closed_page_prepare;
 }
 
 static void
@@ -105,7 +116,7 @@ kiosk_closed_page_class_init (KioskClosedPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  G_OBJECT_CLASS (klass)->dispose = kiosk_closed_page_dispose;
+  kiosk_page_class_init_object (G_OBJECT_CLASS (klass));
 
   gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -122,12 +133,6 @@ kiosk_closed_page_init (KioskClosedPage *self)
 
   g_signal_connect (click, "released", G_CALLBACK (released_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
-}
-
-GtkWidget *
-kiosk_closed_page_new (void)
-{
-  return g_object_new (KIOSK_TYPE_CLOSED_PAGE, NULL);
 }
 
 void

@@ -3,12 +3,13 @@
 
 #include <gtk/gtk.h>
 
+#include "kiosk-page.h"
+
 G_BEGIN_DECLS
 
 #define KIOSK_TYPE_CLOSED_PAGE (kiosk_closed_page_get_type ())
 G_DECLARE_FINAL_TYPE (KioskClosedPage, kiosk_closed_page, KIOSK, CLOSED_PAGE, GtkWidget)
 
-GtkWidget  *kiosk_closed_page_new          (void);
 void        kiosk_closed_page_set_reopens  (KioskClosedPage *self,
                                             gint64           reopens_wall_us,
                                             gint64           now_wall_us,

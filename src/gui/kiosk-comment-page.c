@@ -21,21 +21,14 @@ struct _KioskCommentPage
   GtkTextView *text_view;
   GtkWidget   *keyboard;
 
-  /* owned */
-  KioskFlow   *flow;
-
   gboolean     preparing;
 };
 
-enum {
-  PROP_0,
-  PROP_FLOW,
-  N_PROPS
-};
+static void kiosk_comment_page_iface_init (KioskPageInterface *iface);
 
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (KioskCommentPage, kiosk_comment_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE_WITH_CODE (KioskCommentPage, kiosk_comment_page, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (KIOSK_TYPE_PAGE,
+                                                      kiosk_comment_page_iface_init))
 
 char *
 kiosk_comment_page_dup_text (KioskCommentPage *self)
@@ -56,32 +49,24 @@ buffer_changed_cb (KioskCommentPage *self)
 {
   g_autofree char *text = NULL;
 
-  if (self->preparing || kiosk_flow_get_state (self->flow) != KIOSK_FLOW_COMMENT)
+  if (self->preparing || kiosk_flow_get_state (KIOSK_PAGE_FLOW (self)) != KIOSK_FLOW_COMMENT)
     return;
 
   text = kiosk_comment_page_dup_text (self);
-  kiosk_flow_set_comment (self->flow, text);
+  kiosk_flow_set_comment (KIOSK_PAGE_FLOW (self), text);
 }
 
-/**
- * kiosk_comment_page_prepare:
- *
- * Sets the page up for the visit now on screen: its prompt, language, limit and text.
- */
-void
-kiosk_comment_page_prepare (KioskCommentPage *self)
+/* Sets the page up for the visit now on screen: its prompt, language, limit and text. */
+static void
+kiosk_comment_page_prepare (KioskPage *page)
 {
-  KioskFollowUp *follow_up;
-  const char *language;
-  const char *comment;
-  guint max_length;
+  KioskCommentPage *self = KIOSK_COMMENT_PAGE (page);
+  KioskFlow *flow = kiosk_page_get_flow (page);
+  KioskFollowUp *follow_up = kiosk_flow_get_follow_up (flow);
+  const char *language = kiosk_flow_get_language (flow);
+  const char *comment = kiosk_flow_get_comment (flow);
+  guint max_length = kiosk_flow_get_comment_max_length (flow);
 
-  g_return_if_fail (KIOSK_IS_COMMENT_PAGE (self));
-
-  follow_up = kiosk_flow_get_follow_up (self->flow);
-  language = kiosk_flow_get_language (self->flow);
-  comment = kiosk_flow_get_comment (self->flow);
-  max_length = kiosk_flow_get_comment_max_length (self->flow);
   if (max_length == 0 && follow_up != NULL)
     max_length = kiosk_follow_up_get_comment_max_length (follow_up);
 
@@ -113,61 +98,17 @@ kiosk_comment_page_constructed (GObject *object)
   G_OBJECT_CLASS (kiosk_comment_page_parent_class)->constructed (object);
 
   kiosk_page_wrap_button_labels (GTK_WIDGET (self));
-  kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->countdown), self->flow);
+  kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->countdown), KIOSK_PAGE_FLOW (self));
   kiosk_keyboard_set_target (KIOSK_KEYBOARD (self->keyboard), GTK_WIDGET (self->text_view));
   g_signal_connect_object (gtk_text_view_get_buffer (self->text_view), "changed",
                            G_CALLBACK (buffer_changed_cb), self, G_CONNECT_SWAPPED);
-  kiosk_comment_page_prepare (self);
+  kiosk_comment_page_prepare (KIOSK_PAGE (self));
 }
 
 static void
-kiosk_comment_page_dispose (GObject *object)
+kiosk_comment_page_iface_init (KioskPageInterface *iface)
 {
-  KioskCommentPage *self = KIOSK_COMMENT_PAGE (object);
-  GtkWidget *child;
-
-  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_COMMENT_PAGE);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
-  g_clear_object (&self->flow);
-
-  G_OBJECT_CLASS (kiosk_comment_page_parent_class)->dispose (object);
-}
-
-static void
-kiosk_comment_page_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  KioskCommentPage *self = KIOSK_COMMENT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      g_value_set_object (value, self->flow);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-kiosk_comment_page_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  KioskCommentPage *self = KIOSK_COMMENT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      self->flow = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  iface->prepare = kiosk_comment_page_prepare;
 }
 
 static void
@@ -176,15 +117,8 @@ kiosk_comment_page_class_init (KioskCommentPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  kiosk_page_class_init_object (object_class);
   object_class->constructed = kiosk_comment_page_constructed;
-  object_class->dispose = kiosk_comment_page_dispose;
-  object_class->get_property = kiosk_comment_page_get_property;
-  object_class->set_property = kiosk_comment_page_set_property;
-
-  properties[PROP_FLOW] =
-    g_param_spec_object ("flow", NULL, NULL, KIOSK_TYPE_FLOW,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KIOSK_TYPE_COUNTDOWN);
   g_type_ensure (KIOSK_TYPE_KEYBOARD);
@@ -202,12 +136,4 @@ static void
 kiosk_comment_page_init (KioskCommentPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-GtkWidget *
-kiosk_comment_page_new (KioskFlow *flow)
-{
-  g_return_val_if_fail (KIOSK_IS_FLOW (flow), NULL);
-
-  return g_object_new (KIOSK_TYPE_COMMENT_PAGE, "flow", flow, NULL);
 }

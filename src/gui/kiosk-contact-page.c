@@ -30,20 +30,13 @@ struct _KioskContactPage
   GtkWidget *phone_entry;
   GtkLabel  *error_label;
   GtkWidget *keyboard;
-
-  /* owned */
-  KioskFlow *flow;
 };
 
-enum {
-  PROP_0,
-  PROP_FLOW,
-  N_PROPS
-};
+static void kiosk_contact_page_iface_init (KioskPageInterface *iface);
 
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (KioskContactPage, kiosk_contact_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE_WITH_CODE (KioskContactPage, kiosk_contact_page, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (KIOSK_TYPE_PAGE,
+                                                      kiosk_contact_page_iface_init))
 
 static void
 clear_entry (GtkWidget *entry)
@@ -86,7 +79,7 @@ set_keyboard_target (KioskContactPage *self,
                      GtkWidget        *entry)
 {
   KioskKeyboard *keyboard = KIOSK_KEYBOARD (self->keyboard);
-  const char *language = kiosk_flow_get_language (self->flow);
+  const char *language = kiosk_flow_get_language (KIOSK_PAGE_FLOW (self));
 
   if (entry == self->email_entry && !kiosk_keyboard_layout_get (language)->latin)
     language = "en";
@@ -119,22 +112,14 @@ track_focus (KioskContactPage *self,
   gtk_widget_add_controller (entry, focus);
 }
 
-/**
- * kiosk_contact_page_prepare:
- *
- * Back to the consent question, with empty fields, for the visit now on screen.
- */
-void
-kiosk_contact_page_prepare (KioskContactPage *self)
+/* Back to the consent question, with empty fields, for the visit now on screen. */
+static void
+kiosk_contact_page_prepare (KioskPage *page)
 {
-  KioskFollowUp *follow_up;
+  KioskContactPage *self = KIOSK_CONTACT_PAGE (page);
+  KioskFollowUp *follow_up = kiosk_flow_get_follow_up (kiosk_page_get_flow (page));
+  const char *language = kiosk_flow_get_language (kiosk_page_get_flow (page));
   KioskContactFields fields = 0;
-  const char *language;
-
-  g_return_if_fail (KIOSK_IS_CONTACT_PAGE (self));
-
-  follow_up = kiosk_flow_get_follow_up (self->flow);
-  language = kiosk_flow_get_language (self->flow);
 
   if (follow_up != NULL && kiosk_follow_up_has_contact (follow_up))
     {
@@ -229,59 +214,15 @@ kiosk_contact_page_constructed (GObject *object)
   G_OBJECT_CLASS (kiosk_contact_page_parent_class)->constructed (object);
 
   kiosk_page_wrap_button_labels (GTK_WIDGET (self));
-  kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->consent_countdown), self->flow);
-  kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->form_countdown), self->flow);
-  kiosk_contact_page_prepare (self);
+  kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->consent_countdown), KIOSK_PAGE_FLOW (self));
+  kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->form_countdown), KIOSK_PAGE_FLOW (self));
+  kiosk_contact_page_prepare (KIOSK_PAGE (self));
 }
 
 static void
-kiosk_contact_page_dispose (GObject *object)
+kiosk_contact_page_iface_init (KioskPageInterface *iface)
 {
-  KioskContactPage *self = KIOSK_CONTACT_PAGE (object);
-  GtkWidget *child;
-
-  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_CONTACT_PAGE);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
-  g_clear_object (&self->flow);
-
-  G_OBJECT_CLASS (kiosk_contact_page_parent_class)->dispose (object);
-}
-
-static void
-kiosk_contact_page_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  KioskContactPage *self = KIOSK_CONTACT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      g_value_set_object (value, self->flow);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-kiosk_contact_page_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  KioskContactPage *self = KIOSK_CONTACT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      self->flow = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  iface->prepare = kiosk_contact_page_prepare;
 }
 
 static void
@@ -290,15 +231,8 @@ kiosk_contact_page_class_init (KioskContactPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  kiosk_page_class_init_object (object_class);
   object_class->constructed = kiosk_contact_page_constructed;
-  object_class->dispose = kiosk_contact_page_dispose;
-  object_class->get_property = kiosk_contact_page_get_property;
-  object_class->set_property = kiosk_contact_page_set_property;
-
-  properties[PROP_FLOW] =
-    g_param_spec_object ("flow", NULL, NULL, KIOSK_TYPE_FLOW,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KIOSK_TYPE_COUNTDOWN);
   g_type_ensure (KIOSK_TYPE_KEYBOARD);
@@ -328,12 +262,4 @@ kiosk_contact_page_init (KioskContactPage *self)
   track_focus (self, self->name_entry);
   track_focus (self, self->email_entry);
   track_focus (self, self->phone_entry);
-}
-
-GtkWidget *
-kiosk_contact_page_new (KioskFlow *flow)
-{
-  g_return_val_if_fail (KIOSK_IS_FLOW (flow), NULL);
-
-  return g_object_new (KIOSK_TYPE_CONTACT_PAGE, "flow", flow, NULL);
 }

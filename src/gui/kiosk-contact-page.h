@@ -3,15 +3,13 @@
 
 #include <gtk/gtk.h>
 
-#include "kiosk-flow.h"
+#include "kiosk-page.h"
 
 G_BEGIN_DECLS
 
 #define KIOSK_TYPE_CONTACT_PAGE (kiosk_contact_page_get_type ())
 G_DECLARE_FINAL_TYPE (KioskContactPage, kiosk_contact_page, KIOSK, CONTACT_PAGE, GtkWidget)
 
-GtkWidget  *kiosk_contact_page_new        (KioskFlow        *flow);
-void        kiosk_contact_page_prepare    (KioskContactPage *self);
 void        kiosk_contact_page_show_form  (KioskContactPage *self);
 gboolean    kiosk_contact_page_get_form_shown (KioskContactPage *self);
 const char *kiosk_contact_page_get_name   (KioskContactPage *self);

@@ -22,20 +22,14 @@ struct _KioskFollowUpPage
   GtkFlowBox *options_box;
   GtkButton  *next_button;
 
-  /* owned */
-  KioskFlow  *flow;
   GPtrArray  *option_buttons;
 };
 
-enum {
-  PROP_0,
-  PROP_FLOW,
-  N_PROPS
-};
+static void kiosk_follow_up_page_iface_init (KioskPageInterface *iface);
 
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (KioskFollowUpPage, kiosk_follow_up_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE_WITH_CODE (KioskFollowUpPage, kiosk_follow_up_page, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (KIOSK_TYPE_PAGE,
+                                                      kiosk_follow_up_page_iface_init))
 
 static void
 update_selection (KioskFollowUpPage *self)
@@ -44,7 +38,7 @@ update_selection (KioskFollowUpPage *self)
     {
       GtkWidget *button = g_ptr_array_index (self->option_buttons, i);
       const char *id = g_object_get_data (G_OBJECT (button), "option-id");
-      gboolean selected = kiosk_flow_is_option_selected (self->flow, id);
+      gboolean selected = kiosk_flow_is_option_selected (KIOSK_PAGE_FLOW (self), id);
 
       if (selected)
         gtk_widget_add_css_class (button, "selected");
@@ -90,30 +84,26 @@ make_option (KioskFollowUp *follow_up,
   return button;
 }
 
-/**
- * kiosk_follow_up_page_prepare:
- *
- * Shows the follow-up of the visit that is starting, in the visitor's language.
- */
-void
-kiosk_follow_up_page_prepare (KioskFollowUpPage *self)
+/* Shows the follow-up of the visit that is starting, in the visitor's language. */
+static void
+kiosk_follow_up_page_prepare (KioskPage *page)
 {
+  KioskFollowUpPage *self = KIOSK_FOLLOW_UP_PAGE (page);
+  KioskFlow *flow = kiosk_page_get_flow (page);
   KioskFollowUp *follow_up;
   const char *language;
   GtkWidget *child;
   guint n;
 
-  g_return_if_fail (KIOSK_IS_FOLLOW_UP_PAGE (self));
-
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->options_box))) != NULL)
     gtk_flow_box_remove (self->options_box, child);
   g_ptr_array_set_size (self->option_buttons, 0);
 
-  follow_up = kiosk_flow_get_follow_up (self->flow);
+  follow_up = kiosk_flow_get_follow_up (flow);
   if (follow_up == NULL)
     return;
 
-  language = kiosk_flow_get_language (self->flow);
+  language = kiosk_flow_get_language (flow);
   gtk_label_set_label (self->question_label,
                        kiosk_follow_up_get_question (follow_up, language));
 
@@ -151,65 +141,32 @@ static void
 kiosk_follow_up_page_constructed (GObject *object)
 {
   KioskFollowUpPage *self = KIOSK_FOLLOW_UP_PAGE (object);
+  KioskFlow *flow = KIOSK_PAGE_FLOW (self);
 
   G_OBJECT_CLASS (kiosk_follow_up_page_parent_class)->constructed (object);
 
-  kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->countdown), self->flow);
-  g_signal_connect_object (self->flow, "notify::selection", G_CALLBACK (update_selection), self,
+  kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->countdown), flow);
+  g_signal_connect_object (flow, "notify::selection", G_CALLBACK (update_selection), self,
                            G_CONNECT_SWAPPED);
-  kiosk_follow_up_page_prepare (self);
+  kiosk_follow_up_page_prepare (KIOSK_PAGE (self));
   kiosk_page_wrap_button_labels (GTK_WIDGET (self));
+}
+
+static void
+kiosk_follow_up_page_iface_init (KioskPageInterface *iface)
+{
+  iface->prepare = kiosk_follow_up_page_prepare;
 }
 
 static void
 kiosk_follow_up_page_dispose (GObject *object)
 {
   KioskFollowUpPage *self = KIOSK_FOLLOW_UP_PAGE (object);
-  GtkWidget *child;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_FOLLOW_UP_PAGE);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  kiosk_page_dispose (KIOSK_PAGE (self), KIOSK_TYPE_FOLLOW_UP_PAGE);
   g_clear_pointer (&self->option_buttons, g_ptr_array_unref);
-  g_clear_object (&self->flow);
 
   G_OBJECT_CLASS (kiosk_follow_up_page_parent_class)->dispose (object);
-}
-
-static void
-kiosk_follow_up_page_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  KioskFollowUpPage *self = KIOSK_FOLLOW_UP_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      g_value_set_object (value, self->flow);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-kiosk_follow_up_page_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  KioskFollowUpPage *self = KIOSK_FOLLOW_UP_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      self->flow = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -218,15 +175,9 @@ kiosk_follow_up_page_class_init (KioskFollowUpPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  kiosk_page_class_init_object (object_class);
   object_class->constructed = kiosk_follow_up_page_constructed;
   object_class->dispose = kiosk_follow_up_page_dispose;
-  object_class->get_property = kiosk_follow_up_page_get_property;
-  object_class->set_property = kiosk_follow_up_page_set_property;
-
-  properties[PROP_FLOW] =
-    g_param_spec_object ("flow", NULL, NULL, KIOSK_TYPE_FLOW,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KIOSK_TYPE_COUNTDOWN);
 
@@ -245,12 +196,4 @@ kiosk_follow_up_page_init (KioskFollowUpPage *self)
 {
   self->option_buttons = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-GtkWidget *
-kiosk_follow_up_page_new (KioskFlow *flow)
-{
-  g_return_val_if_fail (KIOSK_IS_FLOW (flow), NULL);
-
-  return g_object_new (KIOSK_TYPE_FOLLOW_UP_PAGE, "flow", flow, NULL);
 }

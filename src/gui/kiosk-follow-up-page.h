@@ -3,14 +3,12 @@
 
 #include <gtk/gtk.h>
 
-#include "kiosk-flow.h"
+#include "kiosk-page.h"
 
 G_BEGIN_DECLS
 
 #define KIOSK_TYPE_FOLLOW_UP_PAGE (kiosk_follow_up_page_get_type ())
 G_DECLARE_FINAL_TYPE (KioskFollowUpPage, kiosk_follow_up_page, KIOSK, FOLLOW_UP_PAGE, GtkWidget)
 
-GtkWidget *kiosk_follow_up_page_new     (KioskFlow         *flow);
-void       kiosk_follow_up_page_prepare (KioskFollowUpPage *self);
 
 G_END_DECLS

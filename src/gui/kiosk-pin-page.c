@@ -24,7 +24,10 @@ struct _KioskPinPage
   guint      length;
 };
 
-G_DEFINE_FINAL_TYPE (KioskPinPage, kiosk_pin_page, GTK_TYPE_WIDGET)
+/* A page like the others (it is shown by the window in the same way), with nothing to prepare:
+ * the window drops it when it is left, digits and all. */
+G_DEFINE_FINAL_TYPE_WITH_CODE (KioskPinPage, kiosk_pin_page, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (KIOSK_TYPE_PAGE, NULL))
 
 static void
 update_dots (KioskPinPage *self)
@@ -62,12 +65,9 @@ static void
 kiosk_pin_page_dispose (GObject *object)
 {
   KioskPinPage *self = KIOSK_PIN_PAGE (object);
-  GtkWidget *child;
 
   kiosk_pin_page_clear (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_PIN_PAGE);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  kiosk_page_dispose (KIOSK_PAGE (self), KIOSK_TYPE_PIN_PAGE);
 
   G_OBJECT_CLASS (kiosk_pin_page_parent_class)->dispose (object);
 }
@@ -78,6 +78,7 @@ kiosk_pin_page_class_init (KioskPinPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  kiosk_page_class_init_object (object_class);
   object_class->dispose = kiosk_pin_page_dispose;
 
   gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
@@ -110,12 +111,6 @@ kiosk_pin_page_init (KioskPinPage *self)
 
   update_dots (self);
   gtk_label_set_label (self->message_label, " ");
-}
-
-GtkWidget *
-kiosk_pin_page_new (void)
-{
-  return g_object_new (KIOSK_TYPE_PIN_PAGE, NULL);
 }
 
 /* Returns: %FALSE when the PIN is already as long as a PIN can be */

@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "kiosk-page.h"
+
 G_BEGIN_DECLS
 
 #define KIOSK_PIN_MAX_DIGITS 12
@@ -10,7 +12,6 @@ G_BEGIN_DECLS
 #define KIOSK_TYPE_PIN_PAGE (kiosk_pin_page_get_type ())
 G_DECLARE_FINAL_TYPE (KioskPinPage, kiosk_pin_page, KIOSK, PIN_PAGE, GtkWidget)
 
-GtkWidget *kiosk_pin_page_new         (void);
 gboolean   kiosk_pin_page_add_digit   (KioskPinPage *self,
                                        const char   *digit);
 void       kiosk_pin_page_delete      (KioskPinPage *self);

@@ -21,25 +21,15 @@ struct _KioskSurveyPage
   GtkWidget *language_bar;
   GtkLabel  *question_label;
   GtkLabel  *status_label;
-
-  /* owned */
-  KioskFlow *flow;
 };
 
-enum {
-  PROP_0,
-  PROP_FLOW,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (KioskSurveyPage, kiosk_survey_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE_WITH_CODE (KioskSurveyPage, kiosk_survey_page, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (KIOSK_TYPE_PAGE, NULL))
 
 static void
 update_status (KioskSurveyPage *self)
 {
-  KioskStore *store = kiosk_flow_get_store (self->flow);
+  KioskStore *store = kiosk_flow_get_store (KIOSK_PAGE_FLOW (self));
   KioskStorageHealth health = kiosk_store_get_health (store);
 
   switch (health)
@@ -71,9 +61,10 @@ update_status (KioskSurveyPage *self)
 static void
 build_language_bar (KioskSurveyPage *self)
 {
-  KioskSurvey *survey = kiosk_flow_get_survey (self->flow);
+  KioskFlow *flow = KIOSK_PAGE_FLOW (self);
+  KioskSurvey *survey = kiosk_flow_get_survey (flow);
   const char * const *languages = kiosk_survey_get_languages (survey);
-  const char *current = kiosk_survey_match_language (survey, kiosk_flow_get_language (self->flow));
+  const char *current = kiosk_survey_match_language (survey, kiosk_flow_get_language (flow));
   guint n = 0;
 
   kiosk_wrap_box_remove_all (KIOSK_WRAP_BOX (self->language_bar));
@@ -122,67 +113,19 @@ static void
 kiosk_survey_page_constructed (GObject *object)
 {
   KioskSurveyPage *self = KIOSK_SURVEY_PAGE (object);
-  KioskSurvey *survey = kiosk_flow_get_survey (self->flow);
+  KioskFlow *flow;
 
   G_OBJECT_CLASS (kiosk_survey_page_parent_class)->constructed (object);
 
+  flow = KIOSK_PAGE_FLOW (self);
   gtk_label_set_label (self->question_label,
-                       kiosk_survey_get_question (survey, kiosk_flow_get_language (self->flow)));
+                       kiosk_survey_get_question (kiosk_flow_get_survey (flow),
+                                                  kiosk_flow_get_language (flow)));
   build_language_bar (self);
 
-  g_signal_connect_object (kiosk_flow_get_store (self->flow), "notify::health",
+  g_signal_connect_object (kiosk_flow_get_store (flow), "notify::health",
                            G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
   update_status (self);
-}
-
-static void
-kiosk_survey_page_dispose (GObject *object)
-{
-  KioskSurveyPage *self = KIOSK_SURVEY_PAGE (object);
-  GtkWidget *child;
-
-  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_SURVEY_PAGE);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
-  g_clear_object (&self->flow);
-
-  G_OBJECT_CLASS (kiosk_survey_page_parent_class)->dispose (object);
-}
-
-static void
-kiosk_survey_page_get_property (GObject    *object,
-                                guint       prop_id,
-                                GValue     *value,
-                                GParamSpec *pspec)
-{
-  KioskSurveyPage *self = KIOSK_SURVEY_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      g_value_set_object (value, self->flow);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-kiosk_survey_page_set_property (GObject      *object,
-                                guint         prop_id,
-                                const GValue *value,
-                                GParamSpec   *pspec)
-{
-  KioskSurveyPage *self = KIOSK_SURVEY_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      self->flow = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -191,15 +134,8 @@ kiosk_survey_page_class_init (KioskSurveyPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  kiosk_page_class_init_object (object_class);
   object_class->constructed = kiosk_survey_page_constructed;
-  object_class->dispose = kiosk_survey_page_dispose;
-  object_class->get_property = kiosk_survey_page_get_property;
-  object_class->set_property = kiosk_survey_page_set_property;
-
-  properties[PROP_FLOW] =
-    g_param_spec_object ("flow", NULL, NULL, KIOSK_TYPE_FLOW,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KIOSK_TYPE_FACE_VIEW);
   g_type_ensure (KIOSK_TYPE_WRAP_BOX);
@@ -216,12 +152,4 @@ static void
 kiosk_survey_page_init (KioskSurveyPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-GtkWidget *
-kiosk_survey_page_new (KioskFlow *flow)
-{
-  g_return_val_if_fail (KIOSK_IS_FLOW (flow), NULL);
-
-  return g_object_new (KIOSK_TYPE_SURVEY_PAGE, "flow", flow, NULL);
 }

@@ -3,13 +3,12 @@
 
 #include <gtk/gtk.h>
 
-#include "kiosk-flow.h"
+#include "kiosk-page.h"
 
 G_BEGIN_DECLS
 
 #define KIOSK_TYPE_SURVEY_PAGE (kiosk_survey_page_get_type ())
 G_DECLARE_FINAL_TYPE (KioskSurveyPage, kiosk_survey_page, KIOSK, SURVEY_PAGE, GtkWidget)
 
-GtkWidget *kiosk_survey_page_new (KioskFlow *flow);
 
 G_END_DECLS

@@ -13,91 +13,37 @@ struct _KioskThanksPage
 
   /* template widgets */
   GtkLabel  *thanks_label;
-
-  /* owned */
-  KioskFlow *flow;
 };
 
-enum {
-  PROP_0,
-  PROP_FLOW,
-  N_PROPS
-};
+static void kiosk_thanks_page_iface_init (KioskPageInterface *iface);
 
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (KioskThanksPage, kiosk_thanks_page, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (KIOSK_TYPE_PAGE,
+                                                      kiosk_thanks_page_iface_init))
 
-G_DEFINE_FINAL_TYPE (KioskThanksPage, kiosk_thanks_page, GTK_TYPE_WIDGET)
-
-void
-kiosk_thanks_page_prepare (KioskThanksPage *self)
+static void
+kiosk_thanks_page_prepare (KioskPage *page)
 {
-  KioskSurvey *survey;
+  KioskThanksPage *self = KIOSK_THANKS_PAGE (page);
+  KioskFlow *flow = kiosk_page_get_flow (page);
 
-  g_return_if_fail (KIOSK_IS_THANKS_PAGE (self));
-
-  survey = kiosk_flow_get_survey (self->flow);
   gtk_label_set_label (self->thanks_label,
-                       kiosk_survey_get_thank_you (survey, kiosk_flow_get_language (self->flow)));
+                       kiosk_survey_get_thank_you (kiosk_flow_get_survey (flow),
+                                                   kiosk_flow_get_language (flow)));
 }
 
 static void
 kiosk_thanks_page_constructed (GObject *object)
 {
-  KioskThanksPage *self = KIOSK_THANKS_PAGE (object);
-
   G_OBJECT_CLASS (kiosk_thanks_page_parent_class)->constructed (object);
 
-  kiosk_thanks_page_prepare (self);
+  kiosk_thanks_page_prepare (KIOSK_PAGE (object));
 }
 
 static void
-kiosk_thanks_page_dispose (GObject *object)
+kiosk_thanks_page_iface_init (KioskPageInterface *iface)
 {
-  KioskThanksPage *self = KIOSK_THANKS_PAGE (object);
-  GtkWidget *child;
-
-  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_THANKS_PAGE);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
-  g_clear_object (&self->flow);
-
-  G_OBJECT_CLASS (kiosk_thanks_page_parent_class)->dispose (object);
-}
-
-static void
-kiosk_thanks_page_get_property (GObject    *object,
-                                guint       prop_id,
-                                GValue     *value,
-                                GParamSpec *pspec)
-{
-  KioskThanksPage *self = KIOSK_THANKS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      g_value_set_object (value, self->flow);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-kiosk_thanks_page_set_property (GObject      *object,
-                                guint         prop_id,
-                                const GValue *value,
-                                GParamSpec   *pspec)
-{
-  KioskThanksPage *self = KIOSK_THANKS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FLOW:
-      self->flow = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  iface->prepare = kiosk_thanks_page_prepare;
 }
 
 static void
@@ -106,15 +52,8 @@ kiosk_thanks_page_class_init (KioskThanksPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  kiosk_page_class_init_object (object_class);
   object_class->constructed = kiosk_thanks_page_constructed;
-  object_class->dispose = kiosk_thanks_page_dispose;
-  object_class->get_property = kiosk_thanks_page_get_property;
-  object_class->set_property = kiosk_thanks_page_set_property;
-
-  properties[PROP_FLOW] =
-    g_param_spec_object ("flow", NULL, NULL, KIOSK_TYPE_FLOW,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KIOSK_TYPE_FACE_VIEW);
 
@@ -128,12 +67,4 @@ static void
 kiosk_thanks_page_init (KioskThanksPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-GtkWidget *
-kiosk_thanks_page_new (KioskFlow *flow)
-{
-  g_return_val_if_fail (KIOSK_IS_FLOW (flow), NULL);
-
-  return g_object_new (KIOSK_TYPE_THANKS_PAGE, "flow", flow, NULL);
 }

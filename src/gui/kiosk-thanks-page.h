@@ -3,14 +3,12 @@
 
 #include <gtk/gtk.h>
 
-#include "kiosk-flow.h"
+#include "kiosk-page.h"
 
 G_BEGIN_DECLS
 
 #define KIOSK_TYPE_THANKS_PAGE (kiosk_thanks_page_get_type ())
 G_DECLARE_FINAL_TYPE (KioskThanksPage, kiosk_thanks_page, KIOSK, THANKS_PAGE, GtkWidget)
 
-GtkWidget *kiosk_thanks_page_new     (KioskFlow       *flow);
-void       kiosk_thanks_page_prepare (KioskThanksPage *self);
 
 G_END_DECLS

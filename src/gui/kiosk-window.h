@@ -1,10 +1,15 @@
-/* kiosk-window.h: the kiosk's one window: the pages of a visit, locked down in kiosk mode. */
+/* kiosk-window.h: the kiosk's one window: the pages of a visit, locked down in kiosk mode.
+ *
+ * Properties:
+ *   "page"   KioskPageId, read-only: the page on screen
+ */
 #pragma once
 
 #include <gtk/gtk.h>
 
 #include "kiosk-buttons.h"
 #include "kiosk-flow.h"
+#include "kiosk-page.h"
 #include "kiosk-uploader.h"
 
 G_BEGIN_DECLS
@@ -25,7 +30,7 @@ KioskWindow *kiosk_window_new            (GtkApplication *application,
                                           gboolean        kiosk_mode);
 KioskFlow   *kiosk_window_get_flow       (KioskWindow    *self);
 gboolean     kiosk_window_get_kiosk_mode (KioskWindow    *self);
-const char  *kiosk_window_get_page       (KioskWindow    *self);
+KioskPageId  kiosk_window_get_page       (KioskWindow    *self);
 GtkWidget   *kiosk_window_get_page_widget (KioskWindow   *self);
 
 void         kiosk_window_set_uploader   (KioskWindow    *self,

@@ -97,19 +97,19 @@ static void
 after_paint_cb (GdkFrameClock *clock,
                 TapBench      *bench)
 {
-  const char *page = kiosk_window_get_page (bench->window);
+  KioskPageId page = kiosk_window_get_page (bench->window);
   gint64 now = g_get_monotonic_time ();
 
   switch (bench->phase)
     {
     case WAIT_FIRST_PAINT:
     case WAIT_SURVEY:
-      if (g_strcmp0 (page, "survey") == 0)
+      if (page == KIOSK_PAGE_SURVEY)
         schedule_tap (bench);
       break;
 
     case WAIT_THANKS:
-      if (g_strcmp0 (page, "thanks") == 0)
+      if (page == KIOSK_PAGE_THANKS)
         {
           double total = (now - bench->tap_us) / 1000.0;
           double commit = (bench->commit_us - bench->tap_us) / 1000.0;
