@@ -92,22 +92,22 @@ run_close (Run *r)
 }
 
 static gboolean
-page_is (Run        *r,
-         const char *name)
+page_is (Run         *r,
+         KioskPageId  id)
 {
-  return g_strcmp0 (kiosk_window_get_page (r->window), name) == 0;
+  return kiosk_window_get_page (r->window) == id;
 }
 
 static gboolean
 on_survey (gpointer user_data)
 {
-  return page_is (user_data, "survey");
+  return page_is (user_data, KIOSK_PAGE_SURVEY);
 }
 
 static gboolean
 on_attract (gpointer user_data)
 {
-  return page_is (user_data, "attract");
+  return page_is (user_data, KIOSK_PAGE_ATTRACT);
 }
 
 static void
@@ -240,7 +240,7 @@ test_pages (gconstpointer data)
       kiosk_test_activate (GTK_WIDGET (r->window), "pin.digit", "s", digit);
     }
   activate (r, "pin.submit");
-  g_assert_true (page_is (r, "admin"));
+  g_assert_true (page_is (r, KIOSK_PAGE_ADMIN));
   check_page (r, "admin", NULL);
 
   run_close (r);
