@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "kiosk-enums.h"
 #include "kiosk-flow.h"
 #include "kiosk-keyboard-table.h"
 #include "kiosk-test-util.h"
@@ -184,6 +185,30 @@ test_misuse_ignores_wall_clock (Fixture       *f,
   kiosk_clock_advance (f->clock, 1 * G_USEC_PER_SEC);
   kiosk_clock_set_wall (f->clock, START_WALL_US + G_GINT64_CONSTANT (86400) * G_USEC_PER_SEC);
   g_assert_true (kiosk_flow_vote (f->flow, 1, KIOSK_INPUT_TOUCH, NULL)->misuse);
+}
+
+/* "state" and the store's "health" are enum properties: a binding, the inspector and a log
+ * name the value instead of printing a number. */
+static void
+test_state_by_name (Fixture       *f,
+                    gconstpointer  data)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (f->flow), "state");
+  KioskFlowState state = -1;
+
+  g_assert_nonnull (pspec);
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+  g_assert_true (pspec->value_type == KIOSK_TYPE_FLOW_STATE);
+  g_object_get (f->flow, "state", &state, NULL);
+  g_assert_cmpint (state, ==, KIOSK_FLOW_SURVEY);
+  g_assert_cmpstr (kiosk_enum_nick (KIOSK_TYPE_FLOW_STATE, KIOSK_FLOW_FOLLOW_UP), ==,
+                   "follow-up");
+  g_assert_cmpstr (kiosk_enum_nick (KIOSK_TYPE_FLOW_STATE, 99), ==, "unknown");
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (f->store), "health");
+  g_assert_true (pspec->value_type == KIOSK_TYPE_STORAGE_HEALTH);
+  g_assert_cmpstr (kiosk_enum_nick (KIOSK_TYPE_STORAGE_HEALTH, KIOSK_STORAGE_FAILING), ==,
+                   "failing");
 }
 
 static void
@@ -1323,6 +1348,8 @@ main (int   argc,
               fixture_setup, test_misuse_rule_off, fixture_teardown);
   g_test_add ("/flow/misuse/monotonic", Fixture, NULL,
               fixture_setup, test_misuse_ignores_wall_clock, fixture_teardown);
+  g_test_add ("/flow/state-by-name", Fixture, NULL,
+              fixture_setup, test_state_by_name, fixture_teardown);
   g_test_add ("/flow/bad-face", Fixture, NULL,
               fixture_setup, test_bad_face, fixture_teardown);
   g_test_add ("/flow/vote-during-thanks", Fixture, NULL,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kiosk-flow.h"
+#include "kiosk-enums.h"
 #include "kiosk-keyboard-table.h"
 
 
@@ -163,7 +164,7 @@ kiosk_flow_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_LANGUAGE:
       g_value_set_string (value, self->language);
@@ -235,9 +236,8 @@ kiosk_flow_class_init (KioskFlowClass *klass)
   object_class->set_property = kiosk_flow_set_property;
 
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL, KIOSK_FLOW_SURVEY, KIOSK_FLOW_CONTACT,
-                      KIOSK_FLOW_SURVEY,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("state", NULL, NULL, KIOSK_TYPE_FLOW_STATE, KIOSK_FLOW_SURVEY,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LANGUAGE] =
     g_param_spec_string ("language", NULL, NULL, "en",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -339,6 +339,8 @@ set_state (KioskFlow      *self,
   if (self->state == state)
     return;
 
+  g_debug ("State %s -> %s", kiosk_enum_nick (KIOSK_TYPE_FLOW_STATE, self->state),
+           kiosk_enum_nick (KIOSK_TYPE_FLOW_STATE, state));
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

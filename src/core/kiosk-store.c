@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "kiosk-store.h"
+#include "kiosk-enums.h"
 #include "kiosk-response-row.h"
 
 struct _KioskStore
@@ -209,7 +210,7 @@ kiosk_store_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_HEALTH:
-      g_value_set_int (value, kiosk_store_get_health (self));
+      g_value_set_enum (value, kiosk_store_get_health (self));
       break;
     case PROP_HEALTH_MESSAGE:
       g_value_set_string (value, self->health_message);
@@ -231,8 +232,8 @@ kiosk_store_class_init (KioskStoreClass *klass)
   object_class->get_property = kiosk_store_get_property;
 
   properties[PROP_HEALTH] =
-    g_param_spec_int ("health", NULL, NULL, KIOSK_STORAGE_OK, KIOSK_STORAGE_FAILING,
-                      KIOSK_STORAGE_OK, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("health", NULL, NULL, KIOSK_TYPE_STORAGE_HEALTH, KIOSK_STORAGE_OK,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_HEALTH_MESSAGE] =
     g_param_spec_string ("health-message", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
