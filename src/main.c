@@ -184,19 +184,27 @@ print_stats (KioskConfig *config)
   KioskFaceCounts today, all;
   gint64 start, end;
 
-  store = kiosk_store_open (db, KIOSK_STORE_OPEN_READ_ONLY, &error);
-  if (store == NULL)
-    {
-      g_printerr ("smiley-kiosk: %s\n", error->message);
-      return EXIT_FAILURE;
-    }
+  kiosk_face_counts_clear (&today);
+  kiosk_face_counts_clear (&all);
 
-  local_day_bounds (&start, &end);
-  if (!kiosk_store_count_faces (store, start, end, &today, &error) ||
-      !kiosk_store_count_faces (store, G_MININT64, G_MAXINT64, &all, &error))
+  /* A kiosk that has recorded nothing yet has no database: its figures are zeros, as --status
+   * reports an empty queue. */
+  if (g_file_test (db, G_FILE_TEST_EXISTS))
     {
-      g_printerr ("smiley-kiosk: %s\n", error->message);
-      return EXIT_FAILURE;
+      store = kiosk_store_open (db, KIOSK_STORE_OPEN_READ_ONLY, &error);
+      if (store == NULL)
+        {
+          g_printerr ("smiley-kiosk: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+
+      local_day_bounds (&start, &end);
+      if (!kiosk_store_count_faces (store, start, end, &today, &error) ||
+          !kiosk_store_count_faces (store, G_MININT64, G_MAXINT64, &all, &error))
+        {
+          g_printerr ("smiley-kiosk: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
     }
 
   {
@@ -206,7 +214,8 @@ print_stats (KioskConfig *config)
     g_print ("%s\n%s", t, a);
   }
 
-  incidents = kiosk_store_list_incidents (store, 5, NULL);
+  if (store != NULL)
+    incidents = kiosk_store_list_incidents (store, 5, NULL);
   if (incidents != NULL && incidents->len > 0)
     {
       g_print ("\n%s\n", _("Storage incidents (newest first)"));

@@ -8,8 +8,17 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "kiosk-stats.h"
+
+/* No responses, on the usual scale of four faces. */
+void
+kiosk_face_counts_clear (KioskFaceCounts *counts)
+{
+  memset (counts, 0, sizeof *counts);
+  counts->scale = 4;
+}
 
 guint64
 kiosk_face_counts_total (const KioskFaceCounts *counts)

@@ -14,6 +14,7 @@ typedef struct
   guint64 misuse;                  /* responses flagged by a misuse rule */
 } KioskFaceCounts;
 
+void     kiosk_face_counts_clear  (KioskFaceCounts       *counts);
 guint64  kiosk_face_counts_total  (const KioskFaceCounts *counts);
 gboolean kiosk_happy_index        (const KioskFaceCounts *counts,
                                    double                *out_index);

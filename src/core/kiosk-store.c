@@ -1333,8 +1333,7 @@ kiosk_store_count_faces (KioskStore       *self,
   g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  memset (out, 0, sizeof *out);
-  out->scale = 4;
+  kiosk_face_counts_clear (out);
 
   /* While the database cannot be opened, the figures are those of the held responses; the
    * health says why. */
