@@ -6,6 +6,7 @@
 #include <gdk/x11/gdkx.h>
 #endif
 
+#include "kiosk-admin-page.h"
 #include "kiosk-test-ui.h"
 #include "kiosk-test-util.h"
 
@@ -34,6 +35,37 @@ kiosk_test_find_mapped (GtkWidget *root,
 
   kiosk_test_collect (root, type, TRUE, found);
   return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
+}
+
+static gboolean
+figures_shown (gpointer user_data)
+{
+  return !kiosk_admin_page_get_reading (user_data);
+}
+
+/* The admin screen on @window reads its figures on a worker thread: they show a moment after
+ * the screen does. */
+void
+kiosk_test_wait_for_figures (KioskWindow *window)
+{
+  g_assert_cmpint (kiosk_window_get_page (window), ==, KIOSK_PAGE_ADMIN);
+  g_assert_true (kiosk_test_wait_for (figures_shown, kiosk_window_get_page_widget (window), 5000));
+}
+
+/* As staff do: the hidden gesture's action, @pin on the PIN pad, OK; then the figures. */
+void
+kiosk_test_unlock_admin (KioskWindow *window,
+                         const char  *pin)
+{
+  kiosk_test_activate (GTK_WIDGET (window), "admin.request", NULL);
+  for (const char *p = pin; *p; p++)
+    {
+      char digit[2] = { *p, '\0' };
+
+      kiosk_test_activate (GTK_WIDGET (window), "pin.digit", "s", digit);
+    }
+  kiosk_test_activate (GTK_WIDGET (window), "pin.submit", NULL);
+  kiosk_test_wait_for_figures (window);
 }
 
 /* Every text a person can read under @root, " | " between them. */

@@ -4,6 +4,8 @@
 
 #include <gtk/gtk.h>
 
+#include "kiosk-window.h"
+
 G_BEGIN_DECLS
 
 void       kiosk_test_collect      (GtkWidget   *root,
@@ -25,6 +27,10 @@ void       kiosk_test_screenshot   (GtkWidget   *widget,
 void       kiosk_test_check_layout (GtkWidget   *window,
                                     GtkWidget   *page,
                                     const char  *what);
+
+void       kiosk_test_wait_for_figures (KioskWindow *window);
+void       kiosk_test_unlock_admin (KioskWindow *window,
+                                    const char  *pin);
 
 char      *kiosk_test_window_xid   (GtkWidget   *window);
 gboolean   kiosk_test_xdotool      (const char  *first_arg,

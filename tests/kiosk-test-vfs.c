@@ -7,7 +7,8 @@
  * under test takes exactly the paths it takes on a real device.
  *
  * A fault can be limited to one kind of file (the WAL, say), and every call is counted, so a
- * test can prove that a commit really reached xSync. The pass-through is kiosk-test-vfs-shim.c. */
+ * test can prove that a commit really reached xSync. Reads can be made slow, as on a worn SD
+ * card. The pass-through is kiosk-test-vfs-shim.c. */
 #define G_LOG_DOMAIN "kiosk-test-vfs"
 
 #include "config.h"
@@ -40,6 +41,7 @@ static sqlite3_vfs  *real_vfs;        /* the wrapped VFS */
 static sqlite3_vfs  *previous_default;
 static sqlite3_vfs   fault_vfs;
 static gboolean      installed;
+static guint         read_delay_us;   /* atomic */
 
 #define REAL_FILE(f)  KIOSK_TEST_SHIM_REAL (f)
 #define FILE_FLAGS(f) (((FaultFile *) (f))->flags)
@@ -84,6 +86,21 @@ fault_write (sqlite3_file *file,
     return rc;
 
   return REAL_FILE (file)->pMethods->xWrite (REAL_FILE (file), buf, amount, offset);
+}
+
+/* A slow card answers every read late, on whatever thread asked. */
+static int
+fault_read (sqlite3_file *file,
+            void         *buf,
+            int           amount,
+            sqlite3_int64 offset)
+{
+  guint delay_us = g_atomic_int_get (&read_delay_us);
+
+  if (delay_us > 0)
+    g_usleep (delay_us);
+
+  return REAL_FILE (file)->pMethods->xRead (REAL_FILE (file), buf, amount, offset);
 }
 
 static int
@@ -152,6 +169,7 @@ kiosk_test_vfs_install (void)
   kiosk_test_shim_init_vfs (&fault_vfs, 3, real_vfs, KIOSK_TEST_VFS_NAME, sizeof (FaultFile),
                             fault_open);
   kiosk_test_shim_init_io_methods (&fault_io_methods);
+  fault_io_methods.xRead = fault_read;
   fault_io_methods.xWrite = fault_write;
   fault_io_methods.xTruncate = fault_truncate;
   fault_io_methods.xSync = fault_sync;
@@ -182,13 +200,25 @@ kiosk_test_vfs_uninstall (void)
   installed = FALSE;
 }
 
-/* Disarms every fault and zeroes the counters. */
+/* Disarms every fault, makes reads quick again and zeroes the counters. */
 void
 kiosk_test_vfs_reset (void)
 {
   g_mutex_lock (&rules_lock);
   memset (rules, 0, sizeof rules);
   g_mutex_unlock (&rules_lock);
+  g_atomic_int_set (&read_delay_us, 0);
+}
+
+/**
+ * kiosk_test_vfs_set_read_delay:
+ * @microseconds: how long every xRead takes more from now on, on every file and thread; 0 for
+ *   none
+ */
+void
+kiosk_test_vfs_set_read_delay (guint microseconds)
+{
+  g_atomic_int_set (&read_delay_us, microseconds);
 }
 
 /**

@@ -31,5 +31,6 @@ void  kiosk_test_vfs_fail_only    (KioskTestVfsOp op,
                                    int            count);
 guint kiosk_test_vfs_get_calls    (KioskTestVfsOp op);
 guint kiosk_test_vfs_get_injected (KioskTestVfsOp op);
+void  kiosk_test_vfs_set_read_delay (guint         microseconds);
 
 G_END_DECLS

@@ -1,8 +1,9 @@
 /* test-disk-faults.c: the whole kiosk window under a real display (Xvfb) while its storage cannot
  * write: visitors go through their whole visit and are thanked, the survey page shows staff a
  * quiet status line, the admin screen names the fault, and once writing works again the status
- * goes away and every response is in the database, once, in order. The fault comes from the
- * injecting SQLite VFS; the store underneath takes the paths it takes on a real card. */
+ * goes away and every response is in the database, once, in order. A slow card stalls no
+ * frame. The fault comes from the injecting SQLite VFS; the store underneath takes the paths it
+ * takes on a real card. */
 #define G_LOG_DOMAIN "test-disk-faults"
 
 #include "config.h"
@@ -126,20 +127,6 @@ admin_page (Fixture *f)
   return KIOSK_ADMIN_PAGE (kiosk_window_get_page_widget (f->window));
 }
 
-static void
-unlock (Fixture *f)
-{
-  activate (f, "admin.request", NULL);
-  for (const char *p = PIN; *p; p++)
-    {
-      char digit[2] = { *p, '\0' };
-
-      activate (f, "pin.digit", "s", digit);
-    }
-  activate (f, "pin.submit", NULL);
-  g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
-}
-
 /* A whole visit as a visitor makes it: a face, the follow-up, no comment, no contact, thanks. */
 static void
 visit (Fixture *f,
@@ -244,7 +231,7 @@ check_fault (Fixture    *f,
   kiosk_test_screenshot (GTK_WIDGET (f->window), survey_shot);
 
   /* The admin screen names the fault, and the figures count the held visits. */
-  unlock (f);
+  kiosk_test_unlock_admin (f->window, PIN);
   storage = kiosk_admin_page_get_value (admin_page (f), "storage");
   g_test_message ("admin storage: %s", storage);
   g_assert_true (g_str_has_prefix (storage, "Failing: responses are held in memory — "));
@@ -297,6 +284,79 @@ test_io_error (Fixture       *f,
   check_fault (f, SQLITE_IOERR_WRITE, "the storage reported an I/O error", "disk-io-error");
 }
 
+typedef struct
+{
+  gint64 last_us;
+  gint64 longest_gap_us;
+  guint  ticks;
+} Ticks;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  Ticks *ticks = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  ticks->longest_gap_us = MAX (ticks->longest_gap_us, now - ticks->last_us);
+  ticks->last_us = now;
+  ticks->ticks++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+figures_read (gpointer user_data)
+{
+  return !kiosk_admin_page_get_reading (user_data);
+}
+
+/* A slow card (every read 50 ms late) never stalls a frame: the admin screen opens with the
+ * figures still to come, the main loop keeps turning while they are read on a worker thread,
+ * and then they are there. Read on the main thread, the whole reading would be one gap. */
+static void
+test_slow_reads (Fixture       *f,
+                 gconstpointer  data)
+{
+  Ticks ticks = { 0 };
+  KioskAdminPage *admin;
+  gint64 start, reading_us;
+  guint source;
+
+  for (guint i = 0; i < VISITS; i++)
+    visit (f, i % 2 == 0 ? 0 : 3);
+  g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
+
+  kiosk_test_vfs_set_read_delay (50 * 1000);
+  activate (f, "admin.request", NULL);
+  for (const char *p = PIN; *p; p++)
+    {
+      char digit[2] = { *p, '\0' };
+
+      activate (f, "pin.digit", "s", digit);
+    }
+  activate (f, "pin.submit", NULL);
+  admin = admin_page (f);
+  g_assert_true (kiosk_admin_page_get_reading (admin));
+  g_assert_cmpstr (kiosk_admin_page_get_value (admin, "face-0"), ==, "—");
+  g_assert_cmpstr (kiosk_admin_page_get_value (admin, "queue"), ==, "—");
+
+  start = ticks.last_us = g_get_monotonic_time ();
+  source = g_timeout_add (5, tick_cb, &ticks);
+  g_assert_true (kiosk_test_wait_for (figures_read, admin, 30000));
+  reading_us = g_get_monotonic_time () - start;
+  g_source_remove (source);
+  kiosk_test_vfs_set_read_delay (0);
+
+  g_test_message ("figures read in %.0f ms; the main loop turned %u times, its longest gap "
+                  "%.0f ms", reading_us / 1000.0, ticks.ticks, ticks.longest_gap_us / 1000.0);
+  /* The reads were slow, and the main loop did not wait for them. */
+  g_assert_cmpint (reading_us, >=, 250 * 1000);
+  g_assert_cmpint (ticks.longest_gap_us, <, reading_us / 2);
+  g_assert_cmpstr (kiosk_admin_page_get_value (admin, "face-0"), ==, "2");
+  g_assert_cmpstr (kiosk_admin_page_get_value (admin, "face-3"), ==, "2");
+  g_assert_cmpstr (kiosk_admin_page_get_value (admin, "queue"), ==, "4");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -317,6 +377,8 @@ main (int   argc,
   g_test_add ("/disk-faults/full", Fixture, NULL, fixture_setup, test_disk_full,
               fixture_teardown);
   g_test_add ("/disk-faults/io-error", Fixture, NULL, fixture_setup, test_io_error,
+              fixture_teardown);
+  g_test_add ("/disk-faults/slow-reads", Fixture, NULL, fixture_setup, test_slow_reads,
               fixture_teardown);
 
   return g_test_run ();

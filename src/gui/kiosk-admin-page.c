@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "kiosk-admin-page.h"
+#include "kiosk-day-figures.h"
 #include "kiosk-export.h"
 #include "kiosk-hour-chart.h"
 #include "kiosk-page-layout.h"
@@ -38,7 +39,10 @@ struct _KioskAdminPage
   KioskUploader  *uploader;         /* NULL when sync is off */
   KioskButtons   *buttons;          /* NULL when no buttons are configured */
   GHashTable     *values;           /* row id -> GtkLabel (borrowed) */
+  GCancellable   *reading;          /* the figures being read; NULL when none */
   guint           refresh_source;
+
+  gboolean        read_again;
 
   gboolean        exporting;
   guint64         export_total;
@@ -46,6 +50,7 @@ struct _KioskAdminPage
 
 enum {
   PROP_EXPORTING = KIOSK_PAGE_PROP_FLOW + 1,
+  PROP_READING,
   N_PROPS
 };
 
@@ -79,7 +84,8 @@ add_row (KioskAdminPage *self,
 {
   GtkWidget *key_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *key_label = gtk_label_new (key);
-  GtkWidget *value = gtk_label_new (NULL);
+  /* Until the first reading is there. */
+  GtkWidget *value = gtk_label_new ("—");
   int row = 1;
 
   /* Under the section's title, after the rows already there. */
@@ -335,22 +341,16 @@ refresh_device (KioskAdminPage *self)
 }
 
 static void
-refresh_sync (KioskAdminPage *self)
+show_sync (KioskAdminPage        *self,
+           const KioskSyncStatus *status,
+           const GError          *error)
 {
-  g_autoptr(KioskSyncStatus) status = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *queue = NULL;
   g_autofree char *oldest = NULL;
   g_autofree char *dead = NULL;
   g_autofree char *last_upload = NULL;
   g_autofree char *next_retry = NULL;
   gboolean clock_synced;
-
-  if (self->uploader != NULL)
-    status = kiosk_uploader_dup_status (self->uploader);
-  else
-    /* Sync off: what the database knows (the queue still fills, for an export). */
-    status = kiosk_sync_status_load (kiosk_flow_get_config (KIOSK_PAGE_FLOW (self)), &error);
 
   if (status == NULL)
     {
@@ -404,79 +404,131 @@ refresh_sync (KioskAdminPage *self)
   set_value_warning (self, "clock", !clock_synced);
 }
 
+/* With sync on the uploader knows its status (in memory); with sync off the outbox is read with
+ * the day's figures, off the main thread. */
 static void
-local_midnight (GDateTime **out_start)
+refresh_sync (KioskAdminPage *self)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(KioskSyncStatus) status = NULL;
 
-  *out_start = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
-                                      g_date_time_get_day_of_month (now), 0, 0, 0);
+  if (self->uploader == NULL)
+    return;
+
+  status = kiosk_uploader_dup_status (self->uploader);
+  show_sync (self, status, NULL);
 }
 
 static void
-refresh_today (KioskAdminPage *self)
+show_today (KioskAdminPage        *self,
+            const KioskDayFigures *figures)
 {
-  KioskStore *store = kiosk_flow_get_store (KIOSK_PAGE_FLOW (self));
-  g_autoptr(GDateTime) midnight = NULL;
-  g_autoptr(GError) error = NULL;
   guint64 hours[24][KIOSK_HOUR_CHART_FACES] = { { 0 } };
-  KioskFaceCounts day = { 0 };
+  g_autofree char *misuse = NULL;
+  g_autofree char *ignored = NULL;
+  g_autofree char *happy = NULL;
   double index;
 
-  local_midnight (&midnight);
-
-  /* An hour at a time (24 indexed range queries), by the local hour each one starts at, so a
-   * day with a clock change still fills the right bars. */
-  for (int h = 0; h < 25; h++)
+  if (!figures->counted)
     {
-      g_autoptr(GDateTime) start = g_date_time_add_hours (midnight, h);
-      g_autoptr(GDateTime) end = g_date_time_add_hours (midnight, h + 1);
-      KioskFaceCounts counts;
-      int hour;
-
-      if (g_date_time_get_day_of_month (start) != g_date_time_get_day_of_month (midnight))
-        break;
-
-      if (!kiosk_store_count_faces (store, g_date_time_to_unix (start) * G_USEC_PER_SEC,
-                                    g_date_time_to_unix (end) * G_USEC_PER_SEC, &counts, &error))
-        {
-          g_warning ("Admin screen: %s", error->message);
-          return;
-        }
-
-      hour = g_date_time_get_hour (start);
-      day.scale = counts.scale;
-      day.misuse += counts.misuse;
-      for (int face = 0; face < KIOSK_HOUR_CHART_FACES && face < KIOSK_MAX_SCALE; face++)
-        {
-          hours[hour][face] += counts.faces[face];
-          day.faces[face] += counts.faces[face];
-        }
+      g_warning ("Admin screen: %s", figures->count_error->message);
+      return;
     }
 
+  for (int hour = 0; hour < 24; hour++)
+    for (int face = 0; face < KIOSK_HOUR_CHART_FACES; face++)
+      hours[hour][face] = figures->hours[hour][face];
   kiosk_hour_chart_set_counts (self->chart, (const guint64 (*)[KIOSK_HOUR_CHART_FACES]) hours);
 
   for (int face = 0; face < KIOSK_HOUR_CHART_FACES; face++)
     {
       g_autofree char *id = g_strdup_printf ("face-%d", face);
-      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, day.faces[face]);
+      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, figures->day.faces[face]);
 
       set_value (self, id, text);
     }
 
-  {
-    g_autofree char *misuse = g_strdup_printf ("%" G_GUINT64_FORMAT, day.misuse);
-    g_autofree char *ignored = g_strdup_printf ("%" G_GUINT64_FORMAT,
-                                                kiosk_flow_get_ignored (KIOSK_PAGE_FLOW (self)));
-    g_autofree char *happy = NULL;
+  misuse = g_strdup_printf ("%" G_GUINT64_FORMAT, figures->day.misuse);
+  ignored = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                             kiosk_flow_get_ignored (KIOSK_PAGE_FLOW (self)));
+  if (kiosk_happy_index (&figures->day, &index))
+    happy = g_strdup_printf ("%.0f", index);
 
-    if (kiosk_happy_index (&day, &index))
-      happy = g_strdup_printf ("%.0f", index);
+  set_value (self, "misuse", misuse);
+  set_value (self, "happy-index", happy ? happy : "—");
+  set_value (self, "ignored", ignored);
+}
 
-    set_value (self, "misuse", misuse);
-    set_value (self, "happy-index", happy ? happy : "—");
-    set_value (self, "ignored", ignored);
-  }
+static void
+set_reading (KioskAdminPage *self,
+             GCancellable   *reading)
+{
+  if (g_set_object (&self->reading, reading))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READING]);
+}
+
+static void read_figures (KioskAdminPage *self);
+
+static void
+figures_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(KioskDayFigures) figures = NULL;
+  g_autoptr(GError) error = NULL;
+  KioskAdminPage *self;
+
+  /* Cancelled when the page was disposed: @user_data may be gone. */
+  figures = kiosk_day_figures_read_finish (result, &error);
+  if (figures == NULL)
+    return;
+
+  self = KIOSK_ADMIN_PAGE (user_data);
+  if (self->uploader == NULL)
+    show_sync (self, figures->sync_status, figures->sync_error);
+  /* Not counted here while storage failed: see read_figures(). */
+  if (figures->counted || figures->count_error != NULL)
+    show_today (self, figures);
+  set_reading (self, NULL);
+
+  if (self->read_again)
+    {
+      self->read_again = FALSE;
+      read_figures (self);
+    }
+}
+
+/* Today's figures, and the outbox's status while sync is off, read on a worker thread: the page
+ * shows what it showed before until they are there. One reading at a time; a change meanwhile
+ * asks for one more. */
+static void
+read_figures (KioskAdminPage *self)
+{
+  KioskStore *store = kiosk_flow_get_store (KIOSK_PAGE_FLOW (self));
+  g_autoptr(GCancellable) reading = NULL;
+  gboolean holding = kiosk_store_get_unwritten (store) > 0;
+
+  if (self->reading != NULL)
+    {
+      self->read_again = TRUE;
+      return;
+    }
+
+  /* While storage fails, the responses held in memory count too, and only the kiosk's own store
+   * has them; its database is then mostly out of reach anyway. */
+  if (holding)
+    {
+      g_autoptr(KioskDayFigures) held = g_new0 (KioskDayFigures, 1);
+
+      kiosk_day_figures_count (held, store, &held->count_error);
+      show_today (self, held);
+    }
+
+  reading = g_cancellable_new ();
+  set_reading (self, reading);
+  kiosk_day_figures_read_async (holding ? NULL : kiosk_store_get_path (store),
+                                self->uploader ? NULL
+                                               : kiosk_flow_get_config (KIOSK_PAGE_FLOW (self)),
+                                reading, figures_read_cb, self);
 }
 
 void
@@ -486,7 +538,7 @@ kiosk_admin_page_refresh (KioskAdminPage *self)
 
   refresh_device (self);
   refresh_sync (self);
-  refresh_today (self);
+  read_figures (self);
 }
 
 static gboolean
@@ -494,6 +546,15 @@ refresh_cb (gpointer user_data)
 {
   kiosk_admin_page_refresh (user_data);
   return G_SOURCE_CONTINUE;
+}
+
+/* Returns: %TRUE while the figures are being read (for tests) */
+gboolean
+kiosk_admin_page_get_reading (KioskAdminPage *self)
+{
+  g_return_val_if_fail (KIOSK_IS_ADMIN_PAGE (self), FALSE);
+
+  return self->reading != NULL;
 }
 
 /* --- Export ------------------------------------------------------------------------------- */
@@ -675,6 +736,8 @@ kiosk_admin_page_dispose (GObject *object)
   KioskAdminPage *self = KIOSK_ADMIN_PAGE (object);
 
   g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_cancellable_cancel (self->reading);
+  g_clear_object (&self->reading);
   kiosk_page_dispose (KIOSK_PAGE (self), KIOSK_TYPE_ADMIN_PAGE);
   g_clear_pointer (&self->values, g_hash_table_unref);
   g_clear_object (&self->uploader);
@@ -696,6 +759,9 @@ kiosk_admin_page_get_property (GObject    *object,
     case PROP_EXPORTING:
       g_value_set_boolean (value, self->exporting);
       break;
+    case PROP_READING:
+      g_value_set_boolean (value, self->reading != NULL);
+      break;
     default:
       kiosk_page_get_property (object, prop_id, value, pspec);
     }
@@ -716,7 +782,11 @@ kiosk_admin_page_class_init (KioskAdminPageClass *klass)
   properties[PROP_EXPORTING] =
     g_param_spec_boolean ("exporting", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_READING] =
+    g_param_spec_boolean ("reading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_property (object_class, PROP_EXPORTING, properties[PROP_EXPORTING]);
+  g_object_class_install_property (object_class, PROP_READING, properties[PROP_READING]);
 
   g_type_ensure (KIOSK_TYPE_HOUR_CHART);
 
@@ -796,9 +866,9 @@ kiosk_admin_page_new (KioskFlow     *flow,
       gtk_widget_set_visible (GTK_WIDGET (self->first_boot_label), TRUE);
     }
 
-  g_signal_connect_object (flow, "recorded", G_CALLBACK (refresh_today), self,
+  g_signal_connect_object (flow, "recorded", G_CALLBACK (read_figures), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (flow, "notify::ignored", G_CALLBACK (refresh_today), self,
+  g_signal_connect_object (flow, "notify::ignored", G_CALLBACK (read_figures), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (kiosk_flow_get_store (flow), "notify::health",
                            G_CALLBACK (refresh_device), self, G_CONNECT_SWAPPED);

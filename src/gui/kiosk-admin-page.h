@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE (KioskAdminPage, kiosk_admin_page, KIOSK, ADMIN_PAGE, GtkWi
 /*
  * Properties:
  *   "exporting"   boolean: a CSV export is running
+ *   "reading"     boolean: today's figures are being read, on a worker thread
  */
 
 GtkWidget  *kiosk_admin_page_new               (KioskFlow          *flow,
@@ -28,6 +29,7 @@ void        kiosk_admin_page_refresh           (KioskAdminPage     *self);
 void        kiosk_admin_page_export            (KioskAdminPage     *self,
                                                 const char * const *dirs);
 gboolean    kiosk_admin_page_get_exporting     (KioskAdminPage     *self);
+gboolean    kiosk_admin_page_get_reading       (KioskAdminPage     *self);
 void        kiosk_admin_page_set_quit_confirmation (KioskAdminPage *self,
                                                 gboolean            shown);
 
