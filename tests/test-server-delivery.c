@@ -891,6 +891,22 @@ test_webhook_refused (void)
 }
 
 static void
+test_webhook_unreachable (void)
+{
+  SKIP_WITHOUT_PEERS ();
+
+  /* Nothing listens on port 1 of loopback: retried, with the system's reason. */
+  queue_webhook ("http://127.0.0.1:1/unreachable/s3cret", "{}");
+  assert_eventually ("SELECT attempts >= 1 FROM deliveries WHERE target LIKE '%/unreachable/%'",
+                     "t");
+  assert_query ("SELECT (sent_at IS NULL AND failed_at IS NULL) || ' ' || last_error "
+                "FROM deliveries WHERE target LIKE '%/unreachable/%'",
+                "true http://127.0.0.1:1/…: connection refused");
+  kiosk_test_server_exec (env.srv, "UPDATE deliveries SET failed_at = now () "
+                                   "WHERE target LIKE '%/unreachable/%'");
+}
+
+static void
 test_give_up_after (void)
 {
   g_autoptr(GError) error = NULL;
@@ -1026,6 +1042,7 @@ main (int    argc,
   g_test_add_func ("/delivery/mail/waits-without-relay", test_mail_waits_without_relay);
   g_test_add_func ("/delivery/webhook/retried", test_webhook_retried);
   g_test_add_func ("/delivery/webhook/refused", test_webhook_refused);
+  g_test_add_func ("/delivery/webhook/unreachable", test_webhook_unreachable);
   g_test_add_func ("/delivery/give-up-after", test_give_up_after);
   g_test_add_func ("/delivery/two-servers", test_two_servers);
   g_test_add_func ("/delivery/database-restart", test_database_restart);

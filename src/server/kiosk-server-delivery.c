@@ -468,6 +468,27 @@ excerpt (const char *text,
   return g_strdup (g_strstrip (valid));
 }
 
+/* "@peer: what went wrong": the system's words when the connection failed ("connection
+ * refused"), else libcurl's. */
+static char *
+transport_error (const char *peer,
+                 CURL       *curl,
+                 CURLcode    rc,
+                 const char *error_text)
+{
+  long os_errno = 0;
+
+  curl_easy_getinfo (curl, CURLINFO_OS_ERRNO, &os_errno);
+  if (rc == CURLE_COULDNT_CONNECT && os_errno != 0)
+    {
+      g_autofree char *reason = g_strdup (g_strerror (os_errno));
+
+      reason[0] = g_ascii_tolower (reason[0]);
+      return g_strdup_printf ("%s: %s", peer, reason);
+    }
+  return g_strdup_printf ("%s: %s", peer, error_text[0] ? error_text : curl_easy_strerror (rc));
+}
+
 typedef struct
 {
   const char *data;
@@ -541,7 +562,6 @@ send_mail (KioskDelivery *self,
   struct curl_slist *recipients = curl_slist_append (NULL, rcpt);
   CURL *curl = curl_easy_init ();
   CURLcode rc;
-  long os_errno = 0;
 
   curl_easy_setopt (curl, CURLOPT_URL, config->mail_relay);
   curl_easy_setopt (curl, CURLOPT_MAIL_FROM, from);
@@ -567,7 +587,6 @@ send_mail (KioskDelivery *self,
   curl_easy_setopt (curl, CURLOPT_VERBOSE, 1L);
 
   rc = curl_easy_perform (curl);
-  curl_easy_getinfo (curl, CURLINFO_OS_ERRNO, &os_errno);
 
   if (rc == CURLE_OK)
     outcome->sent = TRUE;
@@ -584,17 +603,8 @@ send_mail (KioskDelivery *self,
     outcome->error = g_strdup_printf ("%s: the relay does not offer STARTTLS, which [mail] "
                                       "starttls requires: nothing was sent in clear text",
                                       config->mail_relay);
-  else if (rc == CURLE_COULDNT_CONNECT && os_errno != 0)
-    {
-      g_autofree char *reason = g_ascii_strdown (g_strerror (os_errno), 1);
-      const char *rest = g_strerror (os_errno);
-
-      outcome->error = g_strdup_printf ("%s: %s%s", config->mail_relay, reason,
-                                        *rest ? rest + 1 : "");
-    }
   else
-    outcome->error = g_strdup_printf ("%s: %s", config->mail_relay,
-                                      error_text[0] ? error_text : curl_easy_strerror (rc));
+    outcome->error = transport_error (config->mail_relay, curl, rc, error_text);
 
   curl_slist_free_all (recipients);
   curl_easy_cleanup (curl);
@@ -661,8 +671,7 @@ send_webhook (const char *id,
     curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
 
   if (rc != CURLE_OK)
-    outcome->error = g_strdup_printf ("%s: %s", shown,
-                                      error_text[0] ? error_text : curl_easy_strerror (rc));
+    outcome->error = transport_error (shown, curl, rc, error_text);
   else if (status >= 200 && status < 300)
     outcome->sent = TRUE;
   else
