@@ -961,6 +961,9 @@ test_two_servers (void)
   g_autoptr(KioskTestServerProcess) sibling = NULL;
   g_autoptr(GPtrArray) posts = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(PGconn) holder = NULL;
+  g_autofree char *held_url = hook_url ("/pair/held");
+  g_autofree char *insert = NULL;
   const guint n = 40;
 
   SKIP_WITHOUT_PEERS ();
@@ -968,8 +971,24 @@ test_two_servers (void)
   sibling = kiosk_test_server_process_start_sibling (env.srv, &error);
   g_assert_no_error (error);
 
+  /* A row another transaction holds a lock on, as a third server sending it would: both
+   * servers skip it. FOR KEY SHARE lets the row be made due below, yet blocks FOR UPDATE. */
+  insert = g_strdup_printf ("INSERT INTO deliveries (channel, target, subject, content_type, "
+                            "  payload, next_attempt_at) "
+                            "VALUES ('webhook', '%s', 'held', 'application/json', '\\x7b7d', "
+                            "  now () + interval '1 hour')", held_url);
+  kiosk_test_server_exec (env.srv, insert);
+  holder = kiosk_db_connect (kiosk_test_pg_get_conninfo (
+                               kiosk_test_server_process_get_pg (env.srv)), &error);
+  g_assert_no_error (error);
+  g_assert_true (kiosk_db_run (holder, "BEGIN", &error));
+  g_assert_true (kiosk_db_run (holder, "SELECT id FROM deliveries "
+                                       "WHERE target LIKE '%/pair/held' FOR KEY SHARE", &error));
+  g_assert_no_error (error);
+
   /* One transaction, so that both servers wake to all the rows at once. */
   run ("BEGIN");
+  run ("UPDATE deliveries SET next_attempt_at = now () WHERE target LIKE '%/pair/held'");
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *path = g_strdup_printf ("/pair/%u", i);
@@ -983,6 +1002,14 @@ test_two_servers (void)
 
   assert_eventually ("SELECT count (*) FROM deliveries WHERE target LIKE '%/pair/%' "
                      "AND sent_at IS NOT NULL AND attempts = 1", "40");
+  assert_query ("SELECT attempts || ' ' || (sent_at IS NULL) FROM deliveries "
+                "WHERE target LIKE '%/pair/held'", "0 true");
+  /* Released: sent, once. */
+  g_assert_true (kiosk_db_run (holder, "COMMIT", &error));
+  g_assert_no_error (error);
+  assert_eventually ("SELECT attempts || ' ' || (sent_at IS NOT NULL) FROM deliveries "
+                     "WHERE target LIKE '%/pair/held'", "1 true");
+
   posts = posts_to ("/pair/");
   for (guint i = 0; i < posts->len; i++)
     {
@@ -991,7 +1018,7 @@ test_two_servers (void)
       g_assert_false (g_hash_table_contains (seen, path));
       g_hash_table_add (seen, g_strdup (path));
     }
-  g_assert_cmpuint (posts->len, ==, n);
+  g_assert_cmpuint (posts->len, ==, n + 1);
 }
 
 int
