@@ -67,12 +67,15 @@ record (Fixture *f,
 
 static void
 progress_cb (guint64  rows,
+             guint64  total,
              gpointer user_data)
 {
   Fixture *f = user_data;
 
-  /* Reported where the export was started, never on the worker thread. */
+  /* Reported where the export was started, never on the worker thread; the total is known
+   * from the start. */
   g_assert_true (g_thread_self () == f->main_thread);
+  g_assert_cmpuint (total, ==, 800);
   g_ptr_array_add (f->progress, GUINT_TO_POINTER ((guint) rows));
 }
 
@@ -213,6 +216,27 @@ test_file_name (void)
   g_assert_cmpstr (name, ==, "smiley-kiosk-shop-7.exit_B-2026-01-05.csv");
 }
 
+/* "Export CSV" writes into the first place it is given, under the kiosk's own file name; with no
+ * place at all it says so. */
+static void
+test_stick_path (void)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_utc (2026, 1, 5, 12, 0, 0);
+  const char * const dirs[] = { "/media/kiosk/STICK", "/media/kiosk/OTHER", NULL };
+  const char * const none[] = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = kiosk_export_stick_path (dirs, "shop-7", date, &error);
+  g_autofree char *nowhere = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (path, ==, "/media/kiosk/STICK/smiley-kiosk-shop-7-2026-01-05.csv");
+
+  nowhere = kiosk_export_stick_path (none, "shop-7", date, &error);
+  g_assert_null (nowhere);
+  g_assert_error (error, KIOSK_EXPORT_ERROR, KIOSK_EXPORT_ERROR_NO_STICK);
+  g_assert_cmpstr (error->message, ==, "No directory to export to was given");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -225,6 +249,7 @@ main (int   argc,
   g_test_add ("/export/find-usb-dirs", Fixture, NULL, fixture_setup, test_find_usb_dirs,
               fixture_teardown);
   g_test_add_func ("/export/file-name", test_file_name);
+  g_test_add_func ("/export/stick-path", test_stick_path);
 
   return g_test_run ();
 }

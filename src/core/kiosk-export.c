@@ -19,6 +19,8 @@
 
 #define PROGRESS_EVERY_ROWS 250
 
+G_DEFINE_QUARK (kiosk-export-error-quark, kiosk_export_error)
+
 static int
 sort_paths (gconstpointer a,
             gconstpointer b)
@@ -166,6 +168,43 @@ kiosk_export_csv_write (KioskStore     *store,
   return TRUE;
 }
 
+/**
+ * kiosk_export_stick_path:
+ * @dirs: (nullable): where to write, the first of them; %NULL to look for a mounted USB stick
+ * @device_id: the kiosk's, in the file's name
+ * @date: in the file's name
+ *
+ * Where "Export CSV" writes: smiley-kiosk-<device>-<date>.csv on the stick (or in @dirs[0]).
+ *
+ * Returns: (transfer full): the file's path; %NULL with %KIOSK_EXPORT_ERROR_NO_STICK when there
+ *   is nowhere to write
+ */
+char *
+kiosk_export_stick_path (const char * const  *dirs,
+                         const char          *device_id,
+                         GDateTime           *date,
+                         GError             **error)
+{
+  g_auto(GStrv) found = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (device_id != NULL, NULL);
+  g_return_val_if_fail (date != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  found = dirs ? g_strdupv ((char **) dirs) : kiosk_export_find_usb_dirs (NULL, NULL);
+  if (found[0] == NULL)
+    {
+      g_set_error (error, KIOSK_EXPORT_ERROR, KIOSK_EXPORT_ERROR_NO_STICK,
+                   dirs ? "No directory to export to was given"
+                        : "No writable USB stick under /media or /run/media");
+      return NULL;
+    }
+
+  name = kiosk_export_file_name (device_id, date);
+  return g_build_filename (found[0], name, NULL);
+}
+
 /* --- A stream that counts the lines going through it -------------------------------------- */
 
 #define KIOSK_TYPE_COUNTING_STREAM (kiosk_counting_stream_get_type ())
@@ -193,6 +232,7 @@ struct _ExportJob
   KioskExportProgress  progress;
   gpointer             progress_data;
   GDestroyNotify       progress_destroy;
+  guint64              total;         /* set on the worker before the first row */
   gatomicrefcount      ref_count;
 };
 
@@ -229,7 +269,7 @@ report_progress_cb (gpointer user_data)
   ProgressReport *report = user_data;
 
   if (report->job->progress)
-    report->job->progress (report->rows, report->job->progress_data);
+    report->job->progress (report->rows, report->job->total, report->job->progress_data);
 
   return G_SOURCE_REMOVE;
 }
@@ -329,6 +369,7 @@ export_thread (GTask        *task,
   g_autoptr(GFileOutputStream) out = NULL;
   g_autoptr(KioskCountingStream) counting = NULL;
   g_autoptr(GError) error = NULL;
+  KioskFaceCounts all;
   guint64 rows = 0;
 
   store = kiosk_store_open (job->database_path, KIOSK_STORE_OPEN_READ_ONLY, &error);
@@ -337,6 +378,10 @@ export_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+
+  /* Counted first, so the progress has an end; a count that fails leaves it open (0). */
+  if (kiosk_store_count_faces (store, G_MININT64, G_MAXINT64, &all, NULL))
+    job->total = kiosk_face_counts_total (&all) + all.misuse;
 
   /* Written beside the final name and renamed when closed: never a half file under it. */
   out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, &error);
@@ -371,7 +416,7 @@ export_thread (GTask        *task,
  * @database_path: the response database (opened read-only on the worker thread)
  * @path: the file to write; replaced when it exists
  * @progress: (nullable): called on the caller's thread-default main context with the rows
- *   written so far, every 250 rows
+ *   written so far and their total, every 250 rows
  */
 void
 kiosk_export_csv_async (const char          *database_path,

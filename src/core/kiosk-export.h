@@ -8,9 +8,20 @@
 
 G_BEGIN_DECLS
 
-/* Called on the caller's main context, now and then, with the rows written so far. */
+#define KIOSK_EXPORT_ERROR (kiosk_export_error_quark ())
+
+typedef enum
+{
+  KIOSK_EXPORT_ERROR_NO_STICK,   /* no USB stick this process may write to is mounted */
+} KioskExportError;
+
+/* Called on the caller's main context, now and then, with the rows written so far of @total
+ * (counted before the first is written). */
 typedef void (*KioskExportProgress) (guint64  rows,
+                                     guint64  total,
                                      gpointer user_data);
+
+GQuark   kiosk_export_error_quark   (void);
 
 gboolean kiosk_export_csv_write      (KioskStore           *store,
                                      GOutputStream        *stream,
@@ -21,6 +32,10 @@ GStrv    kiosk_export_find_usb_dirs (const char           *mounts_file,
                                      const char * const   *prefixes);
 char    *kiosk_export_file_name     (const char           *device_id,
                                      GDateTime            *date);
+char    *kiosk_export_stick_path    (const char * const   *dirs,
+                                     const char           *device_id,
+                                     GDateTime            *date,
+                                     GError              **error);
 
 void     kiosk_export_csv_async     (const char           *database_path,
                                      const char           *path,

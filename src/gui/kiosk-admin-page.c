@@ -45,7 +45,6 @@ struct _KioskAdminPage
   gboolean        read_again;
 
   gboolean        exporting;
-  guint64         export_total;
 };
 
 enum {
@@ -585,13 +584,14 @@ show_export_text (KioskAdminPage *self,
 
 static void
 export_progress_cb (guint64  rows,
+                    guint64  total,
                     gpointer user_data)
 {
   KioskAdminPage *self = user_data;
 
-  if (self->export_total > 0)
+  if (total > 0)
     gtk_progress_bar_set_fraction (self->export_progress,
-                                   MIN (1.0, (double) rows / (double) self->export_total));
+                                   MIN (1.0, (double) rows / (double) total));
 }
 
 static void
@@ -639,40 +639,28 @@ void
 kiosk_admin_page_export (KioskAdminPage     *self,
                          const char * const *dirs)
 {
-  KioskStore *store;
-  KioskConfig *config;
-  g_auto(GStrv) found = NULL;
-  g_autoptr(GDateTime) now = NULL;
-  g_autofree char *name = NULL;
+  KioskFlow *flow = KIOSK_PAGE_FLOW (self);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
-  KioskFaceCounts all;
 
   g_return_if_fail (KIOSK_IS_ADMIN_PAGE (self));
 
   if (self->exporting)
     return;
 
-  found = dirs ? g_strdupv ((char **) dirs) : kiosk_export_find_usb_dirs (NULL, NULL);
-  if (found[0] == NULL)
+  path = kiosk_export_stick_path (dirs, kiosk_config_get_device_id (kiosk_flow_get_config (flow)),
+                                  now, &error);
+  if (path == NULL)
     {
-      g_message ("Export: no writable USB stick under /media or /run/media");
+      g_message ("Export: %s", error->message);
       show_export_text (self,
                         /* Translators: admin screen, after Export CSV */
                         _("No USB stick found. Plug one in, wait a moment and try again."),
                         TRUE);
       return;
     }
-
-  store = kiosk_flow_get_store (KIOSK_PAGE_FLOW (self));
-  config = kiosk_flow_get_config (KIOSK_PAGE_FLOW (self));
-  now = g_date_time_new_now_local ();
-  name = kiosk_export_file_name (kiosk_config_get_device_id (config), now);
-  path = g_build_filename (found[0], name, NULL);
-
-  self->export_total = 0;
-  if (kiosk_store_count_faces (store, G_MININT64, G_MAXINT64, &all, NULL))
-    self->export_total = kiosk_face_counts_total (&all) + all.misuse;
 
   set_exporting (self, TRUE);
   /* Translators: admin screen, while the CSV file is written; %s is its path */
@@ -683,9 +671,9 @@ kiosk_admin_page_export (KioskAdminPage     *self,
 
   /* The page stays alive until the export is done, even when staff leave the screen. */
   g_object_set_data_full (G_OBJECT (self), "kiosk-export-path", g_strdup (path), g_free);
-  kiosk_export_csv_async (kiosk_store_get_path (store), path, export_progress_cb,
-                          g_object_ref (self), g_object_unref, NULL, export_done_cb,
-                          g_object_ref (self));
+  kiosk_export_csv_async (kiosk_store_get_path (kiosk_flow_get_store (flow)), path,
+                          export_progress_cb, g_object_ref (self), g_object_unref, NULL,
+                          export_done_cb, g_object_ref (self));
 }
 
 gboolean
