@@ -15,6 +15,7 @@
 #include "kiosk-application.h"
 #include "kiosk-config.h"
 #include "kiosk-export.h"
+#include "kiosk-gettext.h"
 #include "kiosk-pin.h"
 #include "kiosk-stats.h"
 #include "kiosk-store.h"
@@ -78,22 +79,14 @@ setup_i18n (void)
   textdomain (GETTEXT_PACKAGE);
 }
 
-/* "fr-CH" -> LANGUAGE=fr_CH:fr, before anything is translated. */
+/* The configured language, before anything is translated. */
 static void
 apply_configured_language (KioskConfig *config)
 {
   const char *tag = kiosk_config_get_language (config);
-  g_autofree char *posix = NULL;
-  g_autofree char *primary = NULL;
-  g_autofree char *value = NULL;
 
-  if (tag == NULL)
-    return;
-
-  posix = g_strdelimit (g_strdup (tag), "-", '_');
-  primary = g_strndup (tag, strcspn (tag, "-"));
-  value = g_str_equal (posix, primary) ? g_strdup (posix) : g_strdup_printf ("%s:%s", posix, primary);
-  g_setenv ("LANGUAGE", value, TRUE);
+  if (tag != NULL)
+    kiosk_gettext_set_language (tag);
 }
 
 static KioskConfig *

@@ -17,17 +17,63 @@
 extern int _nl_msg_cat_cntr;
 #endif
 
-/* BCP 47 "fr-CH" -> LANGUAGE "fr_CH:fr"; "de" -> "de". */
-static char *
-language_list (const char *tag)
+/**
+ * kiosk_gettext_language_list_for:
+ * @tag: a BCP 47 tag ("pt-BR"), or a POSIX one ("pt_BR")
+ *
+ * The value of LANGUAGE that makes gettext translate into @tag: the catalogue names glibc
+ * looks for, most specific first, down to the bare language. A region makes "ll_RR" ("pt-BR"
+ * -> "pt_BR:pt"); a script becomes what catalogues are named by: Chinese by region ("zh-Hant"
+ * is "zh_TW", "zh-Hans" "zh_CN"), others as a modifier ("sr-Latn" -> "sr@latin:sr"). Variants
+ * and extensions are left out.
+ *
+ * Returns: (transfer full): the list, ':' between names
+ */
+char *
+kiosk_gettext_language_list_for (const char *tag)
 {
-  g_autofree char *posix = g_strdelimit (g_strdup (tag), "-", '_');
-  g_autofree char *primary = g_strndup (tag, strcspn (tag, "-_"));
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *language = NULL;
+  g_autoptr(GString) list = g_string_new (NULL);
+  const char *script = NULL;
+  const char *region = NULL;
+  const char *modifier = NULL;
 
-  if (g_str_equal (posix, primary))
-    return g_steal_pointer (&posix);
+  g_return_val_if_fail (tag != NULL, NULL);
 
-  return g_strdup_printf ("%s:%s", posix, primary);
+  parts = g_strsplit_set (tag, "-_", -1);
+  language = g_ascii_strdown (parts[0], -1);
+  for (guint i = 1; parts[i] != NULL; i++)
+    {
+      gsize length = strlen (parts[i]);
+
+      if (i == 1 && length == 4 && g_ascii_isalpha (parts[i][0]))
+        script = parts[i];
+      else if (region == NULL && (length == 2 || (length == 3 && g_ascii_isdigit (parts[i][0]))))
+        region = parts[i];
+      else
+        break;
+    }
+
+  if (script != NULL && g_str_equal (language, "zh") && region == NULL)
+    region = g_ascii_strcasecmp (script, "Hant") == 0 ? "TW" : "CN";
+  else if (script != NULL && g_ascii_strcasecmp (script, "Latn") == 0)
+    modifier = "latin";
+  else if (script != NULL && g_ascii_strcasecmp (script, "Cyrl") == 0)
+    modifier = "cyrillic";
+
+  if (region != NULL)
+    {
+      g_autofree char *upper = g_ascii_strup (region, -1);
+
+      g_string_append_printf (list, "%s_%s%s%s:", language, upper, modifier ? "@" : "",
+                              modifier ? modifier : "");
+    }
+  if (modifier != NULL)
+    g_string_append_printf (list, "%s@%s:", language, modifier);
+  g_string_append (list, language);
+
+  return g_string_free (g_steal_pointer (&list), FALSE);
 }
 
 /**
@@ -73,7 +119,7 @@ kiosk_gettext_set_language (const char *language)
 
   g_return_if_fail (language != NULL);
 
-  list = language_list (language);
+  list = kiosk_gettext_language_list_for (language);
   kiosk_gettext_set_language_list (list);
 }
 

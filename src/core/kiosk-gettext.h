@@ -6,6 +6,7 @@
 
 G_BEGIN_DECLS
 
+char  *kiosk_gettext_language_list_for (const char *tag);
 void   kiosk_gettext_set_language      (const char *language);
 char  *kiosk_gettext_dup_language_list (void);
 void   kiosk_gettext_set_language_list (const char *list);
