@@ -11,11 +11,13 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "kiosk-cloudevents.h"
 #include "kiosk-json.h"
 #include "kiosk-server-config.h"
 #include "kiosk-server-db.h"
 #include "kiosk-server-delivery.h"
 #include "kiosk-test-server-process.h"
+#include "kiosk-test-sync.h"
 #include "kiosk-test-util.h"
 
 #define PYTHON     "/usr/bin/python3"
@@ -954,6 +956,101 @@ test_database_restart (void)
   g_assert_true (wait_for (webhook_sent_cb, (gpointer) "/after-restart"));
 }
 
+/* The whole path of an alert: a kiosk's batch over HTTP, the rule evaluated as it is stored,
+ * the episode opened once, its mail and its Slack message delivered by the running server; a
+ * second batch while the rule holds tells nobody again. */
+static gboolean
+mail_count_is_cb (gpointer data)
+{
+  g_autoptr(GPtrArray) mails = mails_to ("alerts@example.com");
+
+  return mails->len == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+post_count_is_cb (gpointer data)
+{
+  g_autoptr(GPtrArray) posts = posts_to ("/alerts");
+
+  return posts->len == GPOINTER_TO_UINT (data);
+}
+
+static void
+post_unhappy_batch (const char *auth,
+                    gint64      first_seq,
+                    guint       n)
+{
+  g_autoptr(GPtrArray) responses = g_ptr_array_new_with_free_func (
+                                     (GDestroyNotify) kiosk_response_free);
+  g_autoptr(GString) json = NULL;
+  g_autoptr(KioskTestHttpReply) reply = NULL;
+  const char *headers[] = { "Content-Type: application/cloudevents-batch+json", auth, NULL };
+  gint64 now = g_get_real_time ();
+  guint count = 0;
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (responses,
+                     kiosk_test_make_response (first_seq + i, now - (n - i) * G_USEC_PER_SEC,
+                                               (first_seq + i) * G_USEC_PER_SEC, i % 2));
+  json = kiosk_cloudevents_build_batch (responses, "urn:smiley-kiosk:e2e-kiosk",
+                                        KIOSK_CLOUDEVENTS_MAX_BYTES, &count);
+  g_assert_cmpuint (count, ==, n);
+  reply = kiosk_test_http (env.srv, "POST", "/v1/events", headers, json->str, json->len, TRUE);
+  g_assert_cmpint (reply->status, ==, 200);
+  g_assert_nonnull (strstr (reply->body, "accepted"));
+}
+
+static void
+test_alert_from_a_batch (void)
+{
+  g_autoptr(GPtrArray) mails = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  g_autoptr(KioskJson) body = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *auth = NULL;
+  g_autofree char *hook = NULL;
+  g_autofree char *err = NULL;
+  gint64 posted;
+
+  SKIP_WITHOUT_PEERS ();
+  token = kiosk_test_server_add_device (env.srv, "e2e-shop", "e2e-kiosk");
+  auth = g_strconcat ("Authorization: Bearer ", token, NULL);
+  hook = hook_url ("/alerts");
+  g_assert_cmpint (kiosk_test_server_admin (env.srv, NULL, &err, "alert", "add", "e2e-queue",
+                                            "--kind", "unhappy-share", "--site", "e2e-shop",
+                                            "--email", "alerts@example.com", "--webhook", hook,
+                                            "--webhook-format", "slack", NULL), ==, 0);
+
+  /* 4 responses, 2 unhappy and 2 very unhappy: 100 % of 4. */
+  posted = g_get_monotonic_time ();
+  post_unhappy_batch (auth, 1, 4);
+  g_assert_true (wait_for (mail_count_is_cb, GUINT_TO_POINTER (1)));
+  g_test_message ("the alert's mail arrived %.0f ms after the batch was posted",
+                  (g_get_monotonic_time () - posted) / 1000.0);
+  g_assert_true (wait_for (post_count_is_cb, GUINT_TO_POINTER (1)));
+  mails = mails_to ("alerts@example.com");
+  g_assert_cmpstr (member_string (root (mails, 0), "subject"), ==,
+                   "Alert at e2e-shop: 100% unhappy within 15 min (n = 4)");
+  g_assert_nonnull (strstr (member_string (root (mails, 0), "text"),
+                            "Rule: e2e-queue (at least 50% unhappy of at least 4 responses "
+                            "within 15 min)"));
+  posts = posts_to ("/alerts");
+  body = parse (member_string (root (posts, 0), "body"));
+  g_assert_nonnull (strstr (member_string (kiosk_json_get_root (body), "text"),
+                            "100% unhappy within 15 min (n = 4)"));
+
+  /* Still unhappy: the same episode, nobody told again. */
+  post_unhappy_batch (auth, 5, 3);
+  assert_eventually ("SELECT count (*) FROM alert_episodes e JOIN alert_rules r "
+                     "ON r.id = e.rule_id WHERE r.name = 'e2e-queue' AND e.responses = 4 "
+                     "AND e.closed_at IS NULL AND e.peak_value = 100", "1");
+  g_usleep (2 * G_USEC_PER_SEC);   /* two poked evaluations at least (one a second) */
+  g_assert_true (mail_count_is_cb (GUINT_TO_POINTER (1)));
+  g_assert_true (post_count_is_cb (GUINT_TO_POINTER (1)));
+  assert_query ("SELECT count (*) FROM deliveries d JOIN alert_episodes e ON e.id = d.episode_id "
+                "JOIN alert_rules r ON r.id = e.rule_id WHERE r.name = 'e2e-queue'", "2");
+}
+
 static void
 test_two_servers (void)
 {
@@ -1073,6 +1170,7 @@ main (int    argc,
   g_test_add_func ("/delivery/give-up-after", test_give_up_after);
   g_test_add_func ("/delivery/two-servers", test_two_servers);
   g_test_add_func ("/delivery/database-restart", test_database_restart);
+  g_test_add_func ("/delivery/alert-from-a-batch", test_alert_from_a_batch);
 
   status = g_test_run ();
 

@@ -266,18 +266,19 @@ _kiosk_alerts_queue_messages (PGconn                  *conn,
   g_string_append_printf (text, "%s: %s (%s)\n", L_(language, "Rule"), rule->name, explained);
   if (event->closed_us == 0)
     append_details (text, event, json_node_get_array (reasons), json_node_get_array (comments));
-  if (link != NULL)
-    g_string_append_printf (text, "\n%s\n", link);
 
   if (rule->emails != NULL && rule->emails->len > 0)
     {
       g_autoptr(GPtrArray) to = g_ptr_array_new ();
+      /* A mail ends with the link; the chat formats carry it beside the text. */
+      g_autofree char *mail = link ? g_strdup_printf ("%s\n%s\n", text->str, link)
+                                   : g_strdup (text->str);
 
       for (guint i = 0; i < rule->emails->len; i++)
         g_ptr_array_add (to, g_ptr_array_index (rule->emails, i));
       g_ptr_array_add (to, NULL);
       if (!kiosk_delivery_queue_mail (conn, config, (const char * const *) to->pdata, subject,
-                                      text->str, NULL, 0, event->episode_id, 0, error))
+                                      mail, NULL, 0, event->episode_id, 0, error))
         return FALSE;
     }
   if (rule->webhook_url != NULL)
