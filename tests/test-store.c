@@ -22,7 +22,7 @@
 
 #define BOOT_ID "4b3f7c1e-9a2d-4e61-8c0f-2d5e6a7b8c9d"
 
-/* Exactly migrations[0] of kiosk-store.c: the schema the first release wrote. */
+/* Exactly migrations[0] of kiosk-store-open.c: the schema the first release wrote. */
 static const char v1_schema[] =
   "CREATE TABLE responses ("
   "  seq             INTEGER PRIMARY KEY,"
