@@ -448,57 +448,74 @@ enter (Parser *P)
   return TRUE;
 }
 
-static gboolean
-parse_array (Parser         *P,
-             KioskJsonValue *out)
+/* After an element or a member: a comma (another follows) or @close (the container ends).
+ * Returns 1 for a comma, 0 for the end, -1 (the error set) for anything else. */
+static int
+next_or_end (Parser     *P,
+             guchar      close,
+             const char *what)
 {
-  gsize mark = P->scratch_used;
-  guint n = 0;
+  skip_space (P);
+  if (P->p < P->end && *P->p == ',')
+    {
+      P->p++;
+      skip_space (P);
+      return 1;
+    }
+  if (P->p < P->end && *P->p == close)
+    {
+      P->p++;
+      return 0;
+    }
+  expected (P, P->p, what);
+  return -1;
+}
 
-  if (!enter (P))
+/* One member of an object, "name": value, onto the scratch stack. */
+static gboolean
+parse_member (Parser *P)
+{
+  KioskJsonMember member;
+  KioskJsonValue name;
+
+  if (P->p >= P->end || *P->p != '"')
+    return expected (P, P->p, "a member name (a string in double quotes)");
+  if (!parse_string (P, &name))
     return FALSE;
+  member.name = name.v.string;
+
+  skip_space (P);
+  if (P->p >= P->end || *P->p != ':')
+    return expected (P, P->p, "“:” after a member name");
   P->p++;
   skip_space (P);
 
-  if (P->p < P->end && *P->p == ']')
-    P->p++;
-  else
-    for (;;)
-      {
-        KioskJsonValue element;
-
-        if (!parse_value (P, &element))
-          return FALSE;
-        *(KioskJsonValue *) scratch_push (P, sizeof element) = element;
-        n++;
-
-        skip_space (P);
-        if (P->p < P->end && *P->p == ',')
-          {
-            P->p++;
-            skip_space (P);
-            continue;
-          }
-        if (P->p < P->end && *P->p == ']')
-          {
-            P->p++;
-            break;
-          }
-        return expected (P, P->p, "“,” or “]” after an element of an array");
-      }
-
-  P->depth--;
-  out->type = KIOSK_JSON_ARRAY;
-  out->bad_text = FALSE;
-  out->size = n;
-  out->v.elements = scratch_pop (P, mark);
+  if (!parse_value (P, &member.value))
+    return FALSE;
+  *(KioskJsonMember *) scratch_push (P, sizeof member) = member;
   return TRUE;
 }
 
+/* One element of an array onto the scratch stack. */
 static gboolean
-parse_object (Parser         *P,
-              KioskJsonValue *out)
+parse_element (Parser *P)
 {
+  KioskJsonValue element;
+
+  if (!parse_value (P, &element))
+    return FALSE;
+  *(KioskJsonValue *) scratch_push (P, sizeof element) = element;
+  return TRUE;
+}
+
+/* An array or an object at P->p: its elements or members stay on the scratch stack until it
+ * ends, then move into one block. */
+static gboolean
+parse_container (Parser         *P,
+                 KioskJsonValue *out)
+{
+  gboolean object = *P->p == '{';
+  guchar close = object ? '}' : ']';
   gsize mark = P->scratch_used;
   guint n = 0;
 
@@ -507,51 +524,33 @@ parse_object (Parser         *P,
   P->p++;
   skip_space (P);
 
-  if (P->p < P->end && *P->p == '}')
+  if (P->p < P->end && *P->p == close)
     P->p++;
   else
     for (;;)
       {
-        KioskJsonMember member;
-        KioskJsonValue name;
+        int next;
 
-        if (P->p >= P->end || *P->p != '"')
-          return expected (P, P->p, "a member name (a string in double quotes)");
-        if (!parse_string (P, &name))
+        if (!(object ? parse_member (P) : parse_element (P)))
           return FALSE;
-        member.name = name.v.string;
-
-        skip_space (P);
-        if (P->p >= P->end || *P->p != ':')
-          return expected (P, P->p, "“:” after a member name");
-        P->p++;
-        skip_space (P);
-
-        if (!parse_value (P, &member.value))
-          return FALSE;
-        *(KioskJsonMember *) scratch_push (P, sizeof member) = member;
         n++;
 
-        skip_space (P);
-        if (P->p < P->end && *P->p == ',')
-          {
-            P->p++;
-            skip_space (P);
-            continue;
-          }
-        if (P->p < P->end && *P->p == '}')
-          {
-            P->p++;
-            break;
-          }
-        return expected (P, P->p, "“,” or “}” after a member of an object");
+        next = next_or_end (P, close, object ? "“,” or “}” after a member of an object"
+                                             : "“,” or “]” after an element of an array");
+        if (next < 0)
+          return FALSE;
+        if (next == 0)
+          break;
       }
 
   P->depth--;
-  out->type = KIOSK_JSON_OBJECT;
+  out->type = object ? KIOSK_JSON_OBJECT : KIOSK_JSON_ARRAY;
   out->bad_text = FALSE;
   out->size = n;
-  out->v.members = scratch_pop (P, mark);
+  if (object)
+    out->v.members = scratch_pop (P, mark);
+  else
+    out->v.elements = scratch_pop (P, mark);
   return TRUE;
 }
 
@@ -568,32 +567,22 @@ parse_value (Parser         *P,
     case '"':
       return parse_string (P, out);
     case '{':
-      return parse_object (P, out);
     case '[':
-      return parse_array (P, out);
+      return parse_container (P, out);
     case '-':
     case '0' ... '9':
       return parse_number (P, out);
     case 't':
-      out->type = KIOSK_JSON_BOOLEAN;
-      out->bad_text = FALSE;
-      out->size = 0;
-      out->v.integer = 0;
-      out->v.boolean = TRUE;
-      return parse_literal (P, "true", 4);
     case 'f':
-      out->type = KIOSK_JSON_BOOLEAN;
-      out->bad_text = FALSE;
-      out->size = 0;
-      out->v.integer = 0;
-      out->v.boolean = FALSE;
-      return parse_literal (P, "false", 5);
     case 'n':
-      out->type = KIOSK_JSON_NULL;
+      out->type = *P->p == 'n' ? KIOSK_JSON_NULL : KIOSK_JSON_BOOLEAN;
       out->bad_text = FALSE;
       out->size = 0;
       out->v.integer = 0;
-      return parse_literal (P, "null", 4);
+      if (*P->p == 'n')
+        return parse_literal (P, "null", 4);
+      out->v.boolean = *P->p == 't';
+      return out->v.boolean ? parse_literal (P, "true", 4) : parse_literal (P, "false", 5);
     default:
       return expected (P, P->p, "a value");
     }
