@@ -1,6 +1,8 @@
 /* kiosk-test-ui.c: shared helpers of the display tests. */
 #include "config.h"
 
+#include <string.h>
+
 #include <gtk/gtk.h>
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
@@ -9,6 +11,98 @@
 #include "kiosk-admin-page.h"
 #include "kiosk-test-ui.h"
 #include "kiosk-test-util.h"
+
+/**
+ * kiosk_test_ui_init:
+ *
+ * A display test's start: GTK for tests, this build's catalogues (so a test can read German),
+ * and the kiosk's style sheet, as the application loads them.
+ */
+void
+kiosk_test_ui_init (int    *argc,
+                    char ***argv)
+{
+  static GtkCssProvider *css;
+
+  gtk_test_init (argc, argv, NULL);
+  kiosk_test_bind_catalogues ();
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/**
+ * kiosk_test_kiosk_open_store:
+ * @config: (nullable): the rest of the configuration: more keys of [kiosk], then other groups
+ * @database_path: (nullable): the store's file; %NULL for the configuration's own
+ *
+ * The first half of a kiosk: a new state directory, the configuration that names it, and the
+ * store, opened as the kiosk opens it (it starts even when the file cannot be written). What
+ * the kiosk should find recorded can be recorded before kiosk_test_kiosk_show().
+ */
+void
+kiosk_test_kiosk_open_store (KioskTestKiosk *kiosk,
+                             const char     *config,
+                             const char     *database_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *db = NULL;
+
+  memset (kiosk, 0, sizeof *kiosk);
+  kiosk->dir = kiosk_test_make_tmpdir ();
+  text = g_strdup_printf ("[kiosk]\nstate-directory = %s\n%s", kiosk->dir, config ? config : "");
+  kiosk->config = kiosk_config_new_from_data (text, -1, "test.conf", &error);
+  g_assert_no_error (error);
+
+  db = database_path ? g_strdup (database_path) : kiosk_config_dup_database_path (kiosk->config);
+  kiosk->store = kiosk_store_open (db, KIOSK_STORE_OPEN_KEEP_GOING, &error);
+  g_assert_no_error (error);
+}
+
+/**
+ * kiosk_test_kiosk_show:
+ * @survey: (nullable): the survey; %NULL for the demo
+ * @width: the window's width, or 0 for the template's (with @height)
+ *
+ * The second half: the flow on a real clock, and the window, shown and painted.
+ */
+void
+kiosk_test_kiosk_show (KioskTestKiosk *kiosk,
+                       KioskSurvey    *survey,
+                       gboolean        kiosk_mode,
+                       int             width,
+                       int             height)
+{
+  g_autoptr(KioskClock) clock = kiosk_clock_new ();
+  g_autoptr(KioskSurvey) demo = survey ? NULL : kiosk_survey_new_demo ();
+
+  kiosk->flow = kiosk_flow_new (kiosk->config, kiosk->store, clock, survey ? survey : demo);
+  kiosk->window = g_object_ref_sink (kiosk_window_new (NULL, kiosk->flow, kiosk_mode));
+  if (width > 0)
+    gtk_window_set_default_size (GTK_WINDOW (kiosk->window), width, height);
+
+  gtk_window_present (GTK_WINDOW (kiosk->window));
+  g_assert_true (kiosk_test_wait_for ((gpointer) gtk_widget_get_mapped, kiosk->window, 5000));
+  kiosk_test_repaint (GTK_WIDGET (kiosk->window));
+}
+
+/* Closes the window and proves that nothing keeps the flow or the store alive. */
+void
+kiosk_test_kiosk_close (KioskTestKiosk *kiosk)
+{
+  if (kiosk->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (kiosk->window));
+  g_clear_object (&kiosk->window);
+  if (kiosk->flow != NULL)
+    g_assert_finalize_object (g_steal_pointer (&kiosk->flow));
+  g_assert_finalize_object (g_steal_pointer (&kiosk->store));
+  g_clear_object (&kiosk->config);
+  kiosk_test_rm_rf (kiosk->dir);
+  g_clear_pointer (&kiosk->dir, g_free);
+}
 
 void
 kiosk_test_collect (GtkWidget *root,
@@ -101,6 +195,22 @@ kiosk_test_shows_text (GtkWidget  *root,
   return FALSE;
 }
 
+/* The page on @window shows @text in a label, or the test fails with what it does show. */
+void
+kiosk_test_assert_shows (KioskWindow *window,
+                         const char  *text)
+{
+  GtkWidget *page = kiosk_window_get_page_widget (window);
+  g_autofree char *all = NULL;
+
+  if (kiosk_test_shows_text (page, text))
+    return;
+
+  all = kiosk_test_dup_texts (page);
+  g_error ("page %s does not show “%s”; it shows: %s",
+           kiosk_page_id_get_name (kiosk_window_get_page (window)), text, all);
+}
+
 static void
 after_paint_cb (GdkFrameClock *clock,
                 guint         *paints)
@@ -112,6 +222,25 @@ static gboolean
 painted (gpointer user_data)
 {
   return *(guint *) user_data > 0;
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+/**
+ * kiosk_test_hold:
+ *
+ * Lets @ms pass with the main loop turning, as a finger held on the screen or a pause between
+ * taps takes time: every event is handled when it comes, every timer runs when it is due.
+ * (Sleeping instead would hand GTK the press and the release together, afterwards.)
+ */
+void
+kiosk_test_hold (guint ms)
+{
+  g_assert_false (kiosk_test_wait_for (never, NULL, ms));
 }
 
 /* Two frames: the first may still carry the previous page's allocation. */
@@ -295,4 +424,12 @@ kiosk_test_activate (GtkWidget  *widget,
     }
 
   g_assert_true (gtk_widget_activate_action_variant (widget, action, parameter));
+}
+
+/* kiosk_test_check_layout() of the page on @window's screen now. */
+void
+kiosk_test_check_page_layout (KioskWindow *window,
+                              const char  *what)
+{
+  kiosk_test_check_layout (GTK_WIDGET (window), kiosk_window_get_page_widget (window), what);
 }

@@ -23,12 +23,8 @@
 
 typedef struct
 {
-  char         *dir;
-  KioskConfig  *config;
-  KioskStore   *store;
-  KioskFlow    *flow;
-  KioskWindow  *window;
-  guint         quits;
+  KioskTestKiosk kiosk;
+  guint          quits;
 } Fixture;
 
 static char *pin_hash;
@@ -65,7 +61,7 @@ record_today (Fixture *f)
   g_autoptr(KioskClock) clock = kiosk_clock_new_fake (g_date_time_to_unix (midnight) *
                                                       G_USEC_PER_SEC, G_USEC_PER_SEC, "boot-a");
   g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
-  g_autoptr(KioskFlow) flow = kiosk_flow_new (f->config, f->store, clock, survey);
+  g_autoptr(KioskFlow) flow = kiosk_flow_new (f->kiosk.config, f->kiosk.store, clock, survey);
 
   kiosk_clock_set_offset (clock, g_date_time_get_utc_offset (midnight) / G_USEC_PER_SEC);
   for (int hour = 0; hour < 24; hour++)
@@ -96,15 +92,9 @@ make_window (Fixture    *f,
              int         width,
              int         height)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KioskClock) clock = kiosk_clock_new ();
-  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
   g_autofree char *text = NULL;
-  g_autofree char *db = NULL;
 
-  f->dir = kiosk_test_make_tmpdir ();
-  text = g_strdup_printf ("[kiosk]\ndevice-id = shop-042\nthank-you-seconds = 0.5\n"
-                          "misuse-interval = 2\nstate-directory = %s\n%s", f->dir,
+  text = g_strdup_printf ("device-id = shop-042\nthank-you-seconds = 0.5\nmisuse-interval = 2\n%s",
                           conf ? conf : "");
   /* Every kiosk here has the PIN, unless the test brings its own [admin] group. */
   if (conf == NULL || strstr (conf, "[admin]") == NULL)
@@ -115,21 +105,11 @@ make_window (Fixture    *f,
       text = g_steal_pointer (&with_pin);
     }
 
-  f->config = kiosk_config_new_from_data (text, -1, "admin.conf", &error);
-  g_assert_no_error (error);
-  db = kiosk_config_dup_database_path (f->config);
-  f->store = kiosk_store_open (db, KIOSK_STORE_OPEN_KEEP_GOING, &error);
-  g_assert_no_error (error);
+  kiosk_test_kiosk_open_store (&f->kiosk, text, NULL);
   if (record)
     record_today (f);
-
-  f->flow = kiosk_flow_new (f->config, f->store, clock, survey);
-  f->window = g_object_ref_sink (kiosk_window_new (NULL, f->flow, FALSE));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), width > 0 ? width : 1280,
-                               height > 0 ? height : 800);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (kiosk_test_wait_for ((gpointer) gtk_widget_get_mapped, f->window, 5000));
-  kiosk_test_repaint (GTK_WIDGET (f->window));
+  kiosk_test_kiosk_show (&f->kiosk, NULL, FALSE, width > 0 ? width : 1280,
+                         height > 0 ? height : 800);
 }
 
 static void
@@ -143,13 +123,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  g_assert_finalize_object (g_steal_pointer (&f->flow));
-  g_assert_finalize_object (g_steal_pointer (&f->store));
-  g_clear_object (&f->config);
-  kiosk_test_rm_rf (f->dir);
-  g_free (f->dir);
+  kiosk_test_kiosk_close (&f->kiosk);
 }
 
 static void
@@ -164,12 +138,12 @@ remake (Fixture    *f,
   make_window (f, conf, record, width, height);
 }
 
-#define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->window), __VA_ARGS__)
+#define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->kiosk.window), __VA_ARGS__)
 
 static KioskPageId
 page (Fixture *f)
 {
-  return kiosk_window_get_page (f->window);
+  return kiosk_window_get_page (f->kiosk.window);
 }
 
 static gboolean
@@ -188,14 +162,14 @@ static KioskPinPage *
 pin_page (Fixture *f)
 {
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_PIN);
-  return KIOSK_PIN_PAGE (kiosk_window_get_page_widget (f->window));
+  return KIOSK_PIN_PAGE (kiosk_window_get_page_widget (f->kiosk.window));
 }
 
 static KioskAdminPage *
 admin_page (Fixture *f)
 {
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
-  return KIOSK_ADMIN_PAGE (kiosk_window_get_page_widget (f->window));
+  return KIOSK_ADMIN_PAGE (kiosk_window_get_page_widget (f->kiosk.window));
 }
 
 static void
@@ -214,7 +188,7 @@ type_pin (Fixture    *f,
 static void
 unlock (Fixture *f)
 {
-  kiosk_test_unlock_admin (f->window, PIN);
+  kiosk_test_unlock_admin (f->kiosk.window, PIN);
 }
 
 static GtkWidget *
@@ -223,7 +197,8 @@ find_button (Fixture    *f,
 {
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-  kiosk_test_collect (kiosk_window_get_page_widget (f->window), GTK_TYPE_BUTTON, TRUE, buttons);
+  kiosk_test_collect (kiosk_window_get_page_widget (f->kiosk.window), GTK_TYPE_BUTTON, TRUE,
+                      buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), action) == 0)
       return g_ptr_array_index (buttons, i);
@@ -243,7 +218,7 @@ static void
 assert_shows (Fixture    *f,
               const char *text)
 {
-  GtkWidget *root = kiosk_window_get_page_widget (f->window);
+  GtkWidget *root = kiosk_window_get_page_widget (f->kiosk.window);
 
   if (!kiosk_test_shows_text (root, text))
     {
@@ -262,7 +237,7 @@ test_no_pin_configured (Fixture       *f,
                         gconstpointer  data)
 {
   remake (f, "[admin]\n", FALSE, 1280, 800);
-  g_assert_null (kiosk_config_get_pin_hash (f->config));
+  g_assert_null (kiosk_config_get_pin_hash (f->kiosk.config));
 
   g_test_expect_message ("kiosk-window", G_LOG_LEVEL_MESSAGE,
                          "The admin screen was asked for, but it stays closed: [admin] pin-hash "
@@ -281,7 +256,7 @@ test_pin_pad (Fixture       *f,
   activate (f, "admin.request", NULL);
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_PIN);
   assert_shows (f, "Staff only: enter the PIN");
-  kiosk_test_screenshot (GTK_WIDGET (f->window), "pin-1280x800.png");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "pin-1280x800.png");
 
   /* Dots, never digits; delete takes the last one back. */
   activate (f, "pin.digit", "s", "1");
@@ -302,7 +277,7 @@ test_pin_pad (Fixture       *f,
   type_pin (f, "9999");
   g_assert_cmpstr (kiosk_pin_page_get_message (pin_page (f)), ==,
                    "Too many wrong PINs. Try again in 30 seconds.");
-  kiosk_test_screenshot (GTK_WIDGET (f->window), "pin-locked-1280x800.png");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "pin-locked-1280x800.png");
 
   /* Locked: the right PIN does nothing now. */
   type_pin (f, PIN);
@@ -321,8 +296,8 @@ static void
 test_hotspot_taps (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->window));
-  gint64 seq = kiosk_store_get_last_seq (f->store);
+  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->kiosk.window));
+  gint64 seq = kiosk_store_get_last_seq (f->kiosk.store);
 
   if (xid == NULL)
     {
@@ -333,20 +308,20 @@ test_hotspot_taps (Fixture       *f,
   /* Four taps are not enough, and a pause starts the count again. */
   g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, "10", "10", "click",
                                      "--repeat", "4", "--delay", "120", "1", NULL));
-  kiosk_test_repaint (GTK_WIDGET (f->window));
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
-  g_usleep (900 * 1000);
+  kiosk_test_hold (900);
   g_assert_true (kiosk_test_xdotool ("click", "--repeat", "4", "--delay", "120", "1", NULL));
-  kiosk_test_repaint (GTK_WIDGET (f->window));
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
 
   g_assert_true (kiosk_test_xdotool ("click", "1", NULL));
   g_assert_true (kiosk_test_wait_for (page_is_pin, f, 5000));
 
   /* Nothing was voted, no language chosen on the way. */
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, seq);
-  g_assert_null (kiosk_flow_get_last_response (f->flow));
-  g_assert_cmpstr (kiosk_flow_get_language (f->flow), ==, "en");
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, seq);
+  g_assert_null (kiosk_flow_get_last_response (f->kiosk.flow));
+  g_assert_cmpstr (kiosk_flow_get_language (f->kiosk.flow), ==, "en");
 }
 
 /* A hold of five seconds; the PIN pad does not come before. */
@@ -354,7 +329,7 @@ static void
 test_hotspot_hold (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->window));
+  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->kiosk.window));
   gint64 start;
 
   if (xid == NULL)
@@ -373,9 +348,9 @@ test_hotspot_hold (Fixture       *f,
   /* A shorter hold does nothing. */
   activate (f, "pin.cancel", NULL);
   g_assert_true (kiosk_test_xdotool ("mousedown", "1", NULL));
-  g_usleep (1500 * 1000);
+  kiosk_test_hold (1500);
   g_assert_true (kiosk_test_xdotool ("mouseup", "1", NULL));
-  kiosk_test_repaint (GTK_WIDGET (f->window));
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
 }
 
@@ -399,20 +374,20 @@ test_hotspot_is_clear (Fixture       *f,
           graphene_rect_t spot;
 
           activate (f, "survey.language", "s", languages[l]);
-          kiosk_test_repaint (GTK_WIDGET (f->window));
+          kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
 
-          kiosk_test_collect (GTK_WIDGET (f->window), GTK_TYPE_BOX, TRUE, boxes);
+          kiosk_test_collect (GTK_WIDGET (f->kiosk.window), GTK_TYPE_BOX, TRUE, boxes);
           for (guint i = 0; i < boxes->len; i++)
             if (gtk_widget_has_css_class (g_ptr_array_index (boxes, i), "admin-hotspot"))
               hotspot = g_ptr_array_index (boxes, i);
           g_assert_nonnull (hotspot);
-          g_assert_true (gtk_widget_compute_bounds (hotspot, GTK_WIDGET (f->window), &spot));
+          g_assert_true (gtk_widget_compute_bounds (hotspot, GTK_WIDGET (f->kiosk.window), &spot));
           g_assert_cmpfloat (spot.origin.x, ==, 0);
           g_assert_cmpfloat (spot.origin.y, ==, 0);
           g_assert_cmpfloat (spot.size.width, >=, 40);
           g_assert_cmpfloat (spot.size.height, >=, 40);
 
-          kiosk_test_collect (kiosk_window_get_page_widget (f->window), GTK_TYPE_BUTTON, TRUE,
+          kiosk_test_collect (kiosk_window_get_page_widget (f->kiosk.window), GTK_TYPE_BUTTON, TRUE,
                               buttons);
           g_assert_cmpuint (buttons->len, >=, 4);
           for (guint i = 0; i < buttons->len; i++)
@@ -420,7 +395,7 @@ test_hotspot_is_clear (Fixture       *f,
               graphene_rect_t b;
 
               g_assert_true (gtk_widget_compute_bounds (g_ptr_array_index (buttons, i),
-                                                        GTK_WIDGET (f->window), &b));
+                                                        GTK_WIDGET (f->kiosk.window), &b));
               if (graphene_rect_intersection (&spot, &b, NULL))
                 g_error ("At %dx%d in %s the hotspot covers a button at %.0f,%.0f", sizes[s][0],
                          sizes[s][1], languages[l], b.origin.x, b.origin.y);
@@ -494,7 +469,7 @@ test_admin_figures (Fixture       *f,
 
   /* A vote while the screen is open (a physical button) shows at once; the screen stays. */
   activate (f, "survey.vote", "(is)", 0, "button");
-  kiosk_test_wait_for_figures (f->window);
+  kiosk_test_wait_for_figures (f->kiosk.window);
   {
     g_autofree char *count = g_strdup_printf ("%u", faces[0] + 1);
 
@@ -526,24 +501,22 @@ test_admin_layout (Fixture       *f,
           continue;
 
         remake (f, conf, TRUE, sizes[s][0], sizes[s][1]);
-        kiosk_window_set_first_boot_error (f->window, NULL);
+        kiosk_window_set_first_boot_error (f->kiosk.window, NULL);
 
         activate (f, "admin.request", NULL);
         what = g_strdup_printf ("PIN pad at %dx%d in %s", sizes[s][0], sizes[s][1], languages[l]);
-        kiosk_test_check_layout (GTK_WIDGET (f->window), kiosk_window_get_page_widget (f->window),
-                                 what);
+        kiosk_test_check_page_layout (f->kiosk.window, what);
         name = g_strdup_printf ("pin-%dx%d-%s.png", sizes[s][0], sizes[s][1], languages[l]);
-        kiosk_test_screenshot (GTK_WIDGET (f->window), name);
+        kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), name);
 
         type_pin (f, PIN);
-        kiosk_test_wait_for_figures (f->window);
+        kiosk_test_wait_for_figures (f->kiosk.window);
         g_free (what);
         what = g_strdup_printf ("admin at %dx%d in %s", sizes[s][0], sizes[s][1], languages[l]);
-        kiosk_test_check_layout (GTK_WIDGET (f->window), kiosk_window_get_page_widget (f->window),
-                                 what);
+        kiosk_test_check_page_layout (f->kiosk.window, what);
         g_free (name);
         name = g_strdup_printf ("admin-%dx%d-%s.png", sizes[s][0], sizes[s][1], languages[l]);
-        kiosk_test_screenshot (GTK_WIDGET (f->window), name);
+        kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), name);
       }
 }
 
@@ -560,7 +533,7 @@ static void
 test_admin_export (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *stick = g_build_filename (f->dir, "STICK", NULL);
+  g_autofree char *stick = g_build_filename (f->kiosk.dir, "STICK", NULL);
   const char *dirs[] = { stick, NULL };
   const char *none[] = { NULL };
   g_autoptr(GDateTime) today = g_date_time_new_now_local ();
@@ -570,18 +543,18 @@ test_admin_export (Fixture       *f,
   g_autofree char *expected = NULL;
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
-  gint64 rows = kiosk_store_get_last_seq (f->store);
+  gint64 rows = kiosk_store_get_last_seq (f->kiosk.store);
 
   g_assert_cmpint (g_mkdir (stick, 0700), ==, 0);
   unlock (f);
 
   /* No stick: said so. */
-  kiosk_window_set_export_dirs (f->window, none);
+  kiosk_window_set_export_dirs (f->kiosk.window, none);
   activate (f, "admin.export", NULL);
   g_assert_cmpstr (kiosk_admin_page_get_export_text (admin_page (f)), ==,
                    "No USB stick found. Plug one in, wait a moment and try again.");
 
-  kiosk_window_set_export_dirs (f->window, dirs);
+  kiosk_window_set_export_dirs (f->kiosk.window, dirs);
   activate (f, "admin.export", NULL);
   g_assert_true (kiosk_admin_page_get_exporting (admin_page (f)));
   /* One export at a time: the button says so. */
@@ -594,7 +567,7 @@ test_admin_export (Fixture       *f,
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   lines = g_strsplit (contents, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, rows + 2);
-  kiosk_test_screenshot (GTK_WIDGET (f->window), "admin-exported-1280x800.png");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "admin-exported-1280x800.png");
 
   /* A stick that cannot be written: the error, in words. */
   g_assert_cmpint (g_chmod (stick, 0500), ==, 0);
@@ -655,15 +628,15 @@ test_admin_sync (Fixture       *f,
   conf = g_strdup_printf ("[cloud]\nurl = http://127.0.0.1:%u\ntoken-file = %s\n", port, token);
   make_window (f, conf, TRUE, 1280, 800);
 
-  db = kiosk_config_dup_database_path (f->config);
-  uploader = kiosk_uploader_new (f->config, db, &error);
+  db = kiosk_config_dup_database_path (f->kiosk.config);
+  uploader = kiosk_uploader_new (f->kiosk.config, db, &error);
   g_assert_no_error (error);
   kiosk_uploader_timings_init (&timings);
   timings.start_delay_max_ms = 60 * 1000;
   timings.use_network_monitor = FALSE;
   kiosk_uploader_set_timings (uploader, &timings);
   g_assert_true (kiosk_uploader_start (uploader, &error));
-  kiosk_window_set_uploader (f->window, uploader);
+  kiosk_window_set_uploader (f->kiosk.window, uploader);
 
   unlock (f);
   g_assert_cmpstr (kiosk_admin_page_get_value (admin_page (f), "last-error"), ==, "None");
@@ -672,10 +645,10 @@ test_admin_sync (Fixture       *f,
   g_test_message ("last error: %s", kiosk_admin_page_get_value (admin_page (f), "last-error"));
   g_assert_cmpstr (kiosk_admin_page_get_value (admin_page (f), "sync"), ==, "Waiting to retry");
   g_assert_cmpstr (kiosk_admin_page_get_value (admin_page (f), "next-retry"), !=, "—");
-  kiosk_test_screenshot (GTK_WIDGET (f->window), "admin-sync-error-1280x800.png");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "admin-sync-error-1280x800.png");
 
   activate (f, "admin.leave", NULL);
-  kiosk_window_set_uploader (f->window, NULL);
+  kiosk_window_set_uploader (f->kiosk.window, NULL);
   kiosk_uploader_stop (uploader);
   kiosk_test_rm_rf (token_dir);
 }
@@ -697,15 +670,15 @@ test_admin_quit (Fixture       *f,
   static const GActionEntry entries[] = { { "quit", quit_cb, NULL, NULL, NULL } };
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), f);
-  gtk_widget_insert_action_group (GTK_WIDGET (f->window), "app", G_ACTION_GROUP (app));
+  gtk_widget_insert_action_group (GTK_WIDGET (f->kiosk.window), "app", G_ACTION_GROUP (app));
 
   unlock (f);
   activate (f, "admin.quit", NULL);
   assert_shows (f, "Quit the kiosk? Visitors cannot give feedback until it is started again.");
-  kiosk_test_screenshot (GTK_WIDGET (f->window), "admin-quit-1280x800.png");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "admin-quit-1280x800.png");
   activate (f, "admin.quit-cancel", NULL);
   g_assert_cmpuint (f->quits, ==, 0);
-  g_assert_false (kiosk_test_shows_text (kiosk_window_get_page_widget (f->window),
+  g_assert_false (kiosk_test_shows_text (kiosk_window_get_page_widget (f->kiosk.window),
                                          "Quit the kiosk? Visitors cannot give feedback until it "
                                          "is started again."));
 
@@ -715,7 +688,7 @@ test_admin_quit (Fixture       *f,
   g_test_assert_expected_messages ();
   g_assert_cmpuint (f->quits, ==, 1);
 
-  gtk_widget_insert_action_group (GTK_WIDGET (f->window), "app", NULL);
+  gtk_widget_insert_action_group (GTK_WIDGET (f->kiosk.window), "app", NULL);
 }
 
 /* Untouched for a while, the admin screen (and the PIN pad) close by themselves; a touch
@@ -725,10 +698,10 @@ test_admin_idle (Fixture       *f,
                  gconstpointer  data)
 {
   KioskWindowTimings timings = { .shift_every_ms = 0, .admin_idle_ms = 1500 };
-  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->window));
+  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->kiosk.window));
   gint64 start;
 
-  kiosk_window_set_timings (f->window, &timings);
+  kiosk_window_set_timings (f->kiosk.window, &timings);
 
   activate (f, "admin.request", NULL);
   g_assert_true (kiosk_test_wait_for (page_is_survey, f, 5000));
@@ -742,10 +715,10 @@ test_admin_idle (Fixture       *f,
        * sanitizer build beside other jobs needs it). */
       for (int i = 0; i < 8; i++)
         {
-          g_usleep (400 * 1000);
+          kiosk_test_hold (400);
           g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, "640", "600", "click",
                                              "1", NULL));
-          kiosk_test_repaint (GTK_WIDGET (f->window));
+          kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
           g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
         }
     }
@@ -767,17 +740,17 @@ test_first_boot_error (Fixture       *f,
   g_autofree char *full = g_strdup_printf ("The configuration on the boot partition was not "
                                            "installed:\n%s", error);
 
-  kiosk_window_set_first_boot_error (f->window, error);
-  kiosk_test_repaint (GTK_WIDGET (f->window));
-  g_assert_true (kiosk_test_shows_text (GTK_WIDGET (f->window),
+  kiosk_window_set_first_boot_error (f->kiosk.window, error);
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+  g_assert_true (kiosk_test_shows_text (GTK_WIDGET (f->kiosk.window),
                                         "Setup problem: the configuration on the boot partition "
                                         "was not installed. Staff: see the admin screen."));
-  kiosk_test_screenshot (GTK_WIDGET (f->window), "survey-first-boot-error-1280x800.png");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "survey-first-boot-error-1280x800.png");
 
   /* Not on a visitor's follow-up. */
   activate (f, "survey.vote", "(is)", 3, "touch");
-  kiosk_test_repaint (GTK_WIDGET (f->window));
-  g_assert_false (kiosk_test_shows_text (GTK_WIDGET (f->window),
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+  g_assert_false (kiosk_test_shows_text (GTK_WIDGET (f->kiosk.window),
                                          "Setup problem: the configuration on the boot partition "
                                          "was not installed. Staff: see the admin screen."));
   activate (f, "follow-up.skip", NULL);
@@ -785,29 +758,17 @@ test_first_boot_error (Fixture       *f,
 
   unlock (f);
   assert_shows (f, full);
-  kiosk_test_check_layout (GTK_WIDGET (f->window), kiosk_window_get_page_widget (f->window),
-                           "admin with a first-boot error");
-  kiosk_test_screenshot (GTK_WIDGET (f->window), "admin-first-boot-error-1280x800.png");
+  kiosk_test_check_page_layout (f->kiosk.window, "admin with a first-boot error");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "admin-first-boot-error-1280x800.png");
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   g_autoptr(GError) error = NULL;
-  const char *localedir = g_getenv ("SMILEY_KIOSK_LOCALEDIR");
 
-  gtk_test_init (&argc, &argv, NULL);
-
-  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  kiosk_test_ui_init (&argc, &argv);
 
   pin_hash = kiosk_pin_hash (PIN, &error);
   g_assert_no_error (error);

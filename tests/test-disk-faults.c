@@ -30,12 +30,8 @@
 
 typedef struct
 {
-  char        *dir;
-  char        *db;
-  KioskConfig *config;
-  KioskStore  *store;
-  KioskFlow   *flow;
-  KioskWindow *window;
+  KioskTestKiosk kiosk;
+  char          *db;
 } Fixture;
 
 static char *pin_hash;
@@ -44,53 +40,33 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KioskClock) clock = kiosk_clock_new ();
-  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
   g_autofree char *text = NULL;
 
-  f->dir = kiosk_test_make_tmpdir ();
-  text = g_strdup_printf ("[kiosk]\ndevice-id = shop-042\nthank-you-seconds = 0.5\n"
-                          "misuse-interval = 0\nstate-directory = %s\n"
-                          "[admin]\npin-hash = %s\n", f->dir, pin_hash);
-  f->config = kiosk_config_new_from_data (text, -1, "disk-faults.conf", &error);
-  g_assert_no_error (error);
-  f->db = kiosk_config_dup_database_path (f->config);
+  text = g_strdup_printf ("device-id = shop-042\nthank-you-seconds = 0.5\nmisuse-interval = 0\n"
+                          "[admin]\npin-hash = %s\n", pin_hash);
 
   /* Every connection from here on goes through the injecting VFS, the store's included. */
   kiosk_test_vfs_install ();
-  f->store = kiosk_store_open (f->db, KIOSK_STORE_OPEN_KEEP_GOING, &error);
-  g_assert_no_error (error);
-
-  f->flow = kiosk_flow_new (f->config, f->store, clock, survey);
-  f->window = g_object_ref_sink (kiosk_window_new (NULL, f->flow, FALSE));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (kiosk_test_wait_for ((gpointer) gtk_widget_get_mapped, f->window, 5000));
-  kiosk_test_repaint (GTK_WIDGET (f->window));
+  kiosk_test_kiosk_open_store (&f->kiosk, text, NULL);
+  f->db = g_strdup (kiosk_store_get_path (f->kiosk.store));
+  kiosk_test_kiosk_show (&f->kiosk, NULL, FALSE, 1280, 800);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  g_assert_finalize_object (g_steal_pointer (&f->flow));
-  g_assert_finalize_object (g_steal_pointer (&f->store));
-  g_clear_object (&f->config);
+  kiosk_test_kiosk_close (&f->kiosk);
   kiosk_test_vfs_uninstall ();
-  kiosk_test_rm_rf (f->dir);
-  g_free (f->dir);
   g_free (f->db);
 }
 
-#define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->window), __VA_ARGS__)
+#define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->kiosk.window), __VA_ARGS__)
 
 static KioskPageId
 page (Fixture *f)
 {
-  return kiosk_window_get_page (f->window);
+  return kiosk_window_get_page (f->kiosk.window);
 }
 
 static gboolean
@@ -112,7 +88,8 @@ status_label (Fixture *f)
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
 
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
-  kiosk_test_collect (kiosk_window_get_page_widget (f->window), GTK_TYPE_LABEL, FALSE, labels);
+  kiosk_test_collect (kiosk_window_get_page_widget (f->kiosk.window), GTK_TYPE_LABEL, FALSE,
+                      labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_has_css_class (g_ptr_array_index (labels, i), "status"))
       return g_ptr_array_index (labels, i);
@@ -124,7 +101,7 @@ static KioskAdminPage *
 admin_page (Fixture *f)
 {
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
-  return KIOSK_ADMIN_PAGE (kiosk_window_get_page_widget (f->window));
+  return KIOSK_ADMIN_PAGE (kiosk_window_get_page_widget (f->kiosk.window));
 }
 
 /* A whole visit as a visitor makes it: a face, the follow-up, no comment, no contact, thanks. */
@@ -146,8 +123,8 @@ visit (Fixture *f,
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_THANKS);
 
   /* The visitor reads thanks, not a fault. */
-  kiosk_test_repaint (GTK_WIDGET (f->window));
-  texts = kiosk_test_dup_texts (kiosk_window_get_page_widget (f->window));
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+  texts = kiosk_test_dup_texts (kiosk_window_get_page_widget (f->kiosk.window));
   g_test_message ("thanks page: %s", texts);
   g_assert_cmpstr (texts, !=, "");
   g_assert_null (strstr (texts, "torage"));
@@ -216,8 +193,8 @@ check_fault (Fixture    *f,
   for (guint i = 0; i < VISITS; i++)
     visit (f, i % 2 == 0 ? 0 : 3);
   g_test_assert_expected_messages ();
-  g_assert_cmpuint (kiosk_store_get_unwritten (f->store), ==, VISITS);
-  g_assert_cmpint (kiosk_store_get_health (f->store), ==, KIOSK_STORAGE_FAILING);
+  g_assert_cmpuint (kiosk_store_get_unwritten (f->kiosk.store), ==, VISITS);
+  g_assert_cmpint (kiosk_store_get_health (f->kiosk.store), ==, KIOSK_STORAGE_FAILING);
 
   /* Back on the survey page: the quiet line for staff, the reason in its tooltip. */
   g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
@@ -228,25 +205,25 @@ check_fault (Fixture    *f,
   g_assert_cmpstr (gtk_label_get_label (status), ==,
                    "For staff: responses are kept in memory for now — details in Kiosk status");
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (status)), why));
-  kiosk_test_screenshot (GTK_WIDGET (f->window), survey_shot);
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), survey_shot);
 
   /* The admin screen names the fault, and the figures count the held visits. */
-  kiosk_test_unlock_admin (f->window, PIN);
+  kiosk_test_unlock_admin (f->kiosk.window, PIN);
   storage = kiosk_admin_page_get_value (admin_page (f), "storage");
   g_test_message ("admin storage: %s", storage);
   g_assert_true (g_str_has_prefix (storage, "Failing: responses are held in memory — "));
   g_assert_nonnull (strstr (storage, why));
   g_assert_true (g_str_has_suffix (storage, f->db));
   g_assert_true (strstr (storage, why) < strstr (storage, f->db));
-  kiosk_test_screenshot (GTK_WIDGET (f->window), admin_shot);
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), admin_shot);
 
   /* Writing works again: the store's own retry writes everything, and the screen says so. */
   kiosk_test_vfs_fail (KIOSK_TEST_VFS_WRITE, SQLITE_OK, 0);
   start = g_get_monotonic_time ();
-  g_assert_true (kiosk_test_wait_for (all_written, f->store, RETRY_WAIT_MS));
+  g_assert_true (kiosk_test_wait_for (all_written, f->kiosk.store, RETRY_WAIT_MS));
   g_test_message ("%u held visits written %.1f s after writing worked again", VISITS,
                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
-  g_assert_cmpint (kiosk_store_get_health (f->store), ==, KIOSK_STORAGE_OK);
+  g_assert_cmpint (kiosk_store_get_health (f->kiosk.store), ==, KIOSK_STORAGE_OK);
   g_assert_cmpstr (kiosk_admin_page_get_value (admin_page (f), "storage"), ==, "OK");
 
   activate (f, "admin.leave", NULL);
@@ -254,7 +231,7 @@ check_fault (Fixture    *f,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (status_label (f))));
 
   /* Every visit, completed, with what the visitor chose. */
-  responses = kiosk_store_list_responses (f->store, &error);
+  responses = kiosk_store_list_responses (f->kiosk.store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (responses->len, ==, VISITS);
   for (guint i = 0; i < responses->len; i++)
@@ -361,15 +338,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   g_autoptr(GError) error = NULL;
 
-  gtk_test_init (&argc, &argv, NULL);
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  kiosk_test_ui_init (&argc, &argv);
 
   pin_hash = kiosk_pin_hash (PIN, &error);
   g_assert_no_error (error);

@@ -953,14 +953,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
-
-  gtk_test_init (&argc, &argv, NULL);
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  kiosk_test_ui_init (&argc, &argv);
 
   g_test_add ("/keyboard/layouts", Fixture, NULL, fixture_setup, test_layouts, fixture_teardown);
   g_test_add ("/keyboard/every-key", Fixture, NULL, fixture_setup, test_every_key_types,

@@ -18,11 +18,7 @@
 
 typedef struct
 {
-  char         *dir;
-  KioskConfig  *config;
-  KioskStore   *store;
-  KioskFlow    *flow;
-  KioskWindow  *window;
+  KioskTestKiosk kiosk;
 } Fixture;
 
 static char *pin_hash;
@@ -33,27 +29,12 @@ make_window (Fixture    *f,
              int         width,
              int         height)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KioskClock) clock = kiosk_clock_new ();
-  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
   g_autofree char *text = NULL;
-  g_autofree char *db = NULL;
 
-  f->dir = kiosk_test_make_tmpdir ();
-  text = g_strdup_printf ("[kiosk]\ndevice-id = shop-042\nthank-you-seconds = 0.5\n"
-                          "misuse-interval = 0\nstate-directory = %s\n%s[admin]\npin-hash = %s\n",
-                          f->dir, conf ? conf : "", pin_hash);
-  f->config = kiosk_config_new_from_data (text, -1, "screens.conf", &error);
-  g_assert_no_error (error);
-  db = kiosk_config_dup_database_path (f->config);
-  f->store = kiosk_store_open (db, KIOSK_STORE_OPEN_KEEP_GOING, &error);
-  g_assert_no_error (error);
-  f->flow = kiosk_flow_new (f->config, f->store, clock, survey);
-  f->window = g_object_ref_sink (kiosk_window_new (NULL, f->flow, FALSE));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (kiosk_test_wait_for ((gpointer) gtk_widget_get_mapped, f->window, 5000));
-  kiosk_test_repaint (GTK_WIDGET (f->window));
+  text = g_strdup_printf ("device-id = shop-042\nthank-you-seconds = 0.5\nmisuse-interval = 0\n"
+                          "%s[admin]\npin-hash = %s\n", conf ? conf : "", pin_hash);
+  kiosk_test_kiosk_open_store (&f->kiosk, text, NULL);
+  kiosk_test_kiosk_show (&f->kiosk, NULL, FALSE, width, height);
 }
 
 static void
@@ -67,13 +48,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  g_assert_finalize_object (g_steal_pointer (&f->flow));
-  g_assert_finalize_object (g_steal_pointer (&f->store));
-  g_clear_object (&f->config);
-  kiosk_test_rm_rf (f->dir);
-  g_free (f->dir);
+  kiosk_test_kiosk_close (&f->kiosk);
 }
 
 static void
@@ -90,7 +65,7 @@ remake (Fixture    *f,
 static KioskPageId
 page (Fixture *f)
 {
-  return kiosk_window_get_page (f->window);
+  return kiosk_window_get_page (f->kiosk.window);
 }
 
 static gboolean
@@ -117,8 +92,7 @@ vote (Fixture    *f,
       int         face,
       const char *input)
 {
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)", face,
-                                             input));
+  kiosk_test_activate (GTK_WIDGET (f->kiosk.window), "survey.vote", "(is)", face, input);
 }
 
 static GtkWidget *
@@ -128,7 +102,8 @@ face_button (Fixture *f,
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
   g_autofree char *css = g_strdup_printf ("face-%d", face);
 
-  kiosk_test_collect (kiosk_window_get_page_widget (f->window), GTK_TYPE_BUTTON, TRUE, buttons);
+  kiosk_test_collect (kiosk_window_get_page_widget (f->kiosk.window), GTK_TYPE_BUTTON, TRUE,
+                      buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (gtk_widget_has_css_class (g_ptr_array_index (buttons, i), css))
       return g_ptr_array_index (buttons, i);
@@ -160,7 +135,7 @@ test_reopens_text (void)
 static gboolean
 ignored_is_three (gpointer user_data)
 {
-  return kiosk_flow_get_ignored (((Fixture *) user_data)->flow) == 3;
+  return kiosk_flow_get_ignored (((Fixture *) user_data)->kiosk.flow) == 3;
 }
 
 /* Outside the hours: a dim screen that says when it opens, nothing recorded, every press
@@ -173,6 +148,7 @@ test_closed (Fixture       *f,
   g_autofree char *xid = NULL;
   g_autofree char *expected = NULL;
   g_autoptr(GTimeZone) utc = NULL;
+  KioskClosedPage *closed;
   KioskHours *hours;
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -181,32 +157,31 @@ test_closed (Fixture       *f,
       g_autofree char *what = g_strdup_printf ("closed at %dx%d", sizes[s][0], sizes[s][1]);
 
       remake (f, data, sizes[s][0], sizes[s][1]);
-      kiosk_flow_set_open (f->flow, FALSE);
+      kiosk_flow_set_open (f->kiosk.flow, FALSE);
       g_assert_cmpint (page (f), ==, KIOSK_PAGE_CLOSED);
-      kiosk_test_check_layout (GTK_WIDGET (f->window), kiosk_window_get_page_widget (f->window),
-                               what);
-      kiosk_test_screenshot (GTK_WIDGET (f->window), name);
+      kiosk_test_check_page_layout (f->kiosk.window, what);
+      kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), name);
     }
 
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (f->window), "dim"));
-  g_assert_true (kiosk_test_shows_text (GTK_WIDGET (f->window), "Closed"));
-  hours = kiosk_config_get_hours (f->config);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (f->kiosk.window), "dim"));
+  g_assert_true (kiosk_test_shows_text (GTK_WIDGET (f->kiosk.window), "Closed"));
+  hours = kiosk_config_get_hours (f->kiosk.config);
   utc = g_time_zone_new_utc ();
   expected = kiosk_format_reopens (kiosk_hours_next_change (hours, g_get_real_time ()),
                                    g_get_real_time (), utc);
   g_assert_nonnull (expected);
-  g_assert_cmpstr (kiosk_closed_page_get_reopens_text (
-                     KIOSK_CLOSED_PAGE (kiosk_window_get_page_widget (f->window))), ==, expected);
+  closed = KIOSK_CLOSED_PAGE (kiosk_window_get_page_widget (f->kiosk.window));
+  g_assert_cmpstr (kiosk_closed_page_get_reopens_text (closed), ==, expected);
 
   /* A physical button and a tap: refused, counted, nothing on disk. */
   vote (f, 3, "button");
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_CLOSED);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "closed.tap", NULL));
-  g_assert_cmpuint (kiosk_flow_get_ignored (f->flow), ==, 2);
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "closed.tap", NULL));
+  g_assert_cmpuint (kiosk_flow_get_ignored (f->kiosk.flow), ==, 2);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 0);
 
   /* A real tap in the middle of the screen. */
-  xid = kiosk_test_window_xid (GTK_WIDGET (f->window));
+  xid = kiosk_test_window_xid (GTK_WIDGET (f->kiosk.window));
   if (xid != NULL)
     {
       g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, "240", "400", "click", "1",
@@ -215,16 +190,16 @@ test_closed (Fixture       *f,
     }
 
   /* Staff can still reach the admin screen at night. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "admin.request", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "admin.request", NULL));
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_PIN);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "pin.cancel", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "pin.cancel", NULL));
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_CLOSED);
 
-  kiosk_flow_set_open (f->flow, TRUE);
+  kiosk_flow_set_open (f->kiosk.flow, TRUE);
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
-  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (f->window), "dim"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (f->kiosk.window), "dim"));
   vote (f, 3, "button");
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 1);
 }
 
 /* --- Attract ------------------------------------------------------------------------------ */
@@ -236,39 +211,39 @@ test_attract (Fixture       *f,
               gconstpointer  data)
 {
   KioskWindowTimings timings = { .attract_after_ms = 300, .shift_every_ms = 0 };
-  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->window));
+  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->kiosk.window));
   g_autofree char *x = NULL, *y = NULL;
   graphene_rect_t face;
 
-  g_assert_true (gtk_widget_compute_bounds (face_button (f, 0), GTK_WIDGET (f->window), &face));
+  g_assert_true (gtk_widget_compute_bounds (face_button (f, 0), GTK_WIDGET (f->kiosk.window),
+                                            &face));
   x = g_strdup_printf ("%.0f", face.origin.x + face.size.width / 2);
   y = g_strdup_printf ("%.0f", face.origin.y + face.size.height / 2);
 
-  kiosk_window_set_timings (f->window, &timings);
+  kiosk_window_set_timings (f->kiosk.window, &timings);
   g_assert_true (kiosk_test_wait_for (on_attract, f, 5000));
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (f->window), "dim"));
-  kiosk_test_check_layout (GTK_WIDGET (f->window), kiosk_window_get_page_widget (f->window),
-                           "attract at 1280x800");
-  kiosk_test_screenshot (GTK_WIDGET (f->window), "attract-1280x800.png");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (f->kiosk.window), "dim"));
+  kiosk_test_check_page_layout (f->kiosk.window, "attract at 1280x800");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "attract-1280x800.png");
 
   if (xid != NULL)
     {
       g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, x, y, "click", "1", NULL));
       g_assert_true (kiosk_test_wait_for (on_survey, f, 5000));
-      kiosk_test_repaint (GTK_WIDGET (f->window));
-      g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
-      g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (f->window), "dim"));
+      kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+      g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 0);
+      g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (f->kiosk.window), "dim"));
     }
   else
     {
-      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "attract.wake", NULL));
+      kiosk_test_activate (GTK_WIDGET (f->kiosk.window), "attract.wake", NULL);
       g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
     }
 
   /* It comes back after the same wait, and a button votes from it. */
   g_assert_true (kiosk_test_wait_for (on_attract, f, 5000));
   vote (f, 2, "button");
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 1);
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_FOLLOW_UP);
 }
 
@@ -277,9 +252,9 @@ static void
 test_attract_off (Fixture       *f,
                   gconstpointer  data)
 {
-  g_assert_cmpuint (kiosk_config_get_attract_after_minutes (f->config), ==, 0);
-  g_usleep (300 * 1000);
-  kiosk_test_repaint (GTK_WIDGET (f->window));
+  g_assert_cmpuint (kiosk_config_get_attract_after_minutes (f->kiosk.config), ==, 0);
+  kiosk_test_hold (300);
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_SURVEY);
 }
 
@@ -295,7 +270,7 @@ static gboolean
 offset_changed (gpointer user_data)
 {
   Offset *o = user_data;
-  KioskShiftBin *bin = KIOSK_SHIFT_BIN (kiosk_test_find_mapped (GTK_WIDGET (o->f->window),
+  KioskShiftBin *bin = KIOSK_SHIFT_BIN (kiosk_test_find_mapped (GTK_WIDGET (o->f->kiosk.window),
                                                                 KIOSK_TYPE_SHIFT_BIN));
   int x, y;
 
@@ -308,7 +283,7 @@ test_shift (Fixture       *f,
             gconstpointer  data)
 {
   KioskWindowTimings timings = { .shift_every_ms = 100 };
-  KioskShiftBin *bin = KIOSK_SHIFT_BIN (kiosk_test_find_mapped (GTK_WIDGET (f->window),
+  KioskShiftBin *bin = KIOSK_SHIFT_BIN (kiosk_test_find_mapped (GTK_WIDGET (f->kiosk.window),
                                                                 KIOSK_TYPE_SHIFT_BIN));
   GtkWidget *question = NULL;
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
@@ -321,14 +296,14 @@ test_shift (Fixture       *f,
   g_assert_cmpint (o.x, ==, 0);
   g_assert_cmpint (o.y, ==, 0);
 
-  kiosk_test_collect (kiosk_window_get_page_widget (f->window), GTK_TYPE_LABEL, TRUE, labels);
+  kiosk_test_collect (kiosk_window_get_page_widget (f->kiosk.window), GTK_TYPE_LABEL, TRUE, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_has_css_class (g_ptr_array_index (labels, i), "question"))
       question = g_ptr_array_index (labels, i);
   g_assert_nonnull (question);
-  g_assert_true (gtk_widget_compute_bounds (question, GTK_WIDGET (f->window), &before));
+  g_assert_true (gtk_widget_compute_bounds (question, GTK_WIDGET (f->kiosk.window), &before));
 
-  kiosk_window_set_timings (f->window, &timings);
+  kiosk_window_set_timings (f->kiosk.window, &timings);
   for (int step = 0; step < 9; step++)
     {
       g_assert_true (kiosk_test_wait_for (offset_changed, &o, 5000));
@@ -338,8 +313,8 @@ test_shift (Fixture       *f,
       g_hash_table_add (seen, GINT_TO_POINTER ((o.x + 8) * 100 + (o.y + 8)));
 
       /* The page moves as a whole, by the offset, without changing size. */
-      kiosk_test_repaint (GTK_WIDGET (f->window));
-      g_assert_true (gtk_widget_compute_bounds (question, GTK_WIDGET (f->window), &after));
+      kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+      g_assert_true (gtk_widget_compute_bounds (question, GTK_WIDGET (f->kiosk.window), &after));
       kiosk_shift_bin_get_offset (bin, &o.x, &o.y);
       g_assert_cmpfloat (after.origin.x - before.origin.x, ==, o.x);
       g_assert_cmpfloat (after.origin.y - before.origin.y, ==, o.y);
@@ -348,7 +323,7 @@ test_shift (Fixture       *f,
 
   /* It walks around the centre: every position of the 3 x 3 grid. */
   g_assert_cmpuint (g_hash_table_size (seen), ==, 9);
-  kiosk_test_screenshot (GTK_WIDGET (f->window), "survey-shifted-1280x800.png");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "survey-shifted-1280x800.png");
 }
 
 /* --- No selection ------------------------------------------------------------------------- */
@@ -359,8 +334,8 @@ assert_no_selectable_label (Fixture    *f,
 {
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
 
-  kiosk_test_repaint (GTK_WIDGET (f->window));
-  kiosk_test_collect (GTK_WIDGET (f->window), GTK_TYPE_LABEL, TRUE, labels);
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+  kiosk_test_collect (GTK_WIDGET (f->kiosk.window), GTK_TYPE_LABEL, TRUE, labels);
   g_assert_cmpuint (labels->len, >, 0);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_label_get_selectable (g_ptr_array_index (labels, i)))
@@ -378,35 +353,35 @@ test_no_selectable_labels (Fixture       *f,
   assert_no_selectable_label (f, "survey");
   vote (f, 0, "touch");
   assert_no_selectable_label (f, "follow-up");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "follow-up.next", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "follow-up.next", NULL));
   assert_no_selectable_label (f, "comment");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "comment.send", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "comment.send", NULL));
   assert_no_selectable_label (f, "consent");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "contact.accept", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "contact.accept", NULL));
   assert_no_selectable_label (f, "contact");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "contact.decline", NULL));
+  kiosk_test_activate (GTK_WIDGET (f->kiosk.window), "contact.decline", NULL);
   assert_no_selectable_label (f, "thanks");
   g_assert_true (kiosk_test_wait_for (on_survey, f, 5000));
 
-  kiosk_flow_set_open (f->flow, FALSE);
+  kiosk_flow_set_open (f->kiosk.flow, FALSE);
   assert_no_selectable_label (f, "closed");
-  kiosk_flow_set_open (f->flow, TRUE);
+  kiosk_flow_set_open (f->kiosk.flow, TRUE);
 
-  kiosk_window_set_timings (f->window, &timings);
+  kiosk_window_set_timings (f->kiosk.window, &timings);
   g_assert_true (kiosk_test_wait_for (on_attract, f, 5000));
   assert_no_selectable_label (f, "attract");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "attract.wake", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "attract.wake", NULL));
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "admin.request", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "admin.request", NULL));
   assert_no_selectable_label (f, "PIN pad");
   for (const char *p = "2468"; *p; p++)
     {
       char digit[2] = { *p, '\0' };
 
-      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "pin.digit", "s",
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "pin.digit", "s",
                                                  digit));
     }
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "pin.submit", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "pin.submit", NULL));
   g_assert_cmpint (page (f), ==, KIOSK_PAGE_ADMIN);
   assert_no_selectable_label (f, "admin");
 }
@@ -415,20 +390,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   g_autoptr(GError) error = NULL;
-  const char *localedir = g_getenv ("SMILEY_KIOSK_LOCALEDIR");
 
-  gtk_test_init (&argc, &argv, NULL);
-
-  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  kiosk_test_ui_init (&argc, &argv);
 
   pin_hash = kiosk_pin_hash ("2468", &error);
   g_assert_no_error (error);

@@ -6,9 +6,6 @@
 
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
-#ifdef GDK_WINDOWING_X11
-#include <gdk/x11/gdkx.h>
-#endif
 
 #include "kiosk-countdown.h"
 #include "kiosk-keyboard.h"
@@ -18,11 +15,8 @@
 
 typedef struct
 {
-  char        *dir;
-  KioskStore  *store;
-  KioskFlow   *flow;
-  KioskWindow *window;
-  guint        paints;
+  KioskTestKiosk kiosk;
+  guint          paints;
 } Fixture;
 
 /* Every log line of a test run, to prove what never appears in it (contact details). */
@@ -97,31 +91,13 @@ make_window_full (Fixture    *f,
                   int         width,
                   int         height)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KioskConfig) config = NULL;
-  g_autoptr(KioskClock) clock = kiosk_clock_new ();
   g_autoptr(KioskSurvey) survey = make_survey (survey_json);
-  g_autofree char *db = NULL;
 
-  f->dir = kiosk_test_make_tmpdir ();
-  db = db_path ? g_strdup (db_path) : g_build_filename (f->dir, "responses.db", NULL);
-  config = kiosk_config_new_from_data ("[kiosk]\nthank-you-seconds = 0.5\nmisuse-interval = 0\n",
-                                       -1, "t.conf", &error);
-  g_assert_no_error (error);
-  f->store = kiosk_store_open (db, KIOSK_STORE_OPEN_KEEP_GOING, &error);
-  g_assert_no_error (error);
-  f->flow = kiosk_flow_new (config, f->store, clock, survey);
-  f->window = kiosk_window_new (NULL, f->flow, kiosk_mode);
-  g_object_ref_sink (f->window);
-  if (width > 0)
-    gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
-
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (kiosk_test_wait_for ((gpointer) gtk_widget_get_mapped, f->window, 5000));
-  g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (f->window)), "after-paint",
+  kiosk_test_kiosk_open_store (&f->kiosk, "thank-you-seconds = 0.5\nmisuse-interval = 0\n",
+                               db_path);
+  kiosk_test_kiosk_show (&f->kiosk, survey, kiosk_mode, width, height);
+  g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (f->kiosk.window)), "after-paint",
                     G_CALLBACK (after_paint_cb), f);
-  gtk_widget_queue_draw (GTK_WIDGET (f->window));
-  g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
 }
 
 static void
@@ -153,16 +129,11 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->window));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->kiosk.window));
 
   if (clock != NULL)
     g_signal_handlers_disconnect_by_func (clock, after_paint_cb, f);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  g_assert_finalize_object (g_steal_pointer (&f->flow));
-  g_assert_finalize_object (g_steal_pointer (&f->store));
-  kiosk_test_rm_rf (f->dir);
-  g_free (f->dir);
+  kiosk_test_kiosk_close (&f->kiosk);
 }
 
 /* Replaces the fixture's window with one on another survey or at another size. */
@@ -177,19 +148,19 @@ remake_window (Fixture    *f,
   make_window_full (f, FALSE, NULL, survey_json, width, height);
 }
 
-#define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->window), __VA_ARGS__)
+#define activate(f, ...) kiosk_test_activate (GTK_WIDGET ((f)->kiosk.window), __VA_ARGS__)
 
 static gboolean
 page_is (Fixture     *f,
          KioskPageId  id)
 {
-  return kiosk_window_get_page (f->window) == id;
+  return kiosk_window_get_page (f->kiosk.window) == id;
 }
 
 static GtkWidget *
 visible_page (Fixture *f)
 {
-  return kiosk_window_get_page_widget (f->window);
+  return kiosk_window_get_page_widget (f->kiosk.window);
 }
 
 /* The last response in the database, as stored. */
@@ -197,7 +168,7 @@ static KioskResponse *
 last_stored (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = kiosk_store_list_responses (f->store, &error);
+  g_autoptr(GPtrArray) rows = kiosk_store_list_responses (f->kiosk.store, &error);
 
   g_assert_no_error (error);
   g_assert_cmpuint (rows->len, >, 0);
@@ -248,33 +219,7 @@ visible_texts (Fixture *f)
   return texts;
 }
 
-static gboolean
-texts_contain (GPtrArray  *texts,
-               const char *text)
-{
-  for (guint i = 0; i < texts->len; i++)
-    if (g_str_equal (g_ptr_array_index (texts, i), text))
-      return TRUE;
-
-  return FALSE;
-}
-
-static void
-assert_shows (Fixture    *f,
-              const char *text)
-{
-  g_autoptr(GPtrArray) texts = visible_texts (f);
-
-  if (!texts_contain (texts, text))
-    {
-      g_autofree char *all = NULL;
-
-      g_ptr_array_add (texts, NULL);
-      all = g_strjoinv (" | ", (char **) texts->pdata);
-      g_error ("page %s does not show “%s”; it shows: %s",
-               kiosk_page_id_get_name (kiosk_window_get_page (f->window)), text, all);
-    }
-}
+#define assert_shows(f, text) kiosk_test_assert_shows ((f)->kiosk.window, text)
 
 static void
 type_on_keyboard (Fixture    *f,
@@ -309,7 +254,7 @@ on_survey_page (gpointer user_data)
 {
   Fixture *f = user_data;
 
-  return kiosk_window_get_page (f->window) == KIOSK_PAGE_SURVEY;
+  return kiosk_window_get_page (f->kiosk.window) == KIOSK_PAGE_SURVEY;
 }
 
 static void
@@ -322,15 +267,15 @@ test_vote_shows_thanks_and_returns (Fixture       *f,
 
   /* A survey without follow-up questions: the thank-you page comes straight after the tap. */
   remake_window (f, survey_without_follow_up, -1, -1);
-  g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_SURVEY);
+  g_assert_cmpint (kiosk_window_get_page (f->kiosk.window), ==, KIOSK_PAGE_SURVEY);
   assert_shows (f, "How was it?");
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)",
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "survey.vote", "(is)",
                                              2, "touch"));
 
   /* The commit returned before the page changed: the row is there as the thanks page shows. */
-  g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_THANKS);
-  rows = kiosk_store_list_responses (f->store, &error);
+  g_assert_cmpint (kiosk_window_get_page (f->kiosk.window), ==, KIOSK_PAGE_THANKS);
+  rows = kiosk_store_list_responses (f->kiosk.store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (rows->len, ==, 1);
   r = g_ptr_array_index (rows, 0);
@@ -343,10 +288,10 @@ test_vote_shows_thanks_and_returns (Fixture       *f,
   g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
 
   /* A physical button uses the same action. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)",
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "survey.vote", "(is)",
                                              0, "button"));
   g_clear_pointer (&rows, g_ptr_array_unref);
-  rows = kiosk_store_list_responses (f->store, &error);
+  rows = kiosk_store_list_responses (f->kiosk.store, &error);
   g_assert_cmpuint (rows->len, ==, 2);
   r = g_ptr_array_index (rows, 1);
   g_assert_cmpint (r->face, ==, 0);
@@ -361,14 +306,14 @@ test_bad_vote_ignored (Fixture       *f,
 
   g_test_expect_message ("kiosk-window", G_LOG_LEVEL_WARNING,
                          "survey.vote: Face 7 does not exist (this survey has faces 0 to 3)");
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)", 7, "touch");
+  gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "survey.vote", "(is)", 7, "touch");
   g_test_expect_message ("kiosk-window", G_LOG_LEVEL_WARNING,
                          "survey.vote: unknown input kind “telepathy”");
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)", 1, "telepathy");
+  gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "survey.vote", "(is)", 1, "telepathy");
   g_test_assert_expected_messages ();
 
-  g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_SURVEY);
-  rows = kiosk_store_list_responses (f->store, NULL);
+  g_assert_cmpint (kiosk_window_get_page (f->kiosk.window), ==, KIOSK_PAGE_SURVEY);
+  rows = kiosk_store_list_responses (f->kiosk.store, NULL);
   g_assert_cmpuint (rows->len, ==, 0);
 }
 
@@ -386,22 +331,22 @@ test_close_blocked_in_kiosk_mode (Fixture       *f,
 {
   gboolean handled = FALSE;
   guint before = count_toplevels ();
+  GdkCursor *cursor;
 
-  gtk_window_close (GTK_WINDOW (f->window));
+  gtk_window_close (GTK_WINDOW (f->kiosk.window));
   g_main_context_iteration (NULL, FALSE);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->kiosk.window)));
 
   /* The inspector binding (Ctrl+Shift+I/D) ends in this signal; nothing may open. */
-  g_signal_emit_by_name (f->window, "enable-debugging", (gboolean) TRUE, &handled);
+  g_signal_emit_by_name (f->kiosk.window, "enable-debugging", (gboolean) TRUE, &handled);
   g_assert_true (handled);
-  g_signal_emit_by_name (f->window, "enable-debugging", (gboolean) FALSE, &handled);
+  g_signal_emit_by_name (f->kiosk.window, "enable-debugging", (gboolean) FALSE, &handled);
   g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (count_toplevels (), ==, before);
 
-  g_assert_true (gtk_window_get_decorated (GTK_WINDOW (f->window)) == FALSE);
-  g_assert_cmpstr (gtk_widget_get_cursor (GTK_WIDGET (f->window)) ?
-                   gdk_cursor_get_name (gtk_widget_get_cursor (GTK_WIDGET (f->window))) : NULL,
-                   ==, "none");
+  g_assert_true (gtk_window_get_decorated (GTK_WINDOW (f->kiosk.window)) == FALSE);
+  cursor = gtk_widget_get_cursor (GTK_WIDGET (f->kiosk.window));
+  g_assert_cmpstr (cursor ? gdk_cursor_get_name (cursor) : NULL, ==, "none");
 }
 
 static gboolean
@@ -414,32 +359,8 @@ static void
 test_close_allowed_windowed (Fixture       *f,
                              gconstpointer  data)
 {
-  gtk_window_close (GTK_WINDOW (f->window));
-  g_assert_true (kiosk_test_wait_for (window_hidden, f->window, 2000));
-}
-
-static gboolean
-run_xdotool (const char *first_arg,
-             ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) "xdotool");
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH |
-                     G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                     NULL, NULL, NULL, NULL, &status, &error))
-    return FALSE;
-
-  return g_spawn_check_wait_status (status, NULL);
+  gtk_window_close (GTK_WINDOW (f->kiosk.window));
+  g_assert_true (kiosk_test_wait_for (window_hidden, f->kiosk.window, 2000));
 }
 
 static gboolean
@@ -470,46 +391,40 @@ test_escape_keys_do_nothing (Fixture       *f,
     "Escape", "F11", "alt+F4", "ctrl+q", "ctrl+w", "alt+Tab", "ctrl+shift+i", "ctrl+shift+d",
     "super", "ctrl+alt+BackSpace", "Menu", "shift+F10", "shift+Menu", "ctrl+a", "ctrl+c",
   };
-  g_autofree char *xid = NULL;
-  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (f->window));
+  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->kiosk.window));
   guint before = count_toplevels ();
   GtkEventController *sentinel;
   gboolean seen = FALSE;
 
-#ifdef GDK_WINDOWING_X11
-  if (xdotool != NULL && GDK_IS_X11_SURFACE (surface))
-    xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
-#endif
   if (xid == NULL)
     {
       g_test_skip ("needs xdotool and an X11 display");
       return;
     }
 
-  g_assert_true (run_xdotool ("windowfocus", "--sync", xid, NULL));
+  g_assert_true (kiosk_test_xdotool ("windowfocus", "--sync", xid, NULL));
 
   /* X delivers keys in order: once a plain "a" typed after the combination arrived, the
    * combination has been handled. */
   sentinel = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (sentinel, GTK_PHASE_CAPTURE);
   g_signal_connect (sentinel, "key-pressed", G_CALLBACK (sentinel_key_cb), &seen);
-  gtk_widget_add_controller (GTK_WIDGET (f->window), sentinel);
+  gtk_widget_add_controller (GTK_WIDGET (f->kiosk.window), sentinel);
 
   for (guint i = 0; i < G_N_ELEMENTS (combos); i++)
     {
       seen = FALSE;
-      g_assert_true (run_xdotool ("key", "--clearmodifiers", combos[i], "a", NULL));
+      g_assert_true (kiosk_test_xdotool ("key", "--clearmodifiers", combos[i], "a", NULL));
       g_assert_true (kiosk_test_wait_for (flag_set, &seen, 5000));
 
-      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->kiosk.window)));
       g_assert_cmpuint (count_toplevels (), ==, before);
-      g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_SURVEY);
+      g_assert_cmpint (kiosk_window_get_page (f->kiosk.window), ==, KIOSK_PAGE_SURVEY);
     }
 
   /* The keys really reached the window: Enter on a focused face would be a vote, but no face
    * takes focus from a click, so nothing was recorded either. */
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 0);
 }
 
 static gboolean
@@ -517,7 +432,7 @@ no_popover (Fixture *f)
 {
   g_autoptr(GPtrArray) popovers = g_ptr_array_new ();
 
-  kiosk_test_collect (GTK_WIDGET (f->window), GTK_TYPE_POPOVER, TRUE, popovers);
+  kiosk_test_collect (GTK_WIDGET (f->kiosk.window), GTK_TYPE_POPOVER, TRUE, popovers);
   return popovers->len == 0;
 }
 
@@ -530,7 +445,7 @@ center_of (Fixture    *f,
 {
   graphene_rect_t bounds;
 
-  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (f->window), &bounds));
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (f->kiosk.window), &bounds));
   *x = g_strdup_printf ("%.0f", bounds.origin.x + bounds.size.width / 2);
   *y = g_strdup_printf ("%.0f", bounds.origin.y + bounds.size.height / 2);
 }
@@ -554,7 +469,7 @@ static void
 settle (Fixture *f)
 {
   f->paints = 0;
-  gtk_widget_queue_draw (GTK_WIDGET (f->window));
+  gtk_widget_queue_draw (GTK_WIDGET (f->kiosk.window));
   g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
 }
 
@@ -565,8 +480,7 @@ static void
 test_pointer_does_nothing (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autofree char *xid = NULL;
-  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
+  g_autofree char *xid = kiosk_test_window_xid (GTK_WIDGET (f->kiosk.window));
   g_autofree char *fx = NULL, *fy = NULL, *tx = NULL, *ty = NULL;
   g_autofree char *qx = NULL, *qy = NULL;
   GtkWidget *question = NULL;
@@ -574,20 +488,14 @@ test_pointer_does_nothing (Fixture       *f,
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   guint before = count_toplevels ();
 
-#ifdef GDK_WINDOWING_X11
-  if (xdotool != NULL &&
-      GDK_IS_X11_SURFACE (gtk_native_get_surface (GTK_NATIVE (f->window))))
-    xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (
-                             gtk_native_get_surface (GTK_NATIVE (f->window))));
-#endif
   if (xid == NULL)
     {
       g_test_skip ("needs xdotool and an X11 display");
       return;
     }
 
-  g_assert_true (kiosk_window_get_kiosk_mode (f->window));
-  g_assert_true (run_xdotool ("windowfocus", "--sync", xid, NULL));
+  g_assert_true (kiosk_window_get_kiosk_mode (f->kiosk.window));
+  g_assert_true (kiosk_test_xdotool ("windowfocus", "--sync", xid, NULL));
   center_of (f, face_button (f, 0), &fx, &fy);
   center_of (f, face_button (f, 3), &tx, &ty);
   kiosk_test_collect (visible_page (f), GTK_TYPE_LABEL, TRUE, labels);
@@ -597,35 +505,35 @@ test_pointer_does_nothing (Fixture       *f,
   center_of (f, question, &qx, &qy);
 
   /* Right and middle click on a face: no vote. */
-  g_assert_true (run_xdotool ("mousemove", "--window", xid, fx, fy, "click", "3", NULL));
-  g_assert_true (run_xdotool ("click", "2", NULL));
+  g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, fx, fy, "click", "3", NULL));
+  g_assert_true (kiosk_test_xdotool ("click", "2", NULL));
   settle (f);
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 0);
   g_assert_true (page_is (f, KIOSK_PAGE_SURVEY));
 
   /* A long press on the question, held the way a curious finger would: nothing. */
-  g_assert_true (run_xdotool ("mousemove", "--window", xid, qx, qy, "mousedown", "1", NULL));
-  g_usleep (1500 * 1000);
-  g_assert_true (run_xdotool ("mouseup", "1", NULL));
+  g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, qx, qy, "mousedown", "1", NULL));
+  kiosk_test_hold (1500);
+  g_assert_true (kiosk_test_xdotool ("mouseup", "1", NULL));
   settle (f);
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 0);
   g_assert_true (no_popover (f));
 
   /* A drag from one face to another: neither votes. */
-  g_assert_true (run_xdotool ("mousemove", "--window", xid, fx, fy, "mousedown", "1", NULL));
-  g_assert_true (run_xdotool ("mousemove", "--window", xid, qx, qy, NULL));
-  g_assert_true (run_xdotool ("mousemove", "--window", xid, tx, ty, "mouseup", "1", NULL));
+  g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, fx, fy, "mousedown", "1", NULL));
+  g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, qx, qy, NULL));
+  g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, tx, ty, "mouseup", "1", NULL));
   settle (f);
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 0);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 0);
   g_assert_true (page_is (f, KIOSK_PAGE_SURVEY));
   g_assert_true (no_popover (f));
 
   /* A long press on a face is a press like any other: one vote, nothing more. */
-  g_assert_true (run_xdotool ("mousemove", "--window", xid, fx, fy, "mousedown", "1", NULL));
-  g_usleep (1500 * 1000);
-  g_assert_true (run_xdotool ("mouseup", "1", NULL));
+  g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, fx, fy, "mousedown", "1", NULL));
+  kiosk_test_hold (1500);
+  g_assert_true (kiosk_test_xdotool ("mouseup", "1", NULL));
   settle (f);
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 1);
   g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
   g_assert_true (no_popover (f));
 
@@ -640,18 +548,19 @@ test_pointer_does_nothing (Fixture       *f,
   g_clear_pointer (&ty, g_free);
   center_of (f, text_view, &tx, &ty);
 
-  g_assert_true (run_xdotool ("mousemove", "--window", xid, tx, ty, "click", "3", NULL));
+  g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, tx, ty, "click", "3", NULL));
   settle (f);
   g_assert_true (no_popover (f));
-  g_assert_true (run_xdotool ("click", "2", NULL));
-  g_assert_true (run_xdotool ("mousedown", "1", NULL));
-  g_usleep (1500 * 1000);
-  g_assert_true (run_xdotool ("mouseup", "1", NULL));
-  g_assert_true (run_xdotool ("key", "--clearmodifiers", "Menu", "shift+F10", "ctrl+v", NULL));
+  g_assert_true (kiosk_test_xdotool ("click", "2", NULL));
+  g_assert_true (kiosk_test_xdotool ("mousedown", "1", NULL));
+  kiosk_test_hold (1500);
+  g_assert_true (kiosk_test_xdotool ("mouseup", "1", NULL));
+  g_assert_true (kiosk_test_xdotool ("key", "--clearmodifiers", "Menu", "shift+F10", "ctrl+v",
+                                     NULL));
   settle (f);
   settle (f);
   g_assert_true (no_popover (f));
-  g_assert_cmpstr (kiosk_flow_get_comment (f->flow), ==, "Abc");
+  g_assert_cmpstr (kiosk_flow_get_comment (f->kiosk.flow), ==, "Abc");
   g_assert_true (page_is (f, KIOSK_PAGE_COMMENT));
   g_assert_cmpuint (count_toplevels (), ==, before);
 }
@@ -666,32 +575,12 @@ static gboolean
 allocated_at (gpointer user_data)
 {
   Fixture *f = user_data;
-  int w = gtk_widget_get_width (GTK_WIDGET (f->window));
-  int h = gtk_widget_get_height (GTK_WIDGET (f->window));
+  int w = gtk_widget_get_width (GTK_WIDGET (f->kiosk.window));
+  int h = gtk_widget_get_height (GTK_WIDGET (f->kiosk.window));
   int dw, dh;
 
-  gtk_window_get_default_size (GTK_WINDOW (f->window), &dw, &dh);
+  gtk_window_get_default_size (GTK_WINDOW (f->kiosk.window), &dw, &dh);
   return w == dw && h == dh;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", name, NULL);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static void
@@ -730,7 +619,7 @@ test_layout_sizes (Fixture       *f,
       f->paints = 0;
       g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
 
-      collect_buttons (GTK_WIDGET (f->window), buttons);
+      collect_buttons (GTK_WIDGET (f->kiosk.window), buttons);
       g_assert_cmpuint (buttons->len, ==, 4);
 
       for (guint i = 0; i < buttons->len; i++)
@@ -742,10 +631,12 @@ test_layout_sizes (Fixture       *f,
           int text_width, text_height;
           double side;
 
-          g_assert_true (gtk_widget_compute_bounds (face, GTK_WIDGET (f->window), &face_bounds));
-          g_assert_true (gtk_widget_compute_bounds (word, GTK_WIDGET (f->window), &word_bounds));
+          g_assert_true (gtk_widget_compute_bounds (face, GTK_WIDGET (f->kiosk.window),
+                                                    &face_bounds));
+          g_assert_true (gtk_widget_compute_bounds (word, GTK_WIDGET (f->kiosk.window),
+                                                    &word_bounds));
           side = MIN (face_bounds.size.width, face_bounds.size.height);
-          g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), ==, w);
+          g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->kiosk.window)), ==, w);
 
           if (landscape)
             g_assert_cmpfloat (side, >=, 0.20 * w);
@@ -763,22 +654,10 @@ test_layout_sizes (Fixture       *f,
           g_assert_cmpfloat (word_bounds.size.width, >=, text_width);
         }
 
-      save_screenshot (GTK_WIDGET (f->window), name);
+      kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), name);
     }
 }
 
-
-static void
-repaint (Fixture *f)
-{
-  f->paints = 0;
-  gtk_widget_queue_draw (GTK_WIDGET (f->window));
-  g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
-  /* A second frame: the first may still carry the previous page's allocation. */
-  f->paints = 0;
-  gtk_widget_queue_draw (GTK_WIDGET (f->window));
-  g_assert_true (kiosk_test_wait_for (window_painted, f, 5000));
-}
 
 /* A negative face on the demo survey: options (several may be chosen), a comment typed on the
  * kiosk keyboard, then the contact step declined. One response holds all of it. */
@@ -828,7 +707,7 @@ test_follow_up_answered (Fixture       *f,
   /* The keyboard starts shifted for the first letter. */
   type_on_keyboard (f, "too slow at 5 pm");
   assert_shows (f, "16 / 200");
-  g_assert_cmpstr (kiosk_flow_get_comment (f->flow), ==, "Too slow at 5 pm");
+  g_assert_cmpstr (kiosk_flow_get_comment (f->kiosk.flow), ==, "Too slow at 5 pm");
   activate (f, "comment.send", NULL);
 
   g_assert_true (page_is (f, KIOSK_PAGE_CONTACT));
@@ -874,7 +753,7 @@ test_follow_up_single_choice (Fixture       *f,
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (done)), ==, "Done");
   g_assert_false (gtk_widget_get_sensitive (done));
   /* A disabled action does nothing, whoever activates it. */
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "follow-up.next", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "follow-up.next", NULL);
   g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
 
   activate (f, "follow-up.toggle", "s", "staff");
@@ -915,11 +794,11 @@ test_follow_up_skipped (Fixture       *f,
 
   /* Actions of a page that is not shown do nothing. */
   g_assert_true (kiosk_test_wait_for (on_survey_page, f, 5000));
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "follow-up.skip", NULL);
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "comment.send", NULL);
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "contact.send", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "follow-up.skip", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "comment.send", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "contact.send", NULL);
   g_assert_true (page_is (f, KIOSK_PAGE_SURVEY));
-  g_assert_cmpint (kiosk_store_get_last_seq (f->store), ==, 1);
+  g_assert_cmpint (kiosk_store_get_last_seq (f->kiosk.store), ==, 1);
 }
 
 static gboolean
@@ -927,8 +806,8 @@ countdown_below_start (gpointer user_data)
 {
   Fixture *f = user_data;
 
-  return kiosk_flow_get_remaining_seconds (f->flow) <
-         kiosk_survey_get_follow_up_timeout_s (kiosk_flow_get_survey (f->flow));
+  return kiosk_flow_get_remaining_seconds (f->kiosk.flow) <
+         kiosk_survey_get_follow_up_timeout_s (kiosk_flow_get_survey (f->kiosk.flow));
 }
 
 static gboolean
@@ -944,7 +823,8 @@ left_follow_up (gpointer user_data)
 {
   Fixture *f = user_data;
 
-  return !page_is (f, KIOSK_PAGE_FOLLOW_UP) && !page_is (f, KIOSK_PAGE_COMMENT) && !page_is (f, KIOSK_PAGE_CONTACT);
+  return !page_is (f, KIOSK_PAGE_FOLLOW_UP) && !page_is (f, KIOSK_PAGE_COMMENT) &&
+         !page_is (f, KIOSK_PAGE_CONTACT);
 }
 
 /* The countdown shows on every follow-up step; walking away ends the visit as "timeout",
@@ -960,7 +840,7 @@ test_follow_up_timeout (Fixture       *f,
   remake_window (f, json, -1, -1);
   activate (f, "survey.vote", "(is)", 0, "touch");
   g_assert_cmpstr (countdown_text (f), ==, "3");
-  repaint (f);
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
   countdown = kiosk_test_find_mapped (visible_page (f), KIOSK_TYPE_COUNTDOWN);
   g_assert_true (gtk_widget_get_mapped (countdown));
   g_assert_cmpint (gtk_widget_get_width (countdown), >=, 40);
@@ -984,18 +864,11 @@ static void
 test_countdown_restarts_on_touch (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autofree char *xid = NULL;
-  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
   g_autofree char *json = demo_with_timeout (5);
-  GdkSurface *surface;
+  g_autofree char *xid = NULL;
 
   remake_window (f, json, 800, 480);
-  surface = gtk_native_get_surface (GTK_NATIVE (f->window));
-
-#ifdef GDK_WINDOWING_X11
-  if (xdotool != NULL && GDK_IS_X11_SURFACE (surface))
-    xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
-#endif
+  xid = kiosk_test_window_xid (GTK_WIDGET (f->kiosk.window));
   if (xid == NULL)
     {
       g_test_skip ("needs xdotool and an X11 display");
@@ -1020,7 +893,8 @@ test_countdown_restarts_on_touch (Fixture       *f,
       g_assert_cmpstr (countdown_text (f), !=, "5");
 
       /* Near the top left corner: page padding, no button. */
-      g_assert_true (run_xdotool ("mousemove", "--window", xid, "6", "6", "click", "1", NULL));
+      g_assert_true (kiosk_test_xdotool ("mousemove", "--window", xid, "6", "6", "click", "1",
+                                         NULL));
       g_assert_true (kiosk_test_wait_for (countdown_is_full, f, 5000));
       g_assert_cmpstr (countdown_text (f), ==, "5");
     }
@@ -1100,7 +974,7 @@ language_is_default (gpointer user_data)
 {
   Fixture *f = user_data;
 
-  return g_strcmp0 (kiosk_flow_get_language (f->flow), "en") == 0;
+  return g_strcmp0 (kiosk_flow_get_language (f->kiosk.flow), "en") == 0;
 }
 
 /* Every string the visitor reads changes at once: gettext strings, face words and the
@@ -1113,6 +987,7 @@ test_language_switch (Fixture       *f,
   g_autoptr(GPtrArray) german = NULL;
   g_autoptr(KioskResponse) stored = NULL;
   const char * const languages[] = { "English", "Deutsch", "Français", "Suomi" };
+  GtkWidget *keyboard;
 
   g_assert_true (page_is (f, KIOSK_PAGE_SURVEY));
   for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
@@ -1124,7 +999,7 @@ test_language_switch (Fixture       *f,
   assert_shows (f, "Very happy");
 
   activate (f, "survey.language", "s", "de");
-  g_assert_cmpstr (kiosk_flow_get_language (f->flow), ==, "de");
+  g_assert_cmpstr (kiosk_flow_get_language (f->kiosk.flow), ==, "de");
   german = visible_texts (f);
   assert_shows (f, "Wie war Ihr Besuch heute?");
   assert_shows (f, "Sehr zufrieden");
@@ -1137,12 +1012,12 @@ test_language_switch (Fixture       *f,
   for (guint i = 0; i < english->len; i++)
     {
       const char *text = g_ptr_array_index (english, i);
-      KioskSurvey *survey = kiosk_flow_get_survey (f->flow);
+      KioskSurvey *survey = kiosk_flow_get_survey (f->kiosk.flow);
       gboolean is_language_name = FALSE;
 
       for (const char * const *tag = kiosk_survey_get_languages (survey); *tag; tag++)
         is_language_name |= g_str_equal (text, kiosk_survey_get_language_name (survey, *tag));
-      if (!is_language_name && texts_contain (german, text))
+      if (!is_language_name && g_ptr_array_find_with_equal_func (german, text, g_str_equal, NULL))
         g_error ("“%s” is still shown after switching to German", text);
     }
 
@@ -1154,9 +1029,8 @@ test_language_switch (Fixture       *f,
   activate (f, "follow-up.next", NULL);
   assert_shows (f, "Erzählen Sie uns mehr (freiwillig)");
   assert_shows (f, "Senden");
-  g_assert_cmpstr (kiosk_keyboard_get_layout (KIOSK_KEYBOARD (kiosk_test_find_mapped (visible_page (f),
-                                                                           KIOSK_TYPE_KEYBOARD))),
-                   ==, "de");
+  keyboard = kiosk_test_find_mapped (visible_page (f), KIOSK_TYPE_KEYBOARD);
+  g_assert_cmpstr (kiosk_keyboard_get_layout (KIOSK_KEYBOARD (keyboard)), ==, "de");
   activate (f, "comment.skip", NULL);
   assert_shows (f, "Dürfen wir Sie zu Ihrer Rückmeldung kontaktieren?");
   assert_shows (f, "Ja, kontaktieren Sie mich");
@@ -1177,7 +1051,7 @@ test_language_switch (Fixture       *f,
 
   /* French and Finnish too, through the button a visitor taps. */
   g_signal_emit_by_name (find_button (f, "survey.language", "fr"), "clicked");
-  assert_shows (f, kiosk_survey_get_question (kiosk_flow_get_survey (f->flow), "fr"));
+  assert_shows (f, kiosk_survey_get_question (kiosk_flow_get_survey (f->kiosk.flow), "fr"));
   assert_shows (f, "Très satisfait");
   g_signal_emit_by_name (find_button (f, "survey.language", "fi"), "clicked");
   assert_shows (f, "Millainen käyntisi oli tänään?");
@@ -1230,11 +1104,11 @@ test_right_to_left (Fixture       *f,
           unhappy = button;
       }
   }
-  g_assert_true (gtk_widget_compute_bounds (happy, GTK_WIDGET (f->window), &a));
-  g_assert_true (gtk_widget_compute_bounds (unhappy, GTK_WIDGET (f->window), &b));
+  g_assert_true (gtk_widget_compute_bounds (happy, GTK_WIDGET (f->kiosk.window), &a));
+  g_assert_true (gtk_widget_compute_bounds (unhappy, GTK_WIDGET (f->kiosk.window), &b));
   /* Mirrored: the first face of the row is on the right. */
   g_assert_cmpfloat (a.origin.x, >, b.origin.x);
-  save_screenshot (GTK_WIDGET (f->window), "page-survey-1280x800-ar.png");
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "page-survey-1280x800-ar.png");
 
   activate (f, "survey.language", "s", "en");
   g_assert_cmpint (gtk_widget_get_default_direction (), ==, GTK_TEXT_DIR_LTR);
@@ -1249,65 +1123,19 @@ check_page_layout (Fixture    *f,
                    int         h,
                    const char *what)
 {
-  g_autoptr(GPtrArray) widgets = g_ptr_array_new ();
-
-  repaint (f);
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
   g_test_message ("layout of %s", what);
   /* A page that needs more than the screen makes the window grow past it. */
-  if (gtk_widget_get_width (GTK_WIDGET (f->window)) != w ||
-      gtk_widget_get_height (GTK_WIDGET (f->window)) != h)
+  if (gtk_widget_get_width (GTK_WIDGET (f->kiosk.window)) != w ||
+      gtk_widget_get_height (GTK_WIDGET (f->kiosk.window)) != h)
     {
-      save_screenshot (GTK_WIDGET (f->window), "layout-failure.png");
-      g_error ("%s: the window grew to %dx%d", what, gtk_widget_get_width (GTK_WIDGET (f->window)),
-               gtk_widget_get_height (GTK_WIDGET (f->window)));
+      kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "layout-failure.png");
+      g_error ("%s: the window grew to %dx%d", what,
+               gtk_widget_get_width (GTK_WIDGET (f->kiosk.window)),
+               gtk_widget_get_height (GTK_WIDGET (f->kiosk.window)));
     }
 
-  kiosk_test_collect (visible_page (f), GTK_TYPE_WIDGET, TRUE, widgets);
-  for (guint i = 0; i < widgets->len; i++)
-    {
-      GtkWidget *widget = g_ptr_array_index (widgets, i);
-      graphene_rect_t bounds;
-
-      if (!gtk_widget_compute_bounds (widget, GTK_WIDGET (f->window), &bounds) ||
-          bounds.size.width <= 0 || bounds.size.height <= 0)
-        continue;
-
-      /* Inside the scrolled comment field, text may scroll. */
-      if (gtk_widget_get_ancestor (widget, GTK_TYPE_TEXT_VIEW) != NULL)
-        continue;
-
-      if (bounds.origin.x < -0.5 || bounds.origin.y < -0.5 ||
-          bounds.origin.x + bounds.size.width > w + 0.5 ||
-          bounds.origin.y + bounds.size.height > h + 0.5)
-        g_error ("%s: a %s at %.0f,%.0f %.0fx%.0f is outside %dx%d", what,
-                 G_OBJECT_TYPE_NAME (widget), bounds.origin.x, bounds.origin.y,
-                 bounds.size.width, bounds.size.height, w, h);
-
-      if (GTK_IS_BUTTON (widget))
-        {
-          gboolean key = gtk_widget_has_css_class (widget, "key");
-          /* Twelve keys across a 480 px portrait screen leave 36 px each. */
-          int least_height = key ? 40 : 44, least_width = key ? 34 : 44;
-
-          if (bounds.size.height < least_height || bounds.size.width < least_width)
-            g_error ("%s: button “%s” is %.0fx%.0f, less than %dx%d px", what,
-                     gtk_button_get_label (GTK_BUTTON (widget)) ?: "", bounds.size.width,
-                     bounds.size.height, least_width, least_height);
-        }
-
-      if (GTK_IS_LABEL (widget) && gtk_label_get_ellipsize (GTK_LABEL (widget)) ==
-                                   PANGO_ELLIPSIZE_NONE)
-        {
-          int text_width, text_height;
-
-          pango_layout_get_pixel_size (gtk_label_get_layout (GTK_LABEL (widget)), &text_width,
-                                       &text_height);
-          if (text_width > bounds.size.width + 0.5 || text_height > bounds.size.height + 0.5)
-            g_error ("%s: “%s” needs %dx%d but has %.0fx%.0f", what,
-                     gtk_label_get_text (GTK_LABEL (widget)), text_width, text_height,
-                     bounds.size.width, bounds.size.height);
-        }
-    }
+  kiosk_test_check_layout (GTK_WIDGET (f->kiosk.window), visible_page (f), what);
 }
 
 static void
@@ -1321,7 +1149,7 @@ page_screenshot (Fixture    *f,
   g_autofree char *what = g_strdup_printf ("%s at %dx%d in %s", page, w, h, language);
 
   check_page_layout (f, w, h, what);
-  save_screenshot (GTK_WIDGET (f->window), name);
+  kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), name);
 }
 
 /* Every page of a visit, in English and German (long words) at the sizes kiosks have, and in
@@ -1436,7 +1264,7 @@ test_keyboard_pages (Fixture       *f,
 
           g_unichar_to_utf8 (g_unichar_toupper (first), capital);
           expected = g_strconcat (capital, g_utf8_next_char (cases[c].typed), NULL);
-          g_assert_cmpstr (kiosk_flow_get_comment (f->flow), ==, expected);
+          g_assert_cmpstr (kiosk_flow_get_comment (f->kiosk.flow), ==, expected);
         }
         page_screenshot (f, "keyboard-comment", w, h, cases[c].language);
       }
@@ -1462,7 +1290,7 @@ test_destroyed_mid_visit (Fixture       *f,
   activate (f, "survey.vote", "(is)", 3, "touch");
   activate (f, "follow-up.toggle", "s", "speed");
   g_assert_true (page_is (f, KIOSK_PAGE_FOLLOW_UP));
-  repaint (f);
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
 }
 
 static void
@@ -1477,13 +1305,13 @@ test_storage_failing_is_shown (void)
                     -1, -1);
   g_test_assert_expected_messages ();
 
-  g_assert_cmpint (kiosk_store_get_health (f->store), ==, KIOSK_STORAGE_FAILING);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "survey.vote", "(is)",
+  g_assert_cmpint (kiosk_store_get_health (f->kiosk.store), ==, KIOSK_STORAGE_FAILING);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->kiosk.window), "survey.vote", "(is)",
                                              3, "touch"));
-  g_assert_cmpint (kiosk_window_get_page (f->window), ==, KIOSK_PAGE_THANKS);
-  g_assert_cmpuint (kiosk_store_get_unwritten (f->store), ==, 1);
+  g_assert_cmpint (kiosk_window_get_page (f->kiosk.window), ==, KIOSK_PAGE_THANKS);
+  g_assert_cmpuint (kiosk_store_get_unwritten (f->kiosk.store), ==, 1);
 
-  kiosk_flow_return_to_survey (f->flow);
+  kiosk_flow_return_to_survey (f->kiosk.flow);
   {
     g_autoptr(GPtrArray) found = g_ptr_array_new ();
     GtkWidget *label = NULL;
@@ -1529,25 +1357,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
-  const char *localedir = g_getenv ("SMILEY_KIOSK_LOCALEDIR");
-
   /* Debug messages reach the writer too, where contact details must not be. */
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   log_text = g_string_new (NULL);
   g_log_set_writer_func (capture_log, NULL, NULL);
 
-  gtk_test_init (&argc, &argv, NULL);
-
-  /* As main.c does: the catalogues of this build, so a test can read German. */
-  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  kiosk_test_ui_init (&argc, &argv);
 
   g_test_add ("/window/vote", Fixture, GINT_TO_POINTER (TRUE),
               fixture_setup, test_vote_shows_thanks_and_returns, fixture_teardown);
