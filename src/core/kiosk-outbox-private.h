@@ -31,24 +31,30 @@ struct _KioskOutbox
   KioskOutboxOpenFlags  flags;
 };
 
-gboolean  _kiosk_outbox_set_error  (KioskOutbox   *self,
-                                    GError       **error,
-                                    int            rc,
-                                    const char    *doing);
-int       _kiosk_outbox_prepare    (KioskOutbox   *self,
-                                    sqlite3_stmt **stmt,
-                                    const char    *sql);
-gboolean  _kiosk_outbox_query      (KioskOutbox   *self,
-                                    const char    *sql,
-                                    gint64        *out,
-                                    GError       **error);
-gboolean  _kiosk_outbox_exec       (KioskOutbox   *self,
-                                    const char    *sql,
-                                    const char    *doing,
-                                    GError       **error,
-                                    void         (*bind) (sqlite3_stmt *stmt, gpointer data),
-                                    gpointer       data);
-char     *_kiosk_outbox_dup_column (sqlite3_stmt  *stmt,
-                                    int            column);
+gboolean  _kiosk_outbox_set_error   (KioskOutbox   *self,
+                                     GError       **error,
+                                     int            rc,
+                                     const char    *doing);
+int       _kiosk_outbox_prepare     (KioskOutbox   *self,
+                                     sqlite3_stmt **stmt,
+                                     const char    *sql);
+gboolean  _kiosk_outbox_query_param (KioskOutbox   *self,
+                                     const char    *sql,
+                                     gint64         param,
+                                     const char    *doing,
+                                     gint64        *out,
+                                     GError       **error);
+gboolean  _kiosk_outbox_query       (KioskOutbox   *self,
+                                     const char    *sql,
+                                     gint64        *out,
+                                     GError       **error);
+gboolean  _kiosk_outbox_exec        (KioskOutbox   *self,
+                                     const char    *sql,
+                                     const char    *doing,
+                                     GError       **error,
+                                     void         (*bind) (sqlite3_stmt *stmt, gpointer data),
+                                     gpointer       data);
+char     *_kiosk_outbox_dup_column  (sqlite3_stmt  *stmt,
+                                     int            column);
 
 G_END_DECLS

@@ -9,34 +9,36 @@
 /* Pruning. Every step is one short transaction of at most a few hundred rows: the kiosk's taps
  * wait only milliseconds for the write lock. */
 
-static gboolean
-query_int64_bound (KioskOutbox  *self,
-                   const char   *sql,
-                   gint64        param,
-                   gint64       *out,
-                   GError      **error)
+/* Prepares @sql, binds its parameters and steps it once. @types names them in order: 'i' for
+ * the next of @a and @b, 't' for @text. Returns SQLite's code: SQLITE_DONE when it ran. */
+static int
+step_once (KioskOutbox *self,
+           const char  *sql,
+           const char  *types,
+           gint64       a,
+           gint64       b,
+           const char  *text)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc;
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
 
-  *out = 0;
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      sqlite3_bind_int64 (stmt, 1, param);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
+      const gint64 numbers[] = { a, b };
+      guint next_number = 0;
+
+      for (int i = 0; types[i] != '\0'; i++)
         {
-          *out = sqlite3_column_int64 (stmt, 0);
-          rc = SQLITE_DONE;
+          if (types[i] == 't')
+            sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_STATIC);
+          else
+            sqlite3_bind_int64 (stmt, i + 1, numbers[next_number++]);
         }
+      rc = sqlite3_step (stmt);
     }
   sqlite3_finalize (stmt);
 
-  if (rc != SQLITE_DONE)
-    return _kiosk_outbox_set_error (self, error, rc, "pruning the database");
-
-  return TRUE;
+  return rc;
 }
 
 /* Pages in use, free pages (which SQLite reuses) not counted. */
@@ -149,57 +151,19 @@ drop_oldest (KioskOutbox  *self,
                             why);
   count_text = g_strdup_printf ("%" G_GINT64_FORMAT, dropped);
 
-  rc = sqlite3_prepare_v2 (self->db,
-                           "DELETE FROM responses WHERE seq IN (SELECT value FROM json_each (?1));"
-                           , -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (stmt, 1, list->str, list->len, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-
+  rc = step_once (self, "DELETE FROM responses WHERE seq IN (SELECT value FROM json_each (?1))",
+                  "t", 0, 0, list->str);
   if (rc == SQLITE_DONE)
-    {
-      rc = sqlite3_prepare_v2 (self->db,
-                               "DELETE FROM dead_letters WHERE seq IN"
-                               " (SELECT value FROM json_each (?1))", -1, &stmt, NULL);
-      if (rc == SQLITE_OK)
-        {
-          sqlite3_bind_text (stmt, 1, list->str, list->len, SQLITE_STATIC);
-          rc = sqlite3_step (stmt);
-        }
-      sqlite3_finalize (stmt);
-    }
-
+    rc = step_once (self, "DELETE FROM dead_letters WHERE seq IN"
+                    " (SELECT value FROM json_each (?1))", "t", 0, 0, list->str);
   if (rc == SQLITE_DONE)
-    {
-      rc = sqlite3_prepare_v2 (self->db,
-                               "INSERT INTO sync_state (key, value) VALUES ('"
-                               KIOSK_SYNC_KEY_DROPPED "', ?1) ON CONFLICT (key) DO UPDATE SET"
-                               " value = coalesce(CAST(value AS INTEGER), 0) + excluded.value",
-                               -1, &stmt, NULL);
-      if (rc == SQLITE_OK)
-        {
-          sqlite3_bind_int64 (stmt, 1, dropped);
-          rc = sqlite3_step (stmt);
-        }
-      sqlite3_finalize (stmt);
-    }
-
+    rc = step_once (self, "INSERT INTO sync_state (key, value) VALUES ('" KIOSK_SYNC_KEY_DROPPED
+                    "', ?1) ON CONFLICT (key) DO UPDATE SET"
+                    " value = coalesce(CAST(value AS INTEGER), 0) + excluded.value",
+                    "i", dropped, 0, NULL);
   if (rc == SQLITE_DONE)
-    {
-      rc = sqlite3_prepare_v2 (self->db,
-                               "INSERT INTO incidents (wall_us, kind, detail)"
-                               " VALUES (?1, 'queue-dropped', ?2)", -1, &stmt, NULL);
-      if (rc == SQLITE_OK)
-        {
-          sqlite3_bind_int64 (stmt, 1, now_wall_us);
-          sqlite3_bind_text (stmt, 2, detail, -1, SQLITE_STATIC);
-          rc = sqlite3_step (stmt);
-        }
-      sqlite3_finalize (stmt);
-    }
+    rc = step_once (self, "INSERT INTO incidents (wall_us, kind, detail)"
+                    " VALUES (?1, 'queue-dropped', ?2)", "it", now_wall_us, 0, detail);
 
   if (rc != SQLITE_DONE)
     {
@@ -224,21 +188,12 @@ delete_delivered (KioskOutbox  *self,
                   gint64       *out_deleted,
                   GError      **error)
 {
-  sqlite3_stmt *stmt = NULL;
   int rc;
 
   *out_deleted = 0;
-  rc = sqlite3_prepare_v2 (self->db,
-                           "DELETE FROM responses WHERE seq IN (SELECT seq FROM responses"
-                           " WHERE delivered_us < ?1 ORDER BY delivered_us LIMIT ?2)",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, cutoff_us);
-      sqlite3_bind_int64 (stmt, 2, n);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
+  rc = step_once (self, "DELETE FROM responses WHERE seq IN (SELECT seq FROM responses"
+                  " WHERE delivered_us < ?1 ORDER BY delivered_us LIMIT ?2)",
+                  "ii", cutoff_us, n, NULL);
 
   if (rc != SQLITE_DONE)
     return _kiosk_outbox_set_error (self, error, rc, "deleting delivered responses");
@@ -270,7 +225,6 @@ kiosk_outbox_prune_step (KioskOutbox                *self,
                          GError                    **error)
 {
   gint64 excess = 0, used = 0, cutoff_id = 0;
-  sqlite3_stmt *stmt = NULL;
   int rc;
 
   g_return_val_if_fail (KIOSK_IS_OUTBOX (self), FALSE);
@@ -314,22 +268,15 @@ kiosk_outbox_prune_step (KioskOutbox                *self,
       return drop_oldest (self, max_rows, now_wall_us, why, &out->dropped, error);
     }
 
-  if (!query_int64_bound (self, "SELECT coalesce((SELECT id FROM incidents ORDER BY id DESC"
-                          " LIMIT 1 OFFSET ?1), 0)", policy->max_incidents, &cutoff_id, error))
+  if (!_kiosk_outbox_query_param (self, "SELECT coalesce((SELECT id FROM incidents ORDER BY id"
+                                  " DESC LIMIT 1 OFFSET ?1), 0)", policy->max_incidents,
+                                  "pruning the database", &cutoff_id, error))
     return FALSE;
   if (cutoff_id == 0)
     return TRUE;
 
-  rc = sqlite3_prepare_v2 (self->db,
-                           "DELETE FROM incidents WHERE id IN (SELECT id FROM incidents"
-                           " WHERE id <= ?1 ORDER BY id LIMIT ?2)", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, cutoff_id);
-      sqlite3_bind_int64 (stmt, 2, max_rows);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
+  rc = step_once (self, "DELETE FROM incidents WHERE id IN (SELECT id FROM incidents"
+                  " WHERE id <= ?1 ORDER BY id LIMIT ?2)", "ii", cutoff_id, max_rows, NULL);
 
   if (rc != SQLITE_DONE)
     return _kiosk_outbox_set_error (self, error, rc, "trimming old incidents");

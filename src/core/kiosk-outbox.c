@@ -78,11 +78,15 @@ _kiosk_outbox_prepare (KioskOutbox   *self,
   return sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
 }
 
+/* The first column of the first row of @sql (0 when there is none); @param is bound to its
+ * parameter when it has one. */
 gboolean
-_kiosk_outbox_query (KioskOutbox *self,
-                     const char  *sql,
-                     gint64      *out,
-                     GError     **error)
+_kiosk_outbox_query_param (KioskOutbox *self,
+                           const char  *sql,
+                           gint64       param,
+                           const char  *doing,
+                           gint64      *out,
+                           GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -91,6 +95,8 @@ _kiosk_outbox_query (KioskOutbox *self,
   rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
+      if (sqlite3_bind_parameter_count (stmt) > 0)
+        sqlite3_bind_int64 (stmt, 1, param);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
@@ -101,9 +107,18 @@ _kiosk_outbox_query (KioskOutbox *self,
   sqlite3_finalize (stmt);
 
   if (rc != SQLITE_DONE)
-    return _kiosk_outbox_set_error (self, error, rc, "reading the queue");
+    return _kiosk_outbox_set_error (self, error, rc, doing);
 
   return TRUE;
+}
+
+gboolean
+_kiosk_outbox_query (KioskOutbox *self,
+                     const char  *sql,
+                     gint64      *out,
+                     GError     **error)
+{
+  return _kiosk_outbox_query_param (self, sql, 0, "reading the queue", out, error);
 }
 
 /**

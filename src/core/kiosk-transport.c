@@ -381,7 +381,7 @@ forget_headers (struct curl_slist *headers)
 }
 
 /**
- * _kiosk_uploader_request:
+ * kiosk_transport_perform:
  * @extra: more header lines ("Name: value")
  *
  * One request, on the calling thread. Returns %FALSE only when the token could not be read
