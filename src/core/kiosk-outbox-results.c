@@ -161,30 +161,29 @@ kiosk_outbox_count_attempt (KioskOutbox  *self,
                              "counting a delivery attempt", error, bind_seq, &seq);
 }
 
-/**
- * kiosk_outbox_apply_results:
- * @results: (array length=n): what the server said about each response it was sent
- * @http_status: the reply's status: 200 for a reply with a result per event; 400, 413, 415 or
- *   422 for one event the server refused on its own
- * @now_wall_us: the delivery (or rejection) time; retention counts from it
- *
- * Records one reply in one transaction, all or nothing: rejected responses become dead letters
- * (the row stays, flagged, and the dead-letter table says why), the others are marked
- * delivered. A 2xx reply is also the last successful upload, for --status and the heartbeat.
- */
-gboolean
-kiosk_outbox_apply_results (KioskOutbox               *self,
-                            const KioskDeliveryResult *results,
-                            guint                      n,
-                            int                        http_status,
-                            gint64                     now_wall_us,
-                            GError                   **error)
+static gboolean
+set_synchronous (KioskOutbox  *self,
+                 const char   *sql,
+                 GError      **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return _kiosk_outbox_set_error (self, error, rc, "setting how commits are synced");
+
+  return TRUE;
+}
+
+static gboolean
+apply_results_in_transaction (KioskOutbox               *self,
+                              const KioskDeliveryResult *results,
+                              guint                      n,
+                              int                        http_status,
+                              gint64                     now_wall_us,
+                              GError                   **error)
 {
   g_autofree gint64 *delivered = g_new (gint64, MAX (n, 1));
   guint n_delivered = 0;
-
-  g_return_val_if_fail (KIOSK_IS_OUTBOX (self), FALSE);
-  g_return_val_if_fail (results != NULL || n == 0, FALSE);
 
   if (!kiosk_outbox_begin (self, error))
     return FALSE;
@@ -215,6 +214,52 @@ kiosk_outbox_apply_results (KioskOutbox               *self,
 fail:
   kiosk_outbox_rollback (self);
   return FALSE;
+}
+
+/**
+ * kiosk_outbox_apply_results:
+ * @results: (array length=n): what the server said about each response it was sent
+ * @http_status: the reply's status: 200 for a reply with a result per event; 400, 413, 415 or
+ *   422 for one event the server refused on its own
+ * @now_wall_us: the delivery (or rejection) time; retention counts from it
+ *
+ * Records one reply in one transaction, all or nothing: rejected responses become dead letters
+ * (the row stays, flagged, and the dead-letter table says why), the others are marked
+ * delivered. A 2xx reply is also the last successful upload, for --status and the heartbeat.
+ *
+ * The server holds these results already, so this commit is not synced by itself
+ * (synchronous=NORMAL: the next tap's commit or a checkpoint syncs it), and a tap that waits
+ * for the write lock meanwhile never waits through an fsync. Results lost to a power cut leave
+ * their responses pending: they are sent again, the server answers "duplicate", and that marks
+ * them delivered; nothing is counted twice.
+ */
+gboolean
+kiosk_outbox_apply_results (KioskOutbox               *self,
+                            const KioskDeliveryResult *results,
+                            guint                      n,
+                            int                        http_status,
+                            gint64                     now_wall_us,
+                            GError                   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (KIOSK_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (results != NULL || n == 0, FALSE);
+
+  if (!set_synchronous (self, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
+
+  apply_results_in_transaction (self, results, n, http_status, now_wall_us, &local_error);
+
+  /* Every other write of this connection is synced at its commit, like a tap. */
+  if (!set_synchronous (self, "PRAGMA synchronous = FULL", local_error ? NULL : &local_error) ||
+      local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /**

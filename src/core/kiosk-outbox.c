@@ -179,9 +179,10 @@ kiosk_outbox_open (const char            *path,
 
   if (!read_only)
     {
-      /* The store already chose WAL; a delivery mark must survive a power cut just like a tap.
-       * Checkpoints happen here, after the uploader's commits, often enough that the WAL never
-       * grows to the 1000 pages at which a tap's own commit would have to checkpoint it. */
+      /* The store already chose WAL; what this connection writes is synced at each commit like a
+       * tap, except the server's results (kiosk_outbox_apply_results()). Checkpoints happen
+       * here, after the uploader's commits, often enough that the WAL never grows to the 1000
+       * pages at which a tap's own commit would have to checkpoint it. */
       rc = sqlite3_exec (self->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                          "PRAGMA wal_autocheckpoint = 100; PRAGMA journal_size_limit = "
                          G_STRINGIFY (KIOSK_STORE_WAL_SIZE_LIMIT), NULL, NULL, NULL);
