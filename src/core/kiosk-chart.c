@@ -1,5 +1,6 @@
 /* kiosk-chart.c: the charts of the admin screen and the dashboard, drawn on any cairo_t, so the
- * kiosk's widget, the server's inline SVG and the tests' PNGs are the same drawing. */
+ * kiosk's widget, the server's inline SVG and the tests' PNGs are the same drawing. The
+ * dashboard's trend and heat map are in kiosk-chart-trend.c. */
 #define G_LOG_DOMAIN "kiosk-chart"
 
 #include "config.h"
@@ -10,13 +11,8 @@
 #include <pango/pangocairo.h>
 #include <string.h>
 
-#include "kiosk-chart.h"
+#include "kiosk-chart-private.h"
 #include "kiosk-stats.h"
-
-#define GAP              4.0
-#define HOUR_LABEL_EVERY 3
-#define DEFAULT_FONT     "DejaVu Sans"
-#define DEFAULT_SIZE     12.0
 
 #define RGB(hex) { ((hex) >> 16 & 0xff) / 255., ((hex) >> 8 & 0xff) / 255., ((hex) & 0xff) / 255., 1 }
 
@@ -30,11 +26,7 @@ const KioskRgba kiosk_chart_face_colors[KIOSK_CHART_FACES] = {
 
 /* The heat map's scale: the faces' reds and greens with a yellow for the neutral middle, so a
  * cell reads the way the face of the same mood does. */
-static const struct
-{
-  double    at;
-  KioskRgba color;
-} index_stops[] = {
+const KioskChartStop _kiosk_chart_index_stops[KIOSK_CHART_N_INDEX_STOPS] = {
   {   0, RGB (0xb3261e) },
   {  25, RGB (0xf28b82) },
   {  50, RGB (0xf6d55c) },
@@ -93,12 +85,13 @@ kiosk_chart_index_color (double index)
     index = 50;
   index = CLAMP (index, 0, 100);
 
-  for (guint i = 1; i < G_N_ELEMENTS (index_stops); i++)
-    if (index <= index_stops[i].at)
-      return mix (index_stops[i - 1].color, index_stops[i].color,
-                  (index - index_stops[i - 1].at) / (index_stops[i].at - index_stops[i - 1].at));
+  for (guint i = 1; i < G_N_ELEMENTS (_kiosk_chart_index_stops); i++)
+    if (index <= _kiosk_chart_index_stops[i].at)
+      return mix (_kiosk_chart_index_stops[i - 1].color, _kiosk_chart_index_stops[i].color,
+                  (index - _kiosk_chart_index_stops[i - 1].at) /
+                  (_kiosk_chart_index_stops[i].at - _kiosk_chart_index_stops[i - 1].at));
 
-  return index_stops[G_N_ELEMENTS (index_stops) - 1].color;
+  return _kiosk_chart_index_stops[G_N_ELEMENTS (_kiosk_chart_index_stops) - 1].color;
 }
 
 double
@@ -160,40 +153,40 @@ kiosk_chart_hours_scale (const guint64 counts[24][KIOSK_CHART_FACES])
 
 /* Drawing helpers */
 
-static void
-set_color (cairo_t         *cr,
-           const KioskRgba *color)
+void
+_kiosk_chart_set_color (cairo_t         *cr,
+                        const KioskRgba *color)
 {
   cairo_set_source_rgba (cr, color->r, color->g, color->b, color->a);
 }
 
-static void
-fill_rect (cairo_t         *cr,
-           const KioskRgba *color,
-           double           x,
-           double           y,
-           double           w,
-           double           h)
+void
+_kiosk_chart_fill_rect (cairo_t         *cr,
+                        const KioskRgba *color,
+                        double           x,
+                        double           y,
+                        double           w,
+                        double           h)
 {
-  set_color (cr, color);
+  _kiosk_chart_set_color (cr, color);
   cairo_rectangle (cr, x, y, w, h);
   cairo_fill (cr);
 }
 
-static void
-paint_background (cairo_t               *cr,
-                  double                 width,
-                  double                 height,
-                  const KioskChartStyle *style)
+void
+_kiosk_chart_paint_background (cairo_t               *cr,
+                               double                 width,
+                               double                 height,
+                               const KioskChartStyle *style)
 {
   if (style->background.a <= 0)
     return;
-  fill_rect (cr, &style->background, 0, 0, width, height);
+  _kiosk_chart_fill_rect (cr, &style->background, 0, 0, width, height);
 }
 
-static PangoLayout *
-create_layout (cairo_t               *cr,
-               const KioskChartStyle *style)
+PangoLayout *
+_kiosk_chart_create_layout (cairo_t               *cr,
+                            const KioskChartStyle *style)
 {
   PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *desc = pango_font_description_new ();
@@ -215,34 +208,34 @@ create_layout (cairo_t               *cr,
 }
 
 /* Sets @text and returns its size in pixels. */
-static void
-measure (PangoLayout *layout,
-         const char  *text,
-         int         *width,
-         int         *height)
+void
+_kiosk_chart_measure (PangoLayout *layout,
+                      const char  *text,
+                      int         *width,
+                      int         *height)
 {
   pango_layout_set_text (layout, text, -1);
   pango_layout_get_pixel_size (layout, width, height);
 }
 
 /* @text's top left corner at @x, @y. */
-static void
-show_text (cairo_t         *cr,
-           PangoLayout     *layout,
-           const KioskRgba *color,
-           const char      *text,
-           double           x,
-           double           y)
+void
+_kiosk_chart_show_text (cairo_t         *cr,
+                        PangoLayout     *layout,
+                        const KioskRgba *color,
+                        const char      *text,
+                        double           x,
+                        double           y)
 {
   pango_layout_set_text (layout, text, -1);
-  set_color (cr, color);
+  _kiosk_chart_set_color (cr, color);
   cairo_move_to (cr, x, y);
   pango_cairo_show_layout (cr, layout);
 }
 
 /* Dark text on light colours, white on dark ones. */
-static KioskRgba
-text_on (const KioskRgba *fill)
+KioskRgba
+_kiosk_chart_text_on (const KioskRgba *fill)
 {
   double luminance = 0.2126 * fill->r + 0.7152 * fill->g + 0.0722 * fill->b;
 
@@ -251,9 +244,9 @@ text_on (const KioskRgba *fill)
   return (KioskRgba) RGB (0xffffff);
 }
 
-static KioskRgba
-faded (const KioskRgba *color,
-       double           alpha)
+KioskRgba
+_kiosk_chart_faded (const KioskRgba *color,
+                    double           alpha)
 {
   KioskRgba faint = *color;
 
@@ -284,10 +277,10 @@ kiosk_chart_draw_hours (cairo_t               *cr,
   top = g_strdup_printf ("%" G_GUINT64_FORMAT, scale);
 
   cairo_save (cr);
-  paint_background (cr, width, height, style);
-  layout = create_layout (cr, style);
+  _kiosk_chart_paint_background (cr, width, height, style);
+  layout = _kiosk_chart_create_layout (cr, style);
 
-  measure (layout, top, &top_w, &text_h);
+  _kiosk_chart_measure (layout, top, &top_w, &text_h);
   left = top_w + 2 * GAP;
   bottom = text_h + GAP;
   plot_w = width - left;
@@ -297,9 +290,9 @@ kiosk_chart_draw_hours (cairo_t               *cr,
   slot = plot_w / 24.0;
 
   /* The axis: a line at the bottom, a faint one at the top with its value. */
-  fill_rect (cr, &style->grid, left, text_h / 2.0, plot_w, 1);
-  fill_rect (cr, &style->text, left, text_h / 2.0 + plot_h, plot_w, 1);
-  show_text (cr, layout, &style->text, top, left - GAP - top_w, 0);
+  _kiosk_chart_fill_rect (cr, &style->grid, left, text_h / 2.0, plot_w, 1);
+  _kiosk_chart_fill_rect (cr, &style->text, left, text_h / 2.0 + plot_h, plot_w, 1);
+  _kiosk_chart_show_text (cr, layout, &style->text, top, left - GAP - top_w, 0);
 
   for (guint hour = 0; hour < 24; hour++)
     {
@@ -314,7 +307,7 @@ kiosk_chart_draw_hours (cairo_t               *cr,
           if (h <= 0)
             continue;
           y -= h;
-          fill_rect (cr, &kiosk_chart_face_colors[face], x, y, slot * 0.7, h);
+          _kiosk_chart_fill_rect (cr, &kiosk_chart_face_colors[face], x, y, slot * 0.7, h);
         }
 
       if (hour % HOUR_LABEL_EVERY == 0)
@@ -322,353 +315,22 @@ kiosk_chart_draw_hours (cairo_t               *cr,
           g_autofree char *number = g_strdup_printf ("%02u", hour);
           const char *label = hour_labels && hour_labels[hour] ? hour_labels[hour] : number;
 
-          measure (layout, label, &text_w, NULL);
-          show_text (cr, layout, &style->text, label,
-                     left + hour * slot + (slot - text_w) / 2.0, height - text_h);
+          _kiosk_chart_measure (layout, label, &text_w, NULL);
+          _kiosk_chart_show_text (cr, layout, &style->text, label,
+                                  left + hour * slot + (slot - text_w) / 2.0, height - text_h);
         }
     }
 
   if (scale == 0 && empty_text)
     {
-      measure (layout, empty_text, &text_w, NULL);
-      show_text (cr, layout, &style->text, empty_text, left + (plot_w - text_w) / 2.0,
-                 text_h / 2.0 + (plot_h - text_h) / 2.0);
+      _kiosk_chart_measure (layout, empty_text, &text_w, NULL);
+      _kiosk_chart_show_text (cr, layout, &style->text, empty_text, left + (plot_w - text_w) / 2.0,
+                              text_h / 2.0 + (plot_h - text_h) / 2.0);
     }
 
 out:
   cairo_restore (cr);
 }
-
-/* The trend */
-
-/* The bars of responses take the lower part of the plot, beneath the line. */
-#define TREND_BARS_SHARE 0.4
-#define DOT_RADIUS       3.5
-
-static void
-legend_swatch_line (cairo_t         *cr,
-                    const KioskRgba *color,
-                    double           x,
-                    double           y,
-                    double           size)
-{
-  set_color (cr, color);
-  cairo_set_line_width (cr, 2);
-  cairo_move_to (cr, x, y + size / 2);
-  cairo_line_to (cr, x + size * 1.5, y + size / 2);
-  cairo_stroke (cr);
-  cairo_arc (cr, x + size * 0.75, y + size / 2, DOT_RADIUS, 0, 2 * G_PI);
-  cairo_fill (cr);
-}
-
-void
-kiosk_chart_draw_trend (cairo_t               *cr,
-                        double                 width,
-                        double                 height,
-                        const KioskChartDay   *days,
-                        guint                  n_days,
-                        const char            *index_title,
-                        const char            *count_title,
-                        const KioskChartStyle *style)
-{
-  g_autoptr(PangoLayout) layout = NULL;
-  g_autofree char *count_top = NULL;
-  guint64 highest = 0, scale;
-  int text_w, text_h, index_w, count_w, label_w = 0;
-  double legend_h = 0, left, right, top, plot_w, plot_h, slot, base;
-  KioskRgba bar = faded (&style->text, 0.13);
-  KioskRgba line = faded (&style->text, 0.75);
-  guint step = 1;
-  gboolean drawing;
-
-  g_return_if_fail (cr != NULL && style != NULL && (days != NULL || n_days == 0));
-
-  for (guint i = 0; i < n_days; i++)
-    highest = MAX (highest, days[i].responses);
-  scale = kiosk_chart_nice_scale (highest);
-  count_top = g_strdup_printf ("%" G_GUINT64_FORMAT, scale);
-
-  cairo_save (cr);
-  paint_background (cr, width, height, style);
-  layout = create_layout (cr, style);
-
-  measure (layout, "100", &index_w, &text_h);
-  measure (layout, count_top, &count_w, NULL);
-
-  /* A legend that names the line and the bars. */
-  if (index_title || count_title)
-    {
-      double x = 0;
-
-      legend_h = text_h + 2 * GAP;
-      if (index_title)
-        {
-          legend_swatch_line (cr, &line, x, 0, text_h);
-          x += text_h * 1.5 + GAP;
-          measure (layout, index_title, &text_w, NULL);
-          show_text (cr, layout, &style->text, index_title, x, 0);
-          x += text_w + 4 * GAP;
-        }
-      if (count_title)
-        {
-          fill_rect (cr, &bar, x, 0, text_h, text_h);
-          x += text_h + GAP;
-          show_text (cr, layout, &style->text, count_title, x, 0);
-        }
-    }
-
-  left = index_w + 2 * GAP;
-  right = count_w + 2 * GAP;
-  top = legend_h + text_h / 2.0;
-  plot_w = width - left - right;
-  plot_h = height - top - text_h - GAP;
-  if (n_days == 0 || plot_w <= n_days || plot_h <= 16)
-    goto out;
-  slot = plot_w / n_days;
-  base = top + plot_h;
-
-  /* The index axis at the left, 0 to 100 in quarters. */
-  for (int q = 0; q <= 4; q++)
-    {
-      g_autofree char *value = g_strdup_printf ("%d", q * 25);
-      double y = base - plot_h * q / 4.0;
-
-      fill_rect (cr, q == 0 ? &style->text : &style->grid, left, y, plot_w, 1);
-      measure (layout, value, &text_w, NULL);
-      show_text (cr, layout, &style->text, value, left - GAP - text_w, y - text_h / 2.0);
-    }
-
-  /* The count axis at the right: its top, where the bars' share of the plot ends. */
-  if (scale > 0)
-    {
-      double y = base - plot_h * TREND_BARS_SHARE;
-
-      fill_rect (cr, &style->grid, left + plot_w, y, GAP, 1);
-      show_text (cr, layout, &style->text, count_top, left + plot_w + GAP * 1.5,
-                 y - text_h / 2.0);
-      show_text (cr, layout, &style->text, "0", left + plot_w + GAP * 1.5, base - text_h / 2.0);
-    }
-
-  for (guint i = 0; i < n_days; i++)
-    {
-      double h;
-
-      if (scale == 0 || days[i].responses == 0)
-        continue;
-      h = plot_h * TREND_BARS_SHARE * (double) days[i].responses / (double) scale;
-      fill_rect (cr, &bar, left + i * slot + slot * 0.2, base - h, slot * 0.6, h);
-    }
-
-  /* The line, broken where a day has no index. */
-  set_color (cr, &line);
-  cairo_set_line_width (cr, 2);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  drawing = FALSE;
-  for (guint i = 0; i < n_days; i++)
-    {
-      double x = left + (i + 0.5) * slot;
-
-      if (isnan (days[i].index))
-        {
-          drawing = FALSE;
-          continue;
-        }
-      if (drawing)
-        cairo_line_to (cr, x, base - plot_h * CLAMP (days[i].index, 0, 100) / 100.0);
-      else
-        cairo_move_to (cr, x, base - plot_h * CLAMP (days[i].index, 0, 100) / 100.0);
-      drawing = TRUE;
-    }
-  cairo_stroke (cr);
-
-  /* Dots in the index's own colour, so a bad day stands out. */
-  for (guint i = 0; i < n_days; i++)
-    {
-      KioskRgba color;
-      double x = left + (i + 0.5) * slot;
-
-      if (isnan (days[i].index))
-        continue;
-      color = kiosk_chart_index_color (days[i].index);
-      cairo_arc (cr, x, base - plot_h * CLAMP (days[i].index, 0, 100) / 100.0, DOT_RADIUS, 0,
-                 2 * G_PI);
-      set_color (cr, &color);
-      cairo_fill_preserve (cr);
-      set_color (cr, &line);
-      cairo_set_line_width (cr, 1);
-      cairo_stroke (cr);
-    }
-
-  /* Day labels, thinned out so none overlaps the next. */
-  for (guint i = 0; i < n_days; i++)
-    if (days[i].label)
-      {
-        measure (layout, days[i].label, &text_w, NULL);
-        label_w = MAX (label_w, text_w);
-      }
-  step = MAX (1, (guint) ceil ((label_w + 2 * GAP) / slot));
-  for (guint i = 0; i < n_days; i += step)
-    {
-      if (!days[i].label)
-        continue;
-      measure (layout, days[i].label, &text_w, NULL);
-      show_text (cr, layout, &style->text, days[i].label,
-                 CLAMP (left + (i + 0.5) * slot - text_w / 2.0, 0, width - text_w), base + GAP);
-    }
-
-out:
-  cairo_restore (cr);
-}
-
-/* The heat map */
-
-#define HEATMAP_LEGEND_BAR 10.0
-
-static void
-hatch (cairo_t         *cr,
-       const KioskRgba *color,
-       double           x,
-       double           y,
-       double           w,
-       double           h)
-{
-  cairo_save (cr);
-  cairo_rectangle (cr, x, y, w, h);
-  cairo_clip (cr);
-  set_color (cr, color);
-  cairo_set_line_width (cr, 1);
-  for (double d = -h; d < w; d += 6)
-    {
-      cairo_move_to (cr, x + d, y + h);
-      cairo_line_to (cr, x + d + h, y);
-    }
-  cairo_stroke (cr);
-  cairo_restore (cr);
-}
-
-void
-kiosk_chart_draw_heatmap (cairo_t               *cr,
-                          double                 width,
-                          double                 height,
-                          const double           index[7][24],
-                          const guint64          counts[7][24],
-                          const gboolean         open[7][24],
-                          guint                  min_count,
-                          gboolean               show_counts,
-                          const char *const      weekday_labels[7],
-                          const KioskChartStyle *style)
-{
-  g_autoptr(PangoLayout) layout = NULL;
-  int text_w, text_h, hour_w, label_w = 0;
-  double left, top, plot_w, plot_h, cell_w, cell_h, legend_y;
-  KioskRgba pale = faded (&style->grid, 0.3);
-  guint every = 1;
-  cairo_pattern_t *ramp;
-
-  g_return_if_fail (cr != NULL && index != NULL && counts != NULL && style != NULL);
-
-  cairo_save (cr);
-  paint_background (cr, width, height, style);
-  layout = create_layout (cr, style);
-
-  measure (layout, "00", &hour_w, &text_h);
-  for (guint day = 0; day < 7 && weekday_labels; day++)
-    if (weekday_labels[day])
-      {
-        measure (layout, weekday_labels[day], &text_w, NULL);
-        label_w = MAX (label_w, text_w);
-      }
-
-  left = label_w + 2 * GAP;
-  top = text_h + GAP;
-  plot_w = width - left;
-  /* Below the grid: the colour scale, 0 to 100. */
-  plot_h = height - top - (GAP * 2 + HEATMAP_LEGEND_BAR + text_h);
-  if (plot_w <= 48 || plot_h <= 14)
-    goto out;
-  cell_w = plot_w / 24;
-  cell_h = plot_h / 7;
-
-  while (every < 24 && hour_w + GAP > cell_w * every)
-    every = every < 3 ? every + 1 : every * 2;
-  for (guint hour = 0; hour < 24; hour += every)
-    {
-      g_autofree char *label = g_strdup_printf ("%02u", hour);
-
-      show_text (cr, layout, &style->text, label,
-                 left + hour * cell_w + (cell_w - hour_w) / 2.0, 0);
-    }
-
-  for (guint day = 0; day < 7; day++)
-    {
-      double y = top + day * cell_h;
-
-      if (weekday_labels && weekday_labels[day])
-        {
-          measure (layout, weekday_labels[day], &text_w, NULL);
-          show_text (cr, layout, &style->text, weekday_labels[day], left - GAP - text_w,
-                     y + (cell_h - text_h) / 2.0);
-        }
-
-      for (guint hour = 0; hour < 24; hour++)
-        {
-          double x = left + hour * cell_w + 1;
-          double w = cell_w - 2, h = cell_h - 2;
-          KioskRgba fill, ink;
-          g_autofree char *count = NULL;
-
-          if (open && !open[day][hour])
-            continue;
-
-          if (counts[day][hour] < MAX (min_count, 1) || isnan (index[day][hour]))
-            {
-              /* Too few to say anything: no colour, so nobody reads a mood into it. */
-              fill_rect (cr, &pale, x, y + 1, w, h);
-              hatch (cr, &style->grid, x, y + 1, w, h);
-              ink = style->text;
-            }
-          else
-            {
-              fill = kiosk_chart_index_color (index[day][hour]);
-              fill_rect (cr, &fill, x, y + 1, w, h);
-              ink = text_on (&fill);
-            }
-
-          if (!show_counts || counts[day][hour] == 0)
-            continue;
-          count = g_strdup_printf ("%" G_GUINT64_FORMAT, counts[day][hour]);
-          measure (layout, count, &text_w, NULL);
-          if (text_w + 2 > w || text_h > h)
-            continue;
-          show_text (cr, layout, &ink, count, x + (w - text_w) / 2.0, y + 1 + (h - text_h) / 2.0);
-        }
-    }
-
-  /* The colour scale: the same stops as the cells, labelled at its ends and middle. */
-  legend_y = top + plot_h + GAP;
-  ramp = cairo_pattern_create_linear (left, 0, left + plot_w / 3, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (index_stops); i++)
-    cairo_pattern_add_color_stop_rgba (ramp, index_stops[i].at / 100,
-                                       index_stops[i].color.r, index_stops[i].color.g,
-                                       index_stops[i].color.b, index_stops[i].color.a);
-  cairo_set_source (cr, ramp);
-  cairo_rectangle (cr, left, legend_y, plot_w / 3, HEATMAP_LEGEND_BAR);
-  cairo_fill (cr);
-  cairo_pattern_destroy (ramp);
-  for (int i = 0; i <= 2; i++)
-    {
-      g_autofree char *value = g_strdup_printf ("%d", i * 50);
-
-      measure (layout, value, &text_w, NULL);
-      show_text (cr, layout, &style->text, value,
-                 CLAMP (left + plot_w / 6 * i - text_w / 2.0, left, width - text_w),
-                 legend_y + HEATMAP_LEGEND_BAR + GAP / 2);
-    }
-
-out:
-  cairo_restore (cr);
-}
-
 /* The faces */
 
 void
@@ -707,20 +369,20 @@ kiosk_chart_draw_faces (cairo_t               *cr,
     }
 
   cairo_save (cr);
-  paint_background (cr, width, height, style);
-  layout = create_layout (cr, style);
-  measure (layout, "0%", NULL, &text_h);
+  _kiosk_chart_paint_background (cr, width, height, style);
+  layout = _kiosk_chart_create_layout (cr, style);
+  _kiosk_chart_measure (layout, "0%", NULL, &text_h);
 
   for (guint face = 0; face < scale; face++)
     {
       if (labels && labels[face])
         {
-          measure (layout, labels[face], &text_w, NULL);
+          _kiosk_chart_measure (layout, labels[face], &text_w, NULL);
           label_w = MAX (label_w, text_w);
         }
       if (values[face])
         {
-          measure (layout, values[face], &text_w, NULL);
+          _kiosk_chart_measure (layout, values[face], &text_w, NULL);
           value_w = MAX (value_w, text_w);
         }
     }
@@ -737,7 +399,7 @@ kiosk_chart_draw_faces (cairo_t               *cr,
       if (bar_h < text_h / 2.0)
         goto out;
       if (total == 0)
-        fill_rect (cr, &style->grid, 0, 0, width, bar_h);
+        _kiosk_chart_fill_rect (cr, &style->grid, 0, 0, width, bar_h);
 
       /* Most positive at the left, as a reader expects "good" first. */
       for (int face = scale - 1; face >= 0; face--)
@@ -747,26 +409,26 @@ kiosk_chart_draw_faces (cairo_t               *cr,
 
           if (w > 0)
             {
-              KioskRgba ink = text_on (&color);
+              KioskRgba ink = _kiosk_chart_text_on (&color);
 
-              fill_rect (cr, &color, x, 0, w, bar_h);
+              _kiosk_chart_fill_rect (cr, &color, x, 0, w, bar_h);
               if (values[face])
                 {
-                  measure (layout, values[face], &text_w, NULL);
+                  _kiosk_chart_measure (layout, values[face], &text_w, NULL);
                   if (text_w + 2 * GAP <= w && text_h <= bar_h)
-                    show_text (cr, layout, &ink, values[face], x + (w - text_w) / 2.0,
-                               (bar_h - text_h) / 2.0);
+                    _kiosk_chart_show_text (cr, layout, &ink, values[face], x + (w - text_w) / 2.0,
+                                            (bar_h - text_h) / 2.0);
                 }
             }
           x += w;
 
           if (labels && labels[face])
             {
-              fill_rect (cr, &color, lx, bar_h + 2 * GAP + text_h * 0.15, text_h * 0.7,
-                         text_h * 0.7);
+              _kiosk_chart_fill_rect (cr, &color, lx, bar_h + 2 * GAP + text_h * 0.15, text_h * 0.7,
+                                      text_h * 0.7);
               lx += text_h * 0.7 + GAP;
-              measure (layout, labels[face], &text_w, NULL);
-              show_text (cr, layout, &style->text, labels[face], lx, bar_h + 2 * GAP);
+              _kiosk_chart_measure (layout, labels[face], &text_w, NULL);
+              _kiosk_chart_show_text (cr, layout, &style->text, labels[face], lx, bar_h + 2 * GAP);
               lx += text_w + 4 * GAP;
             }
         }
@@ -777,7 +439,7 @@ kiosk_chart_draw_faces (cairo_t               *cr,
       double left = label_w > 0 ? label_w + 2 * GAP : 0;
       double bar_max = width - left - value_w - 2 * GAP;
       /* A pale track the length of 100 %, so the bars read as shares of a whole. */
-      KioskRgba track = faded (&style->grid, 0.35);
+      KioskRgba track = _kiosk_chart_faded (&style->grid, 0.35);
 
       if (bar_max <= 0 || row_h < 4)
         goto out;
@@ -793,16 +455,16 @@ kiosk_chart_draw_faces (cairo_t               *cr,
 
           if (labels && labels[face])
             {
-              measure (layout, labels[face], &text_w, NULL);
-              show_text (cr, layout, &style->text, labels[face], left - GAP - text_w,
-                         y + (row_h - text_h) / 2.0);
+              _kiosk_chart_measure (layout, labels[face], &text_w, NULL);
+              _kiosk_chart_show_text (cr, layout, &style->text, labels[face], left - GAP - text_w,
+                                      y + (row_h - text_h) / 2.0);
             }
-          fill_rect (cr, &track, left, y + (row_h - thick) / 2.0, bar_max, thick);
+          _kiosk_chart_fill_rect (cr, &track, left, y + (row_h - thick) / 2.0, bar_max, thick);
           if (w > 0)
-            fill_rect (cr, &color, left, y + (row_h - thick) / 2.0, w, thick);
+            _kiosk_chart_fill_rect (cr, &color, left, y + (row_h - thick) / 2.0, w, thick);
           if (values[face])
-            show_text (cr, layout, &style->text, values[face], left + w + GAP,
-                       y + (row_h - text_h) / 2.0);
+            _kiosk_chart_show_text (cr, layout, &style->text, values[face], left + w + GAP,
+                                    y + (row_h - text_h) / 2.0);
         }
     }
 
