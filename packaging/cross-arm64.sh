@@ -1,10 +1,10 @@
 #!/bin/sh
 # cross-arm64.sh: cross-builds Smiley Kiosk for arm64 (a Raspberry Pi with 64-bit Raspberry Pi OS
-# bookworm) on a Debian 12 amd64 machine, and runs the core test suite under qemu-user.
+# bookworm) on a Debian 12 amd64 machine, and runs the core and fault tests under qemu-user.
 #
 # On this machine: adds the arm64 architecture to dpkg, installs the cross compiler
 # (gcc-aarch64-linux-gnu), the arm64 -dev packages (multiarch) and qemu-user-static, builds in
-# build/arm64 with packaging/arm64-cross.ini and runs `meson test --suite core`.
+# build/arm64 with packaging/arm64-cross.ini and runs `meson test --suite core --suite faults`.
 # With --deb it also builds the arm64 package, for the pi-gen stage:
 #   dpkg-buildpackage -a arm64 -Pcross,nocheck -us -uc -b
 #
@@ -237,13 +237,14 @@ if ! file "$builddir/src/smiley-kiosk" | grep -q "ARM aarch64"; then
 fi
 qemu-aarch64-static "$builddir/src/smiley-kiosk" --version
 
-step "meson test --suite core (under qemu-user)"
+step "meson test --suite core --suite faults (under qemu-user)"
 test_started=$(date +%s)
 status=0
 # test-crash kills a child recorder at a random moment up to 50 ms after it has started; under
 # emulation the child needs far longer to open its database, so the window grows to 400 ms and
 # the run to 60 kills.
-tests=$(meson test -C "$builddir" --list --suite core 2>/dev/null | sed -n 's|.* / ||p')
+tests=$(meson test -C "$builddir" --list --suite core --suite faults 2>/dev/null |
+        sed -n 's|.* / ||p')
 export KIOSK_CRASH_MAX_DELAY_MS=400 KIOSK_CRASH_ITERATIONS=60
 # Emulation is several times slower; the timeouts grow with it.
 meson test -C "$builddir" --print-errorlogs --timeout-multiplier 6 $tests || status=$?

@@ -2,14 +2,14 @@
 # run-sanitizers.sh: the test suite built with AddressSanitizer, LeakSanitizer and
 # UndefinedBehaviorSanitizer, in a build directory of its own.
 #   tests/run-sanitizers.sh [--core] [build-dir]
-# --core runs only the suites that need no display (core and cli). The last line is
+# --core runs only the suites that need no display (core, faults and cli). The last line is
 # "sanitizers: N passed, N failed, N skipped"; the exit status is meson test's.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 suites=""
 if [ "${1:-}" = "--core" ]; then
-  suites="--suite core --suite cli"
+  suites="--suite core --suite faults --suite cli"
   shift
 fi
 build=$(realpath -m "${1:-$top/build-sanitize}")

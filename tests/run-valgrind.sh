@@ -1,6 +1,6 @@
 #!/bin/sh
-# run-valgrind.sh: the core tests under valgrind's memcheck, in a plain debugoptimized build of
-# their own.
+# run-valgrind.sh: the core and fault tests under valgrind's memcheck, in a plain debugoptimized
+# build of their own.
 #   tests/run-valgrind.sh [build-dir]
 # A definite leak, an invalid read or write or a use of uninitialised memory fails the test. The
 # last line is "valgrind: N passed, N failed, N skipped"; the exit status is meson test's.
@@ -49,7 +49,8 @@ valgrind="valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=def
 preloaded="test-buttons"
 plain=""
 wrapped=""
-for t in $(meson test -C "$build" --list --suite core 2>/dev/null | sed -n 's/^[^ ]* \/ //p'); do
+for t in $(meson test -C "$build" --list --suite core --suite faults 2>/dev/null |
+           sed -n 's/^[^ ]* \/ //p'); do
   case " $preloaded " in
     *" $t "*) wrapped="$wrapped $t" ;;
     *) plain="$plain $t" ;;
