@@ -185,7 +185,8 @@ kiosk_outbox_open (const char            *path,
        * pages at which a tap's own commit would have to checkpoint it. */
       rc = sqlite3_exec (self->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                          "PRAGMA wal_autocheckpoint = 100; PRAGMA journal_size_limit = "
-                         G_STRINGIFY (KIOSK_STORE_WAL_SIZE_LIMIT), NULL, NULL, NULL);
+                         G_STRINGIFY (KIOSK_STORE_WAL_SIZE_LIMIT) "; PRAGMA cache_size = -"
+                         G_STRINGIFY (KIOSK_STORE_CACHE_KIB), NULL, NULL, NULL);
       if (rc != SQLITE_OK)
         {
           _kiosk_outbox_set_error (self, error, rc, "configuring the connection");

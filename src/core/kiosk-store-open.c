@@ -379,6 +379,9 @@ open_connection (KioskStore  *self,
 
   sqlite3_extended_result_codes (self->db, 1);
   set_busy_limit (self, read_only ? TOOL_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
+  /* Before the check at start reads every page: a small page cache (KIOSK_STORE_CACHE_KIB). */
+  sqlite3_exec (self->db, "PRAGMA cache_size = -" G_STRINGIFY (KIOSK_STORE_CACHE_KIB), NULL, NULL,
+                NULL);
 
   /* SQLite quietly falls back to read-only when it may not write the file (or its -shm after a
    * crash on a read-only disk). Such a connection would never record anything. */

@@ -46,6 +46,10 @@ typedef enum
 #define KIOSK_STORE_RETRY_SECONDS  5
 /* Bytes the write-ahead log is cut back to when it restarts (PRAGMA journal_size_limit). */
 #define KIOSK_STORE_WAL_SIZE_LIMIT 4194304
+/* Each connection's page cache, in KiB (PRAGMA cache_size). A tap touches a few dozen pages and
+ * the operating system caches the file anyway; SQLite's default of 2000 KiB stays on the heap
+ * for the kiosk's lifetime once the check at start has read the whole database. */
+#define KIOSK_STORE_CACHE_KIB 256
 
 #define KIOSK_TYPE_STORE (kiosk_store_get_type ())
 G_DECLARE_FINAL_TYPE (KioskStore, kiosk_store, KIOSK, STORE, GObject)
