@@ -14,7 +14,6 @@
 #include "kiosk-day-figures.h"
 #include "kiosk-export.h"
 #include "kiosk-hour-chart.h"
-#include "kiosk-page-layout.h"
 
 #define REFRESH_SECONDS 5
 
@@ -761,7 +760,7 @@ kiosk_admin_page_class_init (KioskAdminPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  kiosk_page_class_init_object (object_class);
+  kiosk_page_class_set_template (widget_class, "kiosk-admin-page.ui");
   object_class->dispose = kiosk_admin_page_dispose;
   object_class->get_property = kiosk_admin_page_get_property;
   widget_class->map = kiosk_admin_page_map;
@@ -778,9 +777,6 @@ kiosk_admin_page_class_init (KioskAdminPageClass *klass)
 
   g_type_ensure (KIOSK_TYPE_HOUR_CHART);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_PATH "/kiosk-admin-page.ui");
   gtk_widget_class_bind_template_child (widget_class, KioskAdminPage, first_boot_label);
   gtk_widget_class_bind_template_child (widget_class, KioskAdminPage, columns);
   gtk_widget_class_bind_template_child (widget_class, KioskAdminPage, device_grid);

@@ -10,7 +10,6 @@
 
 #include "kiosk-attract-page.h"
 #include "kiosk-face-view.h"
-#include "kiosk-page-layout.h"
 
 struct _KioskAttractPage
 {
@@ -60,13 +59,10 @@ kiosk_attract_page_class_init (KioskAttractPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  kiosk_page_class_init_object (G_OBJECT_CLASS (klass));
+  kiosk_page_class_set_template (widget_class, "kiosk-attract-page.ui");
 
   g_type_ensure (KIOSK_TYPE_FACE_VIEW);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_PATH "/kiosk-attract-page.ui");
   gtk_widget_class_bind_template_child (widget_class, KioskAttractPage, question_label);
 }
 

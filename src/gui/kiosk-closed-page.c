@@ -7,7 +7,6 @@
 #include <glib/gi18n.h>
 
 #include "kiosk-closed-page.h"
-#include "kiosk-page-layout.h"
 
 struct _KioskClosedPage
 {
@@ -116,11 +115,8 @@ kiosk_closed_page_class_init (KioskClosedPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  kiosk_page_class_init_object (G_OBJECT_CLASS (klass));
+  kiosk_page_class_set_template (widget_class, "kiosk-closed-page.ui");
 
-  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_PATH "/kiosk-closed-page.ui");
   gtk_widget_class_bind_template_child (widget_class, KioskClosedPage, reopens_label);
 }
 

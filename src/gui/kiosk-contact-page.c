@@ -231,15 +231,12 @@ kiosk_contact_page_class_init (KioskContactPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  kiosk_page_class_init_object (object_class);
+  kiosk_page_class_set_template (widget_class, "kiosk-contact-page.ui");
   object_class->constructed = kiosk_contact_page_constructed;
 
   g_type_ensure (KIOSK_TYPE_COUNTDOWN);
   g_type_ensure (KIOSK_TYPE_KEYBOARD);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_PATH "/kiosk-contact-page.ui");
   gtk_widget_class_bind_template_child (widget_class, KioskContactPage, stack);
   gtk_widget_class_bind_template_child (widget_class, KioskContactPage, consent_countdown);
   gtk_widget_class_bind_template_child (widget_class, KioskContactPage, consent_label);

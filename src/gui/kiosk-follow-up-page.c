@@ -175,15 +175,12 @@ kiosk_follow_up_page_class_init (KioskFollowUpPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  kiosk_page_class_init_object (object_class);
+  kiosk_page_class_set_template (widget_class, "kiosk-follow-up-page.ui");
   object_class->constructed = kiosk_follow_up_page_constructed;
   object_class->dispose = kiosk_follow_up_page_dispose;
 
   g_type_ensure (KIOSK_TYPE_COUNTDOWN);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_PATH "/kiosk-follow-up-page.ui");
   gtk_widget_class_bind_template_child (widget_class, KioskFollowUpPage, question_label);
   gtk_widget_class_bind_template_child (widget_class, KioskFollowUpPage, hint_label);
   gtk_widget_class_bind_template_child (widget_class, KioskFollowUpPage, countdown);

@@ -8,6 +8,7 @@
 
 #include "kiosk-gui-enums.h"
 #include "kiosk-page.h"
+#include "kiosk-page-layout.h"
 
 G_DEFINE_INTERFACE (KioskPage, kiosk_page, GTK_TYPE_WIDGET)
 
@@ -30,6 +31,17 @@ kiosk_page_default_init (KioskPageInterface *iface)
                                                             G_PARAM_STATIC_STRINGS));
 }
 
+/* A page is ready for the visit under way as soon as it is built. */
+static void
+kiosk_page_real_constructed (GObject *object)
+{
+  GObjectClass *parent_class = g_type_class_peek_parent (G_OBJECT_GET_CLASS (object));
+
+  parent_class->constructed (object);
+
+  kiosk_page_prepare (KIOSK_PAGE (object));
+}
+
 /* Pages are final types, so the object's own type is the one whose template built it. */
 static void
 kiosk_page_real_dispose (GObject *object)
@@ -42,20 +54,31 @@ kiosk_page_real_dispose (GObject *object)
 }
 
 /**
- * kiosk_page_class_init_object:
+ * kiosk_page_class_set_template:
+ * @template_name: the page's template among the resources ("kiosk-thanks-page.ui")
  *
- * For a page's class_init: gives the interface's "flow" the id %KIOSK_PAGE_PROP_FLOW, sets
- * get_property and set_property to kiosk_page_get_property() and kiosk_page_set_property(), and
- * dispose to one that calls kiosk_page_dispose(). A page with properties of its own, or more to
- * drop, sets its own after this and passes "flow" on, or calls kiosk_page_dispose().
+ * For a page's class_init, first: the template, the page layout, and the GObject side of a
+ * page. "flow" gets the id %KIOSK_PAGE_PROP_FLOW and is kept by kiosk_page_get_property() and
+ * kiosk_page_set_property(); constructed prepares the page once; dispose calls
+ * kiosk_page_dispose(). A page with properties of its own, or more to set up or drop, sets its
+ * own functions after this and passes "flow" on, prepares itself, or calls
+ * kiosk_page_dispose().
  */
 void
-kiosk_page_class_init_object (GObjectClass *object_class)
+kiosk_page_class_set_template (GtkWidgetClass *widget_class,
+                               const char     *template_name)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (widget_class);
+  g_autofree char *path = g_strconcat (RESOURCE_PATH "/", template_name, NULL);
+
   object_class->get_property = kiosk_page_get_property;
   object_class->set_property = kiosk_page_set_property;
+  object_class->constructed = kiosk_page_real_constructed;
   object_class->dispose = kiosk_page_real_dispose;
   g_object_class_override_property (object_class, KIOSK_PAGE_PROP_FLOW, "flow");
+
+  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, path);
 }
 
 void

@@ -37,11 +37,12 @@ struct _KioskPageInterface
   void (*prepare) (KioskPage *self);
 };
 
-/* The id kiosk_page_class_init_object() gives the "flow" property; a page's own properties
+/* The id kiosk_page_class_set_template() gives the "flow" property; a page's own properties
  * follow it. */
 #define KIOSK_PAGE_PROP_FLOW 1
 
-void        kiosk_page_class_init_object (GObjectClass *object_class);
+void        kiosk_page_class_set_template (GtkWidgetClass *widget_class,
+                                           const char     *template_name);
 void        kiosk_page_get_property       (GObject      *object,
                                            guint         prop_id,
                                            GValue       *value,

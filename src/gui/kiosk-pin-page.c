@@ -8,7 +8,6 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "kiosk-page-layout.h"
 #include "kiosk-pin-page.h"
 
 struct _KioskPinPage
@@ -78,11 +77,9 @@ kiosk_pin_page_class_init (KioskPinPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  kiosk_page_class_init_object (object_class);
+  kiosk_page_class_set_template (widget_class, "kiosk-pin-page.ui");
   object_class->dispose = kiosk_pin_page_dispose;
 
-  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/kiosk-pin-page.ui");
   gtk_widget_class_bind_template_child (widget_class, KioskPinPage, dots_label);
   gtk_widget_class_bind_template_child (widget_class, KioskPinPage, message_label);
   gtk_widget_class_bind_template_child (widget_class, KioskPinPage, keypad);

@@ -9,7 +9,6 @@
 #include <glib/gi18n.h>
 
 #include "kiosk-face-view.h"
-#include "kiosk-page-layout.h"
 #include "kiosk-survey-page.h"
 #include "kiosk-wrap-box.h"
 
@@ -134,15 +133,12 @@ kiosk_survey_page_class_init (KioskSurveyPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  kiosk_page_class_init_object (object_class);
+  kiosk_page_class_set_template (widget_class, "kiosk-survey-page.ui");
   object_class->constructed = kiosk_survey_page_constructed;
 
   g_type_ensure (KIOSK_TYPE_FACE_VIEW);
   g_type_ensure (KIOSK_TYPE_WRAP_BOX);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_PATH "/kiosk-survey-page.ui");
   gtk_widget_class_bind_template_child (widget_class, KioskSurveyPage, language_bar);
   gtk_widget_class_bind_template_child (widget_class, KioskSurveyPage, question_label);
   gtk_widget_class_bind_template_child (widget_class, KioskSurveyPage, status_label);

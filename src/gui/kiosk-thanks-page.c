@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include "kiosk-face-view.h"
-#include "kiosk-page-layout.h"
 #include "kiosk-thanks-page.h"
 
 struct _KioskThanksPage
@@ -33,14 +32,6 @@ kiosk_thanks_page_prepare (KioskPage *page)
 }
 
 static void
-kiosk_thanks_page_constructed (GObject *object)
-{
-  G_OBJECT_CLASS (kiosk_thanks_page_parent_class)->constructed (object);
-
-  kiosk_thanks_page_prepare (KIOSK_PAGE (object));
-}
-
-static void
 kiosk_thanks_page_iface_init (KioskPageInterface *iface)
 {
   iface->prepare = kiosk_thanks_page_prepare;
@@ -49,17 +40,12 @@ kiosk_thanks_page_iface_init (KioskPageInterface *iface)
 static void
 kiosk_thanks_page_class_init (KioskThanksPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  kiosk_page_class_init_object (object_class);
-  object_class->constructed = kiosk_thanks_page_constructed;
+  kiosk_page_class_set_template (widget_class, "kiosk-thanks-page.ui");
 
   g_type_ensure (KIOSK_TYPE_FACE_VIEW);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, KIOSK_TYPE_PAGE_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_PATH "/kiosk-thanks-page.ui");
   gtk_widget_class_bind_template_child (widget_class, KioskThanksPage, thanks_label);
 }
 

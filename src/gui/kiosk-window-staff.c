@@ -189,12 +189,14 @@ pin_delete_action (GtkWidget  *widget,
   kiosk_pin_page_delete (PIN_PAGE (KIOSK_WINDOW (widget)));
 }
 
+/* Cancel on the PIN pad, Leave on the admin screen. */
 static void
-pin_cancel_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+leave_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
 {
-  leave_staff_pages (KIOSK_WINDOW (widget), "cancelled");
+  leave_staff_pages (KIOSK_WINDOW (widget),
+                     g_str_equal (action_name, "pin.cancel") ? "cancelled" : "left");
 }
 
 /* The PIN is checked against its hash (the guard makes every wrong one after the third cost a
@@ -264,14 +266,6 @@ _kiosk_window_new_admin_page (KioskWindow *self)
                            G_CALLBACK (_kiosk_window_update_actions), self, G_CONNECT_SWAPPED);
 
   return page;
-}
-
-static void
-admin_leave_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  leave_staff_pages (KIOSK_WINDOW (widget), "left");
 }
 
 static void
@@ -412,8 +406,8 @@ _kiosk_window_class_staff_init (KioskWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "pin.digit", "s", pin_digit_action);
   gtk_widget_class_install_action (widget_class, "pin.delete", NULL, pin_delete_action);
   gtk_widget_class_install_action (widget_class, "pin.submit", NULL, pin_submit_action);
-  gtk_widget_class_install_action (widget_class, "pin.cancel", NULL, pin_cancel_action);
-  gtk_widget_class_install_action (widget_class, "admin.leave", NULL, admin_leave_action);
+  gtk_widget_class_install_action (widget_class, "pin.cancel", NULL, leave_action);
+  gtk_widget_class_install_action (widget_class, "admin.leave", NULL, leave_action);
   gtk_widget_class_install_action (widget_class, "admin.sync-now", NULL, admin_sync_now_action);
   gtk_widget_class_install_action (widget_class, "admin.export", NULL, admin_export_action);
   gtk_widget_class_install_action (widget_class, "admin.quit", NULL, admin_quit_action);
