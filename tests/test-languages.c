@@ -19,11 +19,7 @@ typedef struct
   int          width;
   int          height;
 
-  char        *dir;
-  KioskConfig *config;
-  KioskStore  *store;
-  KioskFlow   *flow;
-  KioskWindow *window;
+  KioskTestKiosk kiosk;
 } Run;
 
 /* English texts of each page that every other language translates (none of them is a word
@@ -55,47 +51,26 @@ static char *new_tag, *new_name;
 static void
 run_open (Run *r)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KioskClock) clock = kiosk_clock_new ();
-  g_autoptr(KioskSurvey) survey = kiosk_survey_new_demo ();
   g_autofree char *text = NULL;
-  g_autofree char *db = NULL;
 
-  r->dir = kiosk_test_make_tmpdir ();
-  text = g_strdup_printf ("[kiosk]\ndevice-id = shop-042\nthank-you-seconds = 0.5\n"
-                          "misuse-interval = 0\nstate-directory = %s\nlanguage = %s\n"
-                          "[admin]\npin-hash = %s\n", r->dir, r->language, pin_hash);
-  r->config = kiosk_config_new_from_data (text, -1, "languages.conf", &error);
-  g_assert_no_error (error);
-  db = kiosk_config_dup_database_path (r->config);
-  r->store = kiosk_store_open (db, KIOSK_STORE_OPEN_KEEP_GOING, &error);
-  g_assert_no_error (error);
-  r->flow = kiosk_flow_new (r->config, r->store, clock, survey);
-  g_assert_cmpstr (kiosk_flow_get_language (r->flow), ==, r->language);
-  r->window = g_object_ref_sink (kiosk_window_new (NULL, r->flow, FALSE));
-  gtk_window_set_default_size (GTK_WINDOW (r->window), r->width, r->height);
-  gtk_window_present (GTK_WINDOW (r->window));
-  g_assert_true (kiosk_test_wait_for ((gpointer) gtk_widget_get_mapped, r->window, 5000));
-  kiosk_test_repaint (GTK_WIDGET (r->window));
+  text = g_strdup_printf ("device-id = shop-042\nthank-you-seconds = 0.5\nmisuse-interval = 0\n"
+                          "language = %s\n[admin]\npin-hash = %s\n", r->language, pin_hash);
+  kiosk_test_kiosk_open_store (&r->kiosk, text, NULL);
+  kiosk_test_kiosk_show (&r->kiosk, NULL, FALSE, r->width, r->height);
+  g_assert_cmpstr (kiosk_flow_get_language (r->kiosk.flow), ==, r->language);
 }
 
 static void
 run_close (Run *r)
 {
-  gtk_window_destroy (GTK_WINDOW (r->window));
-  g_clear_object (&r->window);
-  g_assert_finalize_object (g_steal_pointer (&r->flow));
-  g_assert_finalize_object (g_steal_pointer (&r->store));
-  g_clear_object (&r->config);
-  kiosk_test_rm_rf (r->dir);
-  g_clear_pointer (&r->dir, g_free);
+  kiosk_test_kiosk_close (&r->kiosk);
 }
 
 static gboolean
 page_is (Run         *r,
          KioskPageId  id)
 {
-  return kiosk_window_get_page (r->window) == id;
+  return kiosk_window_get_page (r->kiosk.window) == id;
 }
 
 static gboolean
@@ -114,7 +89,7 @@ static void
 activate (Run        *r,
           const char *action)
 {
-  kiosk_test_activate (GTK_WIDGET (r->window), action, NULL);
+  kiosk_test_activate (GTK_WIDGET (r->kiosk.window), action, NULL);
 }
 
 /* The page fits and speaks the language: no English text of it is left (in English, all of
@@ -124,12 +99,12 @@ check_page (Run        *r,
             const char *page,
             const char *own)
 {
-  GtkWidget *window = GTK_WIDGET (r->window);
+  GtkWidget *window = GTK_WIDGET (r->kiosk.window);
   g_autofree char *what = g_strdup_printf ("%s at %dx%d in %s", page, r->width, r->height,
                                            r->language);
   gboolean english = g_str_equal (r->language, "en");
 
-  kiosk_test_check_layout (window, kiosk_window_get_page_widget (r->window), what);
+  kiosk_test_check_page_layout (r->kiosk.window, what);
 
   for (guint i = 0; i < G_N_ELEMENTS (english_texts); i++)
     if (g_str_equal (english_texts[i].page, page))
@@ -182,7 +157,7 @@ test_pages (gconstpointer data)
   const char *l = r->language;
 
   run_open (r);
-  survey = kiosk_flow_get_survey (r->flow);
+  survey = kiosk_flow_get_survey (r->kiosk.flow);
   negative = kiosk_survey_get_follow_up (survey, KIOSK_FACE_NEGATIVE);
   positive = kiosk_survey_get_follow_up (survey, KIOSK_FACE_POSITIVE);
   g_assert_cmpint (gtk_widget_get_default_direction (), ==,
@@ -193,12 +168,12 @@ test_pages (gconstpointer data)
   check_page (r, "survey", kiosk_survey_get_question (survey, l));
   /* Every language on the bar by its own name. */
   for (const char * const *tag = kiosk_survey_get_languages (survey); *tag; tag++)
-    g_assert_true (kiosk_test_shows_text (GTK_WIDGET (r->window),
+    g_assert_true (kiosk_test_shows_text (GTK_WIDGET (r->kiosk.window),
                                           kiosk_survey_get_language_name (survey, *tag)));
 
-  kiosk_test_activate (GTK_WIDGET (r->window), "survey.vote", "(is)", 0, "touch");
-  kiosk_test_activate (GTK_WIDGET (r->window), "follow-up.toggle", "s", "staff");
-  kiosk_test_activate (GTK_WIDGET (r->window), "follow-up.toggle", "s", "availability");
+  kiosk_test_activate (GTK_WIDGET (r->kiosk.window), "survey.vote", "(is)", 0, "touch");
+  kiosk_test_activate (GTK_WIDGET (r->kiosk.window), "follow-up.toggle", "s", "staff");
+  kiosk_test_activate (GTK_WIDGET (r->kiosk.window), "follow-up.toggle", "s", "availability");
   check_page (r, "follow-up", kiosk_follow_up_get_option_label (negative, 3, l));
 
   activate (r, "follow-up.next");
@@ -214,22 +189,22 @@ test_pages (gconstpointer data)
   check_page (r, "thanks", kiosk_survey_get_thank_you (survey, l));
   g_assert_true (kiosk_test_wait_for (on_survey, r, 5000));
 
-  kiosk_test_activate (GTK_WIDGET (r->window), "survey.vote", "(is)", 3, "touch");
-  kiosk_test_activate (GTK_WIDGET (r->window), "follow-up.toggle", "s", "atmosphere");
+  kiosk_test_activate (GTK_WIDGET (r->kiosk.window), "survey.vote", "(is)", 3, "touch");
+  kiosk_test_activate (GTK_WIDGET (r->kiosk.window), "follow-up.toggle", "s", "atmosphere");
   check_page (r, "follow-up-single", kiosk_follow_up_get_question (positive, l));
   activate (r, "follow-up.skip");
   g_assert_true (kiosk_test_wait_for (on_survey, r, 5000));
 
-  kiosk_flow_set_open (r->flow, FALSE);
+  kiosk_flow_set_open (r->kiosk.flow, FALSE);
   check_page (r, "closed", NULL);
-  kiosk_flow_set_open (r->flow, TRUE);
+  kiosk_flow_set_open (r->kiosk.flow, TRUE);
 
-  kiosk_window_set_timings (r->window, &timings);
+  kiosk_window_set_timings (r->kiosk.window, &timings);
   g_assert_true (kiosk_test_wait_for (on_attract, r, 5000));
   check_page (r, "attract", kiosk_survey_get_question (survey, l));
   activate (r, "attract.wake");
   timings.attract_after_ms = 0;
-  kiosk_window_set_timings (r->window, &timings);
+  kiosk_window_set_timings (r->kiosk.window, &timings);
 
   activate (r, "admin.request");
   check_page (r, "pin", NULL);
@@ -237,7 +212,7 @@ test_pages (gconstpointer data)
     {
       char digit[2] = { *p, '\0' };
 
-      kiosk_test_activate (GTK_WIDGET (r->window), "pin.digit", "s", digit);
+      kiosk_test_activate (GTK_WIDGET (r->kiosk.window), "pin.digit", "s", digit);
     }
   activate (r, "pin.submit");
   g_assert_true (page_is (r, KIOSK_PAGE_ADMIN));
@@ -251,18 +226,11 @@ main (int   argc,
       char *argv[])
 {
   static const int sizes[][2] = { { 800, 480 }, { 1280, 800 } };
-  g_autoptr(GtkCssProvider) css = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KioskSurvey) demo = NULL;
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_free);
 
-  gtk_test_init (&argc, &argv, NULL);
-  kiosk_test_bind_catalogues ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  kiosk_test_ui_init (&argc, &argv);
 
   pin_hash = kiosk_pin_hash ("2468", &error);
   g_assert_no_error (error);
