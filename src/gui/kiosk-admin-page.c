@@ -14,6 +14,7 @@
 #include "kiosk-day-figures.h"
 #include "kiosk-export.h"
 #include "kiosk-hour-chart.h"
+#include "kiosk-page-layout.h"
 
 #define REFRESH_SECONDS 5
 
@@ -790,29 +791,14 @@ kiosk_admin_page_class_init (KioskAdminPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KioskAdminPage, quit_confirm);
 }
 
-/* A long translation ("Jetzt synchronisieren") takes two lines on a narrow portrait screen
- * instead of widening the page. */
-static void
-wrap_button_labels (GtkWidget *box)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (box); child;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_BUTTON (child) && GTK_IS_LABEL (gtk_button_get_child (GTK_BUTTON (child))))
-      {
-        GtkLabel *label = GTK_LABEL (gtk_button_get_child (GTK_BUTTON (child)));
-
-        gtk_label_set_wrap (label, TRUE);
-        gtk_label_set_wrap_mode (label, PANGO_WRAP_WORD);
-        gtk_label_set_justify (label, GTK_JUSTIFY_CENTER);
-      }
-}
-
 static void
 kiosk_admin_page_init (KioskAdminPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  wrap_button_labels (self->actions);
-  wrap_button_labels (self->quit_confirm);
+  /* A long translation ("Jetzt synchronisieren") takes two lines on a narrow portrait screen
+   * instead of widening the page. */
+  kiosk_page_wrap_button_labels (self->actions, "admin-button");
+  kiosk_page_wrap_button_labels (self->quit_confirm, "admin-button");
 
   self->values = g_hash_table_new (g_str_hash, g_str_equal);
   build_rows (self);

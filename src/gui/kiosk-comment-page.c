@@ -97,7 +97,7 @@ kiosk_comment_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (kiosk_comment_page_parent_class)->constructed (object);
 
-  kiosk_page_wrap_button_labels (GTK_WIDGET (self));
+  kiosk_page_wrap_button_labels (GTK_WIDGET (self), "step-button");
   kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->countdown), KIOSK_PAGE_FLOW (self));
   kiosk_keyboard_set_target (KIOSK_KEYBOARD (self->keyboard), GTK_WIDGET (self->text_view));
   g_signal_connect_object (gtk_text_view_get_buffer (self->text_view), "changed",

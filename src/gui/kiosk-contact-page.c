@@ -213,7 +213,7 @@ kiosk_contact_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (kiosk_contact_page_parent_class)->constructed (object);
 
-  kiosk_page_wrap_button_labels (GTK_WIDGET (self));
+  kiosk_page_wrap_button_labels (GTK_WIDGET (self), "step-button");
   kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->consent_countdown), KIOSK_PAGE_FLOW (self));
   kiosk_countdown_set_flow (KIOSK_COUNTDOWN (self->form_countdown), KIOSK_PAGE_FLOW (self));
   kiosk_contact_page_prepare (KIOSK_PAGE (self));

@@ -149,7 +149,7 @@ kiosk_follow_up_page_constructed (GObject *object)
   g_signal_connect_object (flow, "notify::selection", G_CALLBACK (update_selection), self,
                            G_CONNECT_SWAPPED);
   kiosk_follow_up_page_prepare (KIOSK_PAGE (self));
-  kiosk_page_wrap_button_labels (GTK_WIDGET (self));
+  kiosk_page_wrap_button_labels (GTK_WIDGET (self), "step-button");
 }
 
 static void

@@ -92,14 +92,16 @@ kiosk_page_layout_init (KioskPageLayout *self)
 
 /**
  * kiosk_page_wrap_button_labels:
+ * @css_class: the big buttons' style class ("step-button")
  *
  * Lets the labels of the big buttons under @root wrap, so a long translation ("Ja, kontaktieren
  * Sie mich") takes two lines on a narrow portrait screen instead of widening the page.
  */
 void
-kiosk_page_wrap_button_labels (GtkWidget *root)
+kiosk_page_wrap_button_labels (GtkWidget  *root,
+                               const char *css_class)
 {
-  if (GTK_IS_BUTTON (root) && gtk_widget_has_css_class (root, "step-button") &&
+  if (GTK_IS_BUTTON (root) && gtk_widget_has_css_class (root, css_class) &&
       GTK_IS_LABEL (gtk_button_get_child (GTK_BUTTON (root))))
     {
       GtkLabel *label = GTK_LABEL (gtk_button_get_child (GTK_BUTTON (root)));
@@ -111,5 +113,5 @@ kiosk_page_wrap_button_labels (GtkWidget *root)
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child;
        child = gtk_widget_get_next_sibling (child))
-    kiosk_page_wrap_button_labels (child);
+    kiosk_page_wrap_button_labels (child, css_class);
 }
