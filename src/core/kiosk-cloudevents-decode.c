@@ -1,5 +1,5 @@
 /* kiosk-cloudevents-decode.c: the server's side of docs/cloud-api.md: a batch of CloudEvents read
- * strictly, and a gzip body inflated within a limit.
+ * strictly (a gzip body is inflated within a limit in kiosk-gzip.c).
  *
  * A batch comes from outside. Whatever it holds, the reader answers in words a person can act on:
  * a batch it cannot read at all is an error, an event that breaks the contract gets a reason that
@@ -684,17 +684,11 @@ read_event (const KioskJsonValue *e,
 /* The batch */
 
 /* Sets @error and returns NULL: the batch's and gzip's refusals alike. */
-static gpointer
-refuse (GError    **error,
-        int         code,
-        const char *format,
-        ...) G_GNUC_PRINTF (3, 4);
-
-static gpointer
-refuse (GError    **error,
-        int         code,
-        const char *format,
-        ...)
+gpointer
+_kiosk_ce_refuse (GError    **error,
+                  int         code,
+                  const char *format,
+                  ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -728,16 +722,17 @@ kiosk_cloudevents_parse_batch (const char  *body,
   guint n;
 
   if (length > KIOSK_CLOUDEVENTS_MAX_BYTES)
-    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE,
-                   "a batch of %zu bytes (at most %d)", length, KIOSK_CLOUDEVENTS_MAX_BYTES);
+    return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE,
+                             "a batch of %zu bytes (at most %d)", length,
+                             KIOSK_CLOUDEVENTS_MAX_BYTES);
   if (body == NULL || length == 0)
-    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                   "the body is empty (expected a JSON array of events)");
+    return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                             "the body is empty (expected a JSON array of events)");
 
   nul = memchr (body, '\0', length);
   if (nul != NULL)
-    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                   "the body holds a NUL byte (byte %zu)", (gsize) (nul - body) + 1);
+    return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                             "the body holds a NUL byte (byte %zu)", (gsize) (nul - body) + 1);
 
   /* One pass for a good body: the parser checks UTF-8 and depth as it goes. A bad one is then
    * judged in the order the messages promise: UTF-8 anywhere, then depth, then the syntax. */
@@ -747,32 +742,33 @@ kiosk_cloudevents_parse_batch (const char  *body,
       g_autofree char *why = NULL;
 
       if (!g_utf8_validate_len (body, length, &end))
-        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                       "the body is not valid UTF-8 (byte %zu)", (gsize) (end - body) + 1);
+        return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                                 "the body is not valid UTF-8 (byte %zu)",
+                                 (gsize) (end - body) + 1);
       if (!_kiosk_json_depth_is_sane (body, length, KIOSK_CE_MAX_DEPTH) ||
           g_error_matches (json_error, KIOSK_JSON_ERROR, KIOSK_JSON_ERROR_DEPTH))
-        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                       "the JSON is nested deeper than %d levels", KIOSK_CE_MAX_DEPTH);
+        return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                                 "the JSON is nested deeper than %d levels", KIOSK_CE_MAX_DEPTH);
 
       why = kiosk_printable_excerpt (json_error->message, -1, 200);
-      return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the body is not JSON: %s",
-                     why);
+      return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the body is not JSON: %s",
+                               why);
     }
 
   root = kiosk_json_get_root (json);
   if (root == NULL)
-    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                   "the body is not a JSON array (it holds only white space)");
+    return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                             "the body is not a JSON array (it holds only white space)");
   if (!node_is (root, KIND_ARRAY))
-    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                   "the body is not a JSON array (it is %s)", describe (root));
+    return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                             "the body is not a JSON array (it is %s)", describe (root));
 
   n = kiosk_json_get_length (root);
   if (n == 0)
-    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the batch is empty");
+    return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH, "the batch is empty");
   if (n > KIOSK_CLOUDEVENTS_MAX_EVENTS)
-    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE, "%u events (at most %d)", n,
-                   KIOSK_CLOUDEVENTS_MAX_EVENTS);
+    return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE, "%u events (at most %d)", n,
+                             KIOSK_CLOUDEVENTS_MAX_EVENTS);
 
   events = g_ptr_array_new_full (n, (GDestroyNotify) kiosk_decoded_event_free);
   seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -787,33 +783,34 @@ kiosk_cloudevents_parse_batch (const char  *body,
       glong id_chars;
 
       if (!node_is (node, KIND_OBJECT))
-        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                       "event %u is not an object (it is %s)", i + 1, describe (node));
+        return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                                 "event %u is not an object (it is %s)", i + 1, describe (node));
 
       /* Without an id the reply cannot name the event, and it must name every one. */
       id_node = kiosk_json_object_get (node, KIOSK_CE_ID);
       if (id_node == NULL || !node_is (id_node, KIND_STRING))
-        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                       "event %u has no string “" KIOSK_CE_ID "”", i + 1);
+        return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                                 "event %u has no string “" KIOSK_CE_ID "”", i + 1);
       id = kiosk_json_get_string (id_node);
       if (id_node->bad_text)
-        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                       "event %u has an “" KIOSK_CE_ID "” that is not valid UTF-8", i + 1);
+        return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                                 "event %u has an “" KIOSK_CE_ID "” that is not valid UTF-8",
+                                 i + 1);
 
       /* The reply repeats every id: a longer one is no id of this protocol's. */
       id_chars = g_utf8_strlen (id, id_node->size);
       if (id_chars > KIOSK_EVENT_MAX_ID_CHARS)
-        return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                       "event %u has an “" KIOSK_CE_ID "” of %ld characters (at most %d)",
-                       i + 1, id_chars, KIOSK_EVENT_MAX_ID_CHARS);
+        return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                                 "event %u has an “" KIOSK_CE_ID "” of %ld characters (at most %d)",
+                                 i + 1, id_chars, KIOSK_EVENT_MAX_ID_CHARS);
 
       if (g_hash_table_lookup_extended (seen, id, NULL, &before))
         {
           g_autofree char *quoted = quote (id);
 
-          return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                         "event id “%s” appears twice (events %u and %u)", quoted,
-                         GPOINTER_TO_UINT (before) + 1, i + 1);
+          return _kiosk_ce_refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
+                                   "event id “%s” appears twice (events %u and %u)", quoted,
+                                   GPOINTER_TO_UINT (before) + 1, i + 1);
         }
       g_hash_table_insert (seen, (gpointer) id, GUINT_TO_POINTER (i));
 
@@ -827,99 +824,3 @@ kiosk_cloudevents_parse_batch (const char  *body,
 }
 
 /* gzip */
-
-/**
- * kiosk_gunzip:
- * @max_out: the most bytes the result may have
- *
- * Inflates one gzip member (RFC 1952) or several in a row, as `Content-Encoding: gzip` allows.
- * The output buffer grows only as far as @max_out, so a body of zeros that inflates to gigabytes
- * costs the server @max_out bytes and a moment.
- */
-GBytes *
-kiosk_gunzip (const void  *data,
-              gsize        length,
-              gsize        max_out,
-              GError     **error)
-{
-  const guint8 *in = data;
-  z_stream zs = { 0 };
-  g_autofree guint8 *out = NULL;
-  gsize capacity = 0, used = 0;
-  guint8 chunk[16384];
-  int rc;
-
-  if (length < 2 || in[0] != 0x1f || in[1] != 0x8b)
-    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                   "the body is not gzip (it does not start with 1f 8b)");
-
-  rc = inflateInit2 (&zs, 15 + 16);
-  if (rc != Z_OK)
-    return refuse (error, KIOSK_CLOUDEVENTS_ERROR_COMPRESS,
-                   "zlib could not start inflating (error %d)", rc);
-
-  zs.next_in = (Bytef *) in;
-  for (;;)
-    {
-      gsize produced;
-      gsize left = length - (gsize) ((const guint8 *) zs.next_in - in);
-
-      /* zlib counts in 32 bits */
-      zs.avail_in = (uInt) MIN (left, G_MAXUINT32);
-      zs.next_out = chunk;
-      zs.avail_out = sizeof chunk;
-      rc = inflate (&zs, Z_NO_FLUSH);
-      if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-        {
-          g_autofree char *why = g_strdup (zs.msg ? zs.msg : "");
-
-          inflateEnd (&zs);
-          return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                         "the body is not valid gzip (%s, zlib error %d)",
-                         why[0] ? why : "damaged data", rc);
-        }
-
-      produced = sizeof chunk - zs.avail_out;
-      if (produced > max_out - used)
-        {
-          inflateEnd (&zs);
-          return refuse (error, KIOSK_CLOUDEVENTS_ERROR_TOO_LARGE,
-                         "the body inflates beyond %zu bytes", max_out);
-        }
-      if (used + produced > capacity)
-        {
-          capacity = MIN (MAX (capacity * 2, used + produced), max_out);
-          capacity = MAX (capacity, used + produced);
-          out = g_realloc (out, capacity);
-        }
-      if (produced > 0)
-        memcpy (out + used, chunk, produced);
-      used += produced;
-
-      left = length - (gsize) ((const guint8 *) zs.next_in - in);
-      if (rc == Z_STREAM_END)
-        {
-          if (left == 0)
-            break;
-          /* Another member may follow; anything else is not gzip. */
-          if (left < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b)
-            {
-              inflateEnd (&zs);
-              return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                             "the body has %zu bytes after the end of the gzip data", left);
-            }
-          inflateReset (&zs);
-        }
-      else if (rc == Z_BUF_ERROR || (left == 0 && produced == 0))
-        {
-          /* No progress is possible: the input ended before the stream did. */
-          inflateEnd (&zs);
-          return refuse (error, KIOSK_CLOUDEVENTS_ERROR_BAD_BATCH,
-                         "the gzip body is truncated (it ends after %zu bytes of output)",
-                         used);
-        }
-    }
-
-  inflateEnd (&zs);
-  return g_bytes_new_take (g_steal_pointer (&out), used);
-}

@@ -67,4 +67,10 @@ gboolean _kiosk_json_depth_is_sane       (const char       *body,
 gboolean _kiosk_event_status_from_string (const char       *text,
                                           KioskEventStatus *out);
 
+/* kiosk-cloudevents-decode.c: sets @error in KIOSK_CLOUDEVENTS_ERROR and returns NULL. */
+gpointer _kiosk_ce_refuse (GError    **error,
+                           int         code,
+                           const char *format,
+                           ...) G_GNUC_PRINTF (3, 4);
+
 G_END_DECLS

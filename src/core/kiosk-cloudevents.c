@@ -10,7 +10,6 @@
 
 #include <json-glib/json-glib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "kiosk-cloudevents.h"
 #include "kiosk-cloudevents-private.h"
@@ -633,55 +632,4 @@ kiosk_event_results_clear (KioskEventResult *results,
 {
   for (guint i = 0; i < n; i++)
     g_clear_pointer (&results[i].reason, g_free);
-}
-
-/**
- * kiosk_gzip:
- * @level: zlib's 1 (fast) … 9 (small)
- *
- * Returns: @data as a gzip member (RFC 1952), as `Content-Encoding: gzip` expects
- */
-GBytes *
-kiosk_gzip (const void  *data,
-            gsize        length,
-            int          level,
-            GError     **error)
-{
-  z_stream zs = { 0 };
-  gsize bound;
-  guchar *out;
-  int rc;
-
-  /* 15 window bits + 16 asks zlib for a gzip header and trailer; memLevel 9 is its fastest.
-   * Z_FILTERED (fewer short matches, more Huffman-coded literals) suits a batch of events that
-   * share long constant runs around short random values: about 5 % smaller at the same speed. */
-  rc = deflateInit2 (&zs, level, Z_DEFLATED, 15 + 16, 9, Z_FILTERED);
-  if (rc != Z_OK)
-    {
-      g_set_error (error, KIOSK_CLOUDEVENTS_ERROR, KIOSK_CLOUDEVENTS_ERROR_COMPRESS,
-                   "zlib could not start compressing (error %d)", rc);
-      return NULL;
-    }
-
-  bound = deflateBound (&zs, length);
-  out = g_malloc (bound);
-  zs.next_in = (Bytef *) data;
-  zs.avail_in = length;
-  zs.next_out = out;
-  zs.avail_out = bound;
-
-  rc = deflate (&zs, Z_FINISH);
-  if (rc != Z_STREAM_END)
-    {
-      deflateEnd (&zs);
-      g_free (out);
-      g_set_error (error, KIOSK_CLOUDEVENTS_ERROR, KIOSK_CLOUDEVENTS_ERROR_COMPRESS,
-                   "zlib could not compress the batch (error %d)", rc);
-      return NULL;
-    }
-
-  length = zs.total_out;
-  deflateEnd (&zs);
-
-  return g_bytes_new_take (g_realloc (out, length), length);
 }
