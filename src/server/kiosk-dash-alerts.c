@@ -14,25 +14,6 @@
 #define EPISODES_PER_PAGE 25
 /* An acknowledgement's comment is a sentence or two, not a report. */
 
-static void
-th (GString    *out,
-    const char *text)
-{
-  kiosk_html (out, "<th scope=\"col\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</th>");
-}
-
-static void
-reply_unavailable (KioskDashRequest *request,
-                   KioskDashReply   *reply,
-                   GError           *error)
-{
-  g_warning ("alerts: %s", error->message);
-  kiosk_dash_reply_error (reply, request, 503,
-                          D_("The database cannot be read now. Try again in a minute."));
-}
-
 /* What made the rule hold when the episode opened: "62 % unhappy of 8 responses in 15
  * minutes", "Happy Index 64 (n = 31) today", "5 very unhappy in 15 minutes", "Kiosk lobby-1
  * silent for 22 minutes". */
@@ -147,11 +128,9 @@ episode_card (GString                *out,
   kiosk_html_txt (out, kiosk_dash_alert_kind_name (request, e->kind));
   kiosk_html (out, ")</span></h3>\n<dl><dt>");
   kiosk_html_txt (out, D_("Site"));
-  kiosk_html (out, "</dt><dd><a href=\"/sites/");
-  kiosk_html_url_param (out, e->site_name);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, e->site_title);
-  kiosk_html (out, "</a></dd><dt>");
+  kiosk_html (out, "</dt><dd>");
+  kiosk_dash_site_link (out, e->site_name, e->site_title, NULL);
+  kiosk_html (out, "</dd><dt>");
   kiosk_html_txt (out, D_("Since"));
   kiosk_html (out, "</dt><dd>");
   kiosk_html_txt (out, since);
@@ -205,33 +184,6 @@ episode_card (GString                *out,
   kiosk_html (out, "</li>\n");
 }
 
-static guint
-page_number (KioskDashRequest *request)
-{
-  const char *text = request->query ? g_hash_table_lookup (request->query, "page") : NULL;
-  guint64 page = 1;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 100000, &page, NULL))
-    page = 1;
-  return (guint) page;
-}
-
-static void
-page_link (GString               *out,
-           const KioskDashFilter *filter,
-           guint                  page,
-           const char            *text)
-{
-  g_autofree char *query = kiosk_dash_filter_query (filter);
-
-  kiosk_html (out, "<a href=\"/alerts?");
-  kiosk_html_attr (out, query);
-  kiosk_html_txtf (out, "&page=%u#history", page);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</a>");
-}
-
 /* The history: closed episodes as a table, with an acknowledge form in the row of any that
  * was not acknowledged. */
 static void
@@ -240,12 +192,12 @@ history_table (GString          *out,
                GPtrArray        *closed)
 {
   kiosk_html (out, "<table class=\"history\"><thead><tr>");
-  th (out, D_("Rule"));
-  th (out, D_("Site"));
-  th (out, D_("Opened"));
-  th (out, D_("Closed"));
-  th (out, D_("Figure"));
-  th (out, D_("Acknowledged"));
+  kiosk_dash_th (out, D_("Rule"));
+  kiosk_dash_th (out, D_("Site"));
+  kiosk_dash_th (out, D_("Opened"));
+  kiosk_dash_th (out, D_("Closed"));
+  kiosk_dash_th (out, D_("Figure"));
+  kiosk_dash_th (out, D_("Acknowledged"));
   kiosk_html (out, "</tr></thead><tbody>\n");
   for (guint i = 0; i < closed->len; i++)
     {
@@ -260,11 +212,9 @@ history_table (GString          *out,
       kiosk_html_txt (out, e->rule_name);
       kiosk_html (out, " <span class=\"kind\">(");
       kiosk_html_txt (out, kiosk_dash_alert_kind_name (request, e->kind));
-      kiosk_html (out, ")</span></th><td><a href=\"/sites/");
-      kiosk_html_url_param (out, e->site_name);
-      kiosk_html (out, "\">");
-      kiosk_html_txt (out, e->site_title);
-      kiosk_html (out, "</a></td><td>");
+      kiosk_html (out, ")</span></th><td>");
+      kiosk_dash_site_link (out, e->site_name, e->site_title, NULL);
+      kiosk_html (out, "</td><td>");
       kiosk_html_txt (out, opened);
       kiosk_html (out, "</td><td>");
       kiosk_html_txt (out, closed_at);
@@ -303,10 +253,10 @@ result_message (GString          *out,
               "acknowledged.");
   if (text == NULL)
     return;
-  kiosk_html (out, ok ? "<p class=\"done\" role=\"status\">"
-                      : "<p class=\"problem\" role=\"alert\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</p>\n");
+  if (ok)
+    kiosk_dash_done (out, text);
+  else
+    kiosk_dash_problem (out, text);
 }
 
 void
@@ -320,7 +270,7 @@ kiosk_dash_alerts (KioskDashRequest *request,
   g_autoptr(GPtrArray) closed = NULL;
   g_autofree char *query = NULL;
   KioskDashFilter filter;
-  guint page = page_number (request);
+  guint page = kiosk_dash_page_number (request);
   guint64 total = 0;
   guint pages = 0;
   GString *out = reply->body;
@@ -334,15 +284,13 @@ kiosk_dash_alerts (KioskDashRequest *request,
                                        &total, &error);
   if (closed == NULL)
     {
-      reply_unavailable (request, reply, error);
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "alerts");
       kiosk_dash_filter_clear (&filter);
       return;
     }
 
   kiosk_dash_page_begin (reply, request, D_("Alerts"), "alerts");
-  kiosk_html (out, "<h1>");
-  kiosk_html_txt (out, D_("Alerts"));
-  kiosk_html (out, "</h1>\n");
+  kiosk_dash_heading (out, 1, NULL, D_("Alerts"));
   result_message (out, request);
   if (request->user->admin)
     {
@@ -351,15 +299,9 @@ kiosk_dash_alerts (KioskDashRequest *request,
       kiosk_html (out, "</a></p>\n");
     }
 
-  kiosk_html (out, "<h2 id=\"open\">");
-  kiosk_html_txt (out, D_("Open"));
-  kiosk_html (out, "</h2>\n");
+  kiosk_dash_heading (out, 2, "open", D_("Open"));
   if (open->len == 0)
-    {
-      kiosk_html (out, "<p>");
-      kiosk_html_txt (out, D_("No alert is open."));
-      kiosk_html (out, "</p>\n");
-    }
+    kiosk_dash_paragraph (out, D_("No alert is open."));
   else
     {
       kiosk_html (out, "<ul class=\"cards episodes\">\n");
@@ -368,47 +310,21 @@ kiosk_dash_alerts (KioskDashRequest *request,
       kiosk_html (out, "</ul>\n");
     }
 
-  kiosk_html (out, "<h2 id=\"history\">");
-  kiosk_html_txt (out, D_("History"));
-  kiosk_html (out, "</h2>\n");
-  if (problem->len > 0)
-    {
-      kiosk_html (out, "<p class=\"problem\" role=\"alert\">");
-      kiosk_html_txt (out, problem->str);
-      kiosk_html (out, "</p>\n");
-    }
+  kiosk_dash_heading (out, 2, "history", D_("History"));
+  kiosk_dash_problem (out, problem->str);
   kiosk_dash_filter_form (out, request, &filter, conn);
+  query = kiosk_dash_filter_query (&filter);
   if (total == 0)
-    {
-      kiosk_html (out, "<p>");
-      kiosk_html_txt (out, D_("No alert closed in this period."));
-      kiosk_html (out, "</p>\n");
-    }
+    kiosk_dash_paragraph (out, D_("No alert closed in this period."));
   else
     {
       history_table (out, request, closed);
       pages = (guint) ((total + EPISODES_PER_PAGE - 1) / EPISODES_PER_PAGE);
     }
   if (pages > 1)
-    {
-      kiosk_html (out, "<nav class=\"pages\" aria-label=\"");
-      kiosk_html_attr (out, D_("Pages of the history"));
-      kiosk_html (out, "\">");
-      if (page > 1)
-        page_link (out, &filter, page - 1, D_("Newer"));
-      kiosk_html (out, " <span>");
-      kiosk_html_txtf (out, D_("page %u of %u"), MIN (page, pages), pages);
-      kiosk_html (out, "</span> ");
-      if (page < pages)
-        page_link (out, &filter, page + 1, D_("Older"));
-      kiosk_html (out, "</nav>\n");
-    }
-  query = kiosk_dash_filter_query (&filter);
-  kiosk_html (out, "<p class=\"download\"><a href=\"/alerts.csv?");
-  kiosk_html_attr (out, query);
-  kiosk_html (out, "\" download>");
-  kiosk_html_txt (out, D_("Download this table (CSV)"));
-  kiosk_html (out, "</a></p>\n");
+    kiosk_dash_pages_nav (out, request, D_("Pages of the history"), "/alerts", query, "history",
+                          page, pages);
+  kiosk_dash_download_link (out, request, "/alerts.csv", query);
   kiosk_dash_page_end (reply, request);
   kiosk_dash_filter_clear (&filter);
 }
@@ -438,7 +354,7 @@ kiosk_dash_alerts_csv (KioskDashRequest *request,
   kiosk_dash_filter_clear (&filter);
   if (closed == NULL)
     {
-      reply_unavailable (request, reply, error);
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "alerts");
       return;
     }
   kiosk_dash_reply_csv (reply, "alerts.csv");
@@ -485,7 +401,7 @@ kiosk_dash_alerts_acknowledge (KioskDashRequest *request,
   site_id = kiosk_dash_data_episode_site (conn, request->user, (gint64) id, &error);
   if (error != NULL)
     {
-      reply_unavailable (request, reply, error);
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "alerts");
       return;
     }
   if (site_id == 0)
@@ -506,7 +422,7 @@ kiosk_dash_alerts_acknowledge (KioskDashRequest *request,
         result = "too-long";
       else
         {
-          reply_unavailable (request, reply, error);
+          kiosk_dash_reply_database_error (reply, request, FALSE, error, "alerts");
           return;
         }
     }

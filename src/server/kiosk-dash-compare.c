@@ -9,36 +9,6 @@
 #include "kiosk-dash-pages.h"
 #include "kiosk-html.h"
 
-static KioskDashComparison *
-load (KioskDashRequest *request,
-      PGconn           *conn,
-      KioskDashReply   *reply,
-      KioskDashFilter  *filter,
-      GString          *problem)
-{
-  g_autoptr(GError) error = NULL;
-  KioskDashComparison *comparison;
-
-  kiosk_dash_filter_parse (request, filter, problem);
-  comparison = kiosk_dash_data_compare (conn, request->user, filter, &error);
-  if (comparison == NULL)
-    {
-      g_warning ("compare: %s", error->message);
-      kiosk_dash_reply_error (reply, request, 503,
-                              D_("The database cannot be read now. Try again in a minute."));
-    }
-  return comparison;
-}
-
-static void
-th (GString    *out,
-    const char *text)
-{
-  kiosk_html (out, "<th scope=\"col\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</th>");
-}
-
 void
 kiosk_dash_compare (KioskDashRequest *request,
                     PGconn           *conn,
@@ -46,28 +16,18 @@ kiosk_dash_compare (KioskDashRequest *request,
 {
   KioskDashFilter filter = { 0 };
   g_autoptr(GString) problem = g_string_new (NULL);
-  g_autoptr(KioskDashComparison) comparison = load (request, conn, reply, &filter, problem);
+  g_autoptr(KioskDashComparison) comparison = kiosk_dash_filtered_load (
+    request, conn, reply, &filter, problem, (KioskDashFilteredQuery) kiosk_dash_data_compare,
+    "compare");
   g_autofree char *query = NULL;
   GString *out = reply->body;
 
   if (comparison == NULL)
-    {
-      kiosk_dash_filter_clear (&filter);
-      return;
-    }
+    return;
   query = kiosk_dash_filter_query (&filter);
 
-  kiosk_dash_page_begin (reply, request, D_("Compare"), "compare");
-  kiosk_html (out, "<h1>");
-  kiosk_html_txt (out, D_("Compare"));
-  kiosk_html (out, "</h1>\n");
-  if (problem->len > 0)
-    {
-      kiosk_html (out, "<p class=\"problem\" role=\"alert\">");
-      kiosk_html_txt (out, problem->str);
-      kiosk_html (out, "</p>\n");
-    }
-  kiosk_dash_filter_form (out, request, &filter, conn);
+  kiosk_dash_filtered_page_begin (reply, request, D_("Compare"), "compare", problem->str, &filter,
+                                  conn);
   kiosk_html (out, "<p class=\"note\">");
   kiosk_html_txt (out, D_("People rate differently from country to country and from one kind "
                           "of place to another: read a site beside the average of its type "
@@ -77,13 +37,13 @@ kiosk_dash_compare (KioskDashRequest *request,
   kiosk_html (out, "<table class=\"compare\"><caption>");
   kiosk_html_txt (out, D_("Sites ranked by Happy Index"));
   kiosk_html (out, "</caption><thead><tr>");
-  th (out, D_("Rank"));
-  th (out, D_("Site"));
-  th (out, D_("Happy Index"));
-  th (out, D_("Site type"));
-  th (out, D_("Average of the type"));
-  th (out, D_("Country"));
-  th (out, D_("Average of the country"));
+  kiosk_dash_th (out, D_("Rank"));
+  kiosk_dash_th (out, D_("Site"));
+  kiosk_dash_th (out, D_("Happy Index"));
+  kiosk_dash_th (out, D_("Site type"));
+  kiosk_dash_th (out, D_("Average of the type"));
+  kiosk_dash_th (out, D_("Country"));
+  kiosk_dash_th (out, D_("Average of the country"));
   kiosk_html (out, "</tr></thead><tbody>\n");
   for (guint i = 0; i < comparison->sites->len; i++)
     {
@@ -91,16 +51,9 @@ kiosk_dash_compare (KioskDashRequest *request,
 
       kiosk_html (out, "<tr><td class=\"num\">");
       kiosk_html_txtf (out, "%u", i + 1);
-      kiosk_html (out, "</td><th scope=\"row\"><a href=\"/sites/");
-      kiosk_html_url_param (out, row->site->name);
-      if (query[0])
-        {
-          kiosk_html (out, "?");
-          kiosk_html_attr (out, query);
-        }
-      kiosk_html (out, "\">");
-      kiosk_html_txt (out, row->site->title);
-      kiosk_html (out, "</a></th><td>");
+      kiosk_html (out, "</td><th scope=\"row\">");
+      kiosk_dash_site_link (out, row->site->name, row->site->title, query);
+      kiosk_html (out, "</th><td>");
       kiosk_dash_html_index (out, request, &row->counts);
       kiosk_html (out, "</td><td>");
       kiosk_html_txt (out, row->site->site_type);
@@ -120,10 +73,10 @@ kiosk_dash_compare (KioskDashRequest *request,
       kiosk_html (out, "<table class=\"groups\"><caption>");
       kiosk_html_txt (out, D_("Groups ranked by Happy Index"));
       kiosk_html (out, "</caption><thead><tr>");
-      th (out, D_("Rank"));
-      th (out, D_("Group"));
-      th (out, D_("Happy Index"));
-      th (out, D_("Sites"));
+      kiosk_dash_th (out, D_("Rank"));
+      kiosk_dash_th (out, D_("Group"));
+      kiosk_dash_th (out, D_("Happy Index"));
+      kiosk_dash_th (out, D_("Sites"));
       kiosk_html (out, "</tr></thead><tbody>\n");
       for (guint i = 0; i < comparison->groups->len; i++)
         {
@@ -143,15 +96,7 @@ kiosk_dash_compare (KioskDashRequest *request,
       kiosk_html (out, "</tbody></table>\n");
     }
 
-  kiosk_html (out, "<p class=\"download\"><a href=\"/compare.csv");
-  if (query[0])
-    {
-      kiosk_html (out, "?");
-      kiosk_html_attr (out, query);
-    }
-  kiosk_html (out, "\" download>");
-  kiosk_html_txt (out, D_("Download this table (CSV)"));
-  kiosk_html (out, "</a></p>\n");
+  kiosk_dash_download_link (out, request, "/compare.csv", query);
   kiosk_dash_page_end (reply, request);
   kiosk_dash_filter_clear (&filter);
 }
@@ -163,11 +108,13 @@ kiosk_dash_compare_csv (KioskDashRequest *request,
 {
   KioskDashFilter filter = { 0 };
   g_autoptr(GString) problem = g_string_new (NULL);
-  g_autoptr(KioskDashComparison) comparison = load (request, conn, reply, &filter, problem);
+  g_autoptr(KioskDashComparison) comparison = kiosk_dash_filtered_load (
+    request, conn, reply, &filter, problem, (KioskDashFilteredQuery) kiosk_dash_data_compare,
+    "compare");
 
-  kiosk_dash_filter_clear (&filter);
   if (comparison == NULL)
     return;
+  kiosk_dash_filter_clear (&filter);
   kiosk_dash_reply_csv (reply, "compare.csv");
   kiosk_dash_csv_row (reply->body, 12, "kind", "rank", "name", "title", "happy_index",
                       "responses", "site_type", "type_index", "type_responses", "country",

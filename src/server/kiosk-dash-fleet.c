@@ -18,20 +18,9 @@ load (KioskDashRequest *request,
 
   if (kiosks == NULL)
     {
-      g_warning ("fleet: %s", error->message);
-      kiosk_dash_reply_error (reply, request, 503,
-                              D_("The database cannot be read now. Try again in a minute."));
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "fleet");
     }
   return kiosks;
-}
-
-static void
-th (GString    *out,
-    const char *text)
-{
-  kiosk_html (out, "<th scope=\"col\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</th>");
 }
 
 static void
@@ -170,18 +159,18 @@ kiosk_dash_fleet (KioskDashRequest *request,
   kiosk_html_txtf (out, D_("%u kiosks, %u silent for 15 minutes or more of opening time."),
                    kiosks->len, silent);
   kiosk_html (out, "</p>\n<table class=\"fleet\"><thead><tr>");
-  th (out, D_("Kiosk"));
-  th (out, D_("Site"));
-  th (out, D_("Last heartbeat"));
-  th (out, D_("Version"));
-  th (out, D_("Survey"));
-  th (out, D_("Queue"));
-  th (out, D_("Oldest pending"));
-  th (out, D_("Dead letters"));
-  th (out, D_("Storage"));
-  th (out, D_("Buttons"));
-  th (out, D_("Clock"));
-  th (out, D_("Last error"));
+  kiosk_dash_th (out, D_("Kiosk"));
+  kiosk_dash_th (out, D_("Site"));
+  kiosk_dash_th (out, D_("Last heartbeat"));
+  kiosk_dash_th (out, D_("Version"));
+  kiosk_dash_th (out, D_("Survey"));
+  kiosk_dash_th (out, D_("Queue"));
+  kiosk_dash_th (out, D_("Oldest pending"));
+  kiosk_dash_th (out, D_("Dead letters"));
+  kiosk_dash_th (out, D_("Storage"));
+  kiosk_dash_th (out, D_("Buttons"));
+  kiosk_dash_th (out, D_("Clock"));
+  kiosk_dash_th (out, D_("Last error"));
   kiosk_html (out, "</tr></thead><tbody>\n");
   for (guint i = 0; i < kiosks->len; i++)
     {
@@ -190,11 +179,9 @@ kiosk_dash_fleet (KioskDashRequest *request,
       kiosk_html (out, k->silent ? "<tr class=\"silent\">" : "<tr>");
       kiosk_html (out, "<th scope=\"row\">");
       kiosk_html_txt (out, k->device_id);
-      kiosk_html (out, "</th><td><a href=\"/sites/");
-      kiosk_html_url_param (out, k->site_name);
-      kiosk_html (out, "\">");
-      kiosk_html_txt (out, k->site_title);
-      kiosk_html (out, "</a></td><td>");
+      kiosk_html (out, "</th><td>");
+      kiosk_dash_site_link (out, k->site_name, k->site_title, NULL);
+      kiosk_html (out, "</td><td>");
       if (k->heard)
         {
           g_autofree char *time = kiosk_dash_format_time (request, k->last_heartbeat_us,

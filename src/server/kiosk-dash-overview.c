@@ -8,25 +8,14 @@
 #include "kiosk-dash-pages.h"
 #include "kiosk-html.h"
 
-static GPtrArray *
-load (KioskDashRequest *request,
-      PGconn           *conn,
-      KioskDashReply   *reply,
-      KioskDashFilter  *filter,
-      GString          *problem)
+/* The overview's periods end now. */
+static gpointer
+overview_now (PGconn                *conn,
+              const KioskDashUser   *user,
+              const KioskDashFilter *filter,
+              GError               **error)
 {
-  g_autoptr(GError) error = NULL;
-  GPtrArray *rows;
-
-  kiosk_dash_filter_parse (request, filter, problem);
-  rows = kiosk_dash_data_overview (conn, request->user, filter, g_get_real_time (), &error);
-  if (rows == NULL)
-    {
-      g_warning ("overview: %s", error->message);
-      kiosk_dash_reply_error (reply, request, 503, 
-                              D_("The database cannot be read now. Try again in a minute."));
-    }
-  return rows;
+  return kiosk_dash_data_overview (conn, user, filter, g_get_real_time (), error);
 }
 
 void
@@ -36,58 +25,39 @@ kiosk_dash_overview (KioskDashRequest *request,
 {
   KioskDashFilter filter = { 0 };
   g_autoptr(GString) problem = g_string_new (NULL);
-  g_autoptr(GPtrArray) rows = load (request, conn, reply, &filter, problem);
+  g_autoptr(GPtrArray) rows = kiosk_dash_filtered_load (request, conn, reply, &filter,
+                                                           problem, overview_now, "overview");
   g_autofree char *query = NULL;
   GString *out = reply->body;
 
   if (rows == NULL)
-    {
-      kiosk_dash_filter_clear (&filter);
-      return;
-    }
+    return;
   query = kiosk_dash_filter_query (&filter);
 
-  kiosk_dash_page_begin (reply, request, D_("Overview"), "overview");
-  kiosk_html (out, "<h1>");
-  kiosk_html_txt (out, D_("Overview"));
-  kiosk_html (out, "</h1>\n");
-  if (problem->len > 0)
-    {
-      kiosk_html (out, "<p class=\"problem\" role=\"alert\">");
-      kiosk_html_txt (out, problem->str);
-      kiosk_html (out, "</p>\n");
-    }
   /* Today, 7 and 30 days are the overview's periods: a date range would change nothing. */
   filter.fixed_periods = TRUE;
-  kiosk_dash_filter_form (out, request, &filter, conn);
+  kiosk_dash_filtered_page_begin (reply, request, D_("Overview"), "overview", problem->str,
+                                  &filter, conn);
 
   if (rows->len == 0)
     {
-      kiosk_html (out, "<p>");
-      kiosk_html_txt (out, D_("There is no site you may see. "
-                                 "An administrator can give you access."));
-      kiosk_html (out, "</p>\n");
+      kiosk_dash_paragraph (out, D_("There is no site you may see. "
+                                    "An administrator can give you access."));
     }
   else
     {
       kiosk_html (out, "<table class=\"overview\">\n<caption>");
       kiosk_html_txt (out, D_("Happy Index by site, each beside its number of responses; "
                                  "the arrow compares with the period before"));
-      kiosk_html (out, "</caption>\n<thead><tr><th scope=\"col\">");
-      kiosk_html_txt (out, D_("Site"));
-      kiosk_html (out, "</th><th scope=\"col\">");
-      kiosk_html_txt (out, D_("Today"));
-      kiosk_html (out, "</th><th scope=\"col\">");
-      kiosk_html_txt (out, D_("7 days"));
-      kiosk_html (out, "</th><th scope=\"col\">");
-      kiosk_html_txt (out, D_("30 days"));
-      kiosk_html (out, "</th><th scope=\"col\">");
-      kiosk_html_txt (out, D_("Responses (30 days)"));
-      kiosk_html (out, "</th><th scope=\"col\">");
-      kiosk_html_txt (out, D_("Misuse (30 days)"));
-      kiosk_html (out, "</th><th scope=\"col\">");
-      kiosk_html_txt (out, D_("Kiosks"));
-      kiosk_html (out, "</th></tr></thead>\n<tbody>\n");
+      kiosk_html (out, "</caption>\n<thead><tr>");
+      kiosk_dash_th (out, D_("Site"));
+      kiosk_dash_th (out, D_("Today"));
+      kiosk_dash_th (out, D_("7 days"));
+      kiosk_dash_th (out, D_("30 days"));
+      kiosk_dash_th (out, D_("Responses (30 days)"));
+      kiosk_dash_th (out, D_("Misuse (30 days)"));
+      kiosk_dash_th (out, D_("Kiosks"));
+      kiosk_html (out, "</tr></thead>\n<tbody>\n");
 
       for (guint i = 0; i < rows->len; i++)
         {
@@ -102,16 +72,9 @@ kiosk_dash_overview (KioskDashRequest *request,
           g_autofree char *kiosks = kiosk_dash_format_count (request, row->kiosks);
 
           kiosk_html (out, row->silent > 0 ? "<tr class=\"silent\">" : "<tr>");
-          kiosk_html (out, "<th scope=\"row\"><a href=\"/sites/");
-          kiosk_html_url_param (out, row->site->name);
-          if (query[0])
-            {
-              kiosk_html (out, "?");
-              kiosk_html_attr (out, query);
-            }
-          kiosk_html (out, "\">");
-          kiosk_html_txt (out, row->site->title);
-          kiosk_html (out, "</a></th>");
+          kiosk_html (out, "<th scope=\"row\">");
+          kiosk_dash_site_link (out, row->site->name, row->site->title, query);
+          kiosk_html (out, "</th>");
           for (guint p = 0; p < KIOSK_DASH_N_PERIODS; p++)
             {
               kiosk_html (out, "<td>");
@@ -140,15 +103,7 @@ kiosk_dash_overview (KioskDashRequest *request,
       kiosk_html (out, "</tbody>\n</table>\n");
     }
 
-  kiosk_html (out, "<p class=\"download\"><a href=\"/overview.csv");
-  if (query[0])
-    {
-      kiosk_html (out, "?");
-      kiosk_html_attr (out, query);
-    }
-  kiosk_html (out, "\" download>");
-  kiosk_html_txt (out, D_("Download this table (CSV)"));
-  kiosk_html (out, "</a></p>\n");
+  kiosk_dash_download_link (out, request, "/overview.csv", query);
   kiosk_dash_page_end (reply, request);
   kiosk_dash_filter_clear (&filter);
 }
@@ -160,11 +115,12 @@ kiosk_dash_overview_csv (KioskDashRequest *request,
 {
   KioskDashFilter filter = { 0 };
   g_autoptr(GString) problem = g_string_new (NULL);
-  g_autoptr(GPtrArray) rows = load (request, conn, reply, &filter, problem);
+  g_autoptr(GPtrArray) rows = kiosk_dash_filtered_load (request, conn, reply, &filter,
+                                                           problem, overview_now, "overview");
 
-  kiosk_dash_filter_clear (&filter);
   if (rows == NULL)
     return;
+  kiosk_dash_filter_clear (&filter);
   kiosk_dash_reply_csv (reply, "overview.csv");
   kiosk_dash_csv_row (reply->body, 17, "site", "title",
                       "index_today", "n_today", "index_previous_day", "n_previous_day",

@@ -1,6 +1,7 @@
 /* kiosk-dash-page.c: what every page shares: the chrome around it (landmarks, a skip link, the
- * navigation this user may follow, the sign-out form), error pages, CSV downloads, redirects
- * and the filter form. */
+ * navigation this user may follow, the sign-out form), error pages, CSV downloads, redirects,
+ * the filter form, and the small pieces pages are made of (headings, paragraphs, form fields,
+ * download links, pages of a long table). */
 #define G_LOG_DOMAIN "kiosk-dash"
 
 #include <string.h>
@@ -133,6 +134,21 @@ wrap_tables (GString *body)
 }
 
 void
+kiosk_dash_filtered_page_begin (KioskDashReply        *reply,
+                                KioskDashRequest      *request,
+                                const char            *title,
+                                const char            *active_nav,
+                                const char            *problem,
+                                const KioskDashFilter *filter,
+                                PGconn                *conn)
+{
+  kiosk_dash_page_begin (reply, request, title, active_nav);
+  kiosk_dash_heading (reply->body, 1, NULL, title);
+  kiosk_dash_problem (reply->body, problem);
+  kiosk_dash_filter_form (reply->body, request, filter, conn);
+}
+
+void
 kiosk_dash_page_end (KioskDashReply   *reply,
                      KioskDashRequest *request)
 {
@@ -197,6 +213,27 @@ kiosk_dash_reply_error (KioskDashReply   *reply,
   kiosk_html_txt (reply->body, D_("Back to the overview"));
   kiosk_html (reply->body, "</a></p>\n");
   kiosk_dash_page_end (reply, request);
+}
+
+void
+kiosk_dash_reply_database_error (KioskDashReply   *reply,
+                                 KioskDashRequest *request,
+                                 gboolean          writing,
+                                 const GError     *error,
+                                 const char       *format,
+                                 ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_warning ("%s: %s", what, error->message);
+  kiosk_dash_reply_error (reply, request, 503,
+                          writing ? D_("The database cannot be written now. Try again in a "
+                                       "minute.")
+                                  : D_("The database cannot be read now. Try again in a minute."));
 }
 
 void
@@ -343,14 +380,36 @@ kiosk_dash_filter_parse (KioskDashRequest *request,
   filter->include_misuse = g_strcmp0 (misuse, "1") == 0;
 }
 
+gpointer
+kiosk_dash_filtered_load (KioskDashRequest      *request,
+                          PGconn                *conn,
+                          KioskDashReply        *reply,
+                          KioskDashFilter       *filter,
+                          GString               *problem,
+                          KioskDashFilteredQuery query,
+                          const char            *what)
+{
+  g_autoptr(GError) error = NULL;
+  gpointer data;
+
+  kiosk_dash_filter_parse (request, filter, problem);
+  data = query (conn, request->user, filter, &error);
+  if (data == NULL)
+    {
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "%s", what);
+      kiosk_dash_filter_clear (filter);
+    }
+  return data;
+}
+
 void
 kiosk_dash_filter_clear (KioskDashFilter *filter)
 {
   g_clear_pointer (&filter->survey_id, g_free);
 }
 
-static char *
-iso_day (const GDate *date)
+char *
+kiosk_dash_iso_day (const GDate *date)
 {
   return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (date), g_date_get_month (date),
                           g_date_get_day (date));
@@ -359,8 +418,8 @@ iso_day (const GDate *date)
 char *
 kiosk_dash_filter_query (const KioskDashFilter *filter)
 {
-  g_autofree char *from = iso_day (&filter->from);
-  g_autofree char *to = iso_day (&filter->to);
+  g_autofree char *from = kiosk_dash_iso_day (&filter->from);
+  g_autofree char *to = kiosk_dash_iso_day (&filter->to);
   GString *query = g_string_new (NULL);
 
   g_string_append_printf (query, "from=%s&to=%s", from, to);
@@ -445,8 +504,8 @@ kiosk_dash_filter_form (GString               *out,
                         const KioskDashFilter *filter,
                         PGconn                *conn)
 {
-  g_autofree char *from = iso_day (&filter->from);
-  g_autofree char *to = iso_day (&filter->to);
+  g_autofree char *from = kiosk_dash_iso_day (&filter->from);
+  g_autofree char *to = kiosk_dash_iso_day (&filter->to);
 
   kiosk_html (out, "<form class=\"filters\" method=\"get\" action=\"");
   kiosk_html_attr (out, request->path);
@@ -470,4 +529,223 @@ kiosk_dash_filter_form (GString               *out,
   kiosk_html (out, "<div class=\"field\"><button type=\"submit\">");
   kiosk_html_txt (out, D_("Apply"));
   kiosk_html (out, "</button></div>\n</form>\n");
+}
+
+/* Pieces of pages */
+
+void
+kiosk_dash_heading (GString    *out,
+                    guint       level,
+                    const char *id,
+                    const char *text)
+{
+  kiosk_html_txtf (out, "<h%u", level);
+  if (id != NULL)
+    {
+      kiosk_html (out, " id=\"");
+      kiosk_html_attr (out, id);
+      kiosk_html (out, "\"");
+    }
+  kiosk_html (out, ">");
+  kiosk_html_txt (out, text);
+  kiosk_html_txtf (out, "</h%u>\n", level);
+}
+
+void
+kiosk_dash_paragraph (GString    *out,
+                      const char *text)
+{
+  kiosk_html (out, "<p>");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</p>\n");
+}
+
+static void
+announce (GString    *out,
+          const char *start,
+          const char *text)
+{
+  if (text == NULL || *text == '\0')
+    return;
+  kiosk_html (out, start);
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</p>\n");
+}
+
+void
+kiosk_dash_done (GString    *out,
+                 const char *text)
+{
+  announce (out, "<p class=\"done\" role=\"status\">", text);
+}
+
+void
+kiosk_dash_problem (GString    *out,
+                    const char *text)
+{
+  announce (out, "<p class=\"problem\" role=\"alert\">", text);
+}
+
+void
+kiosk_dash_problem_list (GString    *out,
+                         const char *id,
+                         const char *intro,
+                         const char *problems)
+{
+  g_auto(GStrv) lines = NULL;
+
+  if (problems == NULL || *problems == '\0')
+    return;
+  lines = g_strsplit (problems, "\n", -1);
+  kiosk_html (out, "<div class=\"problem\" role=\"alert\"");
+  if (id != NULL)
+    {
+      kiosk_html (out, " id=\"");
+      kiosk_html_attr (out, id);
+      kiosk_html (out, "\"");
+    }
+  kiosk_html (out, "><p>");
+  kiosk_html_txt (out, intro);
+  kiosk_html (out, "</p><ul>");
+  for (guint i = 0; lines[i]; i++)
+    if (*lines[i])
+      {
+        kiosk_html (out, "<li>");
+        kiosk_html_txt (out, lines[i]);
+        kiosk_html (out, "</li>");
+      }
+  kiosk_html (out, "</ul></div>\n");
+}
+
+void
+kiosk_dash_th (GString    *out,
+               const char *text)
+{
+  kiosk_html (out, "<th scope=\"col\">");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</th>");
+}
+
+void
+kiosk_dash_field_begin (GString    *out,
+                        const char *id,
+                        const char *label)
+{
+  kiosk_html (out, "<div class=\"field\"><label for=\"");
+  kiosk_html_attr (out, id);
+  kiosk_html (out, "\">");
+  kiosk_html_txt (out, label);
+  kiosk_html (out, "</label>");
+}
+
+char *
+kiosk_dash_form_value (KioskDashRequest *request,
+                       const char       *name)
+{
+  const char *value = g_hash_table_lookup (request->form, name);
+
+  return value ? g_strstrip (g_strdup (value)) : g_strdup ("");
+}
+
+/* "?@query", or nothing when @query is NULL or "". */
+static void
+append_query (GString    *out,
+              const char *query)
+{
+  if (query != NULL && *query)
+    {
+      kiosk_html (out, "?");
+      kiosk_html_attr (out, query);
+    }
+}
+
+void
+kiosk_dash_site_link (GString    *out,
+                      const char *name,
+                      const char *title,
+                      const char *query)
+{
+  kiosk_html (out, "<a href=\"/sites/");
+  kiosk_html_url_param (out, name);
+  append_query (out, query);
+  kiosk_html (out, "\">");
+  kiosk_html_txt (out, title);
+  kiosk_html (out, "</a>");
+}
+
+void
+kiosk_dash_download_link (GString          *out,
+                          KioskDashRequest *request,
+                          const char       *path,
+                          const char       *query)
+{
+  kiosk_html (out, "<p class=\"download\"><a href=\"");
+  kiosk_html_attr (out, path);
+  append_query (out, query);
+  kiosk_html (out, "\" download>");
+  kiosk_html_txt (out, D_("Download this table (CSV)"));
+  kiosk_html (out, "</a></p>\n");
+}
+
+guint
+kiosk_dash_page_number (KioskDashRequest *request)
+{
+  const char *text = request->query ? g_hash_table_lookup (request->query, "page") : NULL;
+  guint64 page = 1;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 100000, &page, NULL))
+    page = 1;
+  return (guint) page;
+}
+
+static void
+page_link (GString    *out,
+           const char *path,
+           const char *query,
+           const char *anchor,
+           guint       page,
+           const char *text)
+{
+  kiosk_html (out, "<a href=\"");
+  kiosk_html_attr (out, path);
+  kiosk_html (out, "?");
+  if (query != NULL && *query)
+    {
+      kiosk_html_attr (out, query);
+      kiosk_html (out, "&amp;");
+    }
+  kiosk_html_txtf (out, "page=%u#", page);
+  kiosk_html_attr (out, anchor);
+  kiosk_html (out, "\">");
+  kiosk_html_txt (out, text);
+  kiosk_html (out, "</a>");
+}
+
+void
+kiosk_dash_pages_nav (GString          *out,
+                      KioskDashRequest *request,
+                      const char       *label,
+                      const char       *path,
+                      const char       *query,
+                      const char       *anchor,
+                      guint             page,
+                      guint             pages)
+{
+  kiosk_html (out, "<nav class=\"pages\"");
+  if (label != NULL)
+    {
+      kiosk_html (out, " aria-label=\"");
+      kiosk_html_attr (out, label);
+      kiosk_html (out, "\"");
+    }
+  kiosk_html (out, ">");
+  if (page > 1)
+    page_link (out, path, query, anchor, page - 1, D_("Newer"));
+  kiosk_html (out, " <span>");
+  /* Translators: paging through a long table, "page 2 of 7" */
+  kiosk_html_txtf (out, D_("page %u of %u"), MIN (page, pages), pages);
+  kiosk_html (out, "</span> ");
+  if (page < pages)
+    page_link (out, path, query, anchor, page + 1, D_("Older"));
+  kiosk_html (out, "</nav>\n");
 }

@@ -79,29 +79,20 @@ rule_form_from_rule (RuleForm             *form,
   form->enabled = rule->enabled;
 }
 
-static char *
-form_value (KioskDashRequest *request,
-            const char       *name)
-{
-  const char *value = g_hash_table_lookup (request->form, name);
-
-  return value ? g_strstrip (g_strdup (value)) : g_strdup ("");
-}
-
 static void
 rule_form_from_request (RuleForm         *form,
                         KioskDashRequest *request)
 {
-  form->name = form_value (request, "name");
-  form->kind = form_value (request, "kind");
-  form->scope = form_value (request, "scope");
-  form->threshold = form_value (request, "threshold");
-  form->window = form_value (request, "window");
-  form->min_responses = form_value (request, "min_responses");
-  form->emails = form_value (request, "emails");
-  form->webhook_url = form_value (request, "webhook_url");
-  form->webhook_format = form_value (request, "webhook_format");
-  form->language = form_value (request, "language");
+  form->name = kiosk_dash_form_value (request, "name");
+  form->kind = kiosk_dash_form_value (request, "kind");
+  form->scope = kiosk_dash_form_value (request, "scope");
+  form->threshold = kiosk_dash_form_value (request, "threshold");
+  form->window = kiosk_dash_form_value (request, "window");
+  form->min_responses = kiosk_dash_form_value (request, "min_responses");
+  form->emails = kiosk_dash_form_value (request, "emails");
+  form->webhook_url = kiosk_dash_form_value (request, "webhook_url");
+  form->webhook_format = kiosk_dash_form_value (request, "webhook_format");
+  form->language = kiosk_dash_form_value (request, "language");
   form->enabled = g_strcmp0 (g_hash_table_lookup (request->form, "enabled"), "1") == 0;
   form->replace = g_strcmp0 (g_hash_table_lookup (request->form, "replace"), "1") == 0;
 }
@@ -244,15 +235,6 @@ rule_condition (KioskDashRequest     *request,
     }
 }
 
-static void
-th (GString    *out,
-    const char *text)
-{
-  kiosk_html (out, "<th scope=\"col\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</th>");
-}
-
 /* The title of the site or group called @name, as the forms show it; the name when unknown. */
 static const char *
 scope_title (const KioskAlertRule *rule,
@@ -276,14 +258,14 @@ rules_table (GString          *out,
              GPtrArray        *groups)
 {
   kiosk_html (out, "<table class=\"rules\"><thead><tr>");
-  th (out, D_("Name"));
-  th (out, D_("Kind"));
-  th (out, D_("Site or group"));
-  th (out, D_("Holds when"));
-  th (out, D_("Recipients"));
-  th (out, D_("Webhook"));
-  th (out, D_("Enabled"));
-  th (out, D_("Actions"));
+  kiosk_dash_th (out, D_("Name"));
+  kiosk_dash_th (out, D_("Kind"));
+  kiosk_dash_th (out, D_("Site or group"));
+  kiosk_dash_th (out, D_("Holds when"));
+  kiosk_dash_th (out, D_("Recipients"));
+  kiosk_dash_th (out, D_("Webhook"));
+  kiosk_dash_th (out, D_("Enabled"));
+  kiosk_dash_th (out, D_("Actions"));
   kiosk_html (out, "</tr></thead><tbody>\n");
   for (guint i = 0; i < rules->len; i++)
     {
@@ -343,18 +325,6 @@ rules_table (GString          *out,
 /* Form fields */
 
 static void
-field_begin (GString    *out,
-             const char *id,
-             const char *label)
-{
-  kiosk_html (out, "<div class=\"field\"><label for=\"");
-  kiosk_html_attr (out, id);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, label);
-  kiosk_html (out, "</label>");
-}
-
-static void
 hint (GString    *out,
       const char *id,
       const char *text)
@@ -398,31 +368,15 @@ rule_form (GString          *out,
     KIOSK_ALERT_SILENT_KIOSK,
   };
 
-  kiosk_html (out, "<h2 id=\"rule-form\">");
-  kiosk_html_txt (out, form->replace ? D_("Change the rule") : D_("Add a rule"));
-  kiosk_html (out, "</h2>\n");
-  if (problems != NULL && *problems)
-    {
-      g_auto(GStrv) lines = g_strsplit (problems, "\n", -1);
-
-      kiosk_html (out, "<div class=\"problem\" role=\"alert\" id=\"rule-problems\"><p>");
-      kiosk_html_txt (out, D_("The rule was not saved:"));
-      kiosk_html (out, "</p><ul>");
-      for (guint i = 0; lines[i]; i++)
-        if (*lines[i])
-          {
-            kiosk_html (out, "<li>");
-            kiosk_html_txt (out, lines[i]);
-            kiosk_html (out, "</li>");
-          }
-      kiosk_html (out, "</ul></div>\n");
-    }
+  kiosk_dash_heading (out, 2, "rule-form",
+                      form->replace ? D_("Change the rule") : D_("Add a rule"));
+  kiosk_dash_problem_list (out, "rule-problems", D_("The rule was not saved:"), problems);
   kiosk_html (out, "<form class=\"rule\" method=\"post\" action=\"/alerts/rules\">\n");
   kiosk_dash_csrf_field (out, request);
   if (form->replace)
     kiosk_html (out, "<input type=\"hidden\" name=\"replace\" value=\"1\">");
 
-  field_begin (out, "r-name", D_("Name"));
+  kiosk_dash_field_begin (out, "r-name", D_("Name"));
   input (out, "r-name", "name",
          form->replace ? "required readonly aria-describedby=\"r-name-hint\""
                        : "required maxlength=\"64\" pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]*\" "
@@ -432,7 +386,7 @@ rule_form (GString          *out,
   hint (out, "r-name-hint", D_("Letters, digits, “.”, “_” and “-”, at most 64."));
   kiosk_html (out, "</div>\n");
 
-  field_begin (out, "r-kind", D_("Kind"));
+  kiosk_dash_field_begin (out, "r-kind", D_("Kind"));
   kiosk_html (out, "<select id=\"r-kind\" name=\"kind\">");
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
@@ -446,11 +400,11 @@ rule_form (GString          *out,
     }
   kiosk_html (out, "</select></div>\n");
 
-  field_begin (out, "r-scope", D_("Site or group"));
+  kiosk_dash_field_begin (out, "r-scope", D_("Site or group"));
   kiosk_dash_scope_select (out, request, "r-scope", "scope", sites, groups, form->scope);
   kiosk_html (out, "</div>\n");
 
-  field_begin (out, "r-threshold", D_("Threshold"));
+  kiosk_dash_field_begin (out, "r-threshold", D_("Threshold"));
   input (out, "r-threshold", "threshold",
          "type=\"number\" min=\"0\" max=\"100000\" step=\"any\" "
          "aria-describedby=\"r-threshold-hint\"", form->threshold);
@@ -459,28 +413,28 @@ rule_form (GString          *out,
            "unhappy: how many. Not used for a silent kiosk."));
   kiosk_html (out, "</div>\n");
 
-  field_begin (out, "r-window", D_("Window (minutes)"));
+  kiosk_dash_field_begin (out, "r-window", D_("Window (minutes)"));
   input (out, "r-window", "window", "type=\"number\" min=\"1\" max=\"1440\" step=\"1\" required",
          form->window);
   kiosk_html (out, "</div>\n");
 
-  field_begin (out, "r-min", D_("Minimum responses"));
+  kiosk_dash_field_begin (out, "r-min", D_("Minimum responses"));
   input (out, "r-min", "min_responses", "type=\"number\" min=\"1\" max=\"100000\" step=\"1\"",
          form->min_responses);
   kiosk_html (out, "</div>\n");
 
-  field_begin (out, "r-emails", D_("E-mail addresses, one a line"));
+  kiosk_dash_field_begin (out, "r-emails", D_("E-mail addresses, one a line"));
   kiosk_html (out, "<textarea id=\"r-emails\" name=\"emails\" rows=\"3\" "
                    "autocapitalize=\"none\" spellcheck=\"false\">");
   kiosk_html_txt (out, form->emails);
   kiosk_html (out, "</textarea></div>\n");
 
-  field_begin (out, "r-webhook", D_("Webhook URL (optional)"));
+  kiosk_dash_field_begin (out, "r-webhook", D_("Webhook URL (optional)"));
   input (out, "r-webhook", "webhook_url", "type=\"url\" placeholder=\"https://…\"",
          form->webhook_url);
   kiosk_html (out, "</div>\n");
 
-  field_begin (out, "r-format", D_("Webhook format"));
+  kiosk_dash_field_begin (out, "r-format", D_("Webhook format"));
   kiosk_html (out, "<select id=\"r-format\" name=\"webhook_format\">");
   for (guint i = 0; i < G_N_ELEMENTS (webhook_formats); i++)
     {
@@ -493,7 +447,7 @@ rule_form (GString          *out,
     }
   kiosk_html (out, "</select></div>\n");
 
-  field_begin (out, "r-language", D_("Language of the messages"));
+  kiosk_dash_field_begin (out, "r-language", D_("Language of the messages"));
   kiosk_dash_language_select (out, request, "r-language", "language", form->language);
   kiosk_html (out, "</div>\n<div class=\"field check\"><input type=\"checkbox\" id=\"r-enabled\" "
                    "name=\"enabled\" value=\"1\"");
@@ -549,9 +503,7 @@ rules_page (KioskDashRequest *request,
     groups = kiosk_dash_data_groups (conn, request->user, &error);
   if (error != NULL)
     {
-      g_warning ("alert rules: %s", error->message);
-      kiosk_dash_reply_error (reply, request, 503,
-                              D_("The database cannot be read now. Try again in a minute."));
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "alert rules");
       return;
     }
   if (form == NULL)
@@ -567,21 +519,11 @@ rules_page (KioskDashRequest *request,
   kiosk_dash_page_begin (reply, request, D_("Alert rules"), "alerts");
   kiosk_html (out, "<p class=\"breadcrumb\"><a href=\"/alerts\">");
   kiosk_html_txt (out, D_("Alerts"));
-  kiosk_html (out, "</a></p>\n<h1>");
-  kiosk_html_txt (out, D_("Alert rules"));
-  kiosk_html (out, "</h1>\n");
-  if (message != NULL)
-    {
-      kiosk_html (out, "<p class=\"done\" role=\"status\">");
-      kiosk_html_txt (out, message);
-      kiosk_html (out, "</p>\n");
-    }
+  kiosk_html (out, "</a></p>\n");
+  kiosk_dash_heading (out, 1, NULL, D_("Alert rules"));
+  kiosk_dash_done (out, message);
   if (rules->len == 0)
-    {
-      kiosk_html (out, "<p>");
-      kiosk_html_txt (out, D_("No rule yet."));
-      kiosk_html (out, "</p>\n");
-    }
+    kiosk_dash_paragraph (out, D_("No rule yet."));
   else
     rules_table (out, request, rules, sites, groups);
   rule_form (out, request, form, sites, groups, problems);
@@ -616,12 +558,8 @@ kiosk_dash_rules (KioskDashRequest *request,
           if (g_error_matches (error, KIOSK_ALERT_ERROR, KIOSK_ALERT_ERROR_UNKNOWN))
             kiosk_dash_reply_error (reply, request, 404, D_("There is no such rule."));
           else
-            {
-              g_warning ("alert rule %s: %s", edit, error->message);
-              kiosk_dash_reply_error (reply, request, 503,
-                                      D_("The database cannot be read now. Try again in a "
-                                         "minute."));
-            }
+            kiosk_dash_reply_database_error (reply, request, FALSE, error, "alert rule %s",
+                                             edit);
           return;
         }
       rule_form_from_rule (&form, rule);
@@ -651,10 +589,8 @@ kiosk_dash_rules_save (KioskDashRequest *request,
     {
       if (error->domain != KIOSK_ALERT_ERROR)
         {
-          g_warning ("saving alert rule %s: %s", form.name, error->message);
-          kiosk_dash_reply_error (reply, request, 503,
-                                  D_("The database cannot be written now. Try again in a "
-                                     "minute."));
+          kiosk_dash_reply_database_error (reply, request, TRUE, error,
+                                           "saving alert rule %s", form.name);
           rule_form_clear (&form);
           return;
         }
@@ -684,9 +620,8 @@ confirm_page (KioskDashRequest *request,
   GString *out = reply->body;
 
   kiosk_dash_page_begin (reply, request, D_("Remove the rule"), "alerts");
-  kiosk_html (out, "<h1>");
-  kiosk_html_txt (out, D_("Remove the rule"));
-  kiosk_html (out, "</h1>\n<p>");
+  kiosk_dash_heading (out, 1, NULL, D_("Remove the rule"));
+  kiosk_html (out, "<p>");
   /* Translators: %s is an alert rule's name */
   kiosk_html_txtf (out, D_("Remove the rule “%s”? Its alerts, open and closed, are removed "
                            "with it."), name);
@@ -728,12 +663,8 @@ kiosk_dash_rules_remove (KioskDashRequest *request,
       if (g_error_matches (error, KIOSK_ALERT_ERROR, KIOSK_ALERT_ERROR_UNKNOWN))
         kiosk_dash_reply_error (reply, request, 404, D_("There is no such rule."));
       else
-        {
-          g_warning ("removing alert rule %s: %s", name, error->message);
-          kiosk_dash_reply_error (reply, request, 503,
-                                  D_("The database cannot be written now. Try again in a "
-                                     "minute."));
-        }
+        kiosk_dash_reply_database_error (reply, request, TRUE, error,
+                                         "removing alert rule %s", name);
       return;
     }
   g_string_append_uri_escaped (location, name, NULL, FALSE);

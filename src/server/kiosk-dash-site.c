@@ -88,33 +88,10 @@ load (KioskDashRequest *request,
     }
   if (error != NULL)
     {
-      g_warning ("site %s: %s", name, error->message);
-      kiosk_dash_reply_error (reply, request, 503,
-                              D_("The database cannot be read now. Try again in a minute."));
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "site %s", name);
       return FALSE;
     }
   return TRUE;
-}
-
-static char *
-date_text (const GDate *date)
-{
-  char buf[16];
-
-  g_date_strftime (buf, sizeof buf, "%Y-%m-%d", date);
-  return g_strdup (buf);
-}
-
-static void
-heading (GString    *out,
-         const char *id,
-         const char *text)
-{
-  kiosk_html (out, "<h2 id=\"");
-  kiosk_html (out, id);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</h2>\n");
 }
 
 static void
@@ -124,28 +101,10 @@ csv_link (GString          *out,
           const char       *file)
 {
   g_autofree char *query = kiosk_dash_filter_query (&data->filter);
+  g_autofree char *name = g_uri_escape_string (data->site->name, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/sites/", name, "/", file, NULL);
 
-  kiosk_html (out, "<p class=\"download\"><a href=\"/sites/");
-  kiosk_html_url_param (out, data->site->name);
-  kiosk_html (out, "/");
-  kiosk_html (out, file);
-  if (query[0])
-    {
-      kiosk_html (out, "?");
-      kiosk_html_attr (out, query);
-    }
-  kiosk_html (out, "\" download>");
-  kiosk_html_txt (out, D_("Download this table (CSV)"));
-  kiosk_html (out, "</a></p>\n");
-}
-
-static void
-th (GString    *out,
-    const char *text)
-{
-  kiosk_html (out, "<th scope=\"col\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</th>");
+  kiosk_dash_download_link (out, request, path, query);
 }
 
 /* Charts */
@@ -284,7 +243,7 @@ section_trend (GString          *out,
   g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
   TrendChart chart = { days, data->days->len, D_("Happy Index"), D_("Responses") };
 
-  heading (out, "trend", D_("Happy Index by day"));
+  kiosk_dash_heading (out, 2, "trend", D_("Happy Index by day"));
   for (guint i = 0; i < data->days->len; i++)
     {
       const KioskDashDay *day = &g_array_index (data->days, KioskDashDay, i);
@@ -302,9 +261,9 @@ section_trend (GString          *out,
   kiosk_html (out, "<details><summary>");
   kiosk_html_txt (out, D_("The figures as a table"));
   kiosk_html (out, "</summary>\n<table class=\"daily\"><thead><tr>");
-  th (out, D_("Day"));
-  th (out, D_("Happy Index"));
-  th (out, D_("Responses"));
+  kiosk_dash_th (out, D_("Day"));
+  kiosk_dash_th (out, D_("Happy Index"));
+  kiosk_dash_th (out, D_("Responses"));
   kiosk_html (out, "</tr></thead><tbody>\n");
   for (guint i = 0; i < data->days->len; i++)
     {
@@ -336,7 +295,7 @@ section_hours (GString          *out,
 
   /* Translators: %s is a time zone such as Europe/Berlin */
   title = g_strdup_printf (D_("Happy Index by hour and weekday (%s)"), data->site->time_zone);
-  heading (out, "hours", title);
+  kiosk_dash_heading (out, 2, "hours", title);
   for (guint d = 0; d < 7; d++)
     {
       chart->weekdays[d] = kiosk_dash_weekday_name (request, (GDateWeekday) (d + 1), TRUE);
@@ -355,9 +314,9 @@ section_hours (GString          *out,
   kiosk_html (out, "</p>\n<details><summary>");
   kiosk_html_txt (out, D_("The figures as a table"));
   kiosk_html (out, "</summary>\n<table class=\"hours\"><thead><tr>");
-  th (out, D_("Hour"));
+  kiosk_dash_th (out, D_("Hour"));
   for (guint d = 0; d < 7; d++)
-    th (out, chart->weekdays[d]);
+    kiosk_dash_th (out, chart->weekdays[d]);
   kiosk_html (out, "</tr></thead><tbody>\n");
   for (guint h = 0; h < 24; h++)
     {
@@ -393,7 +352,7 @@ section_faces (GString          *out,
   guint64 n = 0;
   FacesChart chart;
 
-  heading (out, "faces", D_("Faces"));
+  kiosk_dash_heading (out, 2, "faces", D_("Faces"));
   kiosk_html (out, "<p>");
   kiosk_html_txt (out, D_("Happy Index"));
   kiosk_html (out, ": ");
@@ -410,9 +369,9 @@ section_faces (GString          *out,
   svg (out, 480, 40.0 + 30.0 * scale, draw_faces, &chart, D_("Faces"));
 
   kiosk_html (out, "<table class=\"faces\"><thead><tr>");
-  th (out, D_("Face"));
-  th (out, D_("Responses"));
-  th (out, D_("Share"));
+  kiosk_dash_th (out, D_("Face"));
+  kiosk_dash_th (out, D_("Responses"));
+  kiosk_dash_th (out, D_("Share"));
   kiosk_html (out, "</tr></thead><tbody>\n");
   for (guint i = scale; i-- > 0;)
     {
@@ -453,10 +412,10 @@ reasons_table (GString          *out,
   kiosk_html (out, "<table class=\"reasons\"><caption>");
   kiosk_html_txt (out, caption);
   kiosk_html (out, "</caption><thead><tr>");
-  th (out, D_("Rank"));
-  th (out, D_("Reason"));
-  th (out, D_("Answers"));
-  th (out, D_("Share"));
+  kiosk_dash_th (out, D_("Rank"));
+  kiosk_dash_th (out, D_("Reason"));
+  kiosk_dash_th (out, D_("Answers"));
+  kiosk_dash_th (out, D_("Share"));
   kiosk_html (out, "</tr></thead><tbody>\n");
   if (reasons->len == 0)
     {
@@ -496,7 +455,7 @@ section_reasons (GString          *out,
                  KioskDashRequest *request,
                  const SiteData   *data)
 {
-  heading (out, "reasons", D_("Reasons"));
+  kiosk_dash_heading (out, 2, "reasons", D_("Reasons"));
   kiosk_html (out, "<p class=\"note\">");
   kiosk_html_txt (out, D_("Share: of the answers of that mood that gave any reason; a visitor "
                           "may give several."));
@@ -506,39 +465,6 @@ section_reasons (GString          *out,
   csv_link (out, request, data, "reasons.csv");
 }
 
-static guint
-page_number (KioskDashRequest *request)
-{
-  const char *text = request->query ? g_hash_table_lookup (request->query, "page") : NULL;
-  guint64 page = 1;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 100000, &page, NULL))
-    page = 1;
-  return (guint) page;
-}
-
-static void
-page_link (GString          *out,
-           const SiteData   *data,
-           guint             page,
-           const char       *text)
-{
-  g_autofree char *query = kiosk_dash_filter_query (&data->filter);
-
-  kiosk_html (out, "<a href=\"/sites/");
-  kiosk_html_url_param (out, data->site->name);
-  kiosk_html (out, "?");
-  if (query[0])
-    {
-      kiosk_html_attr (out, query);
-      kiosk_html (out, "&amp;");
-    }
-  kiosk_html_txtf (out, "page=%u#comments", page);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</a>");
-}
-
 static gboolean
 section_comments (GString          *out,
                   KioskDashRequest *request,
@@ -546,7 +472,9 @@ section_comments (GString          *out,
                   const SiteData   *data,
                   GError          **error)
 {
-  guint page = page_number (request);
+  guint page = kiosk_dash_page_number (request);
+  g_autofree char *name = g_uri_escape_string (data->site->name, NULL, FALSE);
+  g_autofree char *query = NULL, *path = NULL;
   guint64 total = 0;
   g_autoptr(GPtrArray) comments = kiosk_dash_data_comments (conn, data->site, &data->filter,
                                                             (page - 1) * COMMENTS_PER_PAGE,
@@ -555,19 +483,17 @@ section_comments (GString          *out,
 
   if (comments == NULL)
     return FALSE;
-  heading (out, "comments", D_("Comments"));
+  kiosk_dash_heading (out, 2, "comments", D_("Comments"));
   if (total == 0)
     {
-      kiosk_html (out, "<p>");
-      kiosk_html_txt (out, D_("No comments in this period."));
-      kiosk_html (out, "</p>\n");
+      kiosk_dash_paragraph (out, D_("No comments in this period."));
       return TRUE;
     }
   kiosk_html (out, "<table class=\"comments\"><thead><tr>");
-  th (out, D_("Local time"));
-  th (out, D_("Face"));
-  th (out, D_("Comment"));
-  th (out, D_("Kiosk"));
+  kiosk_dash_th (out, D_("Local time"));
+  kiosk_dash_th (out, D_("Face"));
+  kiosk_dash_th (out, D_("Comment"));
+  kiosk_dash_th (out, D_("Kiosk"));
   kiosk_html (out, "</tr></thead><tbody>\n");
   for (guint i = 0; i < comments->len; i++)
     {
@@ -596,16 +522,9 @@ section_comments (GString          *out,
   kiosk_html (out, "</tbody></table>\n");
 
   pages = (guint) ((total + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE);
-  kiosk_html (out, "<nav class=\"pages\">");
-  if (page > 1)
-    page_link (out, data, page - 1, D_("Newer"));
-  kiosk_html (out, " <span>");
-  /* Translators: paging through comments, "page 2 of 7" */
-  kiosk_html_txtf (out, D_("page %u of %u"), MIN (page, pages), pages);
-  kiosk_html (out, "</span> ");
-  if (page < pages)
-    page_link (out, data, page + 1, D_("Older"));
-  kiosk_html (out, "</nav>\n");
+  query = kiosk_dash_filter_query (&data->filter);
+  path = g_strconcat ("/sites/", name, NULL);
+  kiosk_dash_pages_nav (out, request, NULL, path, query, "comments", page, pages);
   csv_link (out, request, data, "comments.csv");
   return TRUE;
 }
@@ -633,24 +552,14 @@ kiosk_dash_site (KioskDashRequest *request,
   section_reasons (body, request, &data);
   if (!section_comments (body, request, conn, &data, &error))
     {
-      g_warning ("site %s: %s", data.site->name, error->message);
-      kiosk_dash_reply_error (reply, request, 503,
-                              D_("The database cannot be read now. Try again in a minute."));
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "site %s",
+                                       data.site->name);
       site_data_clear (&data);
       return;
     }
 
-  kiosk_dash_page_begin (reply, request, data.site->title, "sites");
-  kiosk_html (reply->body, "<h1>");
-  kiosk_html_txt (reply->body, data.site->title);
-  kiosk_html (reply->body, "</h1>\n");
-  if (problem->len > 0)
-    {
-      kiosk_html (reply->body, "<p class=\"problem\" role=\"alert\">");
-      kiosk_html_txt (reply->body, problem->str);
-      kiosk_html (reply->body, "</p>\n");
-    }
-  kiosk_dash_filter_form (reply->body, request, &data.filter, conn);
+  kiosk_dash_filtered_page_begin (reply, request, data.site->title, "sites", problem->str,
+                                  &data.filter, conn);
   g_string_append_len (reply->body, body->str, body->len);
   kiosk_dash_page_end (reply, request);
   site_data_clear (&data);
@@ -664,7 +573,7 @@ csv_daily (GString        *out,
   for (guint i = 0; i < data->days->len; i++)
     {
       const KioskDashDay *day = &g_array_index (data->days, KioskDashDay, i);
-      g_autofree char *date = date_text (&day->date);
+      g_autofree char *date = kiosk_dash_iso_day (&day->date);
       g_autofree char *index = kiosk_dash_counts_index_csv (&day->counts);
       g_autofree char *n = kiosk_dash_uint_csv (day->counts.n);
       g_autofree char *misuse = kiosk_dash_uint_csv (day->counts.misuse);
@@ -804,9 +713,8 @@ kiosk_dash_site_csv (KioskDashRequest *request,
     csv_reasons (body, request, &data);
   else if (!csv_comments (body, conn, &data, &error))
     {
-      g_warning ("site %s: %s", data.site->name, error->message);
-      kiosk_dash_reply_error (reply, request, 503,
-                              D_("The database cannot be read now. Try again in a minute."));
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "site %s",
+                                       data.site->name);
       site_data_clear (&data);
       return;
     }

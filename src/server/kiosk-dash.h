@@ -89,6 +89,14 @@ void     kiosk_dash_reply_error   (KioskDashReply   *reply,
                                    KioskDashRequest *request,
                                    guint             status,
                                    const char       *message);
+/* The error page for a database that failed a page, read or @writing: @error is logged after
+ * what @format says ("site %s"), and the reader is asked to try again in a minute. */
+void     kiosk_dash_reply_database_error (KioskDashReply   *reply,
+                                   KioskDashRequest *request,
+                                   gboolean          writing,
+                                   const GError     *error,
+                                   const char       *format,
+                                   ...) G_GNUC_PRINTF (5, 6);
 /* Makes the reply a CSV download named @file_name; write rows with kiosk_csv_field + "\r\n". */
 void     kiosk_dash_reply_csv     (KioskDashReply   *reply,
                                    const char       *file_name);
@@ -133,13 +141,92 @@ void     kiosk_dash_filter_parse  (KioskDashRequest *request,
                                    KioskDashFilter  *filter,
                                    GString          *problem);
 void     kiosk_dash_filter_clear  (KioskDashFilter  *filter);
+/* What a page shows for the filter's period, from kiosk-dash-data.c. */
+typedef gpointer (*KioskDashFilteredQuery) (PGconn                *conn,
+                                            const KioskDashUser   *user,
+                                            const KioskDashFilter *filter,
+                                            GError               **error);
+/* Parses the filter into @filter (@problem: see kiosk_dash_filter_parse) and runs @query; when
+ * it fails, NULL, with the reply an error page (what failed logged as @what) and @filter
+ * cleared. */
+gpointer kiosk_dash_filtered_load (KioskDashRequest      *request,
+                                   PGconn                *conn,
+                                   KioskDashReply        *reply,
+                                   KioskDashFilter       *filter,
+                                   GString               *problem,
+                                   KioskDashFilteredQuery query,
+                                   const char            *what);
 /* The filter's query string ("from=…&to=…&survey=…&misuse=1"), e.g. for the CSV links. */
 char    *kiosk_dash_filter_query  (const KioskDashFilter *filter);
+/* A day as YYYY-MM-DD. */
+char    *kiosk_dash_iso_day       (const GDate           *date);
 /* The filter form (dates, survey select, misuse switch) for this page. */
 void     kiosk_dash_filter_form   (GString               *out,
                                    KioskDashRequest      *request,
                                    const KioskDashFilter *filter,
                                    PGconn                *conn);
+/* The chrome, then the page's <h1> @title, the @problem (a sentence, or NULL) the filter's
+ * query had, and the filter form. */
+void     kiosk_dash_filtered_page_begin (KioskDashReply        *reply,
+                                   KioskDashRequest      *request,
+                                   const char            *title,
+                                   const char            *active_nav,
+                                   const char            *problem,
+                                   const KioskDashFilter *filter,
+                                   PGconn                *conn);
+
+/* Pieces of pages, every text escaped. */
+/* <h@level id=@id> (no id: NULL) @text </h@level> */
+void     kiosk_dash_heading       (GString          *out,
+                                   guint             level,
+                                   const char       *id,
+                                   const char       *text);
+/* <p>@text</p> */
+void     kiosk_dash_paragraph     (GString          *out,
+                                   const char       *text);
+/* What was done (role=status), what is wrong (role=alert): nothing when @text is NULL or "". */
+void     kiosk_dash_done          (GString          *out,
+                                   const char       *text);
+void     kiosk_dash_problem       (GString          *out,
+                                   const char       *text);
+/* A refused form's problems, @problems a line each, as a list after @intro ("The rule was not
+ * saved:"); @id (or NULL) names the box. Nothing when @problems is NULL or "". */
+void     kiosk_dash_problem_list  (GString          *out,
+                                   const char       *id,
+                                   const char       *intro,
+                                   const char       *problems);
+/* <th scope="col">@text</th> */
+void     kiosk_dash_th            (GString          *out,
+                                   const char       *text);
+/* Opens a form field's <div class="field"> with its <label for=@id>; the caller writes the
+ * control and closes the div. */
+void     kiosk_dash_field_begin   (GString          *out,
+                                   const char       *id,
+                                   const char       *label);
+/* The form's value @name without the spaces around it; "" when the form has none. */
+char    *kiosk_dash_form_value    (KioskDashRequest *request,
+                                   const char       *name);
+/* A link to the site called @name's page, with the filter's @query (or NULL), reading @title. */
+void     kiosk_dash_site_link     (GString          *out,
+                                   const char       *name,
+                                   const char       *title,
+                                   const char       *query);
+/* "Download this table (CSV)" as a link to @path?@query (@query NULL or "": none). */
+void     kiosk_dash_download_link (GString          *out,
+                                   KioskDashRequest *request,
+                                   const char       *path,
+                                   const char       *query);
+/* A long table in pages: the query's page=N (1 when missing or wrong), and the navigation
+ * "Newer · page 2 of 7 · Older" to @path?@query&page=N#@anchor, named @label (or NULL). */
+guint    kiosk_dash_page_number   (KioskDashRequest *request);
+void     kiosk_dash_pages_nav     (GString          *out,
+                                   KioskDashRequest *request,
+                                   const char       *label,
+                                   const char       *path,
+                                   const char       *query,
+                                   const char       *anchor,
+                                   guint             page,
+                                   guint             pages);
 
 /* Numbers and dates in the request's language. */
 char    *kiosk_dash_format_index  (KioskDashRequest *request,
