@@ -1449,18 +1449,19 @@ static void
 test_report_schedules (Fixture       *f,
                        gconstpointer  data)
 {
+  /* The form shows every problem kiosk_report_schedule_check() finds, a line each. */
   const char *bad[] = {
-    "<li>Name: letters, digits, “.”, “_” and “-”, at most 64, starting with a letter or a "
-    "digit.</li>",
-    "<li>Sent: choose daily or weekly.</li>",
-    "<li>E-mail addresses: “not-an-address” is not an address.</li>",
-    "<li>Language: choose one of the list.</li>",
+    "<li>name: “x y” is not a valid report name (1 to 64 letters, digits, “.”, “_” or “-”, "
+    "starting with a letter or digit)</li>",
+    "<li>period: “monthly” is not daily or weekly</li>",
+    "<li>email: “not-an-address” is not an e-mail address",
+    "<li>language: “xx” is not a language of the reports",
     "value=\"x y\"", "not-an-address\nok@example.org</textarea>", NULL,
   };
-  const char *no_address[] = { "<li>E-mail addresses: give at least one.</li>",
-                               "<li>Site or group: there is no such site.</li>", NULL };
-  const char *exists[] = { "<li>Name: a schedule named “north-weekly” exists already.</li>",
-                           NULL };
+  const char *no_address[] = { "<li>email: give at least one address</li>", NULL };
+  const char *unknown[] = { "<li>site: there is no site “atlantis” (see: site list)</li>", NULL };
+  const char *exists[] = { "<li>name: there is a report “north-weekly” already (see: report "
+                           "list)</li>", NULL };
   const char *unconfirmed[] = { "Tick “Yes, remove” beside the schedule to remove it.", NULL };
   Page page;
   const char *html;
@@ -1468,8 +1469,10 @@ test_report_schedules (Fixture       *f,
   SKIP_WITHOUT_PG ();
   post_rule (f, "name=x+y&scope=site%3Aalpha&period=monthly&emails=not-an-address%0Aok%40"
                 "example.org&language=xx", kiosk_dash_schedules_add, 400, NULL, bad);
-  post_rule (f, "name=x&scope=site%3Aatlantis&period=daily&emails=&language=en",
+  post_rule (f, "name=x&scope=site%3Aalpha&period=daily&emails=&language=en",
              kiosk_dash_schedules_add, 400, NULL, no_address);
+  post_rule (f, "name=x&scope=site%3Aatlantis&period=daily&emails=a%40example.org&language=en",
+             kiosk_dash_schedules_add, 400, NULL, unknown);
   g_assert_cmpint (query_int (f->conn, "SELECT count (*) FROM report_schedules"), ==, 0);
 
   post_rule (f, "name=north-weekly&scope=group%3Anorth&period=weekly&emails=a%40example.org%0D%0A"

@@ -608,7 +608,7 @@ test_cli (void)
   g_remove (file);
   g_rmdir (dir);
 
-  assert_refused (2, "--email “not-an-address” is not an e-mail address", "report", "add", "x",
+  assert_refused (2, "email: “not-an-address” is not an e-mail address", "report", "add", "x",
                   "--site", "harbour", "--daily", "--email", "not-an-address", NULL);
   assert_refused (2, "give one of --daily and --weekly", "report", "add", "x", "--site",
                   "harbour", "--daily", "--weekly", "--email", "a@example.org", NULL);

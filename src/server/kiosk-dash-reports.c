@@ -17,37 +17,6 @@
 
 /* A report is read on paper: a year of days is the most it sensibly holds. */
 #define MAX_REPORT_DAYS 366
-#define MAX_SCHEDULE_NAME_CHARS 64
-
-static char *
-iso_day (const GDate *date)
-{
-  char buf[16];
-
-  g_date_strftime (buf, sizeof buf, "%Y-%m-%d", date);
-  return g_strdup (buf);
-}
-
-static void
-th (GString    *out,
-    const char *text)
-{
-  kiosk_html (out, "<th scope=\"col\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</th>");
-}
-
-static void
-field_begin (GString    *out,
-             const char *id,
-             const char *label)
-{
-  kiosk_html (out, "<div class=\"field\"><label for=\"");
-  kiosk_html_attr (out, id);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, label);
-  kiosk_html (out, "</label>");
-}
 
 static void
 date_input (GString     *out,
@@ -55,7 +24,7 @@ date_input (GString     *out,
             const char  *name,
             const GDate *value)
 {
-  g_autofree char *text = iso_day (value);
+  g_autofree char *text = kiosk_dash_iso_day (value);
 
   kiosk_html (out, "<input type=\"date\" id=\"");
   kiosk_html_attr (out, id);
@@ -91,10 +60,9 @@ download_form (GString          *out,
   week_ago = today;
   g_date_subtract_days (&week_ago, 6);
 
-  kiosk_html (out, "<h2 id=\"download\">");
-  kiosk_html_txt (out, D_("Download a report"));
-  kiosk_html (out, "</h2>\n<form class=\"report\" method=\"get\" action=\"/reports/download\">\n");
-  field_begin (out, "d-scope", D_("Site or group"));
+  kiosk_dash_heading (out, 2, "download", D_("Download a report"));
+  kiosk_html (out, "<form class=\"report\" method=\"get\" action=\"/reports/download\">\n");
+  kiosk_dash_field_begin (out, "d-scope", D_("Site or group"));
   kiosk_dash_scope_select (out, request, "d-scope", "scope", sites, groups, NULL);
   kiosk_html (out, "</div>\n<fieldset><legend>");
   kiosk_html_txt (out, D_("Period"));
@@ -112,13 +80,13 @@ download_form (GString          *out,
       kiosk_html (out, "</label></div>");
     }
   kiosk_html (out, "<div class=\"dates\">");
-  field_begin (out, "d-date", D_("Day"));
+  kiosk_dash_field_begin (out, "d-date", D_("Day"));
   date_input (out, "d-date", "date", &today);
   kiosk_html (out, "</div>");
-  field_begin (out, "d-from", D_("From"));
+  kiosk_dash_field_begin (out, "d-from", D_("From"));
   date_input (out, "d-from", "from", &week_ago);
   kiosk_html (out, "</div>");
-  field_begin (out, "d-to", D_("To"));
+  kiosk_dash_field_begin (out, "d-to", D_("To"));
   date_input (out, "d-to", "to", &today);
   kiosk_html (out, "</div></div></fieldset>\n<div class=\"field check\"><input type=\"checkbox\" "
                    "id=\"d-misuse\" name=\"misuse\" value=\"1\"><label for=\"d-misuse\">");
@@ -156,14 +124,14 @@ schedules_table (GString          *out,
                  GPtrArray        *schedules)
 {
   kiosk_html (out, "<table class=\"schedules\"><thead><tr>");
-  th (out, D_("Name"));
-  th (out, D_("Site or group"));
-  th (out, D_("Sent"));
-  th (out, D_("Recipients"));
-  th (out, D_("Language"));
-  th (out, D_("Enabled"));
-  th (out, D_("Last sent"));
-  th (out, D_("Remove"));
+  kiosk_dash_th (out, D_("Name"));
+  kiosk_dash_th (out, D_("Site or group"));
+  kiosk_dash_th (out, D_("Sent"));
+  kiosk_dash_th (out, D_("Recipients"));
+  kiosk_dash_th (out, D_("Language"));
+  kiosk_dash_th (out, D_("Enabled"));
+  kiosk_dash_th (out, D_("Last sent"));
+  kiosk_dash_th (out, D_("Remove"));
   kiosk_html (out, "</tr></thead><tbody>\n");
   for (guint i = 0; i < schedules->len; i++)
     {
@@ -248,37 +216,20 @@ schedule_form (GString            *out,
                GPtrArray          *groups,
                const char         *problems)
 {
-  kiosk_html (out, "<h3 id=\"schedule-form\">");
-  kiosk_html_txt (out, D_("Add a schedule"));
-  kiosk_html (out, "</h3>\n");
-  if (problems != NULL && *problems)
-    {
-      g_auto(GStrv) lines = g_strsplit (problems, "\n", -1);
-
-      kiosk_html (out, "<div class=\"problem\" role=\"alert\"><p>");
-      kiosk_html_txt (out, D_("The schedule was not added:"));
-      kiosk_html (out, "</p><ul>");
-      for (guint i = 0; lines[i]; i++)
-        if (*lines[i])
-          {
-            kiosk_html (out, "<li>");
-            kiosk_html_txt (out, lines[i]);
-            kiosk_html (out, "</li>");
-          }
-      kiosk_html (out, "</ul></div>\n");
-    }
+  kiosk_dash_heading (out, 3, "schedule-form", D_("Add a schedule"));
+  kiosk_dash_problem_list (out, NULL, D_("The schedule was not added:"), problems);
   kiosk_html (out, "<form class=\"schedule\" method=\"post\" action=\"/reports/schedules\">\n");
   kiosk_dash_csrf_field (out, request);
-  field_begin (out, "s-name", D_("Name"));
+  kiosk_dash_field_begin (out, "s-name", D_("Name"));
   kiosk_html (out, "<input id=\"s-name\" name=\"name\" required maxlength=\"64\" "
                    "pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]*\" autocapitalize=\"none\" "
                    "spellcheck=\"false\" value=\"");
   kiosk_html_attr (out, form->name);
   kiosk_html (out, "\"></div>\n");
-  field_begin (out, "s-scope", D_("Site or group"));
+  kiosk_dash_field_begin (out, "s-scope", D_("Site or group"));
   kiosk_dash_scope_select (out, request, "s-scope", "scope", sites, groups, form->scope);
   kiosk_html (out, "</div>\n");
-  field_begin (out, "s-period", D_("Sent"));
+  kiosk_dash_field_begin (out, "s-period", D_("Sent"));
   kiosk_html (out, "<select id=\"s-period\" name=\"period\"><option value=\"daily\"");
   if (g_strcmp0 (form->period, "weekly") != 0)
     kiosk_html (out, " selected");
@@ -290,12 +241,12 @@ schedule_form (GString            *out,
   kiosk_html (out, ">");
   kiosk_html_txt (out, D_("weekly"));
   kiosk_html (out, "</option></select></div>\n");
-  field_begin (out, "s-emails", D_("E-mail addresses, one a line"));
+  kiosk_dash_field_begin (out, "s-emails", D_("E-mail addresses, one a line"));
   kiosk_html (out, "<textarea id=\"s-emails\" name=\"emails\" rows=\"3\" required "
                    "autocapitalize=\"none\" spellcheck=\"false\">");
   kiosk_html_txt (out, form->emails);
   kiosk_html (out, "</textarea></div>\n");
-  field_begin (out, "s-language", D_("Language of the report"));
+  kiosk_dash_field_begin (out, "s-language", D_("Language of the report"));
   kiosk_dash_language_select (out, request, "s-language", "language", form->language);
   kiosk_html (out, "</div>\n<div class=\"field check\"><input type=\"checkbox\" id=\"s-enabled\" "
                    "name=\"enabled\" value=\"1\"");
@@ -333,45 +284,26 @@ reports_page (KioskDashRequest   *request,
     schedules = kiosk_dash_data_schedules (conn, &error);
   if (error != NULL)
     {
-      g_warning ("reports: %s", error->message);
-      kiosk_dash_reply_error (reply, request, 503,
-                              D_("The database cannot be read now. Try again in a minute."));
+      kiosk_dash_reply_database_error (reply, request, FALSE, error, "reports");
       return;
     }
 
   reply->status = status;
   kiosk_dash_page_begin (reply, request, D_("Reports"), "reports");
-  kiosk_html (out, "<h1>");
-  kiosk_html_txt (out, D_("Reports"));
-  kiosk_html (out, "</h1>\n");
-  if (message != NULL)
-    {
-      kiosk_html (out, "<p class=\"done\" role=\"status\">");
-      kiosk_html_txt (out, message);
-      kiosk_html (out, "</p>\n");
-    }
-  if (problem != NULL)
-    {
-      kiosk_html (out, "<p class=\"problem\" role=\"alert\">");
-      kiosk_html_txt (out, problem);
-      kiosk_html (out, "</p>\n");
-    }
+  kiosk_dash_heading (out, 1, NULL, D_("Reports"));
+  kiosk_dash_done (out, message);
+  kiosk_dash_problem (out, problem);
   download_form (out, request, sites, groups);
   if (schedules != NULL)
     {
-      kiosk_html (out, "<h2 id=\"schedules\">");
-      kiosk_html_txt (out, D_("Scheduled reports"));
-      kiosk_html (out, "</h2>\n<p class=\"note\">");
+      kiosk_dash_heading (out, 2, "schedules", D_("Scheduled reports"));
+      kiosk_html (out, "<p class=\"note\">");
       kiosk_html_txt (out, D_("A daily report is mailed once the sites have closed for the day, "
                               "a weekly one after the last day of the week, each on the site's "
                               "own clock."));
       kiosk_html (out, "</p>\n");
       if (schedules->len == 0)
-        {
-          kiosk_html (out, "<p>");
-          kiosk_html_txt (out, D_("No schedule yet."));
-          kiosk_html (out, "</p>\n");
-        }
+        kiosk_dash_paragraph (out, D_("No schedule yet."));
       else
         schedules_table (out, request, schedules);
       schedule_form (out, request, form ? form : &empty, sites, groups, problems);
@@ -532,8 +464,8 @@ kiosk_dash_reports_download (KioskDashRequest *request,
       return;
     }
 
-  from_text = iso_day (&report.from);
-  to_text = iso_day (&report.to);
+  from_text = kiosk_dash_iso_day (&report.from);
+  to_text = kiosk_dash_iso_day (&report.to);
   file_name = g_date_compare (&report.from, &report.to) == 0
               ? g_strdup_printf ("report-%s-%s.pdf", scope_name, from_text)
               : g_strdup_printf ("report-%s-%s-%s.pdf", scope_name, from_text, to_text);
@@ -542,29 +474,8 @@ kiosk_dash_reports_download (KioskDashRequest *request,
   g_string_append_len (reply->body, data, (gssize) size);
 }
 
-/* Adding and removing schedules */
-
-static gboolean
-schedule_name_is_valid (const char *name)
-{
-  gsize length = strlen (name);
-
-  if (length == 0 || length > MAX_SCHEDULE_NAME_CHARS || !g_ascii_isalnum (name[0]))
-    return FALSE;
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
-      return FALSE;
-  return TRUE;
-}
-
-static char *
-form_value (KioskDashRequest *request,
-            const char       *name)
-{
-  const char *value = g_hash_table_lookup (request->form, name);
-
-  return value ? g_strstrip (g_strdup (value)) : g_strdup ("");
-}
+/* Adding and removing schedules: kiosk-server-report-schedule.c checks and writes them, as
+ * for `report add`. */
 
 void
 kiosk_dash_schedules_add (KioskDashRequest *request,
@@ -573,95 +484,45 @@ kiosk_dash_schedules_add (KioskDashRequest *request,
 {
   ScheduleForm form = { 0 };
   g_autoptr(GString) problems = g_string_new (NULL);
-  g_autoptr(GString) emails = g_string_new (NULL);
-  g_autoptr(GPtrArray) groups = NULL;
-  g_autoptr(KioskDashSite) site = NULL;
+  g_autoptr(GPtrArray) emails = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) result = NULL;
   g_autofree char *site_name = NULL, *group_name = NULL;
   g_auto(GStrv) lines = NULL;
-  const char *language;
+  KioskReportSchedule schedule = { 0 };
 
-  form.name = form_value (request, "name");
-  form.scope = form_value (request, "scope");
-  form.period = form_value (request, "period");
-  form.emails = form_value (request, "emails");
-  form.language = form_value (request, "language");
+  form.name = kiosk_dash_form_value (request, "name");
+  form.scope = kiosk_dash_form_value (request, "scope");
+  form.period = kiosk_dash_form_value (request, "period");
+  form.emails = kiosk_dash_form_value (request, "emails");
+  form.language = kiosk_dash_form_value (request, "language");
   form.enabled = g_strcmp0 (g_hash_table_lookup (request->form, "enabled"), "1") == 0;
 
-  if (!schedule_name_is_valid (form.name))
-    g_string_append_printf (problems, "%s\n",
-                            D_("Name: letters, digits, “.”, “_” and “-”, at most 64, starting "
-                               "with a letter or a digit."));
   if (!kiosk_dash_scope_parse (form.scope, &site_name, &group_name))
     g_string_append_printf (problems, "%s\n", D_("Site or group: choose one of the list."));
-  else if (site_name != NULL)
-    {
-      site = kiosk_dash_data_site (conn, request->user, site_name, &error);
-      if (site == NULL && error == NULL)
-        g_string_append_printf (problems, "%s\n", D_("Site or group: there is no such site."));
-    }
-  else
-    {
-      gboolean found = FALSE;
-
-      groups = kiosk_dash_data_groups (conn, request->user, &error);
-      for (guint i = 0; groups != NULL && i < groups->len; i++)
-        found |= g_str_equal (((KioskDashGroup *) g_ptr_array_index (groups, i))->name,
-                              group_name);
-      if (!found && error == NULL)
-        g_string_append_printf (problems, "%s\n", D_("Site or group: there is no such group."));
-    }
-  if (!g_str_equal (form.period, "daily") && !g_str_equal (form.period, "weekly"))
-    g_string_append_printf (problems, "%s\n", D_("Sent: choose daily or weekly."));
+  /* One a line, as the form asks; commas and spaces between addresses are taken too. */
   lines = g_strsplit_set (form.emails, "\r\n,; \t", -1);
   for (guint i = 0; lines[i]; i++)
+    if (*lines[i])
+      g_ptr_array_add (emails, g_strdup (lines[i]));
+  schedule.name = form.name;
+  schedule.period = form.period;
+  schedule.site = site_name;
+  schedule.group = group_name;
+  schedule.emails = emails;
+  schedule.language = form.language;
+  schedule.enabled = form.enabled;
+  if (problems->len == 0 && !kiosk_report_schedule_save (conn, &schedule, &error))
     {
-      if (*lines[i] == '\0')
-        continue;
-      if (!kiosk_server_email_is_valid (lines[i]))
+      if (error->domain != KIOSK_REPORT_ERROR)
         {
-          /* Translators: %s is what was typed as an e-mail address */
-          g_string_append_printf (problems, D_("E-mail addresses: “%s” is not an address."),
-                                  lines[i]);
-          g_string_append_c (problems, '\n');
+          kiosk_dash_reply_database_error (reply, request, TRUE, error,
+                                           "adding report schedule %s", form.name);
+          schedule_form_clear (&form);
+          return;
         }
-      g_string_append_printf (emails, "%s%s", emails->len ? "\n" : "", lines[i]);
+      g_string_append (problems, error->message);
     }
-  if (emails->len == 0)
-    g_string_append_printf (problems, "%s\n", D_("E-mail addresses: give at least one."));
-  language = kiosk_dash_language_lookup (form.language);
-  if (language == NULL)
-    g_string_append_printf (problems, "%s\n", D_("Language: choose one of the list."));
-
-  if (error == NULL && problems->len == 0)
-    {
-      const char *params[] = { form.name, form.period, site_name, group_name, emails->str,
-                               language, form.enabled ? "t" : "f" };
-
-      /* A name taken already inserts nothing: the page says so instead of a database error. */
-      result = kiosk_db_exec (conn,
-                              "INSERT INTO report_schedules (name, period, site_id, group_id,"
-                              " emails, language, enabled) "
-                              "VALUES ($1, $2, (SELECT id FROM sites WHERE name = $3),"
-                              " (SELECT id FROM site_groups WHERE name = $4),"
-                              " string_to_array ($5, E'\\n'), $6, $7::boolean) "
-                              "ON CONFLICT (name) DO NOTHING RETURNING id",
-                              G_N_ELEMENTS (params), params, &error);
-      if (result != NULL && PQntuples (result) == 0)
-        {
-          g_string_append_printf (problems, D_("Name: a schedule named “%s” exists already."),
-                                  form.name);
-          g_string_append_c (problems, '\n');
-        }
-    }
-  if (error != NULL)
-    {
-      g_warning ("adding report schedule %s: %s", form.name, error->message);
-      kiosk_dash_reply_error (reply, request, 503,
-                              D_("The database cannot be written now. Try again in a minute."));
-    }
-  else if (problems->len > 0)
+  if (problems->len > 0)
     reports_page (request, conn, reply, 400, &form, problems->str, NULL, NULL);
   else
     {
@@ -681,9 +542,7 @@ kiosk_dash_schedules_remove (KioskDashRequest *request,
 {
   const char *name = g_hash_table_lookup (request->form, "name");
   gboolean confirmed = g_strcmp0 (g_hash_table_lookup (request->form, "confirm"), "1") == 0;
-  const char *params[] = { name };
   g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) result = NULL;
   g_autoptr(GString) location = g_string_new ("/reports?removed=");
 
   if (name == NULL || *name == '\0')
@@ -697,18 +556,13 @@ kiosk_dash_schedules_remove (KioskDashRequest *request,
                     D_("Tick “Yes, remove” beside the schedule to remove it."), NULL);
       return;
     }
-  result = kiosk_db_exec (conn, "DELETE FROM report_schedules WHERE name = $1",
-                          1, params, &error);
-  if (result == NULL)
+  if (!kiosk_report_schedule_remove (conn, name, &error))
     {
-      g_warning ("removing report schedule %s: %s", name, error->message);
-      kiosk_dash_reply_error (reply, request, 503,
-                              D_("The database cannot be written now. Try again in a minute."));
-      return;
-    }
-  if (g_str_equal (PQcmdTuples (result), "0"))
-    {
-      kiosk_dash_reply_error (reply, request, 404, D_("There is no such schedule."));
+      if (g_error_matches (error, KIOSK_REPORT_ERROR, KIOSK_REPORT_ERROR_UNKNOWN))
+        kiosk_dash_reply_error (reply, request, 404, D_("There is no such schedule."));
+      else
+        kiosk_dash_reply_database_error (reply, request, TRUE, error,
+                                         "removing report schedule %s", name);
       return;
     }
   g_string_append_uri_escaped (location, name, NULL, FALSE);

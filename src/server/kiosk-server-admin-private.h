@@ -31,8 +31,6 @@ int         _kiosk_admin_fail           (GError             *error);
 /* Whether @text is a day as YYYY-MM-DD; @out_date (may be NULL) gets it. */
 gboolean    _kiosk_admin_parse_date     (const char         *text,
                                          GDate              *out_date);
-/* 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit. */
-gboolean    _kiosk_admin_name_is_valid  (const char         *name);
 void        _kiosk_admin_print_table    (PGresult           *result);
 /* Runs @sql and prints its rows as a table; returns the exit status. */
 int         _kiosk_admin_list           (PGconn             *conn,

@@ -81,29 +81,43 @@ language_arg (Args       *args,
   return kiosk_dash_language_lookup (language);
 }
 
+/* What went wrong in kiosk_report_schedule_save and _remove: the definition is a usage error,
+ * anything else fails the command. */
+static int
+schedule_fail (const char *command,
+               GError     *error)
+{
+  if (error->domain != KIOSK_REPORT_ERROR)
+    return _kiosk_admin_fail (error);
+  if (error->code == KIOSK_REPORT_ERROR_INVALID)
+    {
+      g_auto(GStrv) lines = g_strsplit (error->message, "\n", -1);
+
+      for (guint i = 0; lines[i]; i++)
+        g_printerr ("smiley-kiosk-server: report %s: %s\n", command, lines[i]);
+      return EXIT_USAGE;
+    }
+  g_printerr ("smiley-kiosk-server: report %s: %s\n", command, error->message);
+  return 1;
+}
+
 static int
 report_add (PGconn *conn,
             Args   *args)
 {
-  const char *name = g_ptr_array_index (args->positional, 1);
   gboolean daily = _kiosk_admin_arg (args, "daily") != NULL;
   gboolean weekly = _kiosk_admin_arg (args, "weekly") != NULL;
   GPtrArray *emails = g_hash_table_lookup (args->values, "email");
-  g_autoptr(GString) array = g_string_new ("{");
-  g_autofree char *id = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) result = NULL;
-  const char *language;
-  gboolean group = FALSE;
-  int status = 1;
-  gint64 scope;
+  KioskReportSchedule schedule = {
+    .name = g_ptr_array_index (args->positional, 1),
+    .period = daily ? "daily" : "weekly",
+    .site = _kiosk_admin_arg (args, "site"),
+    .group = _kiosk_admin_arg (args, "group"),
+    .emails = emails,
+    .enabled = TRUE,
+  };
 
-  if (!_kiosk_admin_name_is_valid (name))
-    {
-      g_printerr ("smiley-kiosk-server: “%s” is not a valid report name (1 to 64 letters, "
-                  "digits, “.”, “_” or “-”, starting with a letter or digit)\n", name);
-      return EXIT_USAGE;
-    }
   if (daily == weekly)
     {
       g_printerr ("smiley-kiosk-server: report add: give one of --daily and --weekly\n");
@@ -114,52 +128,16 @@ report_add (PGconn *conn,
       g_printerr ("smiley-kiosk-server: report add: give at least one --email ADDRESS\n");
       return EXIT_USAGE;
     }
-  for (guint i = 0; i < emails->len; i++)
-    {
-      const char *address = g_ptr_array_index (emails, i);
-
-      if (!kiosk_server_email_is_valid (address))
-        {
-          g_printerr ("smiley-kiosk-server: report add: --email “%s” is not an e-mail address "
-                      "(local@domain, without a name or angle brackets)\n", address);
-          return EXIT_USAGE;
-        }
-      /* Addresses hold no quote, backslash, comma or brace: a plain array literal. */
-      g_string_append_printf (array, "%s\"%s\"", i > 0 ? "," : "", address);
-    }
-  g_string_append_c (array, '}');
-  language = language_arg (args, "add");
-  if (language == NULL)
+  schedule.language = language_arg (args, "add");
+  if (schedule.language == NULL)
     return EXIT_USAGE;
-  scope = scope_id (conn, args, "add", &group, &status);
-  if (scope == 0)
-    return status;
-
-  id = g_strdup_printf ("%" G_GINT64_FORMAT, scope);
-  {
-    const char *params[] = { name, daily ? "daily" : "weekly", group ? NULL : id,
-                             group ? id : NULL, array->str, language };
-
-    result = kiosk_db_exec (conn,
-                            "INSERT INTO report_schedules (name, period, site_id, group_id, "
-                            " emails, language) "
-                            "VALUES ($1, $2, $3::bigint, $4::bigint, $5::text[], $6)",
-                            G_N_ELEMENTS (params), params, &error);
-  }
-  if (result == NULL)
-    {
-      if (g_error_matches (error, KIOSK_DB_ERROR, KIOSK_DB_ERROR_CONFLICT))
-        {
-          g_printerr ("smiley-kiosk-server: there is a report “%s” already (see: report list)\n",
-                      name);
-          return 1;
-        }
-      return _kiosk_admin_fail (error);
-    }
+  if (!kiosk_report_schedule_save (conn, &schedule, &error))
+    return schedule_fail ("add", error);
   g_print ("Report %s: %s, of %s %s, to %u address%s, in %s; sent after the closing time of "
-           "the last site to close.\n", name, daily ? "daily" : "weekly (Monday to Sunday)",
-           group ? "group" : "site", _kiosk_admin_arg (args, group ? "group" : "site"),
-           emails->len, emails->len == 1 ? "" : "es", language);
+           "the last site to close.\n", schedule.name,
+           daily ? "daily" : "weekly (Monday to Sunday)", schedule.group ? "group" : "site",
+           schedule.group ? schedule.group : schedule.site, emails->len,
+           emails->len == 1 ? "" : "es", schedule.language);
   return 0;
 }
 
@@ -167,20 +145,12 @@ static int
 report_remove (PGconn *conn,
                Args   *args)
 {
-  const char *params[] = { g_ptr_array_index (args->positional, 1) };
+  const char *name = g_ptr_array_index (args->positional, 1);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) result = kiosk_db_exec (conn, "DELETE FROM report_schedules WHERE name = $1",
-                                              1, params, &error);
 
-  if (result == NULL)
-    return _kiosk_admin_fail (error);
-  if (strcmp (PQcmdTuples (result), "1") != 0)
-    {
-      g_printerr ("smiley-kiosk-server: there is no report “%s” (see: report list)\n",
-                  params[0]);
-      return 1;
-    }
-  g_print ("Report %s removed (its mails already queued are still sent).\n", params[0]);
+  if (!kiosk_report_schedule_remove (conn, name, &error))
+    return schedule_fail ("remove", error);
+  g_print ("Report %s removed (its mails already queued are still sent).\n", name);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "kiosk-hours.h"
 #include "kiosk-server-admin-private.h"
 #include "kiosk-server-auth.h"
+#include "kiosk-server-config.h"
 #include "kiosk-server-db.h"
 #include "kiosk-server-surveys.h"
 
@@ -115,19 +116,6 @@ _kiosk_admin_fail (GError *error)
   return 1;
 }
 
-gboolean
-_kiosk_admin_name_is_valid (const char *name)
-{
-  gsize n = strlen (name);
-
-  if (n == 0 || n > 64 || !g_ascii_isalnum (name[0]))
-    return FALSE;
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
-      return FALSE;
-  return TRUE;
-}
-
 void
 _kiosk_admin_print_table (PGresult *result)
 {
@@ -199,7 +187,7 @@ kiosk_server_admin_group (PGconn *conn,
       const char *params[] = { name, title };
       g_autoptr(PGresult) result = NULL;
 
-      if (!_kiosk_admin_name_is_valid (name))
+      if (!kiosk_server_name_is_valid (name))
         {
           g_printerr ("smiley-kiosk-server: “%s” is not a valid group name (1 to 64 letters, "
                       "digits, “.”, “_” or “-”, starting with a letter or digit)\n", name);
@@ -303,7 +291,7 @@ site_add (PGconn *conn,
   g_autoptr(GError) error = NULL;
   g_autoptr(PGresult) result = NULL;
 
-  if (!_kiosk_admin_name_is_valid (name))
+  if (!kiosk_server_name_is_valid (name))
     g_string_append_printf (problems, "“%s” is not a valid site name (1 to 64 letters, digits, "
                             "“.”, “_” or “-”, starting with a letter or digit)\n", name);
   if (time_zone == NULL)
@@ -316,7 +304,7 @@ site_add (PGconn *conn,
                           !g_ascii_isupper (country[1])))
     g_string_append_printf (problems, "--country %s: expected a two-letter ISO 3166 code in "
                             "capitals, e.g. DE\n", country);
-  if (!_kiosk_admin_name_is_valid (type))
+  if (!kiosk_server_name_is_valid (type))
     g_string_append_printf (problems, "--type %s: expected a short word such as supermarket, "
                             "airport-gate or pharmacy\n", type);
   if (problems->len > 0)

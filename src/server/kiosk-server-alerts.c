@@ -91,38 +91,6 @@ kiosk_alert_rule_free (KioskAlertRule *rule)
   g_free (rule);
 }
 
-static void
-add_problem (GString    *problems,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static void
-add_problem (GString    *problems,
-             const char *format,
-             ...)
-{
-  va_list args;
-
-  if (problems->len > 0)
-    g_string_append_c (problems, '\n');
-  va_start (args, format);
-  g_string_append_vprintf (problems, format, args);
-  va_end (args);
-}
-
-static gboolean
-name_is_valid (const char *name)
-{
-  gsize length = name ? strlen (name) : 0;
-
-  if (length == 0 || length > 64 || !g_ascii_isalnum (name[0]))
-    return FALSE;
-  for (gsize i = 0; i < length; i++)
-    if (!g_ascii_isalnum (name[i]) && strchr ("._-", name[i]) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
 /* A webhook goes over TLS unless it stays on this machine, as mail does ([mail] starttls). */
 static void
 check_webhook (const char *url,
@@ -134,11 +102,13 @@ check_webhook (const char *url,
   if (uri == NULL || scheme == NULL || g_uri_get_host (uri) == NULL ||
       g_uri_get_host (uri)[0] == '\0' ||
       (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0))
-    add_problem (problems, "webhook: “%s” is not an http:// or https:// URL", url);
+    kiosk_server_add_problem (problems,
+                              "webhook: “%s” is not an http:// or https:// URL", url);
   else if (g_ascii_strcasecmp (scheme, "http") == 0 &&
            !kiosk_server_host_is_loopback (g_uri_get_host (uri)))
-    add_problem (problems, "webhook: “%s” would cross the network in clear text: use https:// "
-                 "(http:// only for a receiver on this machine)", url);
+    kiosk_server_add_problem (problems,
+                              "webhook: “%s” would cross the network in clear text: use https:// "
+                              "(http:// only for a receiver on this machine)", url);
 }
 
 gboolean
@@ -147,66 +117,81 @@ kiosk_alert_rule_check (const KioskAlertRule *rule,
 {
   g_autoptr(GString) problems = g_string_new (NULL);
 
-  if (!name_is_valid (rule->name))
-    add_problem (problems, "name: “%s” is not 1 to 64 letters, digits, “.”, “_” or “-”, "
-                 "starting with a letter or digit", rule->name ? rule->name : "");
+  if (!kiosk_server_name_is_valid (rule->name))
+    kiosk_server_add_problem (problems,
+                              "name: “%s” is not 1 to 64 letters, digits, “.”, “_” or “-”, "
+                              "starting with a letter or digit", rule->name ? rule->name : "");
   if ((guint) rule->kind >= KIOSK_ALERT_N_KINDS)
-    add_problem (problems, "kind: not one of unhappy-share, happy-index, very-unhappy-count, "
-                 "silent-kiosk");
+    kiosk_server_add_problem (problems,
+                              "kind: not one of unhappy-share, happy-index, very-unhappy-count, "
+                              "silent-kiosk");
   if ((rule->site == NULL || rule->site[0] == '\0') == (rule->group == NULL || rule->group[0] == '\0'))
-    add_problem (problems, "site, group: a rule watches one site or one group: give exactly one");
+    kiosk_server_add_problem (problems,
+                              "site, group: a rule watches one site or one group: give exactly "
+                              "one");
 
   if (isnan (rule->threshold))
-    add_problem (problems, "threshold: not a number");
+    kiosk_server_add_problem (problems, "threshold: not a number");
   else
     switch (rule->kind)
       {
       case KIOSK_ALERT_UNHAPPY_SHARE:
         if (rule->threshold <= 0 || rule->threshold > 100)
-          add_problem (problems, "threshold: %g is not a percentage of unhappy responses "
-                       "(above 0, at most 100)", rule->threshold);
+          kiosk_server_add_problem (problems,
+                                    "threshold: %g is not a percentage of unhappy responses (above "
+                                    "0, at most 100)", rule->threshold);
         break;
       case KIOSK_ALERT_HAPPY_INDEX:
         if (rule->threshold <= 0 || rule->threshold > 100)
-          add_problem (problems, "threshold: %g is not a Happy Index to stay above "
-                       "(above 0, at most 100)", rule->threshold);
+          kiosk_server_add_problem (problems,
+                                    "threshold: %g is not a Happy Index to stay above (above 0, at "
+                                    "most 100)", rule->threshold);
         break;
       case KIOSK_ALERT_VERY_UNHAPPY_COUNT:
         if (rule->threshold < 1 || rule->threshold > 100000 ||
             rule->threshold != floor (rule->threshold))
-          add_problem (problems, "threshold: %g is not a count of very unhappy responses "
-                       "(a whole number from 1 to 100000)", rule->threshold);
+          kiosk_server_add_problem (problems,
+                                    "threshold: %g is not a count of very unhappy responses (a "
+                                    "whole number from 1 to 100000)", rule->threshold);
         break;
       case KIOSK_ALERT_SILENT_KIOSK:
         if (rule->threshold != 0)
-          add_problem (problems, "threshold: a silent-kiosk rule has none (its window is the "
-                       "silence that alerts)");
+          kiosk_server_add_problem (problems,
+                                    "threshold: a silent-kiosk rule has none (its window is the "
+                                    "silence that alerts)");
         break;
       case KIOSK_ALERT_N_KINDS:
       default:
         break;
       }
   if (rule->window_minutes < 1 || rule->window_minutes > 1440)
-    add_problem (problems, "window: %u minutes is not from 1 to 1440 (a day)",
-                 rule->window_minutes);
+    kiosk_server_add_problem (problems,
+                              "window: %u minutes is not from 1 to 1440 (a day)",
+                              rule->window_minutes);
   if (rule->min_responses < 1 || rule->min_responses > 100000)
-    add_problem (problems, "min-responses: %u is not from 1 to 100000", rule->min_responses);
+    kiosk_server_add_problem (problems,
+                              "min-responses: %u is not from 1 to 100000", rule->min_responses);
 
   for (guint i = 0; rule->emails != NULL && i < rule->emails->len; i++)
     {
       const char *address = g_ptr_array_index (rule->emails, i);
 
       if (!kiosk_server_email_is_valid (address))
-        add_problem (problems, "email: “%s” is not an e-mail address", address);
+        kiosk_server_add_problem (problems,
+                                  "email: “%s” is not an e-mail address", address);
     }
   if (rule->webhook_url != NULL && rule->webhook_url[0] != '\0')
     check_webhook (rule->webhook_url, problems);
   if (!kiosk_delivery_format_is_valid (rule->webhook_format))
-    add_problem (problems, "webhook-format: “%s” is not one of json, slack, mattermost, "
-                 "discord, teams, google-chat", rule->webhook_format ? rule->webhook_format : "");
+    kiosk_server_add_problem (problems,
+                              "webhook-format: “%s” is not one of json, slack, mattermost, "
+                              "discord, teams, google-chat",
+                              rule->webhook_format ? rule->webhook_format : "");
   if (kiosk_dash_language_lookup (rule->language) == NULL)
-    add_problem (problems, "language: “%s” is not a language of the messages (en or one of "
-                 "po/LINGUAS: %s)", rule->language ? rule->language : "", KIOSK_DASH_LINGUAS);
+    kiosk_server_add_problem (problems,
+                              "language: “%s” is not a language of the messages (en or one of "
+                              "po/LINGUAS: %s)",
+                              rule->language ? rule->language : "", KIOSK_DASH_LINGUAS);
 
   if (problems->len > 0)
     {

@@ -313,6 +313,33 @@ read_mail (KioskServerConfig *self,
              "holds the password, readable by the server only)");
 }
 
+void
+kiosk_server_add_problem (GString    *problems,
+                          const char *format,
+                          ...)
+{
+  va_list args;
+
+  if (problems->len > 0)
+    g_string_append_c (problems, '\n');
+  va_start (args, format);
+  g_string_append_vprintf (problems, format, args);
+  va_end (args);
+}
+
+gboolean
+kiosk_server_name_is_valid (const char *name)
+{
+  gsize n = name ? strlen (name) : 0;
+
+  if (n == 0 || n > 64 || !g_ascii_isalnum (name[0]))
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 kiosk_server_email_is_valid (const char *address)
 {

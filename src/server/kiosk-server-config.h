@@ -41,6 +41,14 @@ typedef struct
 gboolean           kiosk_server_host_is_loopback   (const char  *host);
 /* Whether @address is a plain addr-spec (local@domain) a relay takes in RCPT TO. */
 gboolean           kiosk_server_email_is_valid     (const char  *address);
+/* Whether @name is a name for a site, group, rule or schedule: 1 to 64 letters, digits, ".",
+ * "_" or "-", starting with a letter or a digit. */
+gboolean           kiosk_server_name_is_valid      (const char  *name);
+/* Adds a line to @problems, the message of a definition's check (an alert rule's, a report
+ * schedule's): one problem a line, naming its field first ("email: …"). */
+void               kiosk_server_add_problem        (GString     *problems,
+                                                    const char  *format,
+                                                    ...) G_GNUC_PRINTF (2, 3);
 
 GQuark             kiosk_server_config_error_quark (void);
 

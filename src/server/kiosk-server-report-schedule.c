@@ -403,3 +403,130 @@ kiosk_report_schedule_tick (PGconn                   *conn,
     }
   return TRUE;
 }
+
+/* Adding and removing schedules: the dashboard's form and `report add` */
+
+G_DEFINE_QUARK (kiosk-report-error-quark, kiosk_report_error)
+
+gboolean
+kiosk_report_schedule_check (const KioskReportSchedule *schedule,
+                             GError                   **error)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+
+  if (!kiosk_server_name_is_valid (schedule->name))
+    kiosk_server_add_problem (problems,
+                              "name: “%s” is not a valid report name (1 to 64 letters, digits, "
+                              "“.”, “_” or “-”, starting with a letter or digit)",
+                              schedule->name ? schedule->name : "");
+  if ((schedule->site == NULL || schedule->site[0] == '\0')
+      == (schedule->group == NULL || schedule->group[0] == '\0'))
+    kiosk_server_add_problem (problems,
+                              "site, group: a report is of one site or one group: give exactly "
+                              "one");
+  if (g_strcmp0 (schedule->period, "daily") != 0 && g_strcmp0 (schedule->period, "weekly") != 0)
+    kiosk_server_add_problem (problems,
+                              "period: “%s” is not daily or weekly",
+                              schedule->period ? schedule->period : "");
+  if (schedule->emails == NULL || schedule->emails->len == 0)
+    kiosk_server_add_problem (problems,
+                              "email: give at least one address");
+  for (guint i = 0; schedule->emails != NULL && i < schedule->emails->len; i++)
+    {
+      const char *address = g_ptr_array_index (schedule->emails, i);
+
+      if (!kiosk_server_email_is_valid (address))
+        kiosk_server_add_problem (problems,
+                                  "email: “%s” is not an e-mail address (local@domain, without a "
+                                  "name or angle brackets)", address);
+    }
+  if (kiosk_dash_language_lookup (schedule->language) == NULL)
+    kiosk_server_add_problem (problems,
+                              "language: “%s” is not a language of the reports (en or one of "
+                              "po/LINGUAS: %s)",
+                              schedule->language ? schedule->language : "", KIOSK_DASH_LINGUAS);
+
+  if (problems->len > 0)
+    {
+      g_set_error_literal (error, KIOSK_REPORT_ERROR, KIOSK_REPORT_ERROR_INVALID, problems->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kiosk_report_schedule_save (PGconn                    *conn,
+                            const KioskReportSchedule *schedule,
+                            GError                   **error)
+{
+  g_autoptr(GString) emails = g_string_new ("{");
+  g_autoptr(PGresult) scope = NULL;
+  g_autoptr(PGresult) result = NULL;
+  const char *scope_name = schedule->site ? schedule->site : schedule->group;
+  const char *params[7];
+
+  if (!kiosk_report_schedule_check (schedule, error))
+    return FALSE;
+  scope = kiosk_db_exec (conn, schedule->site ? "SELECT id FROM sites WHERE name = $1"
+                                              : "SELECT id FROM site_groups WHERE name = $1",
+                         1, &scope_name, error);
+  if (scope == NULL)
+    return FALSE;
+  if (PQntuples (scope) == 0)
+    {
+      g_set_error (error, KIOSK_REPORT_ERROR, KIOSK_REPORT_ERROR_UNKNOWN,
+                   schedule->site ? "site: there is no site “%s” (see: site list)"
+                                  : "group: there is no group “%s” (see: group list)",
+                   scope_name);
+      return FALSE;
+    }
+
+  /* Checked addresses hold no quote, backslash, comma or brace: a plain array literal. */
+  for (guint i = 0; i < schedule->emails->len; i++)
+    g_string_append_printf (emails, "%s\"%s\"", i > 0 ? "," : "",
+                            (const char *) g_ptr_array_index (schedule->emails, i));
+  g_string_append_c (emails, '}');
+  params[0] = schedule->name;
+  params[1] = schedule->period;
+  params[2] = schedule->site ? PQgetvalue (scope, 0, 0) : NULL;
+  params[3] = schedule->group ? PQgetvalue (scope, 0, 0) : NULL;
+  params[4] = emails->str;
+  params[5] = kiosk_dash_language_lookup (schedule->language);
+  params[6] = schedule->enabled ? "true" : "false";
+  /* A name taken already inserts nothing: the caller is told so rather than of a database
+   * error. */
+  result = kiosk_db_exec (conn,
+                          "INSERT INTO report_schedules (name, period, site_id, group_id, emails,"
+                          " language, enabled) "
+                          "VALUES ($1, $2, $3::bigint, $4::bigint, $5::text[], $6, $7::boolean) "
+                          "ON CONFLICT (name) DO NOTHING RETURNING id",
+                          G_N_ELEMENTS (params), params, error);
+  if (result == NULL)
+    return FALSE;
+  if (PQntuples (result) == 0)
+    {
+      g_set_error (error, KIOSK_REPORT_ERROR, KIOSK_REPORT_ERROR_EXISTS,
+                   "name: there is a report “%s” already (see: report list)", schedule->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kiosk_report_schedule_remove (PGconn      *conn,
+                              const char  *name,
+                              GError     **error)
+{
+  g_autoptr(PGresult) result = kiosk_db_exec (conn, "DELETE FROM report_schedules WHERE name = $1",
+                                              1, &name, error);
+
+  if (result == NULL)
+    return FALSE;
+  if (strcmp (PQcmdTuples (result), "0") == 0)
+    {
+      g_set_error (error, KIOSK_REPORT_ERROR, KIOSK_REPORT_ERROR_UNKNOWN,
+                   "there is no report “%s” (see: report list)", name);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -29,6 +29,44 @@ GBytes   *kiosk_report_render_pdf      (PGconn                    *conn,
                                         char                     **out_title,
                                         GError                   **error);
 
+#define KIOSK_REPORT_ERROR (kiosk_report_error_quark ())
+GQuark    kiosk_report_error_quark     (void);
+
+typedef enum
+{
+  KIOSK_REPORT_ERROR_INVALID,   /* the schedule's definition: one line per problem, naming the
+                                 * field */
+  KIOSK_REPORT_ERROR_UNKNOWN,   /* no such schedule, site or group */
+  KIOSK_REPORT_ERROR_EXISTS,    /* a schedule of that name exists already */
+} KioskReportError;
+
+/* A schedule as the dashboard's form and `report add` give it. */
+typedef struct
+{
+  const char  *name;
+  const char  *period;      /* "daily" or "weekly" */
+  const char  *site;        /* one of site and group, the other NULL */
+  const char  *group;
+  GPtrArray   *emails;      /* char* */
+  const char  *language;    /* a po/LINGUAS code or "en" */
+  gboolean     enabled;
+} KioskReportSchedule;
+
+/* Every problem of @schedule, as KIOSK_REPORT_ERROR_INVALID, a line each, e.g. "period:
+ * “monthly” is not daily or weekly". */
+gboolean  kiosk_report_schedule_check  (const KioskReportSchedule *schedule,
+                                        GError                   **error);
+/* Checks @schedule and adds it: KIOSK_REPORT_ERROR_UNKNOWN when its site or group does not
+ * exist, _EXISTS when its name is taken. */
+gboolean  kiosk_report_schedule_save   (PGconn                    *conn,
+                                        const KioskReportSchedule *schedule,
+                                        GError                   **error);
+/* Removes the schedule called @name (mails already queued are still sent):
+ * KIOSK_REPORT_ERROR_UNKNOWN when there is none. */
+gboolean  kiosk_report_schedule_remove (PGconn                    *conn,
+                                        const char                *name,
+                                        GError                   **error);
+
 /* For every enabled schedule whose period has ended and whose sites have all closed for its
  * last day (each on its own clock and opening hours), and that was not sent yet: records the
  * run, renders the PDF and queues the mails, in one transaction per schedule. @out_queued
