@@ -21,8 +21,8 @@ static gboolean kiosk_store_retry_cb (gpointer user_data);
 
 /* Insert, or complete the same response (same seq and uuid) with its visit's answers. */
 static int
-upsert_one (KioskStore    *self,
-            KioskResponse *r)
+upsert_one (KioskStore          *self,
+            const KioskResponse *r)
 {
   sqlite3_stmt *stmt;
   int rc;
@@ -256,6 +256,54 @@ kiosk_store_contended_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The caller may pass no GError: the store needs the reason either way. */
+static gboolean
+hold_failed (KioskStore  *self,
+             GError     **local_error,
+             GError     **error)
+{
+  enter_failing (self, *local_error);
+  g_propagate_error (error, g_steal_pointer (local_error));
+  return FALSE;
+}
+
+/* Writes @r now when nothing is held; otherwise behind what is held, keeping the order. When
+ * that fails, a copy of @r is held. */
+static gboolean
+write_or_hold (KioskStore          *self,
+               const KioskResponse *r,
+               const char          *doing,
+               GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int rc;
+
+  if (self->unwritten.length == 0 && self->db != NULL)
+    {
+      rc = upsert_one (self, r);
+      if (rc == SQLITE_OK)
+        {
+          if (!r->visit_open)
+            _kiosk_store_emit_eligible_written (self);
+          return TRUE;
+        }
+
+      g_queue_push_tail (&self->unwritten, kiosk_response_copy (r));
+      rc = read_only_if_refused (self, rc);
+      _kiosk_store_set_error (&local_error, self->db, rc, self->path, doing);
+      drop_readonly_connection (self, rc);
+    }
+  else
+    {
+      /* Keep the order: older held responses go first. */
+      g_queue_push_tail (&self->unwritten, kiosk_response_copy (r));
+      if (write_unwritten (self, &local_error))
+        return TRUE;
+    }
+
+  return hold_failed (self, &local_error, error);
+}
+
 /**
  * kiosk_store_record:
  * @response: assigned its sequence number here
@@ -268,9 +316,6 @@ kiosk_store_record (KioskStore     *self,
                     KioskResponse  *response,
                     GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  int rc;
-
   g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
   g_return_val_if_fail (response != NULL && response->uuid != NULL, FALSE);
   g_return_val_if_fail (!(self->flags & KIOSK_STORE_OPEN_READ_ONLY), FALSE);
@@ -278,33 +323,7 @@ kiosk_store_record (KioskStore     *self,
   response->seq = self->next_seq++;
   _kiosk_store_reserve_sequence (self, response->seq);
 
-  if (self->unwritten.length == 0 && self->db != NULL)
-    {
-      rc = upsert_one (self, response);
-      if (rc == SQLITE_OK)
-        {
-          if (!response->visit_open)
-            _kiosk_store_emit_eligible_written (self);
-          return TRUE;
-        }
-
-      g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
-      rc = read_only_if_refused (self, rc);
-      _kiosk_store_set_error (&local_error, self->db, rc, self->path, "writing a response");
-      drop_readonly_connection (self, rc);
-    }
-  else
-    {
-      /* Keep the order: older held responses go first. */
-      g_queue_push_tail (&self->unwritten, kiosk_response_copy (response));
-      if (write_unwritten (self, &local_error))
-        return TRUE;
-    }
-
-  /* The caller may pass no GError: the store needs the reason either way. */
-  enter_failing (self, local_error);
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
+  return write_or_hold (self, response, "writing a response", error);
 }
 
 /**
@@ -319,15 +338,11 @@ kiosk_store_complete_visit (KioskStore           *self,
                             const KioskResponse  *response,
                             GError              **error)
 {
-  g_autoptr(KioskResponse) copy = NULL;
   g_autoptr(GError) local_error = NULL;
-  int rc;
 
   g_return_val_if_fail (KIOSK_IS_STORE (self), FALSE);
   g_return_val_if_fail (response != NULL && response->seq > 0, FALSE);
   g_return_val_if_fail (!(self->flags & KIOSK_STORE_OPEN_READ_ONLY), FALSE);
-
-  copy = kiosk_response_copy (response);
 
   /* Still held: the newer version replaces it in place, keeping the order. */
   for (GList *l = self->unwritten.head; l != NULL; l = l->next)
@@ -337,41 +352,14 @@ kiosk_store_complete_visit (KioskStore           *self,
       if (held->seq == response->seq)
         {
           kiosk_response_free (held);
-          l->data = g_steal_pointer (&copy);
+          l->data = kiosk_response_copy (response);
           if (write_unwritten (self, &local_error))
             return TRUE;
-          enter_failing (self, local_error);
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
+          return hold_failed (self, &local_error, error);
         }
     }
 
-  if (self->unwritten.length == 0 && self->db != NULL)
-    {
-      rc = upsert_one (self, copy);
-      if (rc == SQLITE_OK)
-        {
-          if (!copy->visit_open)
-            _kiosk_store_emit_eligible_written (self);
-          return TRUE;
-        }
-
-      rc = read_only_if_refused (self, rc);
-      _kiosk_store_set_error (&local_error, self->db, rc, self->path, "completing a response");
-      drop_readonly_connection (self, rc);
-      g_queue_push_tail (&self->unwritten, g_steal_pointer (&copy));
-    }
-  else
-    {
-      g_queue_push_tail (&self->unwritten, g_steal_pointer (&copy));
-      if (write_unwritten (self, &local_error))
-        return TRUE;
-    }
-
-  /* The caller may pass no GError: the store needs the reason either way. */
-  enter_failing (self, local_error);
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
+  return write_or_hold (self, response, "completing a response", error);
 }
 
 gboolean
