@@ -196,15 +196,13 @@ get_string (Check                *c,
 {
   const KioskJsonValue *node = get (c, o, path, name, KIND_STRING, nullable);
 
-  if (node == NULL)
-    return NULL;
-
-  if (!check_text (c, node, path, name, min_chars, max_chars))
+  if (node == NULL || !check_text (c, node, path, name, min_chars, max_chars))
     return NULL;
 
   return kiosk_json_get_string (node);
 }
 
+/* A required integer or boolean: %FALSE (and a reason) when it is missing or of another type. */
 static gboolean
 get_int (Check                *c,
          const KioskJsonValue *o,
@@ -214,11 +212,8 @@ get_int (Check                *c,
 {
   const KioskJsonValue *node = get (c, o, path, name, KIND_INTEGER, FALSE);
 
-  if (node == NULL)
-    return FALSE;
-
-  *out = node->v.integer;
-  return TRUE;
+  *out = node != NULL ? node->v.integer : *out;
+  return node != NULL;
 }
 
 static gboolean
@@ -230,11 +225,8 @@ get_bool (Check                *c,
 {
   const KioskJsonValue *node = get (c, o, path, name, KIND_BOOLEAN, FALSE);
 
-  if (node == NULL)
-    return FALSE;
-
-  *out = node->v.boolean;
-  return TRUE;
+  *out = node != NULL ? node->v.boolean : *out;
+  return node != NULL;
 }
 
 static gboolean
