@@ -19,7 +19,6 @@ struct _KioskOutbox
   char                 *path;
   sqlite3              *db;
   sqlite3_stmt         *batch_stmt;
-  sqlite3_stmt         *delivered_stmt;
   sqlite3_stmt         *delivered_many_stmt;
   sqlite3_stmt         *state_get_stmt;
   sqlite3_stmt         *state_set_stmt;

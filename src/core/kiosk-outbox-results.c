@@ -14,25 +14,9 @@ kiosk_outbox_mark_delivered (KioskOutbox  *self,
                              gint64        delivered_wall_us,
                              GError      **error)
 {
-  int rc;
-
   g_return_val_if_fail (KIOSK_IS_OUTBOX (self), FALSE);
 
-  rc = _kiosk_outbox_prepare (self, &self->delivered_stmt,
-                              "UPDATE responses SET delivered_us = ?, attempts = attempts + 1"
-                              " WHERE seq = ? AND delivered_us IS NULL");
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (self->delivered_stmt, 1, delivered_wall_us);
-      sqlite3_bind_int64 (self->delivered_stmt, 2, seq);
-      rc = sqlite3_step (self->delivered_stmt);
-      sqlite3_reset (self->delivered_stmt);
-    }
-
-  if (rc != SQLITE_DONE)
-    return _kiosk_outbox_set_error (self, error, rc, "marking a response delivered");
-
-  return TRUE;
+  return kiosk_outbox_mark_delivered_many (self, &seq, 1, delivered_wall_us, error);
 }
 
 /**

@@ -26,7 +26,6 @@ kiosk_outbox_finalize (GObject *object)
   KioskOutbox *self = KIOSK_OUTBOX (object);
 
   g_clear_pointer (&self->batch_stmt, sqlite3_finalize);
-  g_clear_pointer (&self->delivered_stmt, sqlite3_finalize);
   g_clear_pointer (&self->delivered_many_stmt, sqlite3_finalize);
   g_clear_pointer (&self->state_get_stmt, sqlite3_finalize);
   g_clear_pointer (&self->state_set_stmt, sqlite3_finalize);
