@@ -1,0 +1,36 @@
+/* kiosk-dash-data-private.h: what the dashboard's queries (kiosk-dash-data*.c) share. */
+#pragma once
+
+#include "kiosk-dash-data.h"
+
+G_BEGIN_DECLS
+
+/* The filter as query parameters: $1 from, $2 to, $3 survey (NULL: all). */
+typedef struct
+{
+  char from[16];
+  char to[16];
+} KioskDashFilterParams;
+
+/* A site's query: $1 from, $2 to, $3 survey, $4 the site; the query's own from $5 on. */
+typedef struct
+{
+  KioskDashFilterParams fp;
+  char                  site_id[24];
+  const char           *v[8];
+} KioskDashSiteParams;
+
+/* A column's text (NULL when NULL) and number. */
+char   *_kiosk_dash_value_or_null (PGresult                 *result,
+                                   int                       row,
+                                   int                       column);
+gint64  _kiosk_dash_value_int     (PGresult                 *result,
+                                   int                       row,
+                                   int                       column);
+/* The SQL condition on s.id for the sites @user may see. */
+char   *_kiosk_dash_condition     (const KioskDashUser      *user);
+void    _kiosk_dash_site_params   (const KioskDashFilter    *filter,
+                                   const KioskDashSite      *site,
+                                   KioskDashSiteParams      *sp);
+
+G_END_DECLS
