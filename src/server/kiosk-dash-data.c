@@ -673,6 +673,96 @@ kiosk_dash_html_index (GString               *out,
 }
 
 void
+kiosk_dash_trend_fill (KioskDashTrend *chart,
+                       GArray         *days,
+                       const char     *index_title,
+                       const char     *count_title)
+{
+  chart->days = g_new0 (KioskChartDay, days->len + 1);
+  chart->n_days = days->len;
+  chart->index_title = index_title;
+  chart->count_title = count_title;
+  chart->labels = g_ptr_array_new_with_free_func (g_free);
+  kiosk_chart_style_init (&chart->style);
+  for (guint i = 0; i < days->len; i++)
+    {
+      const KioskDashDay *day = &g_array_index (days, KioskDashDay, i);
+      char label[16];
+
+      g_date_strftime (label, sizeof label, "%d.%m.", &day->date);
+      g_ptr_array_add (chart->labels, g_strdup (label));
+      chart->days[i].index = kiosk_dash_counts_index (&day->counts);
+      chart->days[i].responses = day->counts.n;
+      chart->days[i].label = g_ptr_array_index (chart->labels, i);
+    }
+}
+
+void
+kiosk_dash_trend_clear (KioskDashTrend *chart)
+{
+  g_clear_pointer (&chart->days, g_free);
+  g_clear_pointer (&chart->labels, g_ptr_array_unref);
+}
+
+void
+kiosk_dash_trend_draw (cairo_t *cr,
+                       double   width,
+                       double   height,
+                       gpointer user_data)
+{
+  KioskDashTrend *chart = user_data;
+
+  kiosk_chart_draw_trend (cr, width, height, chart->days, chart->n_days, chart->index_title,
+                          chart->count_title, &chart->style);
+}
+
+void
+kiosk_dash_faces_draw (cairo_t *cr,
+                       double   width,
+                       double   height,
+                       gpointer user_data)
+{
+  KioskDashFaces *chart = user_data;
+
+  kiosk_chart_draw_faces (cr, width, height, chart->counts, chart->scale,
+                          KIOSK_CHART_FACES_BARS, chart->labels, chart->values, &chart->style);
+}
+
+void
+kiosk_dash_heatmap_fill (KioskDashHeatmap         *chart,
+                         const KioskDashWeekHours *hours,
+                         const gboolean            open[7][24],
+                         const char               *language)
+{
+  kiosk_chart_style_init (&chart->style);
+  for (guint d = 0; d < 7; d++)
+    {
+      chart->weekdays[d] = kiosk_dash_language_weekday_name (language, (GDateWeekday) (d + 1),
+                                                             TRUE);
+      for (guint h = 0; h < 24; h++)
+        {
+          chart->index[d][h] = kiosk_dash_counts_index (&hours->cells[d][h]);
+          chart->counts[d][h] = hours->cells[d][h].n;
+          chart->open[d][h] = open[d][h] || chart->counts[d][h] > 0;
+        }
+    }
+}
+
+void
+kiosk_dash_heatmap_draw (cairo_t *cr,
+                         double   width,
+                         double   height,
+                         gpointer user_data)
+{
+  KioskDashHeatmap *chart = user_data;
+
+  kiosk_chart_draw_heatmap (cr, width, height, (const double (*)[24]) chart->index,
+                            (const guint64 (*)[24]) chart->counts,
+                            (const gboolean (*)[24]) chart->open, KIOSK_DASH_HEATMAP_MIN_COUNT,
+                            TRUE, chart->weekdays, &chart->style);
+}
+
+void
 kiosk_dash_html_trend (GString               *out,
                        KioskDashRequest      *request,
                        const KioskDashCounts *current,

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <libpq-fe.h>
 
+#include "kiosk-chart.h"
 #include "kiosk-dash.h"
 #include "kiosk-hours.h"
 #include "kiosk-response.h"
@@ -123,6 +124,70 @@ typedef struct
 {
   KioskDashCounts cells[7][24];
 } KioskDashWeekHours;
+
+/* The charts the site's page and its report share, each with a KioskChartDrawFunc; @style is
+ * the page's or the paper's. */
+typedef struct
+{
+  KioskChartDay  *days;
+  guint           n_days;
+  const char     *index_title;
+  const char     *count_title;
+  KioskChartStyle style;
+  GPtrArray      *labels;        /* owned: the days' "04.12." */
+} KioskDashTrend;
+
+/* Fills @chart with @days (KioskDashDay), the style kiosk_chart_style_init's; clear it with
+ * kiosk_dash_trend_clear. */
+void     kiosk_dash_trend_fill    (KioskDashTrend           *chart,
+                                   GArray                   *days,
+                                   const char               *index_title,
+                                   const char               *count_title);
+void     kiosk_dash_trend_clear   (KioskDashTrend           *chart);
+
+void     kiosk_dash_trend_draw    (cairo_t                  *cr,
+                                   double                    width,
+                                   double                    height,
+                                   gpointer                  chart);
+
+typedef struct
+{
+  const guint64     *counts;
+  guint              scale;
+  const char *const *labels;
+  const char *const *values;     /* NULL: none beside the bars */
+  KioskChartStyle    style;
+} KioskDashFaces;
+
+void     kiosk_dash_faces_draw    (cairo_t                  *cr,
+                                   double                    width,
+                                   double                    height,
+                                   gpointer                  chart);
+
+/* The Happy Index by weekday and hour as a heat map, on the site's page and in its report. An
+ * hour with fewer responses than KIOSK_DASH_HEATMAP_MIN_COUNT is hatched; a closed one blank. */
+#define KIOSK_DASH_HEATMAP_MIN_COUNT 5
+
+typedef struct
+{
+  double          index[7][24];
+  guint64         counts[7][24];
+  gboolean        open[7][24];
+  const char     *weekdays[7];
+  KioskChartStyle style;
+} KioskDashHeatmap;
+
+/* Fills @chart from @hours, with weekdays named in @language; an hour is open when @open says
+ * so or when it has responses. The style is kiosk_chart_style_init's. */
+void     kiosk_dash_heatmap_fill  (KioskDashHeatmap         *chart,
+                                   const KioskDashWeekHours *hours,
+                                   const gboolean            open[7][24],
+                                   const char               *language);
+/* A KioskChartDrawFunc of a KioskDashHeatmap. */
+void     kiosk_dash_heatmap_draw  (cairo_t                  *cr,
+                                   double                    width,
+                                   double                    height,
+                                   gpointer                  chart);
 
 KioskDashWeekHours *kiosk_dash_data_hours (PGconn                *conn,
                                            const KioskDashSite   *site,

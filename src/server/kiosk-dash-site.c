@@ -15,7 +15,6 @@
 
 #define COMMENTS_PER_PAGE 50
 /* A heat map cell with fewer responses claims no colour. */
-#define HEATMAP_MIN_COUNT 5
 
 typedef struct
 {
@@ -109,73 +108,6 @@ csv_link (GString          *out,
 
 /* Charts */
 
-typedef struct
-{
-  KioskChartDay *days;
-  guint          n_days;
-  const char    *index_title;
-  const char    *count_title;
-} TrendChart;
-
-static void
-draw_trend (cairo_t *cr,
-            double   width,
-            double   height,
-            gpointer user_data)
-{
-  TrendChart *chart = user_data;
-  KioskChartStyle style;
-
-  kiosk_chart_style_init (&style);
-  kiosk_chart_draw_trend (cr, width, height, chart->days, chart->n_days, chart->index_title,
-                          chart->count_title, &style);
-}
-
-typedef struct
-{
-  double      index[7][24];
-  guint64     counts[7][24];
-  gboolean    open[7][24];
-  const char *weekdays[7];
-} HeatmapChart;
-
-static void
-draw_heatmap (cairo_t *cr,
-              double   width,
-              double   height,
-              gpointer user_data)
-{
-  HeatmapChart *chart = user_data;
-  KioskChartStyle style;
-
-  kiosk_chart_style_init (&style);
-  kiosk_chart_draw_heatmap (cr, width, height, (const double (*)[24]) chart->index,
-                            (const guint64 (*)[24]) chart->counts,
-                            (const gboolean (*)[24]) chart->open, HEATMAP_MIN_COUNT, TRUE,
-                            chart->weekdays, &style);
-}
-
-typedef struct
-{
-  const guint64     *counts;
-  guint              scale;
-  const char *const *labels;
-} FacesChart;
-
-static void
-draw_faces (cairo_t *cr,
-            double   width,
-            double   height,
-            gpointer user_data)
-{
-  FacesChart *chart = user_data;
-  KioskChartStyle style;
-
-  kiosk_chart_style_init (&style);
-  kiosk_chart_draw_faces (cr, width, height, chart->counts, chart->scale,
-                          KIOSK_CHART_FACES_BARS, chart->labels, NULL, &style);
-}
-
 /* cairo colours the chart with style="fill:…;stroke:…" attributes, which the dashboard's
  * Content-Security-Policy (style-src 'self') tells the browser to ignore: every shape came out
  * black. The same properties as SVG presentation attributes (fill="…") are not CSS and are
@@ -239,23 +171,12 @@ section_trend (GString          *out,
                KioskDashRequest *request,
                const SiteData   *data)
 {
-  g_autofree KioskChartDay *days = g_new0 (KioskChartDay, data->days->len + 1);
-  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-  TrendChart chart = { days, data->days->len, D_("Happy Index"), D_("Responses") };
+  KioskDashTrend chart = { 0 };
 
   kiosk_dash_heading (out, 2, "trend", D_("Happy Index by day"));
-  for (guint i = 0; i < data->days->len; i++)
-    {
-      const KioskDashDay *day = &g_array_index (data->days, KioskDashDay, i);
-      char label[16];
-
-      g_date_strftime (label, sizeof label, "%d.%m.", &day->date);
-      g_ptr_array_add (labels, g_strdup (label));
-      days[i].index = kiosk_dash_counts_index (&day->counts);
-      days[i].responses = day->counts.n;
-      days[i].label = g_ptr_array_index (labels, i);
-    }
-  svg (out, 720, 260, draw_trend, &chart, D_("Happy Index by day"));
+  kiosk_dash_trend_fill (&chart, data->days, D_("Happy Index"), D_("Responses"));
+  svg (out, 720, 260, kiosk_dash_trend_draw, &chart, D_("Happy Index by day"));
+  kiosk_dash_trend_clear (&chart);
 
   /* The chart's figures as a table, for screen readers and for reading exact values. */
   kiosk_html (out, "<details><summary>");
@@ -290,27 +211,21 @@ section_hours (GString          *out,
                KioskDashRequest *request,
                const SiteData   *data)
 {
-  g_autofree HeatmapChart *chart = g_new0 (HeatmapChart, 1);
+  g_autofree KioskDashHeatmap *chart = g_new0 (KioskDashHeatmap, 1);
   g_autofree char *title = NULL;
+  gboolean open[7][24];
 
   /* Translators: %s is a time zone such as Europe/Berlin */
   title = g_strdup_printf (D_("Happy Index by hour and weekday (%s)"), data->site->time_zone);
   kiosk_dash_heading (out, 2, "hours", title);
   for (guint d = 0; d < 7; d++)
-    {
-      chart->weekdays[d] = kiosk_dash_weekday_name (request, (GDateWeekday) (d + 1), TRUE);
-      for (guint h = 0; h < 24; h++)
-        {
-          chart->index[d][h] = kiosk_dash_counts_index (&data->hours->cells[d][h]);
-          chart->counts[d][h] = data->hours->cells[d][h].n;
-          chart->open[d][h] = kiosk_dash_site_open_hour (data->site, d, h) ||
-                              chart->counts[d][h] > 0;
-        }
-    }
-  svg (out, 720, 240, draw_heatmap, chart, title);
+    for (guint h = 0; h < 24; h++)
+      open[d][h] = kiosk_dash_site_open_hour (data->site, d, h);
+  kiosk_dash_heatmap_fill (chart, data->hours, (const gboolean (*)[24]) open, request->language);
+  svg (out, 720, 240, kiosk_dash_heatmap_draw, chart, title);
   kiosk_html (out, "<p class=\"note\">");
   kiosk_html_txtf (out, D_("Hours with fewer than %d responses are hatched; closed hours are "
-                           "blank."), HEATMAP_MIN_COUNT);
+                           "blank."), KIOSK_DASH_HEATMAP_MIN_COUNT);
   kiosk_html (out, "</p>\n<details><summary>");
   kiosk_html_txt (out, D_("The figures as a table"));
   kiosk_html (out, "</summary>\n<table class=\"hours\"><thead><tr>");
@@ -350,7 +265,7 @@ section_faces (GString          *out,
   guint scale = kiosk_dash_counts_scale (&data->total);
   g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
   guint64 n = 0;
-  FacesChart chart;
+  KioskDashFaces chart = { 0 };
 
   kiosk_dash_heading (out, 2, "faces", D_("Faces"));
   kiosk_html (out, "<p>");
@@ -364,9 +279,11 @@ section_faces (GString          *out,
       n += data->total.faces[scale][f];
     }
   g_ptr_array_add (labels, NULL);
-  chart = (FacesChart) { data->total.faces[scale], scale,
-                         (const char *const *) labels->pdata };
-  svg (out, 480, 40.0 + 30.0 * scale, draw_faces, &chart, D_("Faces"));
+  chart.counts = data->total.faces[scale];
+  chart.scale = scale;
+  chart.labels = (const char *const *) labels->pdata;
+  kiosk_chart_style_init (&chart.style);
+  svg (out, 480, 40.0 + 30.0 * scale, kiosk_dash_faces_draw, &chart, D_("Faces"));
 
   kiosk_html (out, "<table class=\"faces\"><thead><tr>");
   kiosk_dash_th (out, D_("Face"));

@@ -29,7 +29,6 @@
 /* A comment longer than this many lines ends in "…": the dashboard has the whole text. */
 #define COMMENT_LINES 4
 /* As on the dashboard: a heat map cell with fewer responses claims no colour. */
-#define HEATMAP_MIN_COUNT 5
 
 static const KioskRgba text_color = { 0.12, 0.12, 0.12, 1 };
 static const KioskRgba muted_color = { 0.40, 0.40, 0.40, 1 };
@@ -219,28 +218,6 @@ chart_style (KioskChartStyle *style)
 
 typedef struct
 {
-  KioskChartDay *days;
-  guint          n_days;
-  const char    *index_title;
-  const char    *count_title;
-} TrendChart;
-
-static void
-draw_trend (cairo_t *cr,
-            double   width,
-            double   height,
-            gpointer data)
-{
-  TrendChart *chart = data;
-  KioskChartStyle style;
-
-  chart_style (&style);
-  kiosk_chart_draw_trend (cr, width, height, chart->days, chart->n_days, chart->index_title,
-                          chart->count_title, &style);
-}
-
-typedef struct
-{
   guint64 counts[24][KIOSK_CHART_FACES];
 } HoursChart;
 
@@ -256,53 +233,6 @@ draw_hours (cairo_t *cr,
   chart_style (&style);
   kiosk_chart_draw_hours (cr, width, height, (const guint64 (*)[KIOSK_CHART_FACES]) chart->counts,
                           NULL, NULL, &style);
-}
-
-typedef struct
-{
-  double      index[7][24];
-  guint64     counts[7][24];
-  gboolean    open[7][24];
-  const char *weekdays[7];
-} HeatmapChart;
-
-static void
-draw_heatmap (cairo_t *cr,
-              double   width,
-              double   height,
-              gpointer data)
-{
-  HeatmapChart *chart = data;
-  KioskChartStyle style;
-
-  chart_style (&style);
-  kiosk_chart_draw_heatmap (cr, width, height, (const double (*)[24]) chart->index,
-                            (const guint64 (*)[24]) chart->counts,
-                            (const gboolean (*)[24]) chart->open, HEATMAP_MIN_COUNT, TRUE,
-                            chart->weekdays, &style);
-}
-
-typedef struct
-{
-  const guint64     *counts;
-  guint              scale;
-  const char *const *labels;
-  const char *const *values;
-} FacesChart;
-
-static void
-draw_faces (cairo_t *cr,
-            double   width,
-            double   height,
-            gpointer data)
-{
-  FacesChart *chart = data;
-  KioskChartStyle style;
-
-  chart_style (&style);
-  style.font_size = 10;
-  kiosk_chart_draw_faces (cr, width, height, chart->counts, chart->scale,
-                          KIOSK_CHART_FACES_BARS, chart->labels, chart->values, &style);
 }
 
 static void
@@ -383,7 +313,7 @@ section_faces (Doc *doc)
   guint scale = kiosk_dash_counts_scale (&report->total);
   g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
-  FacesChart chart = { report->total.faces[scale], scale, NULL, NULL };
+  KioskDashFaces chart = { report->total.faces[scale], scale, NULL, NULL };
 
   for (guint f = 0; f < scale; f++)
     {
@@ -398,8 +328,10 @@ section_faces (Doc *doc)
     }
   chart.labels = (const char *const *) labels->pdata;
   chart.values = (const char *const *) values->pdata;
+  chart_style (&chart.style);
+  chart.style.font_size = 10;
   heading (doc, R_("Responses by face"), 20.0 * scale);
-  chart_at (doc, 22.0 * scale, draw_faces, &chart);
+  chart_at (doc, 22.0 * scale, kiosk_dash_faces_draw, &chart);
 }
 
 static void
@@ -425,23 +357,13 @@ section_trend (Doc *doc)
     }
   else
     {
-      g_autofree KioskChartDay *days = g_new0 (KioskChartDay, report->days->len + 1);
-      g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-      TrendChart chart = { days, report->days->len, R_("Happy Index"), R_("Responses") };
+      KioskDashTrend chart = { 0 };
 
-      for (guint i = 0; i < report->days->len; i++)
-        {
-          const KioskDashDay *day = &g_array_index (report->days, KioskDashDay, i);
-          char label[16];
-
-          g_date_strftime (label, sizeof label, "%d.%m.", &day->date);
-          g_ptr_array_add (labels, g_strdup (label));
-          days[i].index = kiosk_dash_counts_index (&day->counts);
-          days[i].responses = day->counts.n;
-          days[i].label = g_ptr_array_index (labels, i);
-        }
+      kiosk_dash_trend_fill (&chart, report->days, R_("Happy Index"), R_("Responses"));
+      chart_style (&chart.style);
       heading (doc, R_("Happy Index by day"), 190);
-      chart_at (doc, 190, draw_trend, &chart);
+      chart_at (doc, 190, kiosk_dash_trend_draw, &chart);
+      kiosk_dash_trend_clear (&chart);
     }
 }
 
@@ -449,34 +371,30 @@ static void
 section_heatmap (Doc *doc)
 {
   Report *report = doc->report;
-  g_autofree HeatmapChart *chart = g_new0 (HeatmapChart, 1);
+  g_autofree KioskDashHeatmap *chart = g_new0 (KioskDashHeatmap, 1);
   g_autofree char *title = NULL;
   gboolean in_period[7] = { FALSE };
+  gboolean open[7][24];
   GDate day = report->filter.from;
 
   /* A weekday the period does not reach is blank, as closed, rather than hatched as rare. */
   for (guint i = 0; i < MIN (report->n_days, 7); i++, g_date_add_days (&day, 1))
     in_period[g_date_get_weekday (&day) - 1] = TRUE;
   for (guint d = 0; d < 7; d++)
-    {
-      chart->weekdays[d] = kiosk_dash_language_weekday_name (report->language,
-                                                             (GDateWeekday) (d + 1), TRUE);
-      for (guint h = 0; h < 24; h++)
-        {
-          chart->index[d][h] = kiosk_dash_counts_index (&report->hours.cells[d][h]);
-          chart->counts[d][h] = report->hours.cells[d][h].n;
-          chart->open[d][h] = (in_period[d] && report->open[d][h]) || chart->counts[d][h] > 0;
-        }
-    }
+    for (guint h = 0; h < 24; h++)
+      open[d][h] = in_period[d] && report->open[d][h];
+  kiosk_dash_heatmap_fill (chart, &report->hours, (const gboolean (*)[24]) open,
+                           report->language);
+  chart_style (&chart->style);
   /* Translators: %s is a time zone such as Europe/Berlin */
   title = g_strdup_printf (R_("Happy Index by hour and weekday (%s)"),
                            report->zones[0] ? report->zones : "UTC");
   heading (doc, title, 170);
-  chart_at (doc, 170, draw_heatmap, chart);
+  chart_at (doc, 170, kiosk_dash_heatmap_draw, chart);
   {
     g_autofree char *note = g_strdup_printf (R_("Hours with fewer than %d responses are "
                                                 "hatched; closed hours are blank."),
-                                             HEATMAP_MIN_COUNT);
+                                             KIOSK_DASH_HEATMAP_MIN_COUNT);
 
     doc->y += text_at (doc, MARGIN, doc->y, CONTENT, note, 8, FALSE, &muted_color,
                        PANGO_ALIGN_LEFT);
