@@ -405,6 +405,80 @@ finish (PGconn   *conn,
   return FALSE;
 }
 
+/* A float8 parameter; NULL for NaN (no figure). */
+static char *
+float_param (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return isnan (value) ? NULL : g_strdup (g_ascii_dtostr (buffer, sizeof buffer, value));
+}
+
+/* What an episode keeps of its site's latest answers: nothing ("[]") for a silent kiosk. */
+static gboolean
+episode_details (PGconn                  *conn,
+                 const KioskAlertRuleRow *rule,
+                 const KioskDashSite     *site,
+                 const char              *now,
+                 char                   **out_reasons,
+                 char                   **out_comments,
+                 GError                 **error)
+{
+  if (rule->kind == KIOSK_ALERT_SILENT_KIOSK)
+    {
+      *out_reasons = g_strdup ("[]");
+      *out_comments = g_strdup ("[]");
+      return TRUE;
+    }
+  return read_details (conn, rule, site, now, out_reasons, out_comments, error);
+}
+
+/* Opens a transaction and runs @sql, which changes one episode and returns a row: the row, the
+ * transaction open; else NULL, the transaction ended, *@out_ok FALSE on an error and TRUE when
+ * another server made the change a moment ago (no row). */
+static PGresult *
+begin_change (PGconn              *conn,
+              const char          *sql,
+              int                  n_params,
+              const char * const  *params,
+              gboolean            *out_ok,
+              GError             **error)
+{
+  g_autoptr(PGresult) result = NULL;
+
+  *out_ok = FALSE;
+  if (!kiosk_db_run (conn, "BEGIN", error))
+    return NULL;
+  result = kiosk_db_exec (conn, sql, n_params, params, error);
+  if (result == NULL)
+    {
+      finish (conn, FALSE, error);
+      return NULL;
+    }
+  if (PQntuples (result) == 0)
+    {
+      *out_ok = finish (conn, TRUE, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+/* Queues the messages of @event in the change's transaction and commits both. */
+static gboolean
+commit_change (PGconn                  *conn,
+               const KioskServerConfig *config,
+               const KioskAlertEvent   *event,
+               guint                   *changed,
+               GError                 **error)
+{
+  if (!_kiosk_alerts_queue_messages (conn, config, event, error))
+    return finish (conn, FALSE, error);
+  if (!finish (conn, TRUE, error))
+    return FALSE;
+  (*changed)++;
+  return TRUE;
+}
+
 static gboolean
 open_episode (PGconn                  *conn,
               const KioskServerConfig *config,
@@ -418,26 +492,16 @@ open_episode (PGconn                  *conn,
 {
   g_autofree char *rule_id = g_strdup_printf ("%" G_GINT64_FORMAT, rule->id);
   g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
-  g_autofree char *value = NULL;
+  g_autofree char *value = float_param (observation->value);
   g_autofree char *responses = g_strdup_printf ("%u", observation->responses);
   g_autofree char *reasons = NULL;
   g_autofree char *comments = NULL;
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
   g_autoptr(PGresult) result = NULL;
   const char *params[8];
   KioskAlertEvent event = { 0 };
+  gboolean ok;
 
-  value = isnan (observation->value)
-          ? NULL : g_strdup (g_ascii_dtostr (buffer, sizeof buffer, observation->value));
-  if (rule->kind == KIOSK_ALERT_SILENT_KIOSK)
-    {
-      reasons = g_strdup ("[]");
-      comments = g_strdup ("[]");
-    }
-  else if (!read_details (conn, rule, site, now, &reasons, &comments, error))
-    return FALSE;
-
-  if (!kiosk_db_run (conn, "BEGIN", error))
+  if (!episode_details (conn, rule, site, now, &reasons, &comments, error))
     return FALSE;
   params[0] = rule_id;
   params[1] = now;
@@ -447,18 +511,16 @@ open_episode (PGconn                  *conn,
   params[5] = responses;
   params[6] = reasons;
   params[7] = comments;
-  result = kiosk_db_exec (conn,
-                          "INSERT INTO alert_episodes (rule_id, site_id, device_id, opened_at,"
-                          " last_held_at, value, peak_value, responses, reasons, comments) "
-                          "VALUES ($1::bigint, $3::bigint, $4, " NOW_SQL ", " NOW_SQL ","
-                          " $5::float8, $5::float8, $6::int, $7::jsonb, $8::jsonb) "
-                          "ON CONFLICT (rule_id, site_id, device_id) WHERE closed_at IS NULL "
-                          "DO NOTHING RETURNING id",
-                          G_N_ELEMENTS (params), params, error);
+  result = begin_change (conn,
+                         "INSERT INTO alert_episodes (rule_id, site_id, device_id, opened_at,"
+                         " last_held_at, value, peak_value, responses, reasons, comments) "
+                         "VALUES ($1::bigint, $3::bigint, $4, " NOW_SQL ", " NOW_SQL ","
+                         " $5::float8, $5::float8, $6::int, $7::jsonb, $8::jsonb) "
+                         "ON CONFLICT (rule_id, site_id, device_id) WHERE closed_at IS NULL "
+                         "DO NOTHING RETURNING id",
+                         G_N_ELEMENTS (params), params, &ok, error);
   if (result == NULL)
-    return finish (conn, FALSE, error);
-  if (PQntuples (result) == 0)
-    return finish (conn, TRUE, error);   /* another server opened it a moment ago */
+    return ok;
 
   event.rule = rule;
   event.site = site;
@@ -469,14 +531,11 @@ open_episode (PGconn                  *conn,
   event.responses = observation->responses;
   event.reasons_json = reasons;
   event.comments_json = comments;
-  if (!_kiosk_alerts_queue_messages (conn, config, &event, error))
-    return finish (conn, FALSE, error);
-  if (!finish (conn, TRUE, error))
+  if (!commit_change (conn, config, &event, changed, error))
     return FALSE;
   g_message ("alert %" G_GINT64_FORMAT " opened: rule %s, site %s%s%s", event.episode_id,
              rule->name, site->name, observation->device_id[0] ? ", kiosk " : "",
              observation->device_id);
-  (*changed)++;
   return TRUE;
 }
 
@@ -490,17 +549,14 @@ still_holds (PGconn                  *conn,
              GError                 **error)
 {
   g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, episode->id);
-  g_autofree char *value = NULL;
+  g_autofree char *value = float_param (observation->value);
   g_autofree char *reasons = NULL;
   g_autofree char *comments = NULL;
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
   const char *params[6];
   g_autoptr(PGresult) result = NULL;
 
-  value = isnan (observation->value)
-          ? NULL : g_strdup (g_ascii_dtostr (buffer, sizeof buffer, observation->value));
-  if (rule->kind != KIOSK_ALERT_SILENT_KIOSK &&
-      !read_details (conn, rule, site, now, &reasons, &comments, error))
+  /* A silent kiosk's episode keeps "[]", as it was opened with. */
+  if (!episode_details (conn, rule, site, now, &reasons, &comments, error))
     return FALSE;
   params[0] = id;
   params[1] = now;
@@ -537,19 +593,16 @@ close_episode (PGconn                  *conn,
   const char *params[] = { id, now };
   g_autoptr(PGresult) result = NULL;
   KioskAlertEvent event = { 0 };
+  gboolean ok;
 
-  if (!kiosk_db_run (conn, "BEGIN", error))
-    return FALSE;
-  result = kiosk_db_exec (conn,
-                          "UPDATE alert_episodes SET closed_at = " NOW_SQL " "
-                          "WHERE id = $1::bigint AND closed_at IS NULL "
-                          "RETURNING coalesce (peak_value, 'NaN'), responses, reasons::text,"
-                          " comments::text",
-                          G_N_ELEMENTS (params), params, error);
+  result = begin_change (conn,
+                         "UPDATE alert_episodes SET closed_at = " NOW_SQL " "
+                         "WHERE id = $1::bigint AND closed_at IS NULL "
+                         "RETURNING coalesce (peak_value, 'NaN'), responses, reasons::text,"
+                         " comments::text",
+                         G_N_ELEMENTS (params), params, &ok, error);
   if (result == NULL)
-    return finish (conn, FALSE, error);
-  if (PQntuples (result) == 0)
-    return finish (conn, TRUE, error);   /* closed by another server */
+    return ok;
 
   event.rule = rule;
   event.site = site;
@@ -561,13 +614,10 @@ close_episode (PGconn                  *conn,
   event.responses = (guint) atoi (PQgetvalue (result, 0, 1));
   event.reasons_json = PQgetvalue (result, 0, 2);
   event.comments_json = PQgetvalue (result, 0, 3);
-  if (!_kiosk_alerts_queue_messages (conn, config, &event, error))
-    return finish (conn, FALSE, error);
-  if (!finish (conn, TRUE, error))
+  if (!commit_change (conn, config, &event, changed, error))
     return FALSE;
   g_message ("alert %" G_GINT64_FORMAT " closed: rule %s, site %s", episode->id, rule->name,
              site->name);
-  (*changed)++;
   return TRUE;
 }
 
