@@ -112,6 +112,28 @@ acknowledge_form (GString                *out,
   kiosk_html (out, "</button></form>\n");
 }
 
+/* How a card or a row of an episode starts: <@element id="episode-N"><@heading>rule (kind);
+ * the caller closes the heading. */
+static void
+episode_title (GString                *out,
+               KioskDashRequest       *request,
+               const KioskDashEpisode *e,
+               const char             *element,
+               const char             *heading)
+{
+  kiosk_html (out, "<");
+  kiosk_html (out, element);
+  kiosk_html (out, " id=\"episode-");
+  kiosk_html_txtf (out, "%" G_GINT64_FORMAT, e->id);
+  kiosk_html (out, "\"><");
+  kiosk_html (out, heading);
+  kiosk_html (out, ">");
+  kiosk_html_txt (out, e->rule_name);
+  kiosk_html (out, " <span class=\"kind\">(");
+  kiosk_html_txt (out, kiosk_dash_alert_kind_name (request, e->kind));
+  kiosk_html (out, ")</span>");
+}
+
 static void
 episode_card (GString                *out,
               KioskDashRequest       *request,
@@ -120,13 +142,8 @@ episode_card (GString                *out,
   g_autofree char *since = kiosk_dash_format_time (request, e->opened_us, e->time_zone);
   g_autofree char *figure = episode_figure (request, e);
 
-  kiosk_html (out, "<li class=\"card episode\" id=\"episode-");
-  kiosk_html_txtf (out, "%" G_GINT64_FORMAT, e->id);
-  kiosk_html (out, "\"><h3>");
-  kiosk_html_txt (out, e->rule_name);
-  kiosk_html (out, " <span class=\"kind\">(");
-  kiosk_html_txt (out, kiosk_dash_alert_kind_name (request, e->kind));
-  kiosk_html (out, ")</span></h3>\n<dl><dt>");
+  episode_title (out, request, e, "li class=\"card episode\"", "h3");
+  kiosk_html (out, "</h3>\n<dl><dt>");
   kiosk_html_txt (out, D_("Site"));
   kiosk_html (out, "</dt><dd>");
   kiosk_dash_site_link (out, e->site_name, e->site_title, NULL);
@@ -191,14 +208,8 @@ history_table (GString          *out,
                KioskDashRequest *request,
                GPtrArray        *closed)
 {
-  kiosk_html (out, "<table class=\"history\"><thead><tr>");
-  kiosk_dash_th (out, D_("Rule"));
-  kiosk_dash_th (out, D_("Site"));
-  kiosk_dash_th (out, D_("Opened"));
-  kiosk_dash_th (out, D_("Closed"));
-  kiosk_dash_th (out, D_("Figure"));
-  kiosk_dash_th (out, D_("Acknowledged"));
-  kiosk_html (out, "</tr></thead><tbody>\n");
+  kiosk_dash_table_begin (out, "history", NULL, D_("Rule"), D_("Site"), D_("Opened"), D_("Closed"),
+                          D_("Figure"), D_("Acknowledged"), NULL);
   for (guint i = 0; i < closed->len; i++)
     {
       KioskDashEpisode *e = g_ptr_array_index (closed, i);
@@ -206,13 +217,8 @@ history_table (GString          *out,
       g_autofree char *closed_at = kiosk_dash_format_time (request, e->closed_us, e->time_zone);
       g_autofree char *figure = episode_figure (request, e);
 
-      kiosk_html (out, "<tr id=\"episode-");
-      kiosk_html_txtf (out, "%" G_GINT64_FORMAT, e->id);
-      kiosk_html (out, "\"><th scope=\"row\">");
-      kiosk_html_txt (out, e->rule_name);
-      kiosk_html (out, " <span class=\"kind\">(");
-      kiosk_html_txt (out, kiosk_dash_alert_kind_name (request, e->kind));
-      kiosk_html (out, ")</span></th><td>");
+      episode_title (out, request, e, "tr", "th scope=\"row\"");
+      kiosk_html (out, "</th><td>");
       kiosk_dash_site_link (out, e->site_name, e->site_title, NULL);
       kiosk_html (out, "</td><td>");
       kiosk_html_txt (out, opened);

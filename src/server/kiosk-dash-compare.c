@@ -34,17 +34,9 @@ kiosk_dash_compare (KioskDashRequest *request,
                           "and of its country (of the sites you may see)."));
   kiosk_html (out, "</p>\n");
 
-  kiosk_html (out, "<table class=\"compare\"><caption>");
-  kiosk_html_txt (out, D_("Sites ranked by Happy Index"));
-  kiosk_html (out, "</caption><thead><tr>");
-  kiosk_dash_th (out, D_("Rank"));
-  kiosk_dash_th (out, D_("Site"));
-  kiosk_dash_th (out, D_("Happy Index"));
-  kiosk_dash_th (out, D_("Site type"));
-  kiosk_dash_th (out, D_("Average of the type"));
-  kiosk_dash_th (out, D_("Country"));
-  kiosk_dash_th (out, D_("Average of the country"));
-  kiosk_html (out, "</tr></thead><tbody>\n");
+  kiosk_dash_table_begin (out, "compare", D_("Sites ranked by Happy Index"), D_("Rank"), D_("Site"),
+                          D_("Happy Index"), D_("Site type"), D_("Average of the type"),
+                          D_("Country"), D_("Average of the country"), NULL);
   for (guint i = 0; i < comparison->sites->len; i++)
     {
       KioskDashCompareRow *row = g_ptr_array_index (comparison->sites, i);
@@ -70,14 +62,8 @@ kiosk_dash_compare (KioskDashRequest *request,
 
   if (comparison->groups->len > 0)
     {
-      kiosk_html (out, "<table class=\"groups\"><caption>");
-      kiosk_html_txt (out, D_("Groups ranked by Happy Index"));
-      kiosk_html (out, "</caption><thead><tr>");
-      kiosk_dash_th (out, D_("Rank"));
-      kiosk_dash_th (out, D_("Group"));
-      kiosk_dash_th (out, D_("Happy Index"));
-      kiosk_dash_th (out, D_("Sites"));
-      kiosk_html (out, "</tr></thead><tbody>\n");
+      kiosk_dash_table_begin (out, "groups", D_("Groups ranked by Happy Index"), D_("Rank"),
+                              D_("Group"), D_("Happy Index"), D_("Sites"), NULL);
       for (guint i = 0; i < comparison->groups->len; i++)
         {
           KioskDashAggregate *group = g_ptr_array_index (comparison->groups, i);

@@ -158,20 +158,11 @@ kiosk_dash_fleet (KioskDashRequest *request,
   kiosk_html (out, "<p>");
   kiosk_html_txtf (out, D_("%u kiosks, %u silent for 15 minutes or more of opening time."),
                    kiosks->len, silent);
-  kiosk_html (out, "</p>\n<table class=\"fleet\"><thead><tr>");
-  kiosk_dash_th (out, D_("Kiosk"));
-  kiosk_dash_th (out, D_("Site"));
-  kiosk_dash_th (out, D_("Last heartbeat"));
-  kiosk_dash_th (out, D_("Version"));
-  kiosk_dash_th (out, D_("Survey"));
-  kiosk_dash_th (out, D_("Queue"));
-  kiosk_dash_th (out, D_("Oldest pending"));
-  kiosk_dash_th (out, D_("Dead letters"));
-  kiosk_dash_th (out, D_("Storage"));
-  kiosk_dash_th (out, D_("Buttons"));
-  kiosk_dash_th (out, D_("Clock"));
-  kiosk_dash_th (out, D_("Last error"));
-  kiosk_html (out, "</tr></thead><tbody>\n");
+  kiosk_html (out, "</p>\n");
+  kiosk_dash_table_begin (out, "fleet", NULL, D_("Kiosk"), D_("Site"), D_("Last heartbeat"),
+                          D_("Version"), D_("Survey"), D_("Queue"), D_("Oldest pending"),
+                          D_("Dead letters"), D_("Storage"), D_("Buttons"), D_("Clock"),
+                          D_("Last error"), NULL);
   for (guint i = 0; i < kiosks->len; i++)
     {
       KioskDashKiosk *k = g_ptr_array_index (kiosks, i);

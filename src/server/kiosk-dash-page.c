@@ -627,6 +627,32 @@ kiosk_dash_th (GString    *out,
 }
 
 void
+kiosk_dash_table_begin (GString    *out,
+                        const char *css_class,
+                        const char *caption,
+                        ...)
+{
+  va_list args;
+  const char *header;
+
+  kiosk_html (out, "<table class=\"");
+  kiosk_html_attr (out, css_class);
+  kiosk_html (out, "\">");
+  if (caption != NULL)
+    {
+      kiosk_html (out, "<caption>");
+      kiosk_html_txt (out, caption);
+      kiosk_html (out, "</caption>");
+    }
+  kiosk_html (out, "<thead><tr>");
+  va_start (args, caption);
+  while ((header = va_arg (args, const char *)) != NULL)
+    kiosk_dash_th (out, header);
+  va_end (args);
+  kiosk_html (out, "</tr></thead><tbody>\n");
+}
+
+void
 kiosk_dash_field_begin (GString    *out,
                         const char *id,
                         const char *label)

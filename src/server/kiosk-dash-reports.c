@@ -123,16 +123,9 @@ schedules_table (GString          *out,
                  KioskDashRequest *request,
                  GPtrArray        *schedules)
 {
-  kiosk_html (out, "<table class=\"schedules\"><thead><tr>");
-  kiosk_dash_th (out, D_("Name"));
-  kiosk_dash_th (out, D_("Site or group"));
-  kiosk_dash_th (out, D_("Sent"));
-  kiosk_dash_th (out, D_("Recipients"));
-  kiosk_dash_th (out, D_("Language"));
-  kiosk_dash_th (out, D_("Enabled"));
-  kiosk_dash_th (out, D_("Last sent"));
-  kiosk_dash_th (out, D_("Remove"));
-  kiosk_html (out, "</tr></thead><tbody>\n");
+  kiosk_dash_table_begin (out, "schedules", NULL, D_("Name"), D_("Site or group"), D_("Sent"),
+                          D_("Recipients"), D_("Language"), D_("Enabled"), D_("Last sent"),
+                          D_("Remove"), NULL);
   for (guint i = 0; i < schedules->len; i++)
     {
       KioskDashSchedule *c = g_ptr_array_index (schedules, i);

@@ -257,16 +257,9 @@ rules_table (GString          *out,
              GPtrArray        *sites,
              GPtrArray        *groups)
 {
-  kiosk_html (out, "<table class=\"rules\"><thead><tr>");
-  kiosk_dash_th (out, D_("Name"));
-  kiosk_dash_th (out, D_("Kind"));
-  kiosk_dash_th (out, D_("Site or group"));
-  kiosk_dash_th (out, D_("Holds when"));
-  kiosk_dash_th (out, D_("Recipients"));
-  kiosk_dash_th (out, D_("Webhook"));
-  kiosk_dash_th (out, D_("Enabled"));
-  kiosk_dash_th (out, D_("Actions"));
-  kiosk_html (out, "</tr></thead><tbody>\n");
+  kiosk_dash_table_begin (out, "rules", NULL, D_("Name"), D_("Kind"), D_("Site or group"),
+                          D_("Holds when"), D_("Recipients"), D_("Webhook"), D_("Enabled"),
+                          D_("Actions"), NULL);
   for (guint i = 0; i < rules->len; i++)
     {
       KioskAlertRule *rule = g_ptr_array_index (rules, i);

@@ -181,11 +181,8 @@ section_trend (GString          *out,
   /* The chart's figures as a table, for screen readers and for reading exact values. */
   kiosk_html (out, "<details><summary>");
   kiosk_html_txt (out, D_("The figures as a table"));
-  kiosk_html (out, "</summary>\n<table class=\"daily\"><thead><tr>");
-  kiosk_dash_th (out, D_("Day"));
-  kiosk_dash_th (out, D_("Happy Index"));
-  kiosk_dash_th (out, D_("Responses"));
-  kiosk_html (out, "</tr></thead><tbody>\n");
+  kiosk_html (out, "</summary>\n");
+  kiosk_dash_table_begin (out, "daily", NULL, D_("Day"), D_("Happy Index"), D_("Responses"), NULL);
   for (guint i = 0; i < data->days->len; i++)
     {
       const KioskDashDay *day = &g_array_index (data->days, KioskDashDay, i);
@@ -285,11 +282,7 @@ section_faces (GString          *out,
   kiosk_chart_style_init (&chart.style);
   svg (out, 480, 40.0 + 30.0 * scale, kiosk_dash_faces_draw, &chart, D_("Faces"));
 
-  kiosk_html (out, "<table class=\"faces\"><thead><tr>");
-  kiosk_dash_th (out, D_("Face"));
-  kiosk_dash_th (out, D_("Responses"));
-  kiosk_dash_th (out, D_("Share"));
-  kiosk_html (out, "</tr></thead><tbody>\n");
+  kiosk_dash_table_begin (out, "faces", NULL, D_("Face"), D_("Responses"), D_("Share"), NULL);
   for (guint i = scale; i-- > 0;)
     {
       g_autofree char *count = kiosk_dash_format_count (request, data->total.faces[scale][i]);
@@ -326,14 +319,8 @@ reasons_table (GString          *out,
                GPtrArray        *reasons,
                const char       *caption)
 {
-  kiosk_html (out, "<table class=\"reasons\"><caption>");
-  kiosk_html_txt (out, caption);
-  kiosk_html (out, "</caption><thead><tr>");
-  kiosk_dash_th (out, D_("Rank"));
-  kiosk_dash_th (out, D_("Reason"));
-  kiosk_dash_th (out, D_("Answers"));
-  kiosk_dash_th (out, D_("Share"));
-  kiosk_html (out, "</tr></thead><tbody>\n");
+  kiosk_dash_table_begin (out, "reasons", caption, D_("Rank"), D_("Reason"), D_("Answers"),
+                          D_("Share"), NULL);
   if (reasons->len == 0)
     {
       kiosk_html (out, "<tr><td colspan=\"4\">");
@@ -406,12 +393,8 @@ section_comments (GString          *out,
       kiosk_dash_paragraph (out, D_("No comments in this period."));
       return TRUE;
     }
-  kiosk_html (out, "<table class=\"comments\"><thead><tr>");
-  kiosk_dash_th (out, D_("Local time"));
-  kiosk_dash_th (out, D_("Face"));
-  kiosk_dash_th (out, D_("Comment"));
-  kiosk_dash_th (out, D_("Kiosk"));
-  kiosk_html (out, "</tr></thead><tbody>\n");
+  kiosk_dash_table_begin (out, "comments", NULL, D_("Local time"), D_("Face"), D_("Comment"),
+                          D_("Kiosk"), NULL);
   for (guint i = 0; i < comments->len; i++)
     {
       KioskDashComment *c = g_ptr_array_index (comments, i);

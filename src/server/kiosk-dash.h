@@ -198,6 +198,12 @@ void     kiosk_dash_problem_list  (GString          *out,
 /* <th scope="col">@text</th> */
 void     kiosk_dash_th            (GString          *out,
                                    const char       *text);
+/* <table class=@css_class>, its <caption> (NULL: none), the column headers (the arguments
+ * after @caption, ended by NULL) and <tbody>; the caller writes the rows and closes it. */
+void     kiosk_dash_table_begin   (GString          *out,
+                                   const char       *css_class,
+                                   const char       *caption,
+                                   ...) G_GNUC_NULL_TERMINATED;
 /* Opens a form field's <div class="field"> with its <label for=@id>; the caller writes the
  * control and closes the div. */
 void     kiosk_dash_field_begin   (GString          *out,
