@@ -99,7 +99,8 @@ entry_focus_enter_cb (GtkEventControllerFocus *controller,
   set_keyboard_target (self, entry);
   /* A name starts with a capital; an address or a number does not. */
   kiosk_keyboard_set_shifted (keyboard, entry == self->name_entry &&
-                              *gtk_editable_get_text (GTK_EDITABLE (entry)) == '\0');
+                              *gtk_editable_get_text (GTK_EDITABLE (entry)) == '\0' &&
+                              kiosk_keyboard_has_capitals (keyboard));
 }
 
 static void
