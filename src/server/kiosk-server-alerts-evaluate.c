@@ -52,6 +52,36 @@ typedef struct
   gboolean seen;
 } OpenEpisode;
 
+/* One evaluation: what its measures and every change it makes share. */
+typedef struct
+{
+  PGconn                  *conn;
+  const KioskServerConfig *config;
+  GPtrArray               *sites;
+  GHashTable              *sites_by_id;   /* KioskDashSite by id */
+  GHashTable              *open;          /* OpenEpisode by episode_key () */
+  gint64                   only_site;     /* 0: a whole pass */
+  const char              *now;           /* now_us as text: the queries' NOW_SQL */
+  gint64                   now_us;
+  guint                    changed;       /* episodes opened and closed */
+} Pass;
+
+/* A bigint parameter. */
+static char *
+id_param (gint64 id)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT, id);
+}
+
+/* A float8 parameter; NULL for NaN (no figure). */
+static char *
+float_param (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return isnan (value) ? NULL : g_strdup (g_ascii_dtostr (buffer, sizeof buffer, value));
+}
+
 static void
 observation_free (Observation *observation)
 {
@@ -321,7 +351,7 @@ read_details (PGconn                  *conn,
               char                   **out_comments,
               GError                 **error)
 {
-  g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
+  g_autofree char *site_id = id_param (site->id);
   g_autofree char *window = g_strdup_printf ("%u", rule->kind == KIOSK_ALERT_HAPPY_INDEX
                                                    ? 0 : rule->window_minutes);
   const char *params[] = { site_id, now, window, site->time_zone };
@@ -405,21 +435,11 @@ finish (PGconn   *conn,
   return FALSE;
 }
 
-/* A float8 parameter; NULL for NaN (no figure). */
-static char *
-float_param (double value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  return isnan (value) ? NULL : g_strdup (g_ascii_dtostr (buffer, sizeof buffer, value));
-}
-
 /* What an episode keeps of its site's latest answers: nothing ("[]") for a silent kiosk. */
 static gboolean
-episode_details (PGconn                  *conn,
+episode_details (Pass                    *pass,
                  const KioskAlertRuleRow *rule,
                  const KioskDashSite     *site,
-                 const char              *now,
                  char                   **out_reasons,
                  char                   **out_comments,
                  GError                 **error)
@@ -430,7 +450,7 @@ episode_details (PGconn                  *conn,
       *out_comments = g_strdup ("[]");
       return TRUE;
     }
-  return read_details (conn, rule, site, now, out_reasons, out_comments, error);
+  return read_details (pass->conn, rule, site, pass->now, out_reasons, out_comments, error);
 }
 
 /* Opens a transaction and runs @sql, which changes one episode and returns a row: the row, the
@@ -463,35 +483,36 @@ begin_change (PGconn              *conn,
   return g_steal_pointer (&result);
 }
 
-/* Queues the messages of @event in the change's transaction and commits both. */
+/* Queues the messages of @event, of @rule at @site (and @device_id), in the change's
+ * transaction and commits both. */
 static gboolean
-commit_change (PGconn                  *conn,
-               const KioskServerConfig *config,
-               const KioskAlertEvent   *event,
-               guint                   *changed,
+commit_change (Pass                    *pass,
+               const KioskAlertRuleRow *rule,
+               const KioskDashSite     *site,
+               const char              *device_id,
+               KioskAlertEvent         *event,
                GError                 **error)
 {
-  if (!_kiosk_alerts_queue_messages (conn, config, event, error))
-    return finish (conn, FALSE, error);
-  if (!finish (conn, TRUE, error))
+  event->rule = rule;
+  event->site = site;
+  event->device_id = device_id;
+  if (!_kiosk_alerts_queue_messages (pass->conn, pass->config, event, error))
+    return finish (pass->conn, FALSE, error);
+  if (!finish (pass->conn, TRUE, error))
     return FALSE;
-  (*changed)++;
+  pass->changed++;
   return TRUE;
 }
 
 static gboolean
-open_episode (PGconn                  *conn,
-              const KioskServerConfig *config,
+open_episode (Pass                    *pass,
               const KioskAlertRuleRow *rule,
               const KioskDashSite     *site,
               const Observation       *observation,
-              const char              *now,
-              gint64                   now_us,
-              guint                   *changed,
               GError                 **error)
 {
-  g_autofree char *rule_id = g_strdup_printf ("%" G_GINT64_FORMAT, rule->id);
-  g_autofree char *site_id = g_strdup_printf ("%" G_GINT64_FORMAT, site->id);
+  g_autofree char *rule_id = id_param (rule->id);
+  g_autofree char *site_id = id_param (site->id);
   g_autofree char *value = float_param (observation->value);
   g_autofree char *responses = g_strdup_printf ("%u", observation->responses);
   g_autofree char *reasons = NULL;
@@ -501,17 +522,17 @@ open_episode (PGconn                  *conn,
   KioskAlertEvent event = { 0 };
   gboolean ok;
 
-  if (!episode_details (conn, rule, site, now, &reasons, &comments, error))
+  if (!episode_details (pass, rule, site, &reasons, &comments, error))
     return FALSE;
   params[0] = rule_id;
-  params[1] = now;
+  params[1] = pass->now;
   params[2] = site_id;
   params[3] = observation->device_id;
   params[4] = value;
   params[5] = responses;
   params[6] = reasons;
   params[7] = comments;
-  result = begin_change (conn,
+  result = begin_change (pass->conn,
                          "INSERT INTO alert_episodes (rule_id, site_id, device_id, opened_at,"
                          " last_held_at, value, peak_value, responses, reasons, comments) "
                          "VALUES ($1::bigint, $3::bigint, $4, " NOW_SQL ", " NOW_SQL ","
@@ -522,16 +543,13 @@ open_episode (PGconn                  *conn,
   if (result == NULL)
     return ok;
 
-  event.rule = rule;
-  event.site = site;
-  event.device_id = observation->device_id;
   event.episode_id = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
-  event.opened_us = now_us;
+  event.opened_us = pass->now_us;
   event.value = observation->value;
   event.responses = observation->responses;
   event.reasons_json = reasons;
   event.comments_json = comments;
-  if (!commit_change (conn, config, &event, changed, error))
+  if (!commit_change (pass, rule, site, observation->device_id, &event, error))
     return FALSE;
   g_message ("alert %" G_GINT64_FORMAT " opened: rule %s, site %s%s%s", event.episode_id,
              rule->name, site->name, observation->device_id[0] ? ", kiosk " : "",
@@ -540,15 +558,14 @@ open_episode (PGconn                  *conn,
 }
 
 static gboolean
-still_holds (PGconn                  *conn,
+still_holds (Pass                    *pass,
              const KioskAlertRuleRow *rule,
              const KioskDashSite     *site,
              const Observation       *observation,
              const OpenEpisode       *episode,
-             const char              *now,
              GError                 **error)
 {
-  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, episode->id);
+  g_autofree char *id = id_param (episode->id);
   g_autofree char *value = float_param (observation->value);
   g_autofree char *reasons = NULL;
   g_autofree char *comments = NULL;
@@ -556,16 +573,16 @@ still_holds (PGconn                  *conn,
   g_autoptr(PGresult) result = NULL;
 
   /* A silent kiosk's episode keeps "[]", as it was opened with. */
-  if (!episode_details (conn, rule, site, now, &reasons, &comments, error))
+  if (!episode_details (pass, rule, site, &reasons, &comments, error))
     return FALSE;
   params[0] = id;
-  params[1] = now;
+  params[1] = pass->now;
   params[2] = value;
   params[3] = reasons;
   params[4] = comments;
   params[5] = rule->kind == KIOSK_ALERT_HAPPY_INDEX ? "t" : "f";
   /* The peak is the worst the figure was: the lowest index, else the highest. */
-  result = kiosk_db_exec (conn,
+  result = kiosk_db_exec (pass->conn,
                           "UPDATE alert_episodes SET last_held_at = " NOW_SQL ","
                           " peak_value = CASE WHEN $6::boolean"
                           "  THEN least (peak_value, $3::float8)"
@@ -578,24 +595,20 @@ still_holds (PGconn                  *conn,
 }
 
 static gboolean
-close_episode (PGconn                  *conn,
-               const KioskServerConfig *config,
+close_episode (Pass                    *pass,
                const KioskAlertRuleRow *rule,
                const KioskDashSite     *site,
                const char              *device_id,
                const OpenEpisode       *episode,
-               const char              *now,
-               gint64                   now_us,
-               guint                   *changed,
                GError                 **error)
 {
-  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, episode->id);
-  const char *params[] = { id, now };
+  g_autofree char *id = id_param (episode->id);
+  const char *params[] = { id, pass->now };
   g_autoptr(PGresult) result = NULL;
   KioskAlertEvent event = { 0 };
   gboolean ok;
 
-  result = begin_change (conn,
+  result = begin_change (pass->conn,
                          "UPDATE alert_episodes SET closed_at = " NOW_SQL " "
                          "WHERE id = $1::bigint AND closed_at IS NULL "
                          "RETURNING coalesce (peak_value, 'NaN'), responses, reasons::text,"
@@ -604,17 +617,14 @@ close_episode (PGconn                  *conn,
   if (result == NULL)
     return ok;
 
-  event.rule = rule;
-  event.site = site;
-  event.device_id = device_id;
   event.episode_id = episode->id;
   event.opened_us = episode->opened_us;
-  event.closed_us = now_us;
+  event.closed_us = pass->now_us;
   event.value = g_ascii_strtod (PQgetvalue (result, 0, 0), NULL);
   event.responses = (guint) atoi (PQgetvalue (result, 0, 1));
   event.reasons_json = PQgetvalue (result, 0, 2);
   event.comments_json = PQgetvalue (result, 0, 3);
-  if (!commit_change (conn, config, &event, changed, error))
+  if (!commit_change (pass, rule, site, device_id, &event, error))
     return FALSE;
   g_message ("alert %" G_GINT64_FORMAT " closed: rule %s, site %s", episode->id, rule->name,
              site->name);
@@ -652,19 +662,11 @@ load_open_episodes (PGconn  *conn,
 }
 
 static gboolean
-evaluate_rule (PGconn                  *conn,
-               const KioskServerConfig *config,
+evaluate_rule (Pass                    *pass,
                const KioskAlertRuleRow *rule,
-               GPtrArray               *sites,
-               GHashTable              *sites_by_id,
-               GHashTable              *open,
-               gint64                   only_site,
-               const char              *now,
-               gint64                   now_us,
-               guint                   *changed,
                GError                 **error)
 {
-  g_autofree char *site_ids = rule_sites (rule, sites, only_site);
+  g_autofree char *site_ids = rule_sites (rule, pass->sites, pass->only_site);
   g_autoptr(GPtrArray) observations =
     g_ptr_array_new_with_free_func ((GDestroyNotify) observation_free);
   gint64 window_us = (gint64) rule->window_minutes * G_TIME_SPAN_MINUTE;
@@ -674,15 +676,16 @@ evaluate_rule (PGconn                  *conn,
     {
     case KIOSK_ALERT_UNHAPPY_SHARE:
     case KIOSK_ALERT_VERY_UNHAPPY_COUNT:
-      ok = measure_window (conn, rule, site_ids, now, observations, error);
+      ok = measure_window (pass->conn, rule, site_ids, pass->now, observations, error);
       break;
     case KIOSK_ALERT_HAPPY_INDEX:
-      ok = measure_day (conn, rule, site_ids, now, observations, error);
+      ok = measure_day (pass->conn, rule, site_ids, pass->now, observations, error);
       break;
     case KIOSK_ALERT_SILENT_KIOSK:
     case KIOSK_ALERT_N_KINDS:
     default:
-      ok = measure_silence (conn, rule, sites_by_id, site_ids, now_us, observations, error);
+      ok = measure_silence (pass->conn, rule, pass->sites_by_id, site_ids, pass->now_us,
+                            observations, error);
       break;
     }
   if (!ok)
@@ -693,33 +696,32 @@ evaluate_rule (PGconn                  *conn,
       Observation *observation = g_ptr_array_index (observations, i);
       g_autofree char *key = episode_key (rule->id, observation->site_id,
                                           observation->device_id);
-      OpenEpisode *episode = g_hash_table_lookup (open, key);
-      KioskDashSite *site = g_hash_table_lookup (sites_by_id, &observation->site_id);
+      OpenEpisode *episode = g_hash_table_lookup (pass->open, key);
+      KioskDashSite *site = g_hash_table_lookup (pass->sites_by_id, &observation->site_id);
 
       if (site == NULL)
         continue;
       if (episode != NULL)
         episode->seen = TRUE;
       if (observation->holds && episode == NULL)
-        ok = open_episode (conn, config, rule, site, observation, now, now_us, changed, error);
+        ok = open_episode (pass, rule, site, observation, error);
       else if (observation->holds)
-        ok = still_holds (conn, rule, site, observation, episode, now, error);
-      else if (episode != NULL && now_us - episode->last_held_us >= window_us)
-        ok = close_episode (conn, config, rule, site, observation->device_id, episode, now,
-                            now_us, changed, error);
+        ok = still_holds (pass, rule, site, observation, episode, error);
+      else if (episode != NULL && pass->now_us - episode->last_held_us >= window_us)
+        ok = close_episode (pass, rule, site, observation->device_id, episode, error);
       if (!ok)
         return FALSE;
     }
 
   /* A whole pass also closes what the rule no longer watches: a kiosk retired, a site moved
    * out of the group. */
-  if (only_site == 0)
+  if (pass->only_site == 0)
     {
       GHashTableIter iter;
       gpointer key, value;
       g_autofree char *prefix = g_strdup_printf ("%" G_GINT64_FORMAT ":", rule->id);
 
-      g_hash_table_iter_init (&iter, open);
+      g_hash_table_iter_init (&iter, pass->open);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
           OpenEpisode *episode = value;
@@ -728,14 +730,13 @@ evaluate_rule (PGconn                  *conn,
           KioskDashSite *site;
 
           if (!g_str_has_prefix (key, prefix) || episode->seen ||
-              now_us - episode->last_held_us < window_us)
+              pass->now_us - episode->last_held_us < window_us)
             continue;
           parts = g_strsplit (key, ":", 3);
           site_id = g_ascii_strtoll (parts[1], NULL, 10);
-          site = g_hash_table_lookup (sites_by_id, &site_id);
+          site = g_hash_table_lookup (pass->sites_by_id, &site_id);
           if (site != NULL &&
-              !close_episode (conn, config, rule, site, parts[2], episode, now, now_us, changed,
-                              error))
+              !close_episode (pass, rule, site, parts[2], episode, error))
             return FALSE;
         }
     }
@@ -756,7 +757,7 @@ kiosk_alerts_evaluate (PGconn                  *conn,
   g_autoptr(GHashTable) sites_by_id = NULL;
   g_autoptr(GHashTable) open = NULL;
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, now_us);
-  guint changed = 0;
+  Pass pass = { 0 };
 
   if (out_changed != NULL)
     *out_changed = 0;
@@ -793,12 +794,12 @@ kiosk_alerts_evaluate (PGconn                  *conn,
   if (open == NULL)
     return FALSE;
 
+  pass = (Pass) { conn, config, sites, sites_by_id, open, site_id, now, now_us, 0 };
   for (guint i = 0; i < rules->len; i++)
-    if (!evaluate_rule (conn, config, g_ptr_array_index (rules, i), sites, sites_by_id, open,
-                        site_id, now, now_us, &changed, error))
+    if (!evaluate_rule (&pass, g_ptr_array_index (rules, i), error))
       return FALSE;
 
   if (out_changed != NULL)
-    *out_changed = changed;
+    *out_changed = pass.changed;
   return TRUE;
 }
