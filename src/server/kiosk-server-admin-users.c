@@ -94,6 +94,23 @@ bad:
   return NULL;
 }
 
+/* The hash of a new password for @name, the password itself wiped from memory once hashed;
+ * NULL without @error when none was given (the reason printed), with @error when hashing
+ * failed. */
+static char *
+new_password_hash (const char  *name,
+                   GError     **error)
+{
+  g_autofree char *password = read_new_password (name);
+  char *hash;
+
+  if (password == NULL)
+    return NULL;
+  hash = kiosk_password_hash (password, error);
+  explicit_bzero (password, strlen (password));
+  return hash;
+}
+
 /* The ids of the comma-separated @names in @table ("sites", "site_groups"); NULL and a message
  * when one is unknown. */
 static GPtrArray *
@@ -180,7 +197,6 @@ user_add (PGconn *conn,
   g_autoptr(GPtrArray) group_ids = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PGresult) result = NULL;
-  g_autofree char *password = NULL;
   g_autofree char *hash = NULL;
 
   if (!kiosk_dash_user_name_is_valid (name))
@@ -232,13 +248,9 @@ user_add (PGconn *conn,
     g_clear_pointer (&result, PQclear);
   }
 
-  password = read_new_password (name);
-  if (password == NULL)
-    return 1;
-  hash = kiosk_password_hash (password, &error);
-  explicit_bzero (password, strlen (password));
+  hash = new_password_hash (name, &error);
   if (hash == NULL)
-    return _kiosk_admin_fail (error);
+    return error != NULL ? _kiosk_admin_fail (error) : 1;
 
   if (!kiosk_db_run (conn, "BEGIN", &error))
     return _kiosk_admin_fail (error);
@@ -329,7 +341,6 @@ user_passwd (PGconn     *conn,
   g_autoptr(GError) error = NULL;
   g_autoptr(PGresult) user = NULL;
   g_autoptr(PGresult) result = NULL;
-  g_autofree char *password = NULL;
   g_autofree char *hash = NULL;
 
   user = kiosk_db_exec (conn, "SELECT id FROM users WHERE name = $1", 1, params, &error);
@@ -340,13 +351,9 @@ user_passwd (PGconn     *conn,
       g_printerr ("smiley-kiosk-server: there is no user “%s” (see: user list)\n", name);
       return 1;
     }
-  password = read_new_password (name);
-  if (password == NULL)
-    return 1;
-  hash = kiosk_password_hash (password, &error);
-  explicit_bzero (password, strlen (password));
+  hash = new_password_hash (name, &error);
   if (hash == NULL)
-    return _kiosk_admin_fail (error);
+    return error != NULL ? _kiosk_admin_fail (error) : 1;
   params[1] = hash;
   /* A new password signs the user out everywhere: whoever knew the old one is out too. */
   result = kiosk_db_exec (conn,
