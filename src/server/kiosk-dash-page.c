@@ -539,7 +539,7 @@ kiosk_dash_heading (GString    *out,
                     const char *id,
                     const char *text)
 {
-  kiosk_html_txtf (out, "<h%u", level);
+  g_string_append_printf (out, "<h%u", level);
   if (id != NULL)
     {
       kiosk_html (out, " id=\"");
@@ -548,7 +548,7 @@ kiosk_dash_heading (GString    *out,
     }
   kiosk_html (out, ">");
   kiosk_html_txt (out, text);
-  kiosk_html_txtf (out, "</h%u>\n", level);
+  g_string_append_printf (out, "</h%u>\n", level);
 }
 
 void

@@ -478,7 +478,7 @@ test('reports: a site\'s PDF for a day downloads through the form', async () => 
     page.click('form.schedule button[type="submit"]'),
   ]);
   equal(refused.status(), 400, 'a refused schedule\'s status');
-  check((await text(page, 'div.problem')).includes('“not” is not an address'),
+  check((await text(page, 'div.problem')).includes('email: “not” is not an e-mail address'),
         `the problem: ${await text(page, 'div.problem')}`);
   equal(await page.inputValue('#s-name'), 'north-weekly', 'the name kept');
   await page.fill('#s-emails', 'area-manager@example.org\nberlin@example.org');
