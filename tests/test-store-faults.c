@@ -1325,6 +1325,9 @@ count_marked_delivered (const char      *path,
     g_hash_table_add (held, &g_array_index (seqs, gint64, i));
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, "unix"), ==, SQLITE_OK);
+  /* The kiosk that just stopped may still hold the database for a moment (its last checkpoint):
+   * wait for it as the kiosk itself would, instead of failing with SQLITE_BUSY. */
+  sqlite3_busy_timeout (db, 5000);
   rc = sqlite3_prepare_v2 (db, "SELECT seq FROM responses WHERE delivered_us IS NOT NULL", -1,
                            &stmt, NULL);
   g_assert_cmpint (rc, ==, SQLITE_OK);
