@@ -129,7 +129,14 @@ write $work/image-check.service image-check.service
 sif image-check.service mode 0100644
 cd /etc/systemd/system/multi-user.target.wants
 symlink image-check.service /etc/systemd/system/image-check.service
+mkdir /etc/systemd/system/smiley-kiosk.service.d
+cd /etc/systemd/system/smiley-kiosk.service.d
+write $work/emulation.conf emulation.conf
+sif emulation.conf mode 0100644
 EOF
+# Emulated, on a busy machine, the kiosk starts tens of times slower than on a Pi: the unit's
+# 60 s for READY=1 and 30 s watchdog would restart it before its first frame.
+printf '[Service]\nTimeoutStartSec=900\nWatchdogSec=300\n' > "$work/emulation.conf"
 debugfs -w -f "$work/debugfs.cmd" "$ext4" > "$work/debugfs.log" 2>&1 ||
   { cat "$work/debugfs.log"; exit 1; }
 

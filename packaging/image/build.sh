@@ -126,8 +126,13 @@ pkg=$pkgdir/$(basename "$deb")
 packages="systemd-sysv,udev,dbus,kmod,initramfs-tools,linux-image-arm64"
 packages="$packages,raspi-firmware,firmware-brcm80211,wireless-regdb"
 packages="$packages,systemd-timesyncd,systemd-resolved,iproute2,openssh-server,e2fsprogs,dosfstools"
-# The cached root is the one these packages and these files made.
-key=$( (echo "$packages"; cat "$files"/*) | sha256sum | cut -c1-16)
+# logind lets the kiosk's session take the seat (libseat's logind back end asks it to activate
+# the session) only with polkit's consent: without polkitd it refuses ("Permission denied") and
+# cage cannot start.
+packages="$packages,polkitd"
+# The cached root is the one these files made; packages added to the list since are installed
+# into it.
+key=$(cat "$files"/* | sha256sum | cut -c1-16)
 cached=""
 if [ -n "$cache" ] && [ -f "$cache/root-$key.tar" ]; then
   cached=$cache/root-$key.tar
@@ -140,11 +145,19 @@ if [ -n "$cached" ]; then
   # dpkg's scripts and Debian's raspi-firmware hook (ischroot) need /proc, as under mmdebstrap.
   mount -t proc proc "$root/proc"
   cp "$deb" "$root/tmp/"
+  # apt needs the build machine's name servers; the image's resolv.conf (systemd-resolved's) is
+  # put back after.
+  mv "$root/etc/resolv.conf" "$work/resolv.conf.image"
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
   chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
-    DEBIAN_FRONTEND=noninteractive dpkg -i "/tmp/$(basename "$deb")" > "$work/dpkg.log" 2>&1 ||
-    { tail -n 30 "$work/dpkg.log"; echo "build.sh: the cached root cannot take this package" \
-        "(new dependencies?); remove $cached to build it anew" >&2; exit 1; }
-  rm -f "$root/tmp/$(basename "$deb")"
+    DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -q &&
+      apt-get install -y -q --no-install-recommends $(echo "$packages" | tr , ' ') \
+        /tmp/$(basename "$deb") && apt-get clean && rm -rf /var/lib/apt/lists/*" \
+    > "$work/apt.log" 2>&1 ||
+    { tail -n 30 "$work/apt.log"; echo "build.sh: the cached root cannot take this package;" \
+        "remove $cached to build it anew" >&2; exit 1; }
+  rm -f "$root/tmp/$(basename "$deb")" "$root/etc/resolv.conf"
+  mv "$work/resolv.conf.image" "$root/etc/resolv.conf"
   sh "$files/customize.sh" "$root" "$files"
   umount "$root/proc"
 else
