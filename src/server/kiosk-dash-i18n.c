@@ -249,9 +249,10 @@ group_separator (const char *language)
 {
   if (language == NULL)
     language = "en";
-  if (strcmp (language, "de") == 0 || strcmp (language, "es") == 0)
+  /* As CLDR groups thousands in each language the dashboard speaks. */
+  if (g_strv_contains ((const char * const []) { "de", "es", "it", "nl", "tr", NULL }, language))
     return ".";
-  if (strcmp (language, "fr") == 0 || strcmp (language, "fi") == 0)
+  if (g_strv_contains ((const char * const []) { "fi", "fr", "pl", "ru", "sv", NULL }, language))
     return "\u00a0";   /* a no-break space */
   return ",";
 }

@@ -255,9 +255,11 @@ _kiosk_alerts_queue_messages (PGconn                  *conn,
       subject = g_strdup_printf (L_(language, "Resolved at %s: %s"), event->site->title,
                                  rule->name);
       g_string_append_printf (text, "%s\n\n", subject);
+      /* Translators: the times it opened and closed, the site's time zone, how many minutes
+       * it lasted, and the figure at its worst */
       g_string_append_printf (text, L_(language, "From %s to %s on the site's clock (%s), "
-                                                 "%" G_GINT64_FORMAT " min. At its worst: %s."),
-                              opened, closed, event->site->time_zone, minutes, summary);
+                                                 "%d min. At its worst: %s."),
+                              opened, closed, event->site->time_zone, (int) minutes, summary);
       g_string_append_c (text, '\n');
       g_string_append_printf (text, L_(language, "The rule has not held for %u min."),
                               rule->window_minutes);
