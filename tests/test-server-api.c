@@ -1323,6 +1323,25 @@ assert_survey_is (Dev        *d,
   g_assert_cmpstr (body, ==, expected);
 }
 
+/* The server's demo survey carries the languages its catalogues translate, as the kiosk's own
+ * demo does (po/LANG.po): a kiosk that takes the fleet's default keeps its language bar. */
+static void
+test_survey_demo_languages (void)
+{
+  g_autofree char *languages = NULL;
+  g_autofree char *german = NULL;
+
+  SKIP_WITHOUT_SERVER ();
+  languages = kiosk_test_server_query (srv, "SELECT body::jsonb->>'languages' FROM surveys "
+                                            "WHERE survey_id = 'demo' AND version = 1");
+  g_assert_nonnull (strstr (languages, "\"en\""));
+  g_assert_nonnull (strstr (languages, "\"de\""));
+  g_assert_nonnull (strstr (languages, "\"ar\""));
+  german = kiosk_test_server_query (srv, "SELECT body::jsonb->'question'->>'de' FROM surveys "
+                                         "WHERE survey_id = 'demo' AND version = 1");
+  g_assert_cmpstr (german, ==, "Wie war Ihr Besuch heute?");
+}
+
 static void
 test_survey_precedence (void)
 {
@@ -1687,6 +1706,7 @@ main (int    argc,
   g_test_add_func ("/server-api/405/method", test_405);
   g_test_add_func ("/server-api/410/retired", test_410_retired);
   g_test_add_func ("/server-api/503/database-down", test_503_database_down);
+  g_test_add_func ("/server-api/survey/demo-languages", test_survey_demo_languages);
   g_test_add_func ("/server-api/survey/precedence", test_survey_precedence);
   g_test_add_func ("/server-api/survey/etag", test_survey_etag);
   g_test_add_func ("/server-api/survey/none", test_survey_none);

@@ -3,8 +3,10 @@
  * new text needs a new version. */
 #define G_LOG_DOMAIN "kiosk-server-surveys"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "kiosk-dash-server.h"
 #include "kiosk-server-db.h"
 #include "kiosk-server-surveys.h"
 
@@ -177,13 +179,85 @@ fail:
   return NULL;
 }
 
+/* The demo's text @english in @language, from the server's catalogues (context "demo
+ * survey", as the kiosk's NC_() marks it), or NULL when the catalogue lacks it. */
+static const char *
+demo_text (const char *language,
+           const char *english)
+{
+  g_autofree char *key = g_strconcat ("demo survey\004", english, NULL);
+  const char *translated = kiosk_dash_translate (language, key);
+
+  return translated == key ? NULL : translated;
+}
+
+/* Adds @language to every text of @node (an object of language → text) and below. */
+static void
+add_demo_language (JsonNode   *node,
+                   const char *language)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        add_demo_language (json_array_get_element (array, i), language);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      const char *english = json_object_has_member (object, "en")
+                            ? json_object_get_string_member (object, "en") : NULL;
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      if (english != NULL)
+        json_object_set_string_member (object, language, demo_text (language, english));
+      else
+        for (GList *l = members; l != NULL; l = l->next)
+          add_demo_language (json_object_get_member (object, l->data), language);
+    }
+}
+
+/* The demo survey as kiosks get it from the server: its English texts with every language whose
+ * catalogue translates all of them, as the kiosk builds its own demo (kiosk-survey-demo.c). */
+static char *
+demo_body (GBytes *data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  const char * const *languages = kiosk_dash_languages ();
+  JsonObject *root;
+  JsonArray *offered;
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (data, NULL),
+                                   g_bytes_get_size (data), &error))
+    g_error ("The built-in demo survey does not parse: %s", error->message);
+  root = json_node_get_object (json_parser_get_root (parser));
+  offered = json_object_get_array_member (root, "languages");
+  for (guint i = 0; languages[i] != NULL; i++)
+    {
+      gboolean complete = strcmp (languages[i], "en") != 0;
+
+      for (guint t = 0; complete && kiosk_demo_texts[t] != NULL; t++)
+        complete = demo_text (languages[i], kiosk_demo_texts[t]) != NULL;
+      if (!complete)
+        continue;
+      json_array_add_string_element (offered, languages[i]);
+      add_demo_language (json_parser_get_root (parser), languages[i]);
+    }
+  return json_to_string (json_parser_get_root (parser), TRUE);
+}
+
 gboolean
 kiosk_server_survey_ensure_demo (PGconn  *conn,
                                  GError **error)
 {
   g_autoptr(GBytes) data = kiosk_survey_get_demo_data ();
-  g_autoptr(KioskSurvey) demo = kiosk_survey_new_demo ();
-  g_autofree char *body = g_strndup (g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+  g_autofree char *body = demo_body (data);
+  g_autoptr(KioskSurvey) demo = kiosk_survey_new_from_data (body, -1, "demo", error);
+
+  if (demo == NULL)
+    return FALSE;
 
   /* A later version of the program may change the demo's text but not its version: then the
    * stored text stays, which is what kiosks of that version showed. */
