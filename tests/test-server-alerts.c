@@ -49,6 +49,17 @@ query (PGconn     *conn,
   return g_strdup (PQgetvalue (result, 0, 0));
 }
 
+/* Asserts that the first value of @sql is @expected. */
+static void
+assert_query (PGconn     *conn,
+              const char *sql,
+              const char *expected)
+{
+  g_autofree char *value = query (conn, sql);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
 static gint64
 query_int (PGconn     *conn,
            const char *sql)
@@ -495,12 +506,15 @@ test_silent_kiosk (Fixture       *f,
   g_assert_cmpuint (evaluate_at (f, 0, "2026-12-02T07:04:00Z"), ==, 0);   /* 09:04: 14 min */
   g_assert_cmpint (EPISODES (f), ==, 0);
   g_assert_cmpuint (evaluate_at (f, 0, "2026-12-02T07:06:00Z"), ==, 1);   /* 09:06: 16 min */
-  g_assert_cmpstr (query (f->conn, "SELECT device_id FROM alert_episodes"), ==, "dL");
+  assert_query (f->conn, "SELECT device_id FROM alert_episodes", "dL");
   g_assert_cmpint (query_int (f->conn, "SELECT value FROM alert_episodes"), ==, 16);
   g_assert_cmpint (DELIVERIES (f), ==, 1);
-  g_assert_nonnull (strstr (query (f->conn, "SELECT convert_from (payload, 'UTF8') "
-                                            "FROM deliveries"),
-                            "Kiosk dL silent for 16 min of opening time"));
+  {
+    g_autofree char *payload = query (f->conn, "SELECT convert_from (payload, 'UTF8') "
+                                               "FROM deliveries");
+
+    g_assert_nonnull (strstr (payload, "Kiosk dL silent for 16 min of opening time"));
+  }
 
   /* Heard again at 09:10: no longer silent; closed 15 minutes after it last held (09:06). */
   heartbeat (f, "dL", "2026-12-02 07:10:00Z");
@@ -615,8 +629,8 @@ test_acknowledge_and_disable (Fixture       *f,
 
   g_assert_true (kiosk_alert_acknowledge (f->conn, id, "anna", "Opened a second till", &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (query (f->conn, "SELECT acknowledged_by || ': ' || ack_comment "
-                                   "FROM alert_episodes"), ==, "anna: Opened a second till");
+  assert_query (f->conn, "SELECT acknowledged_by || ': ' || ack_comment FROM alert_episodes",
+                "anna: Opened a second till");
   g_assert_false (kiosk_alert_acknowledge (f->conn, id, "ben", "", &error));
   g_assert_error (error, KIOSK_ALERT_ERROR, KIOSK_ALERT_ERROR_EXISTS);
   g_assert_nonnull (strstr (error->message, "by anna"));
