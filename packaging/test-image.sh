@@ -108,7 +108,7 @@ export MTOOLS_SKIP_CHECK=1
 cmdline=$(mtype -i "$fat" ::cmdline.txt | tr -d '\r\n')
 echo "cmdline.txt: $cmdline"
 cmdline=$(echo "$cmdline" | sed 's/console=ttyS1,115200/console=ttyAMA0/')
-cmdline="$cmdline systemd.setenv=WLR_RENDERER=pixman"
+cmdline="$cmdline systemd.setenv=WLR_RENDERER=pixman systemd.setenv=WLR_NO_HARDWARE_CURSORS=1"
 
 # The reporting unit, in the copy only.
 cat > "$work/image-check.service" <<'EOF'
@@ -157,6 +157,12 @@ boot () {
   boot_started=$(date +%s)
 }
 
+# running: qemu has not ended (a child that ended but is not reaped yet is a zombie, "Z").
+running () {
+  [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null &&
+    [ "$(ps -o stat= -p "$qemu_pid" | cut -c1)" != Z ]
+}
+
 # report KEY: what image-check said in this boot.
 report () {
   sed -n "s/.*image-check: $1=//p" "$serial" | tr -d '\r' | head -n 1
@@ -166,7 +172,7 @@ report () {
 wait_report () {
   t=0
   while [ $t -lt "$2" ] && ! grep -q "image-check: $1=" "$serial"; do
-    if ! kill -0 "$qemu_pid" 2>/dev/null; then
+    if ! running; then
       return 1
     fi
     sleep 2; t=$((t + 2))
@@ -177,10 +183,10 @@ wait_report () {
 # wait_off SECONDS: qemu ends once the guest has powered off.
 wait_off () {
   t=0
-  while [ $t -lt "$1" ] && kill -0 "$qemu_pid" 2>/dev/null; do
+  while [ $t -lt "$1" ] && running; do
     sleep 1; t=$((t + 1))
   done
-  if kill -0 "$qemu_pid" 2>/dev/null; then
+  if running; then
     qmp quit || true
     wait "$qemu_pid" 2>/dev/null || true
     qemu_pid=""
@@ -259,12 +265,15 @@ echo "    idle memory of the whole system: $(report mem_used_kib) KiB used of $(
 screenshot survey
 
 tap_face=3
+qmp screendump "$work/before-tap.ppm"
 qmp tap "$(face_x $tap_face)" "$face_y"
-sleep 2
+answer=$(qmp wait-change "$work/before-tap.ppm" "$work/after-tap.ppm" 300 2>&1) || answer=""
+check "the tap is answered on the screen (the thank-you screen after ${answer:-?} s, emulated)" \
+  "$( [ -n "$answer" ] && echo ok)"
 screenshot thank-you
 if [ "$quick" -eq 1 ]; then
   qmp powerdown
-  check "a clean shutdown from the power button" "$(wait_off 180 && echo ok)"
+  check "a clean shutdown from the power button" "$(wait_off 600 && echo ok)"
 else
   qmp quit
   wait "$qemu_pid" 2>/dev/null || true
@@ -293,7 +302,7 @@ else
     "$(case "$(report boot_files)" in *smiley-kiosk.conf.error*smiley-kiosk.conf.rejected*) echo ok ;; esac)"
   screenshot rejected
   qmp powerdown
-  check "a clean shutdown from the power button" "$(wait_off 180 && echo ok)"
+  check "a clean shutdown from the power button" "$(wait_off 600 && echo ok)"
 fi
 
 rows=$(responses "SELECT count(*) || ' ' || group_concat(face || ':' || input) FROM responses;")
@@ -321,11 +330,12 @@ if [ "$quick" -eq 0 ]; then
   # Turned 90 degrees clockwise, the row of faces runs down the screen: the survey's point
   # (x, y) is on the screen at (1 - y, x).
   rot_face=1
+  qmp screendump "$work/before-tap.ppm"
   qmp tap "$(awk -v y=$portrait_face_y 'BEGIN { print 1 - y }')" "$(face_x $rot_face)"
-  sleep 2
+  qmp wait-change "$work/before-tap.ppm" "$work/after-tap.ppm" 300 > /dev/null || true
   screenshot rotated-thank-you
   qmp powerdown
-  check "a clean shutdown from the power button" "$(wait_off 180 && echo ok)"
+  check "a clean shutdown from the power button" "$(wait_off 600 && echo ok)"
   newest=$(responses "SELECT face || ':' || input FROM responses ORDER BY seq DESC LIMIT 1;")
   check "a tap on the turned screen's face $rot_face is recorded as face $rot_face: $newest" \
     "$( [ "$newest" = "$rot_face:touch" ] && echo ok)"

@@ -5,6 +5,10 @@
   qmp.py SOCKET wait-frame FILE.ppm SECONDS   waits until the screen is the kiosk's (more than
                                               half of it lit: the text console and a blank
                                               screen are dark), saves it; prints the seconds
+  qmp.py SOCKET wait-change REF.ppm FILE.ppm SECONDS
+                                              waits until the screen differs from REF (more
+                                              than 30 % of it changed: a new page, not the 4-pixel
+                                              shift against burn-in), saves it; prints the seconds
   qmp.py SOCKET tap X Y                       a tap at X, Y (fractions of the screen's width and
                                               height) through the virtio tablet: an absolute
                                               position, then the button down and up, the way a
@@ -100,6 +104,21 @@ def lit_fraction(path):
     return lit / samples if samples else 0.0
 
 
+def changed_fraction(path_a, path_b):
+    """How much of the screen differs between two screendumps, sampled every 7th pixel."""
+    _, _, a = read_ppm(path_a)
+    _, _, b = read_ppm(path_b)
+    if len(a) != len(b):
+        return 1.0
+    step = 7 * 3
+    samples = changed = 0
+    for i in range(0, len(a) - 2, step):
+        samples += 1
+        if a[i:i + 3] != b[i:i + 3]:
+            changed += 1
+    return changed / samples if samples else 0.0
+
+
 def screendump(qmp, path):
     if path.endswith(".png"):
         qmp.command("screendump", filename=path, format="png")
@@ -138,6 +157,17 @@ def run(argv):
             if time.monotonic() - started > limit:
                 raise SystemExit(f"qmp.py: no kiosk frame on the screen after {limit:.0f} s")
             time.sleep(1)
+    elif what == "wait-change" and len(argv) == 6:
+        started = time.monotonic()
+        limit = float(argv[5])
+        while True:
+            screendump(qmp, argv[4])
+            if changed_fraction(argv[3], argv[4]) > 0.3:
+                print(f"{time.monotonic() - started:.1f}")
+                return 0
+            if time.monotonic() - started > limit:
+                raise SystemExit(f"qmp.py: the screen did not change in {limit:.0f} s")
+            time.sleep(0.5)
     elif what == "tap" and len(argv) == 5:
         x = round(float(argv[3]) * ABS_MAX)
         y = round(float(argv[4]) * ABS_MAX)
