@@ -99,88 +99,8 @@ store (PGconn      *conn,
   return TRUE;
 }
 
-KioskSurvey *
-kiosk_server_survey_publish (PGconn           *conn,
-                             const char       *body,
-                             gsize             length,
-                             const char       *file_name,
-                             KioskSurveyScope  scope,
-                             const char       *target,
-                             GError          **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(KioskSurvey) survey = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *version_text = NULL;
-  g_autoptr(PGresult) assigned = NULL;
-  const char *sql;
-
-  survey = kiosk_survey_new_from_data (body, length, file_name, &local_error);
-  if (survey == NULL)
-    {
-      g_set_error_literal (error, KIOSK_SERVER_SURVEY_ERROR, KIOSK_SERVER_SURVEY_ERROR_INVALID,
-                           local_error->message);
-      return NULL;
-    }
-  text = g_strndup (body, length);
-  version_text = g_strdup_printf ("%d", kiosk_survey_get_version (survey));
-
-  if (!kiosk_db_run (conn, "BEGIN", error))
-    return NULL;
-  if (!store (conn, survey, text, error))
-    goto fail;
-
-  switch (scope)
-    {
-    case KIOSK_SURVEY_SCOPE_DEFAULT:
-      sql = "INSERT INTO survey_assignments (scope, survey_id, version) "
-            "SELECT 'default', $1, $2 WHERE $3::text IS NULL "
-            "ON CONFLICT ((true)) WHERE scope = 'default' "
-            "DO UPDATE SET survey_id = $1, version = $2, assigned_at = now() RETURNING 1";
-      break;
-    case KIOSK_SURVEY_SCOPE_SITE:
-      sql = "INSERT INTO survey_assignments (scope, site_id, survey_id, version) "
-            "SELECT 'site', id, $1, $2 FROM sites WHERE name = $3 "
-            "ON CONFLICT (site_id) WHERE scope = 'site' "
-            "DO UPDATE SET survey_id = $1, version = $2, assigned_at = now() RETURNING 1";
-      break;
-    case KIOSK_SURVEY_SCOPE_DEVICE:
-    default:
-      sql = "INSERT INTO survey_assignments (scope, device_id, survey_id, version) "
-            "SELECT 'device', id, $1, $2 FROM devices WHERE id = $3 "
-            "ON CONFLICT (device_id) WHERE scope = 'device' "
-            "DO UPDATE SET survey_id = $1, version = $2, assigned_at = now() RETURNING 1";
-      break;
-    }
-
-  {
-    const char *params[] = { kiosk_survey_get_id (survey), version_text, target };
-
-    assigned = kiosk_db_exec (conn, sql, 3, params, error);
-  }
-  if (assigned == NULL)
-    goto fail;
-  if (PQntuples (assigned) != 1)
-    {
-      g_set_error (error, KIOSK_SERVER_SURVEY_ERROR, KIOSK_SERVER_SURVEY_ERROR_NOT_FOUND,
-                   scope == KIOSK_SURVEY_SCOPE_SITE ? "there is no site “%s” (see: site list)"
-                                                    : "there is no device “%s” (see: device list)",
-                   target);
-      goto fail;
-    }
-  if (!kiosk_db_run (conn, "COMMIT", error))
-    return NULL;
-
-  cache_put (kiosk_survey_get_id (survey), kiosk_survey_get_version (survey), survey);
-  return g_steal_pointer (&survey);
-
-fail:
-  PQclear (PQexec (conn, "ROLLBACK"));
-  return NULL;
-}
-
 /* The demo's text @english in @language, from the server's catalogues (context "demo
- * survey", as the kiosk's NC_() marks it), or NULL when the catalogue lacks it. */
+ * survey", the context of the kiosk's marks for them), or NULL when the catalogue lacks it. */
 static const char *
 demo_text (const char *language,
            const char *english)
@@ -246,6 +166,96 @@ demo_body (GBytes *data)
       add_demo_language (json_parser_get_root (parser), languages[i]);
     }
   return json_to_string (json_parser_get_root (parser), TRUE);
+}
+
+KioskSurvey *
+kiosk_server_survey_publish (PGconn           *conn,
+                             const char       *body,
+                             gsize             length,
+                             const char       *file_name,
+                             KioskSurveyScope  scope,
+                             const char       *target,
+                             GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(KioskSurvey) survey = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *version_text = NULL;
+  g_autoptr(PGresult) assigned = NULL;
+  const char *sql;
+
+  {
+    g_autoptr(GBytes) demo = kiosk_survey_get_demo_data ();
+
+    /* data/demo-survey.json is the built-in demo: published, it is the demo with its
+     * translations, as kiosks show it and as the server keeps it (ensure_demo). */
+    if (length == g_bytes_get_size (demo) &&
+        memcmp (body, g_bytes_get_data (demo, NULL), length) == 0)
+      text = demo_body (demo);
+    else
+      text = g_strndup (body, length);
+  }
+  survey = kiosk_survey_new_from_data (text, -1, file_name, &local_error);
+  if (survey == NULL)
+    {
+      g_set_error_literal (error, KIOSK_SERVER_SURVEY_ERROR, KIOSK_SERVER_SURVEY_ERROR_INVALID,
+                           local_error->message);
+      return NULL;
+    }
+  version_text = g_strdup_printf ("%d", kiosk_survey_get_version (survey));
+
+  if (!kiosk_db_run (conn, "BEGIN", error))
+    return NULL;
+  if (!store (conn, survey, text, error))
+    goto fail;
+
+  switch (scope)
+    {
+    case KIOSK_SURVEY_SCOPE_DEFAULT:
+      sql = "INSERT INTO survey_assignments (scope, survey_id, version) "
+            "SELECT 'default', $1, $2 WHERE $3::text IS NULL "
+            "ON CONFLICT ((true)) WHERE scope = 'default' "
+            "DO UPDATE SET survey_id = $1, version = $2, assigned_at = now() RETURNING 1";
+      break;
+    case KIOSK_SURVEY_SCOPE_SITE:
+      sql = "INSERT INTO survey_assignments (scope, site_id, survey_id, version) "
+            "SELECT 'site', id, $1, $2 FROM sites WHERE name = $3 "
+            "ON CONFLICT (site_id) WHERE scope = 'site' "
+            "DO UPDATE SET survey_id = $1, version = $2, assigned_at = now() RETURNING 1";
+      break;
+    case KIOSK_SURVEY_SCOPE_DEVICE:
+    default:
+      sql = "INSERT INTO survey_assignments (scope, device_id, survey_id, version) "
+            "SELECT 'device', id, $1, $2 FROM devices WHERE id = $3 "
+            "ON CONFLICT (device_id) WHERE scope = 'device' "
+            "DO UPDATE SET survey_id = $1, version = $2, assigned_at = now() RETURNING 1";
+      break;
+    }
+
+  {
+    const char *params[] = { kiosk_survey_get_id (survey), version_text, target };
+
+    assigned = kiosk_db_exec (conn, sql, 3, params, error);
+  }
+  if (assigned == NULL)
+    goto fail;
+  if (PQntuples (assigned) != 1)
+    {
+      g_set_error (error, KIOSK_SERVER_SURVEY_ERROR, KIOSK_SERVER_SURVEY_ERROR_NOT_FOUND,
+                   scope == KIOSK_SURVEY_SCOPE_SITE ? "there is no site “%s” (see: site list)"
+                                                    : "there is no device “%s” (see: device list)",
+                   target);
+      goto fail;
+    }
+  if (!kiosk_db_run (conn, "COMMIT", error))
+    return NULL;
+
+  cache_put (kiosk_survey_get_id (survey), kiosk_survey_get_version (survey), survey);
+  return g_steal_pointer (&survey);
+
+fail:
+  PQclear (PQexec (conn, "ROLLBACK"));
+  return NULL;
 }
 
 gboolean
