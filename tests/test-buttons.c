@@ -226,7 +226,7 @@ test_unplug_and_replug (Fixture       *f,
                    "name:Smiley Test Keypad: not connected (removed: its device node was removed)");
 
   add_device (f, "keypad-replugged", "/dev/input/event9", "presses.evemu");
-  g_assert_true (connected_is (f, 1, 3000));
+  g_assert_true (connected_is (f, 1, 10000));
   wait_for_presses (f, 8, 1500);
   g_assert_cmpuint (f->faces->len, ==, 8);
 }

@@ -1,6 +1,7 @@
 /* kiosk-buttons.c: reads the configured button devices with libevdev, in the main loop, without
  * threads or polling: an fd watch per device and an inotify watch on /dev/input for devices that
- * come back after an unplug. Nothing wakes up while nobody presses a button. */
+ * come back after an unplug. Nothing wakes up while nobody presses a button (a few retries of a
+ * rescan follow a change in /dev/input that did not bring a missing device back). */
 #define G_LOG_DOMAIN "kiosk-buttons"
 
 #include "config.h"
@@ -17,8 +18,11 @@
 
 #define INPUT_DIR "/dev/input"
 
-/* udev fixes a new node's permissions a moment after it appears. */
+/* udev fixes a new node's permissions a moment after it appears, and a node can answer its
+ * ioctls only a moment after that: a rescan that still misses a device after a change in
+ * /dev/input is tried again, 250 ms, 0.5 s, 1 s … 16 s later, then the watch waits alone. */
 #define RESCAN_DELAY_MS 250
+#define RESCAN_RETRIES 7
 
 typedef struct
 {
@@ -42,6 +46,7 @@ struct _KioskButtons
   GPtrArray    *devices;            /* KioskButtonDevice*, one per configured spec */
   GFileMonitor *monitor;           /* on /dev/input, or on /dev while /dev/input is gone */
   guint         rescan_source;
+  guint         rescan_retries;     /* retries of the rescan since the last change */
 
   guint         connected;
   guint64       resyncs;
@@ -470,6 +475,13 @@ rescan_cb (gpointer user_data)
   self->rescan_source = 0;
   rescan (self);
 
+  if (self->connected < self->devices->len && self->rescan_retries < RESCAN_RETRIES)
+    {
+      self->rescan_retries++;
+      self->rescan_source = g_timeout_add (RESCAN_DELAY_MS << self->rescan_retries, rescan_cb,
+                                           self);
+    }
+
   return G_SOURCE_REMOVE;
 }
 
@@ -479,6 +491,7 @@ static void
 schedule_rescan (KioskButtons *self)
 {
   g_clear_handle_id (&self->rescan_source, g_source_remove);
+  self->rescan_retries = 0;
   self->rescan_source = g_timeout_add (RESCAN_DELAY_MS, rescan_cb, self);
 }
 
