@@ -1,9 +1,11 @@
-/* kiosk-face-view.c: draws SVG artwork from the GResource, rasterised at the size it is
- * allocated (so it stays sharp from the Pi's 7" display to 1080p) and square, centred. */
+/* kiosk-face-view.c: draws SVG artwork from the GResource (through kiosk-artwork.c, with cairo),
+ * rasterised at the size it is allocated (so it stays sharp from the Pi's 7" display to 1080p)
+ * and square, centred. */
 #define G_LOG_DOMAIN "kiosk-face-view"
 
 #include "config.h"
 
+#include "kiosk-artwork.h"
 #include "kiosk-face-view.h"
 
 struct _KioskFaceView
@@ -11,8 +13,9 @@ struct _KioskFaceView
   GtkWidget   parent_instance;
 
   /* owned */
-  char       *resource;
-  GdkTexture *texture;
+  char         *resource;
+  KioskArtwork *artwork;
+  GdkTexture   *texture;
 
   int         texture_size;   /* device pixels the texture was rasterised at */
 };
@@ -34,27 +37,22 @@ static void
 load_texture (KioskFaceView *self,
               int            size)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  cairo_surface_t *surface;
 
   g_clear_object (&self->texture);
   self->texture_size = size;
 
-  if (self->resource == NULL || size <= 0)
+  if (self->artwork == NULL || size <= 0)
     return;
 
-  stream = g_resources_open_stream (self->resource, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-  if (stream != NULL)
-    pixbuf = gdk_pixbuf_new_from_stream_at_scale (stream, size, size, TRUE, NULL, &error);
-
-  if (pixbuf == NULL)
-    {
-      g_critical ("Cannot draw %s: %s", self->resource, error->message);
-      return;
-    }
-
-  self->texture = gdk_texture_new_for_pixbuf (pixbuf);
+  surface = kiosk_artwork_rasterise (self->artwork, size);
+  /* Cairo's ARGB32 is GDK_MEMORY_DEFAULT: the pixels are taken over as they are. */
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      (gsize) cairo_image_surface_get_stride (surface) * size,
+                                      (GDestroyNotify) cairo_surface_destroy, surface);
+  self->texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
+                                          cairo_image_surface_get_stride (surface));
 }
 
 static GtkSizeRequestMode
@@ -117,6 +115,7 @@ kiosk_face_view_finalize (GObject *object)
   KioskFaceView *self = KIOSK_FACE_VIEW (object);
 
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->artwork, kiosk_artwork_free);
   g_clear_pointer (&self->resource, g_free);
 
   G_OBJECT_CLASS (kiosk_face_view_parent_class)->finalize (object);
@@ -214,6 +213,16 @@ kiosk_face_view_set_resource (KioskFaceView *self,
   self->resource = g_strdup (resource);
   self->texture_size = 0;
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->artwork, kiosk_artwork_free);
+  if (resource != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* The artwork ships in the GResource: a fault here is the build's, not the visitor's. */
+      self->artwork = kiosk_artwork_load (resource, &error);
+      if (self->artwork == NULL)
+        g_critical ("Cannot draw %s: %s", resource, error->message);
+    }
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESOURCE]);
 }
