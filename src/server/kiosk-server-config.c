@@ -11,34 +11,57 @@
 
 G_DEFINE_QUARK (kiosk-server-config-error-quark, kiosk_server_config_error)
 
+typedef enum
+{
+  VALUE_STRING,
+  VALUE_UINT,
+  VALUE_BOOLEAN,
+  VALUE_OTHER,    /* read where it is checked */
+} ValueKind;
+
+/* Every key the file may hold, in the order they are read, and where each goes. */
 typedef struct
 {
   const char *group;
   const char *key;
+  ValueKind   kind;
+  gsize       offset;   /* in KioskServerConfig */
+  guint       min, max;
 } Known;
 
+#define FIELD(name) G_STRUCT_OFFSET (KioskServerConfig, name)
+
 static const Known known_keys[] = {
-  { "database", "conninfo" },
-  { "http", "listen" },
-  { "http", "threads" },
-  { "http", "max-connections" },
-  { "http", "connection-timeout" },
-  { "http", "tls-certificate" },
-  { "http", "tls-key" },
-  { "retention", "heartbeat-days" },
-  { "dashboard", "listen" },
-  { "dashboard", "threads" },
-  { "dashboard", "secure-cookies" },
-  { "dashboard", "public-url" },
-  { "alerts", "interval" },
-  { "alerts", "retry" },
-  { "alerts", "give-up-after" },
-  { "mail", "relay" },
-  { "mail", "from" },
-  { "mail", "starttls" },
-  { "mail", "username" },
-  { "mail", "password-file" },
+  { "database", "conninfo", VALUE_STRING, FIELD (conninfo) },
+  { "http", "listen", VALUE_STRING, FIELD (listen) },
+  { "http", "threads", VALUE_UINT, FIELD (threads), 1, 256 },
+  { "http", "max-connections", VALUE_UINT, FIELD (max_connections), 1, 100000 },
+  { "http", "connection-timeout", VALUE_UINT, FIELD (connection_timeout_s), 1, 3600 },
+  { "http", "tls-certificate", VALUE_STRING, FIELD (tls_certificate) },
+  { "http", "tls-key", VALUE_STRING, FIELD (tls_key) },
+  { "retention", "heartbeat-days", VALUE_UINT, FIELD (heartbeat_days), 1, 3650 },
+  { "dashboard", "listen", VALUE_STRING, FIELD (dashboard_listen) },
+  { "dashboard", "threads", VALUE_UINT, FIELD (dashboard_threads), 1, 256 },
+  { "dashboard", "secure-cookies", VALUE_BOOLEAN, FIELD (dashboard_secure_cookies) },
+  { "dashboard", "public-url", VALUE_STRING, FIELD (dashboard_public_url) },
+  { "alerts", "interval", VALUE_UINT, FIELD (alerts_interval_s), 1, 3600 },
+  { "alerts", "retry", VALUE_UINT, FIELD (alerts_retry_s), 1, 3600 },
+  { "alerts", "give-up-after", VALUE_UINT, FIELD (alerts_give_up_h), 1, 24 * 30 },
+  { "mail", "relay", VALUE_STRING, FIELD (mail_relay) },
+  { "mail", "from", VALUE_STRING, FIELD (mail_from) },
+  { "mail", "starttls", VALUE_BOOLEAN, FIELD (mail_starttls) },
+  { "mail", "username", VALUE_STRING, FIELD (mail_username) },
+  { "mail", "password-file", VALUE_OTHER },
 };
+
+/* The file being read and what is wrong with it so far. */
+typedef struct
+{
+  GKeyFile   *file;
+  const char *path;
+  char      **lines;
+  GString    *problems;
+} Reader;
 
 KioskServerConfig *
 kiosk_server_config_new_default (void)
@@ -119,100 +142,74 @@ line_of (char      **lines,
   return group_line;
 }
 
-static void
-problem (GString    *problems,
-         const char *path,
-         char      **lines,
-         const char *group,
-         const char *key,
-         const char *format,
-         ...) G_GNUC_PRINTF (6, 7);
-
-static void
-problem (GString    *problems,
-         const char *path,
-         char      **lines,
-         const char *group,
-         const char *key,
-         const char *format,
+static void G_GNUC_PRINTF (4, 5)
+problem (const Reader *reader,
+         const char   *group,
+         const char   *key,
+         const char   *format,
          ...)
 {
   va_list args;
-  guint line = line_of (lines, group, key);
+  guint line = line_of (reader->lines, group, key);
+  g_autofree char *message = NULL;
 
-  if (problems->len > 0)
-    g_string_append_c (problems, '\n');
-  if (line > 0)
-    g_string_append_printf (problems, "%s:%u: ", path, line);
-  else
-    g_string_append_printf (problems, "%s: ", path);
-  g_string_append_printf (problems, "[%s] %s: ", group, key);
   va_start (args, format);
-  g_string_append_vprintf (problems, format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+  if (line > 0)
+    kiosk_server_add_problem (reader->problems, "%s:%u: [%s] %s: %s", reader->path, line, group,
+                              key, message);
+  else
+    kiosk_server_add_problem (reader->problems, "%s: [%s] %s: %s", reader->path, group, key,
+                              message);
 }
 
-static void
-read_string (GKeyFile   *file,
-             const char *group,
-             const char *key,
-             char      **value)
+/* The value of @key in [@group] without surrounding spaces, or NULL. */
+static char *
+read_text (const Reader *reader,
+           const char   *group,
+           const char   *key)
 {
-  g_autofree char *text = g_key_file_get_string (file, group, key, NULL);
+  char *text = g_key_file_get_string (reader->file, group, key, NULL);
 
-  if (text != NULL)
-    {
-      g_free (*value);
-      *value = g_strstrip (g_steal_pointer (&text));
-    }
+  return text ? g_strstrip (text) : NULL;
 }
 
+/* Sets the field of @known in @self from the file, when the file has the key. */
 static void
-read_uint (GKeyFile   *file,
-           const char *path,
-           char      **lines,
-           GString    *problems,
-           const char *group,
-           const char *key,
-           guint       min,
-           guint       max,
-           guint      *value)
+read_value (const Reader      *reader,
+            const Known       *known,
+            KioskServerConfig *self)
 {
-  g_autofree char *text = g_key_file_get_string (file, group, key, NULL);
+  g_autofree char *text = NULL;
+  gpointer field = G_STRUCT_MEMBER_P (self, known->offset);
   guint64 number;
 
-  if (text == NULL)
+  if (known->kind == VALUE_OTHER || (text = read_text (reader, known->group, known->key)) == NULL)
     return;
-  g_strstrip (text);
-  if (!g_ascii_string_to_unsigned (text, 10, min, max, &number, NULL))
+  switch (known->kind)
     {
-      problem (problems, path, lines, group, key, "“%s” is not a whole number from %u to %u",
-               text, min, max);
-      return;
+    case VALUE_STRING:
+      g_free (*(char **) field);
+      *(char **) field = g_steal_pointer (&text);
+      break;
+    case VALUE_UINT:
+      if (g_ascii_string_to_unsigned (text, 10, known->min, known->max, &number, NULL))
+        *(guint *) field = (guint) number;
+      else
+        problem (reader, known->group, known->key, "“%s” is not a whole number from %u to %u",
+                 text, known->min, known->max);
+      break;
+    case VALUE_BOOLEAN:
+      if (strcmp (text, "true") == 0 || strcmp (text, "false") == 0)
+        *(gboolean *) field = strcmp (text, "true") == 0;
+      else
+        problem (reader, known->group, known->key, "“%s” is not true or false", text);
+      break;
+    case VALUE_OTHER:
+    default:
+      break;
     }
-  *value = (guint) number;
-}
-
-static void
-read_boolean (GKeyFile   *file,
-              const char *path,
-              char      **lines,
-              GString    *problems,
-              const char *group,
-              const char *key,
-              gboolean   *value)
-{
-  g_autofree char *text = g_key_file_get_string (file, group, key, NULL);
-
-  if (text == NULL)
-    return;
-  g_strstrip (text);
-  if (strcmp (text, "true") == 0)
-    *value = TRUE;
-  else if (strcmp (text, "false") == 0)
-    *value = FALSE;
-  else
-    problem (problems, path, lines, group, key, "“%s” is not true or false", text);
 }
 
 gboolean
@@ -234,27 +231,18 @@ kiosk_server_host_is_loopback (const char *host)
  * send in clear text, or an address that is not one, stops the server at start instead of
  * failing at the first alert. */
 static void
-read_mail (KioskServerConfig *self,
-           GKeyFile          *file,
-           const char        *path,
-           char             **lines,
-           GString           *problems)
+check_mail (KioskServerConfig *self,
+            const Reader      *reader)
 {
-  g_autofree char *password_file = NULL;
-
-  read_string (file, "mail", "relay", &self->mail_relay);
-  read_string (file, "mail", "from", &self->mail_from);
-  read_boolean (file, path, lines, problems, "mail", "starttls", &self->mail_starttls);
-  read_string (file, "mail", "username", &self->mail_username);
-  read_string (file, "mail", "password-file", &password_file);
+  g_autofree char *password_file = read_text (reader, "mail", "password-file");
 
   if (self->mail_relay != NULL && self->mail_relay[0] == '\0')
     g_clear_pointer (&self->mail_relay, g_free);
   if (self->mail_relay == NULL)
     {
-      if (g_key_file_has_group (file, "mail") &&
+      if (g_key_file_has_group (reader->file, "mail") &&
           (self->mail_from || self->mail_username || password_file))
-        problem (problems, path, lines, "mail", "relay", "missing: the other [mail] keys need "
+        problem (reader, "mail", "relay", "missing: the other [mail] keys need "
                  "the relay they are for (e.g. relay=smtp://mail.example.com:587)");
       return;
     }
@@ -268,18 +256,18 @@ read_mail (KioskServerConfig *self,
         g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0' ||
         (g_uri_get_path (uri)[0] != '\0' && strcmp (g_uri_get_path (uri), "/") != 0) ||
         g_uri_get_userinfo (uri) != NULL)
-      problem (problems, path, lines, "mail", "relay", "“%s” is not smtp://HOST[:PORT] or "
+      problem (reader, "mail", "relay", "“%s” is not smtp://HOST[:PORT] or "
                "smtps://HOST[:PORT] (user and password go in username and password-file)",
                self->mail_relay);
     else if (!self->mail_starttls && g_ascii_strcasecmp (scheme, "smtp") == 0 &&
              !kiosk_server_host_is_loopback (g_uri_get_host (uri)))
-      problem (problems, path, lines, "mail", "starttls", "false is allowed only for a relay "
+      problem (reader, "mail", "starttls", "false is allowed only for a relay "
                "on this machine (127.0.0.1, ::1 or localhost), not %s: mail to another host "
                "would cross the network in clear text", g_uri_get_host (uri));
   }
 
   if (self->mail_from == NULL || self->mail_from[0] == '\0')
-    problem (problems, path, lines, "mail", "from", "missing: the sender's address is required "
+    problem (reader, "mail", "from", "missing: the sender's address is required "
              "with a relay (e.g. from=Smiley Kiosk <kiosk@example.com>)");
   else
     {
@@ -288,7 +276,7 @@ read_mail (KioskServerConfig *self,
                                       : g_strdup (self->mail_from);
 
       if (!kiosk_server_email_is_valid (address) || strpbrk (self->mail_from, "\r\n") != NULL)
-        problem (problems, path, lines, "mail", "from", "“%s” is not an e-mail address (e.g. "
+        problem (reader, "mail", "from", "“%s” is not an e-mail address (e.g. "
                  "kiosk@example.com or Smiley Kiosk <kiosk@example.com>)", self->mail_from);
     }
 
@@ -298,9 +286,9 @@ read_mail (KioskServerConfig *self,
       g_autofree char *text = NULL;
 
       if (self->mail_username == NULL)
-        problem (problems, path, lines, "mail", "password-file", "needs username too");
+        problem (reader, "mail", "password-file", "needs username too");
       if (!g_file_get_contents (password_file, &text, NULL, &local_error))
-        problem (problems, path, lines, "mail", "password-file", "%s", local_error->message);
+        problem (reader, "mail", "password-file", "%s", local_error->message);
       else
         {
           g_free (self->mail_password);
@@ -309,7 +297,7 @@ read_mail (KioskServerConfig *self,
         }
     }
   else if (self->mail_username != NULL)
-    problem (problems, path, lines, "mail", "username", "needs password-file too (a file that "
+    problem (reader, "mail", "username", "needs password-file too (a file that "
              "holds the password, readable by the server only)");
 }
 
@@ -371,6 +359,7 @@ kiosk_server_config_load (const char  *path,
   g_auto(GStrv) lines = NULL;
   g_auto(GStrv) groups = NULL;
   gsize length;
+  Reader reader = { file, path, NULL, problems };
 
   self->path = g_strdup (path);
   if (!g_file_get_contents (path, &contents, &length, &local_error))
@@ -386,6 +375,7 @@ kiosk_server_config_load (const char  *path,
       return NULL;
     }
   lines = g_strsplit (contents, "\n", -1);
+  reader.lines = lines;
   if (!g_key_file_load_from_data (file, contents, length, G_KEY_FILE_NONE, &local_error))
     {
       g_set_error (error, KIOSK_SERVER_CONFIG_ERROR, KIOSK_SERVER_CONFIG_ERROR_INVALID,
@@ -404,7 +394,7 @@ kiosk_server_config_load (const char  *path,
         group_known |= strcmp (known_keys[k].group, groups[g]) == 0;
       if (!group_known)
         {
-          problem (problems, path, lines, groups[g], "*",
+          problem (&reader, groups[g], "*",
                    "unknown group (expected [database], [http], [retention], [dashboard], "
                    "[alerts] or [mail])");
           continue;
@@ -417,36 +407,16 @@ kiosk_server_config_load (const char  *path,
             found |= strcmp (known_keys[k].group, groups[g]) == 0 &&
                      strcmp (known_keys[k].key, keys[i]) == 0;
           if (!found)
-            problem (problems, path, lines, groups[g], keys[i], "unknown key");
+            problem (&reader, groups[g], keys[i], "unknown key");
         }
     }
 
-  read_string (file, "database", "conninfo", &self->conninfo);
-  read_string (file, "http", "listen", &self->listen);
-  read_uint (file, path, lines, problems, "http", "threads", 1, 256, &self->threads);
-  read_uint (file, path, lines, problems, "http", "max-connections", 1, 100000,
-             &self->max_connections);
-  read_uint (file, path, lines, problems, "http", "connection-timeout", 1, 3600,
-             &self->connection_timeout_s);
-  read_string (file, "http", "tls-certificate", &self->tls_certificate);
-  read_string (file, "http", "tls-key", &self->tls_key);
-  read_uint (file, path, lines, problems, "retention", "heartbeat-days", 1, 3650,
-             &self->heartbeat_days);
-  read_string (file, "dashboard", "listen", &self->dashboard_listen);
-  read_uint (file, path, lines, problems, "dashboard", "threads", 1, 256,
-             &self->dashboard_threads);
-  read_boolean (file, path, lines, problems, "dashboard", "secure-cookies",
-                &self->dashboard_secure_cookies);
-  read_string (file, "dashboard", "public-url", &self->dashboard_public_url);
-  read_uint (file, path, lines, problems, "alerts", "interval", 1, 3600,
-             &self->alerts_interval_s);
-  read_uint (file, path, lines, problems, "alerts", "retry", 1, 3600, &self->alerts_retry_s);
-  read_uint (file, path, lines, problems, "alerts", "give-up-after", 1, 24 * 30,
-             &self->alerts_give_up_h);
-  read_mail (self, file, path, lines, problems);
+  for (guint k = 0; k < G_N_ELEMENTS (known_keys); k++)
+    read_value (&reader, &known_keys[k], self);
+  check_mail (self, &reader);
 
   if (self->conninfo[0] == '\0')
-    problem (problems, path, lines, "database", "conninfo", "empty (expected a libpq connection "
+    problem (&reader, "database", "conninfo", "empty (expected a libpq connection "
              "string such as “host=/run/postgresql dbname=smiley_kiosk”)");
   else
     {
@@ -457,20 +427,20 @@ kiosk_server_config_load (const char  *path,
         {
           g_autofree char *text = g_strdup (message ? message : "not a connection string");
 
-          problem (problems, path, lines, "database", "conninfo", "%s", g_strchomp (text));
+          problem (&reader, "database", "conninfo", "%s", g_strchomp (text));
         }
       PQconninfoFree (parsed);
       PQfreemem (message);
     }
   if (self->listen[0] == '\0' || strchr (self->listen, ':') == NULL)
-    problem (problems, path, lines, "http", "listen",
+    problem (&reader, "http", "listen",
              "“%s” is not ADDRESS:PORT (e.g. 127.0.0.1:8080 or [::]:443)", self->listen);
   if (self->dashboard_listen[0] == '\0' || strchr (self->dashboard_listen, ':') == NULL)
-    problem (problems, path, lines, "dashboard", "listen",
+    problem (&reader, "dashboard", "listen",
              "“%s” is not ADDRESS:PORT (e.g. 127.0.0.1:8081 or [::]:8081)",
              self->dashboard_listen);
   if ((self->tls_certificate == NULL) != (self->tls_key == NULL))
-    problem (problems, path, lines, "http",
+    problem (&reader, "http",
              self->tls_certificate ? "tls-certificate" : "tls-key",
              "tls-certificate and tls-key go together: set both or neither");
   for (guint i = 0; i < 2; i++)
@@ -478,7 +448,7 @@ kiosk_server_config_load (const char  *path,
       const char *file_path = i == 0 ? self->tls_certificate : self->tls_key;
 
       if (file_path != NULL && !g_file_test (file_path, G_FILE_TEST_IS_REGULAR))
-        problem (problems, path, lines, "http", i == 0 ? "tls-certificate" : "tls-key",
+        problem (&reader, "http", i == 0 ? "tls-certificate" : "tls-key",
                  "%s is not a readable file", file_path);
     }
 
