@@ -65,9 +65,10 @@ kiosk_dash_episode_free (KioskDashEpisode *episode)
 #define EPISODE_FROM \
   "alert_episodes e JOIN alert_rules r ON r.id = e.rule_id JOIN sites s ON s.id = e.site_id"
 
-static KioskDashEpisode *
+static gpointer
 episode_from_row (PGresult *result,
-                  int       row)
+                  int       row,
+                  gpointer  user_data)
 {
   KioskDashEpisode *e = g_new0 (KioskDashEpisode, 1);
 
@@ -81,11 +82,11 @@ episode_from_row (PGresult *result,
   e->time_zone = _kiosk_dash_value_or_null (result, row, 7);
   e->device_id = _kiosk_dash_value_or_null (result, row, 8);
   e->opened_us = _kiosk_dash_value_int (result, row, 9);
-  e->closed_us = PQgetisnull (result, row, 10) ? 0 : _kiosk_dash_value_int (result, row, 10);
+  e->closed_us = _kiosk_dash_value_int_or (result, row, 10, 0);
   e->value = PQgetisnull (result, row, 11) ? NAN
                                            : g_ascii_strtod (PQgetvalue (result, row, 11), NULL);
   e->responses = (guint64) _kiosk_dash_value_int (result, row, 12);
-  e->acknowledged_us = PQgetisnull (result, row, 13) ? 0 : _kiosk_dash_value_int (result, row, 13);
+  e->acknowledged_us = _kiosk_dash_value_int_or (result, row, 13, 0);
   e->acknowledged_by = _kiosk_dash_value_or_null (result, row, 14);
   e->ack_comment = _kiosk_dash_value_or_null (result, row, 15);
   e->reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) episode_reason_free);
@@ -212,11 +213,10 @@ kiosk_dash_data_episodes (PGconn                *conn,
                              " OFFSET $3::bigint LIMIT $4::bigint", cond);
     }
   result = kiosk_db_exec (conn, sql, open ? 0 : 4, open ? NULL : params, error);
-  if (result == NULL)
+  episodes = _kiosk_dash_rows (result, episode_from_row, NULL,
+                               (GDestroyNotify) kiosk_dash_episode_free);
+  if (episodes == NULL)
     return NULL;
-  episodes = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_episode_free);
-  for (int row = 0; row < PQntuples (result); row++)
-    g_ptr_array_add (episodes, episode_from_row (result, row));
   if (out_total != NULL)
     *out_total = open || PQntuples (result) == 0 ? (guint64) PQntuples (result)
                                                  : (guint64) _kiosk_dash_value_int (result, 0, 16);
@@ -278,6 +278,28 @@ kiosk_dash_schedule_free (KioskDashSchedule *schedule)
   g_free (schedule);
 }
 
+static gpointer
+schedule_from_row (PGresult *result,
+                   int       row,
+                   gpointer  user_data)
+{
+  KioskDashSchedule *c = g_new0 (KioskDashSchedule, 1);
+
+  c->id = _kiosk_dash_value_int (result, row, 0);
+  c->name = _kiosk_dash_value_or_null (result, row, 1);
+  c->period = _kiosk_dash_value_or_null (result, row, 2);
+  c->scope_name = _kiosk_dash_value_or_null (result, row, 3);
+  c->scope_title = _kiosk_dash_value_or_null (result, row, 4);
+  c->group = _kiosk_dash_value_bool (result, row, 5);
+  c->emails = g_strsplit (PQgetvalue (result, row, 6), "\n", -1);
+  c->language = _kiosk_dash_value_or_null (result, row, 7);
+  c->enabled = _kiosk_dash_value_bool (result, row, 8);
+  c->last_start = _kiosk_dash_value_or_null (result, row, 9);
+  c->last_end = _kiosk_dash_value_or_null (result, row, 10);
+  c->last_run_us = _kiosk_dash_value_int_or (result, row, 11, 0);
+  return c;
+}
+
 GPtrArray *
 kiosk_dash_data_schedules (PGconn  *conn,
                            GError **error)
@@ -297,30 +319,9 @@ kiosk_dash_data_schedules (PGconn  *conn,
                    "  ORDER BY u.period_start DESC LIMIT 1) run ON true "
                    "ORDER BY c.name",
                    0, NULL, error);
-  GPtrArray *schedules;
 
-  if (result == NULL)
-    return NULL;
-  schedules = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_schedule_free);
-  for (int row = 0; row < PQntuples (result); row++)
-    {
-      KioskDashSchedule *c = g_new0 (KioskDashSchedule, 1);
-
-      c->id = _kiosk_dash_value_int (result, row, 0);
-      c->name = _kiosk_dash_value_or_null (result, row, 1);
-      c->period = _kiosk_dash_value_or_null (result, row, 2);
-      c->scope_name = _kiosk_dash_value_or_null (result, row, 3);
-      c->scope_title = _kiosk_dash_value_or_null (result, row, 4);
-      c->group = g_str_equal (PQgetvalue (result, row, 5), "t");
-      c->emails = g_strsplit (PQgetvalue (result, row, 6), "\n", -1);
-      c->language = _kiosk_dash_value_or_null (result, row, 7);
-      c->enabled = g_str_equal (PQgetvalue (result, row, 8), "t");
-      c->last_start = _kiosk_dash_value_or_null (result, row, 9);
-      c->last_end = _kiosk_dash_value_or_null (result, row, 10);
-      c->last_run_us = PQgetisnull (result, row, 11) ? 0 : _kiosk_dash_value_int (result, row, 11);
-      g_ptr_array_add (schedules, c);
-    }
-  return schedules;
+  return _kiosk_dash_rows (result, schedule_from_row, NULL,
+                           (GDestroyNotify) kiosk_dash_schedule_free);
 }
 
 /* Groups */
@@ -333,6 +334,19 @@ kiosk_dash_group_free (KioskDashGroup *group)
   g_free (group->name);
   g_free (group->title);
   g_free (group);
+}
+
+static gpointer
+group_from_row (PGresult *result,
+                int       row,
+                gpointer  user_data)
+{
+  KioskDashGroup *group = g_new0 (KioskDashGroup, 1);
+
+  group->id = _kiosk_dash_value_int (result, row, 0);
+  group->name = _kiosk_dash_value_or_null (result, row, 1);
+  group->title = _kiosk_dash_value_or_null (result, row, 2);
+  return group;
 }
 
 GPtrArray *
@@ -350,21 +364,8 @@ kiosk_dash_data_groups (PGconn              *conn,
                                           "  WHERE s.group_id = g.id AND NOT (%s)) "
                                           "ORDER BY g.name", cond);
   g_autoptr(PGresult) result = kiosk_db_exec (conn, sql, 0, NULL, error);
-  GPtrArray *groups;
 
-  if (result == NULL)
-    return NULL;
-  groups = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_group_free);
-  for (int row = 0; row < PQntuples (result); row++)
-    {
-      KioskDashGroup *group = g_new0 (KioskDashGroup, 1);
-
-      group->id = _kiosk_dash_value_int (result, row, 0);
-      group->name = _kiosk_dash_value_or_null (result, row, 1);
-      group->title = _kiosk_dash_value_or_null (result, row, 2);
-      g_ptr_array_add (groups, group);
-    }
-  return groups;
+  return _kiosk_dash_rows (result, group_from_row, NULL, (GDestroyNotify) kiosk_dash_group_free);
 }
 
 static void

@@ -23,6 +23,59 @@ kiosk_dash_kiosk_free (KioskDashKiosk *kiosk)
   g_free (kiosk);
 }
 
+typedef struct
+{
+  GHashTable *sites;   /* id → KioskDashSite */
+  gint64      now_us;
+} FleetRows;
+
+static gpointer
+kiosk_from_row (PGresult *result,
+                int       row,
+                gpointer  user_data)
+{
+  FleetRows *fleet = user_data;
+  KioskDashKiosk *k = g_new0 (KioskDashKiosk, 1);
+  KioskDashSite *site;
+
+  k->device_id = _kiosk_dash_value_or_null (result, row, 0);
+  k->site_id = _kiosk_dash_value_int (result, row, 1);
+  site = g_hash_table_lookup (fleet->sites, &k->site_id);
+  if (site != NULL)
+    {
+      k->site_name = g_strdup (site->name);
+      k->site_title = g_strdup (site->title);
+      k->time_zone = g_strdup (site->time_zone);
+    }
+  k->heard = !PQgetisnull (result, row, 2);
+  if (k->heard)
+    {
+      k->last_heartbeat_us = _kiosk_dash_value_int (result, row, 2);
+      k->version = _kiosk_dash_value_or_null (result, row, 3);
+      k->uptime_s = _kiosk_dash_value_int (result, row, 4);
+      k->survey_id = _kiosk_dash_value_or_null (result, row, 5);
+      k->survey_version = _kiosk_dash_value_int (result, row, 6);
+      k->queue_depth = _kiosk_dash_value_int (result, row, 7);
+      k->oldest_pending_age_s = _kiosk_dash_value_int (result, row, 8);
+      k->dead_letter_count = _kiosk_dash_value_int (result, row, 9);
+      k->clock_synced = _kiosk_dash_value_bool (result, row, 10);
+      k->last_upload_ok_at = _kiosk_dash_value_or_null (result, row, 11);
+      k->last_error = _kiosk_dash_value_or_null (result, row, 12);
+    }
+  /* NULL when not reported (an older kiosk, or none heard): -1. */
+  k->storage_state = _kiosk_dash_value_or_null (result, row, 15);
+  k->storage_database_bytes = _kiosk_dash_value_int_or (result, row, 16, -1);
+  k->storage_free_bytes = _kiosk_dash_value_int_or (result, row, 17, -1);
+  k->buttons_configured = _kiosk_dash_value_int_or (result, row, 18, -1);
+  k->buttons_connected = _kiosk_dash_value_int_or (result, row, 19, -1);
+  k->last_seen_us = _kiosk_dash_value_int_or (result, row, 13, 0);
+  k->silent = kiosk_dash_is_silent (site ? site->hours : NULL,
+                                    k->heard ? k->last_heartbeat_us
+                                             : _kiosk_dash_value_int (result, row, 14),
+                                    fleet->now_us);
+  return k;
+}
+
 GPtrArray *
 kiosk_dash_data_fleet (PGconn              *conn,
                        const KioskDashUser *user,
@@ -34,7 +87,7 @@ kiosk_dash_data_fleet (PGconn              *conn,
   g_autoptr(PGresult) result = NULL;
   g_autofree char *cond = _kiosk_dash_condition (user);
   g_autofree char *sql = NULL;
-  GPtrArray *kiosks;
+  FleetRows fleet = { by_id, now_us };
 
   sites = kiosk_dash_data_sites (conn, user, error);
   if (sites == NULL)
@@ -60,54 +113,6 @@ kiosk_dash_data_fleet (PGconn              *conn,
                          "WHERE %s AND d.retired_at IS NULL "
                          "ORDER BY s.name, d.id", cond);
   result = kiosk_db_exec (conn, sql, 0, NULL, error);
-  if (result == NULL)
-    return NULL;
-  kiosks = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_kiosk_free);
-  for (int r = 0; r < PQntuples (result); r++)
-    {
-      KioskDashKiosk *k = g_new0 (KioskDashKiosk, 1);
-      KioskDashSite *site;
-
-      k->device_id = _kiosk_dash_value_or_null (result, r, 0);
-      k->site_id = _kiosk_dash_value_int (result, r, 1);
-      site = g_hash_table_lookup (by_id, &k->site_id);
-      if (site != NULL)
-        {
-          k->site_name = g_strdup (site->name);
-          k->site_title = g_strdup (site->title);
-          k->time_zone = g_strdup (site->time_zone);
-        }
-      k->heard = !PQgetisnull (result, r, 2);
-      if (k->heard)
-        {
-          k->last_heartbeat_us = _kiosk_dash_value_int (result, r, 2);
-          k->version = _kiosk_dash_value_or_null (result, r, 3);
-          k->uptime_s = _kiosk_dash_value_int (result, r, 4);
-          k->survey_id = _kiosk_dash_value_or_null (result, r, 5);
-          k->survey_version = _kiosk_dash_value_int (result, r, 6);
-          k->queue_depth = _kiosk_dash_value_int (result, r, 7);
-          k->oldest_pending_age_s = _kiosk_dash_value_int (result, r, 8);
-          k->dead_letter_count = _kiosk_dash_value_int (result, r, 9);
-          k->clock_synced = g_str_equal (PQgetvalue (result, r, 10), "t");
-          k->last_upload_ok_at = _kiosk_dash_value_or_null (result, r, 11);
-          k->last_error = _kiosk_dash_value_or_null (result, r, 12);
-        }
-      /* NULL when not reported (an older kiosk, or none heard): -1. */
-      k->storage_state = _kiosk_dash_value_or_null (result, r, 15);
-      k->storage_database_bytes = PQgetisnull (result, r, 16) ? -1 :
-                                  _kiosk_dash_value_int (result, r, 16);
-      k->storage_free_bytes = PQgetisnull (result, r, 17) ? -1 :
-                              _kiosk_dash_value_int (result, r, 17);
-      k->buttons_configured = PQgetisnull (result, r, 18) ? -1 :
-                              _kiosk_dash_value_int (result, r, 18);
-      k->buttons_connected = PQgetisnull (result, r, 19) ? -1 :
-                             _kiosk_dash_value_int (result, r, 19);
-      k->last_seen_us = PQgetisnull (result, r, 13) ? 0 : _kiosk_dash_value_int (result, r, 13);
-      k->silent = kiosk_dash_is_silent (site ? site->hours : NULL,
-                                        k->heard ? k->last_heartbeat_us
-                                                 : _kiosk_dash_value_int (result, r, 14),
-                                        now_us);
-      g_ptr_array_add (kiosks, k);
-    }
-  return kiosks;
+  return _kiosk_dash_rows (result, kiosk_from_row, &fleet,
+                           (GDestroyNotify) kiosk_dash_kiosk_free);
 }

@@ -27,6 +27,31 @@ char   *_kiosk_dash_value_or_null (PGresult                 *result,
 gint64  _kiosk_dash_value_int     (PGresult                 *result,
                                    int                       row,
                                    int                       column);
+/* A column's boolean ("t"), and its number or @if_null when it is NULL. */
+gboolean _kiosk_dash_value_bool   (PGresult                 *result,
+                                   int                       row,
+                                   int                       column);
+gint64  _kiosk_dash_value_int_or  (PGresult                 *result,
+                                   int                       row,
+                                   int                       column,
+                                   gint64                    if_null);
+/* Adds the row's scale, face, misuse and count, four columns from @column, to @counts. */
+void    _kiosk_dash_counts_add_row (KioskDashCounts         *counts,
+                                   PGresult                 *result,
+                                   int                       row,
+                                   int                       column,
+                                   gboolean                  include_misuse);
+
+/* What a row of a query's result becomes; @user_data is the query's own. */
+typedef gpointer (*KioskDashRowFunc) (PGresult *result,
+                                      int       row,
+                                      gpointer  user_data);
+/* Every row of @result through @from_row, in an array that frees them with @free_func; NULL
+ * when @result is NULL (the query failed). */
+GPtrArray *_kiosk_dash_rows       (PGresult                 *result,
+                                   KioskDashRowFunc          from_row,
+                                   gpointer                  user_data,
+                                   GDestroyNotify            free_func);
 /* The SQL condition on s.id for the sites @user may see. */
 char   *_kiosk_dash_condition     (const KioskDashUser      *user);
 void    _kiosk_dash_site_params   (const KioskDashFilter    *filter,

@@ -48,14 +48,9 @@ kiosk_dash_data_days (PGconn                *conn,
     {
       gint64 i = _kiosk_dash_value_int (result, r, 0);
 
-      if (i < 0 || i >= n_days)
-        continue;
-      kiosk_dash_counts_add (&g_array_index (days, KioskDashDay, i).counts,
-                             (int) _kiosk_dash_value_int (result, r, 1),
-                             (int) _kiosk_dash_value_int (result, r, 2),
-                             g_str_equal (PQgetvalue (result, r, 3), "t"),
-                             filter->include_misuse,
-                             (guint64) _kiosk_dash_value_int (result, r, 4));
+      if (i >= 0 && i < n_days)
+        _kiosk_dash_counts_add_row (&g_array_index (days, KioskDashDay, i).counts, result, r, 1,
+                                    filter->include_misuse);
     }
   return g_steal_pointer (&days);
 }
@@ -90,14 +85,9 @@ kiosk_dash_data_hours (PGconn                *conn,
       gint64 weekday = _kiosk_dash_value_int (result, r, 0);
       gint64 hour = _kiosk_dash_value_int (result, r, 1);
 
-      if (weekday < 0 || weekday > 6 || hour < 0 || hour > 23)
-        continue;
-      kiosk_dash_counts_add (&hours->cells[weekday][hour],
-                             (int) _kiosk_dash_value_int (result, r, 2),
-                             (int) _kiosk_dash_value_int (result, r, 3),
-                             g_str_equal (PQgetvalue (result, r, 4), "t"),
-                             filter->include_misuse,
-                             (guint64) _kiosk_dash_value_int (result, r, 5));
+      if (weekday >= 0 && weekday <= 6 && hour >= 0 && hour <= 23)
+        _kiosk_dash_counts_add_row (&hours->cells[weekday][hour], result, r, 2,
+                                    filter->include_misuse);
     }
   return hours;
 }
@@ -112,6 +102,20 @@ kiosk_dash_reason_free (KioskDashReason *reason)
   g_free (reason);
 }
 
+static gpointer
+reason_from_row (PGresult *result,
+                 int       row,
+                 gpointer  user_data)
+{
+  KioskDashReason *reason = g_new0 (KioskDashReason, 1);
+
+  reason->follow_up_id = _kiosk_dash_value_or_null (result, row, 0);
+  reason->option_id = _kiosk_dash_value_or_null (result, row, 1);
+  reason->n = (guint64) _kiosk_dash_value_int (result, row, 2);
+  reason->answered = (guint64) _kiosk_dash_value_int (result, row, 3);
+  return reason;
+}
+
 GPtrArray *
 kiosk_dash_data_reasons (PGconn                *conn,
                          const KioskDashSite   *site,
@@ -121,7 +125,6 @@ kiosk_dash_data_reasons (PGconn                *conn,
 {
   KioskDashSiteParams sp;
   g_autoptr(PGresult) result = NULL;
-  GPtrArray *reasons;
 
   _kiosk_dash_site_params (filter, site, &sp);
   sp.v[4] = filter->include_misuse ? "t" : "f";
@@ -151,20 +154,8 @@ kiosk_dash_data_reasons (PGconn                *conn,
                             "WHERE r.option_id <> '' AND r.n > 0 "
                             "ORDER BY r.n DESC, r.follow_up_id, r.option_id",
                           5, sp.v, error);
-  if (result == NULL)
-    return NULL;
-  reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_reason_free);
-  for (int r = 0; r < PQntuples (result); r++)
-    {
-      KioskDashReason *reason = g_new0 (KioskDashReason, 1);
-
-      reason->follow_up_id = _kiosk_dash_value_or_null (result, r, 0);
-      reason->option_id = _kiosk_dash_value_or_null (result, r, 1);
-      reason->n = (guint64) _kiosk_dash_value_int (result, r, 2);
-      reason->answered = (guint64) _kiosk_dash_value_int (result, r, 3);
-      g_ptr_array_add (reasons, reason);
-    }
-  return reasons;
+  return _kiosk_dash_rows (result, reason_from_row, NULL,
+                           (GDestroyNotify) kiosk_dash_reason_free);
 }
 
 void
@@ -177,6 +168,24 @@ kiosk_dash_comment_free (KioskDashComment *comment)
   g_free (comment->device_id);
   g_free (comment->language);
   g_free (comment);
+}
+
+static gpointer
+comment_from_row (PGresult *result,
+                  int       row,
+                  gpointer  user_data)
+{
+  KioskDashComment *c = g_new0 (KioskDashComment, 1);
+
+  c->time_us = _kiosk_dash_value_int (result, row, 0);
+  c->local_time = _kiosk_dash_value_or_null (result, row, 1);
+  c->face = (int) _kiosk_dash_value_int (result, row, 2);
+  c->scale = (int) _kiosk_dash_value_int (result, row, 3);
+  c->misuse = _kiosk_dash_value_bool (result, row, 4);
+  c->comment = _kiosk_dash_value_or_null (result, row, 5);
+  c->device_id = _kiosk_dash_value_or_null (result, row, 6);
+  c->language = _kiosk_dash_value_or_null (result, row, 7);
+  return c;
 }
 
 GPtrArray *
@@ -213,23 +222,10 @@ kiosk_dash_data_comments (PGconn                *conn,
                           "ORDER BY local_time DESC, time DESC, device_id, seq DESC "
                           "OFFSET $5::bigint LIMIT $6::bigint",
                           6, sp.v, error);
-  if (result == NULL)
+  comments = _kiosk_dash_rows (result, comment_from_row, NULL,
+                               (GDestroyNotify) kiosk_dash_comment_free);
+  if (comments == NULL)
     return NULL;
-  comments = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_comment_free);
-  for (int r = 0; r < PQntuples (result); r++)
-    {
-      KioskDashComment *c = g_new0 (KioskDashComment, 1);
-
-      c->time_us = _kiosk_dash_value_int (result, r, 0);
-      c->local_time = _kiosk_dash_value_or_null (result, r, 1);
-      c->face = (int) _kiosk_dash_value_int (result, r, 2);
-      c->scale = (int) _kiosk_dash_value_int (result, r, 3);
-      c->misuse = g_str_equal (PQgetvalue (result, r, 4), "t");
-      c->comment = _kiosk_dash_value_or_null (result, r, 5);
-      c->device_id = _kiosk_dash_value_or_null (result, r, 6);
-      c->language = _kiosk_dash_value_or_null (result, r, 7);
-      g_ptr_array_add (comments, c);
-    }
   if (out_total != NULL)
     {
       /* A first page that is not full holds them all. */

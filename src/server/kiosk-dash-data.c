@@ -48,6 +48,18 @@ kiosk_dash_counts_merge (KioskDashCounts       *into,
   into->all += from->all;
 }
 
+/* The responses counted on @scale. */
+static guint64
+counts_on_scale (const KioskDashCounts *counts,
+                 guint                  scale)
+{
+  guint64 n = 0;
+
+  for (guint f = 0; f < scale; f++)
+    n += counts->faces[scale][f];
+  return n;
+}
+
 double
 kiosk_dash_counts_index (const KioskDashCounts *counts)
 {
@@ -58,10 +70,8 @@ kiosk_dash_counts_index (const KioskDashCounts *counts)
    * five faces and one on four pool as if every response had been scored 0–100. */
   for (guint s = 2; s <= KIOSK_MAX_SCALE; s++)
     {
-      guint64 n = 0;
+      guint64 n = counts_on_scale (counts, s);
 
-      for (guint f = 0; f < s; f++)
-        n += counts->faces[s][f];
       if (n == 0)
         continue;
       weighted += kiosk_chart_happy_index (counts->faces[s], s) * (double) n;
@@ -92,10 +102,8 @@ kiosk_dash_counts_scale (const KioskDashCounts *counts)
 
   for (guint s = 2; s <= KIOSK_MAX_SCALE; s++)
     {
-      guint64 n = 0;
+      guint64 n = counts_on_scale (counts, s);
 
-      for (guint f = 0; f < s; f++)
-        n += counts->faces[s][f];
       if (n > best_n)
         {
           best = s;
@@ -153,9 +161,56 @@ _kiosk_dash_value_int (PGresult *result,
   return g_ascii_strtoll (PQgetvalue (result, row, column), NULL, 10);
 }
 
-static KioskDashSite *
+gint64
+_kiosk_dash_value_int_or (PGresult *result,
+                          int       row,
+                          int       column,
+                          gint64    if_null)
+{
+  return PQgetisnull (result, row, column) ? if_null : _kiosk_dash_value_int (result, row, column);
+}
+
+gboolean
+_kiosk_dash_value_bool (PGresult *result,
+                        int       row,
+                        int       column)
+{
+  return g_str_equal (PQgetvalue (result, row, column), "t");
+}
+
+void
+_kiosk_dash_counts_add_row (KioskDashCounts *counts,
+                            PGresult        *result,
+                            int              row,
+                            int              column,
+                            gboolean         include_misuse)
+{
+  kiosk_dash_counts_add (counts, (int) _kiosk_dash_value_int (result, row, column),
+                         (int) _kiosk_dash_value_int (result, row, column + 1),
+                         _kiosk_dash_value_bool (result, row, column + 2), include_misuse,
+                         (guint64) _kiosk_dash_value_int (result, row, column + 3));
+}
+
+GPtrArray *
+_kiosk_dash_rows (PGresult         *result,
+                  KioskDashRowFunc  from_row,
+                  gpointer          user_data,
+                  GDestroyNotify    free_func)
+{
+  GPtrArray *rows;
+
+  if (result == NULL)
+    return NULL;
+  rows = g_ptr_array_new_full ((guint) PQntuples (result), free_func);
+  for (int row = 0; row < PQntuples (result); row++)
+    g_ptr_array_add (rows, from_row (result, row, user_data));
+  return rows;
+}
+
+static gpointer
 site_from_row (PGresult *result,
-               int       row)
+               int       row,
+               gpointer  user_data)
 {
   KioskDashSite *site = g_new0 (KioskDashSite, 1);
 
@@ -173,7 +228,7 @@ site_from_row (PGresult *result,
   if (!kiosk_hours_set_timezone (site->hours, site->time_zone))
     g_warning ("site %s: unknown time zone %s, opening hours read in UTC", site->name,
                site->time_zone);
-  if (g_str_equal (PQgetvalue (result, row, 9), "t"))
+  if (_kiosk_dash_value_bool (result, row, 9))
     {
       /* Limited: a day the JSON does not name is closed, as in the kiosk's own config. */
       for (guint d = 0; d < 7; d++)
@@ -213,14 +268,8 @@ kiosk_dash_data_sites (PGconn              *conn,
   g_autofree char *sql = g_strdup_printf ("SELECT " SITE_COLUMNS " FROM " SITE_FROM
                                           " WHERE %s ORDER BY s.name", cond);
   g_autoptr(PGresult) result = kiosk_db_exec (conn, sql, 0, NULL, error);
-  GPtrArray *sites;
 
-  if (result == NULL)
-    return NULL;
-  sites = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_site_free);
-  for (int row = 0; row < PQntuples (result); row++)
-    g_ptr_array_add (sites, site_from_row (result, row));
-  return sites;
+  return _kiosk_dash_rows (result, site_from_row, NULL, (GDestroyNotify) kiosk_dash_site_free);
 }
 
 KioskDashSite *
@@ -237,7 +286,7 @@ kiosk_dash_data_site (PGconn              *conn,
 
   if (result == NULL || PQntuples (result) == 0)
     return NULL;
-  return site_from_row (result, 0);
+  return site_from_row (result, 0, NULL);
 }
 
 gboolean
@@ -417,22 +466,15 @@ kiosk_dash_data_overview (PGconn                *conn,
     {
       gint64 site_id = _kiosk_dash_value_int (result, r, 0);
       gint64 age = _kiosk_dash_value_int (result, r, 1);
-      int scale = (int) _kiosk_dash_value_int (result, r, 2);
-      int face = (int) _kiosk_dash_value_int (result, r, 3);
-      gboolean misuse = g_str_equal (PQgetvalue (result, r, 4), "t");
-      guint64 n = (guint64) _kiosk_dash_value_int (result, r, 5);
       KioskDashOverviewRow *row = g_hash_table_lookup (by_id, &site_id);
 
-      if (row == NULL)
-        continue;
-      for (guint p = 0; p < KIOSK_DASH_N_PERIODS; p++)
+      for (guint p = 0; row != NULL && p < KIOSK_DASH_N_PERIODS; p++)
         {
-          if (age < days[p])
-            kiosk_dash_counts_add (&row->current[p], scale, face, misuse,
-                                   filter->include_misuse, n);
-          else if (age < 2 * days[p])
-            kiosk_dash_counts_add (&row->previous[p], scale, face, misuse,
-                                   filter->include_misuse, n);
+          KioskDashCounts *into = age < days[p] ? &row->current[p]
+                                  : age < 2 * days[p] ? &row->previous[p] : NULL;
+
+          if (into != NULL)
+            _kiosk_dash_counts_add_row (into, result, r, 2, filter->include_misuse);
         }
     }
 
@@ -610,11 +652,7 @@ kiosk_dash_data_compare (PGconn                *conn,
       KioskDashCompareRow *row = g_hash_table_lookup (by_id, &site_id);
 
       if (row != NULL)
-        kiosk_dash_counts_add (&row->counts, (int) _kiosk_dash_value_int (result, r, 1),
-                               (int) _kiosk_dash_value_int (result, r, 2),
-                               g_str_equal (PQgetvalue (result, r, 3), "t"),
-                               filter->include_misuse,
-                               (guint64) _kiosk_dash_value_int (result, r, 4));
+        _kiosk_dash_counts_add_row (&row->counts, result, r, 1, filter->include_misuse);
     }
 
   /* The averages pool the responses of the sites this user may see: a viewer's page says
