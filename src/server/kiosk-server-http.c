@@ -217,14 +217,35 @@ typedef enum
   AUTH_FAILED,        /* the database failed: @error */
 } AuthResult;
 
-static gboolean
-fill_device (PGresult          *result,
-             KioskServerDevice *device)
+/* The device, its site's time zone, whether it is retired and its token's stored hash. */
+#define DEVICE_SQL \
+  "SELECT d.id, d.site_id, s.time_zone, d.retired_at IS NOT NULL, d.token_hash " \
+  "FROM devices d JOIN sites s ON s.id = d.site_id WHERE "
+
+/* The device that @sql (DEVICE_SQL and a condition on $1) finds for @value, into @device:
+ * AUTH_OK, AUTH_RETIRED, AUTH_NO_DEVICE or AUTH_FAILED. @out_hash_hex (may be NULL) gets the
+ * stored hash of its token. */
+static AuthResult
+find_device (PGconn            *conn,
+             const char        *sql,
+             const char        *value,
+             KioskServerDevice *device,
+             char             **out_hash_hex,
+             GError           **error)
 {
+  const char *params[] = { value };
+  g_autoptr(PGresult) result = kiosk_db_exec (conn, sql, 1, params, error);
+
+  if (result == NULL)
+    return AUTH_FAILED;
+  if (PQntuples (result) == 0)
+    return AUTH_NO_DEVICE;
   device->device_id = g_strdup (PQgetvalue (result, 0, 0));
   device->site_id = g_ascii_strtoll (PQgetvalue (result, 0, 1), NULL, 10);
   device->time_zone = g_strdup (PQgetvalue (result, 0, 2));
-  return strcmp (PQgetvalue (result, 0, 3), "t") == 0;   /* retired */
+  if (out_hash_hex != NULL)
+    *out_hash_hex = g_strdup (PQgetvalue (result, 0, 4));
+  return strcmp (PQgetvalue (result, 0, 3), "t") == 0 ? AUTH_RETIRED : AUTH_OK;
 }
 
 /* By token alone (POST /v1/events): the token names the device. */
@@ -235,24 +256,14 @@ auth_by_token (PGconn            *conn,
                GError           **error)
 {
   g_autofree char *hash = NULL;
-  const char *params[1];
-  g_autoptr(PGresult) result = NULL;
+  AuthResult found;
 
   if (token == NULL)
     return AUTH_NO_TOKEN;
   hash = kiosk_token_hash_hex (token);
-  params[0] = hash;
   /* An index lookup on the hash of a 256-bit secret: its timing tells nothing of the token. */
-  result = kiosk_db_exec (conn,
-                          "SELECT d.id, d.site_id, s.time_zone, d.retired_at IS NOT NULL "
-                          "FROM devices d JOIN sites s ON s.id = d.site_id "
-                          "WHERE d.token_hash = $1::bytea",
-                          1, params, error);
-  if (result == NULL)
-    return AUTH_FAILED;
-  if (PQntuples (result) == 0)
-    return AUTH_BAD_TOKEN;
-  return fill_device (result, device) ? AUTH_RETIRED : AUTH_OK;
+  found = find_device (conn, DEVICE_SQL "d.token_hash = $1::bytea", hash, device, NULL, error);
+  return found == AUTH_NO_DEVICE ? AUTH_BAD_TOKEN : found;
 }
 
 /* By the device in the path, whose stored hash is compared with the token's in constant time. */
@@ -263,25 +274,18 @@ auth_device (PGconn            *conn,
              KioskServerDevice *device,
              GError           **error)
 {
-  const char *params[] = { device_id };
-  g_autoptr(PGresult) result = NULL;
+  g_autofree char *stored_hex = NULL;
   guint8 stored[KIOSK_TOKEN_HASH_BYTES], presented[KIOSK_TOKEN_HASH_BYTES];
-  gboolean retired;
+  AuthResult found = find_device (conn, DEVICE_SQL "d.id = $1", device_id, device, &stored_hex,
+                                  error);
 
-  result = kiosk_db_exec (conn,
-                          "SELECT d.id, d.site_id, s.time_zone, d.retired_at IS NOT NULL, "
-                          " d.token_hash "
-                          "FROM devices d JOIN sites s ON s.id = d.site_id WHERE d.id = $1",
-                          1, params, error);
-  if (result == NULL)
+  if (found == AUTH_FAILED)
     return AUTH_FAILED;
-  if (PQntuples (result) == 0)
-    return token == NULL ? AUTH_NO_TOKEN : AUTH_NO_DEVICE;
   if (token == NULL)
     return AUTH_NO_TOKEN;
-
-  retired = fill_device (result, device);
-  if (!kiosk_hex_to_hash (PQgetvalue (result, 0, 4), stored))
+  if (found == AUTH_NO_DEVICE)
+    return AUTH_NO_DEVICE;
+  if (!kiosk_hex_to_hash (stored_hex, stored))
     return AUTH_BAD_TOKEN;
   kiosk_token_hash (token, presented);
   if (!kiosk_token_hash_equal (stored, presented))
@@ -294,7 +298,7 @@ auth_device (PGconn            *conn,
         return AUTH_FAILED;
       return by_token == AUTH_BAD_TOKEN ? AUTH_BAD_TOKEN : AUTH_OTHER_DEVICE;
     }
-  return retired ? AUTH_RETIRED : AUTH_OK;
+  return found;
 }
 
 static enum MHD_Result
@@ -436,10 +440,7 @@ handle_heartbeat (struct MHD_Connection *connection,
   g_autoptr(GError) error = NULL;
   g_autoptr(KioskHeartbeat) h = NULL;
   g_autoptr(PGresult) stored = NULL;
-  g_autofree char *uptime = NULL, *depth = NULL, *age = NULL, *dead = NULL, *version = NULL;
-  g_autofree char *seq = NULL;
-  g_autofree char *database_bytes = NULL, *free_bytes = NULL;
-  g_autofree char *configured = NULL, *connected = NULL;
+  g_autoptr(GPtrArray) counts = g_ptr_array_new_with_free_func (g_free);
 
   if (r->too_large)
     return reply_text (connection, MHD_HTTP_CONTENT_TOO_LARGE,
@@ -448,28 +449,24 @@ handle_heartbeat (struct MHD_Connection *connection,
   if (h == NULL)
     return reply_text (connection, MHD_HTTP_BAD_REQUEST, "%s", error->message);
 
-  uptime = g_strdup_printf ("%" G_GINT64_FORMAT, h->uptime_s);
-  depth = g_strdup_printf ("%" G_GINT64_FORMAT, h->queue_depth);
-  age = g_strdup_printf ("%" G_GINT64_FORMAT, h->oldest_pending_age_s);
-  dead = g_strdup_printf ("%" G_GINT64_FORMAT, h->dead_letter_count);
-  version = g_strdup_printf ("%" G_GINT64_FORMAT, h->survey_version);
-  seq = g_strdup_printf ("%" G_GINT64_FORMAT, h->last_seq);
-  /* The optional members: NULL (not reported) when absent or, for the sizes, null. */
-  if (h->storage_database_bytes >= 0)
-    database_bytes = g_strdup_printf ("%" G_GINT64_FORMAT, h->storage_database_bytes);
-  if (h->storage_free_bytes >= 0)
-    free_bytes = g_strdup_printf ("%" G_GINT64_FORMAT, h->storage_free_bytes);
-  if (h->buttons_configured >= 0)
-    {
-      configured = g_strdup_printf ("%" G_GINT64_FORMAT, h->buttons_configured);
-      connected = g_strdup_printf ("%" G_GINT64_FORMAT, h->buttons_connected);
-    }
+  /* The counts as parameters. A parsed count is never negative, except an optional member's:
+   * -1, stored as NULL (not reported), when it is absent or, for the sizes, null. */
   {
-    const char *params[] = { r->device_id, h->version, uptime, depth, age, dead,
+    const gint64 values[] = { h->uptime_s, h->queue_depth, h->oldest_pending_age_s,
+                              h->dead_letter_count, h->survey_version, h->last_seq,
+                              h->storage_database_bytes, h->storage_free_bytes,
+                              h->buttons_configured, h->buttons_connected };
+
+    for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+      g_ptr_array_add (counts, values[i] >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, values[i])
+                                              : NULL);
+  }
+  {
+    char **n = (char **) counts->pdata;
+    const char *params[] = { r->device_id, h->version, n[0], n[1], n[2], n[3],
                              h->last_upload_ok_at, h->last_error,
-                             h->clock_synced ? "t" : "f", h->survey_id, version, seq,
-                             h->storage_state, database_bytes, free_bytes, configured,
-                             connected };
+                             h->clock_synced ? "t" : "f", h->survey_id, n[4], n[5],
+                             h->storage_state, n[6], n[7], n[8], n[9] };
 
     /* The history and the latest state in one statement, so they never disagree. */
     stored = kiosk_db_exec (conn,
