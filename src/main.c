@@ -9,7 +9,6 @@
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "kiosk-application.h"
@@ -20,6 +19,7 @@
 #include "kiosk-stats.h"
 #include "kiosk-store.h"
 #include "kiosk-survey.h"
+#include "kiosk-tty.h"
 #include "kiosk-uploader.h"
 
 #define EXIT_CONFIG 2
@@ -283,46 +283,6 @@ print_status (KioskConfig *config)
   return EXIT_SUCCESS;
 }
 
-/* One line from @stream without its line end; NULL at the end of input. */
-static char *
-read_line (FILE *stream)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-  int c;
-
-  while ((c = fgetc (stream)) != EOF && c != '\n')
-    g_string_append_c (line, (char) c);
-
-  if (c == EOF && line->len == 0)
-    return NULL;
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
-
-  return g_string_free (g_steal_pointer (&line), FALSE);
-}
-
-/* From a terminal, without echo; the prompt goes to standard error, so standard output holds
- * only the line to paste. */
-static char *
-prompt_pin (const char *prompt)
-{
-  struct termios saved, quiet;
-  char *pin;
-
-  g_printerr ("%s", prompt);
-  if (tcgetattr (STDIN_FILENO, &saved) != 0)
-    return read_line (stdin);
-
-  quiet = saved;
-  quiet.c_lflag &= ~(tcflag_t) ECHO;
-  quiet.c_lflag |= ECHONL;
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-  pin = read_line (stdin);
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-
-  return pin;
-}
-
 /* Twice from a terminal; once from a pipe ("echo 2468 | smiley-kiosk --hash-pin"). */
 static int
 hash_pin (void)
@@ -336,10 +296,10 @@ hash_pin (void)
     {
       g_autofree char *again = NULL;
 
-      pin = prompt_pin (_("Admin PIN (4 to 12 digits): "));
+      pin = kiosk_tty_prompt_hidden (_("Admin PIN (4 to 12 digits): "));
       if (pin != NULL && kiosk_pin_is_acceptable (pin, problem))
         {
-          again = prompt_pin (_("The same PIN again: "));
+          again = kiosk_tty_prompt_hidden (_("The same PIN again: "));
           if (g_strcmp0 (pin, again) != 0)
             {
               g_printerr (_("smiley-kiosk: the two PINs differ; nothing was changed\n"));
@@ -348,7 +308,7 @@ hash_pin (void)
         }
     }
   else
-    pin = read_line (stdin);
+    pin = kiosk_tty_read_line (stdin);
 
   if (pin == NULL)
     {

@@ -4,7 +4,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "kiosk-dash-auth.h"
@@ -12,39 +11,7 @@
 #include "kiosk-pin.h"
 #include "kiosk-server-admin-private.h"
 #include "kiosk-server-db.h"
-
-static char *
-read_line (FILE *in)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-  int c;
-
-  while ((c = getc (in)) != EOF && c != '\n')
-    g_string_append_c (line, (char) c);
-  if (c == EOF && line->len == 0)
-    return NULL;
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
-  return g_string_free (g_steal_pointer (&line), FALSE);
-}
-
-static char *
-prompt_hidden (const char *prompt)
-{
-  struct termios saved, quiet;
-  char *line;
-
-  g_printerr ("%s", prompt);
-  if (tcgetattr (STDIN_FILENO, &saved) != 0)
-    return read_line (stdin);
-  quiet = saved;
-  quiet.c_lflag &= ~(ECHO);
-  quiet.c_lflag |= ECHONL;
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-  line = read_line (stdin);
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-  return line;
-}
+#include "kiosk-tty.h"
 
 /* From a terminal: asked twice, without echo. From a pipe: the first line. */
 static char *
@@ -58,12 +25,12 @@ read_new_password (const char *name)
     {
       g_autofree char *prompt = g_strdup_printf ("New password for %s: ", name);
 
-      first = prompt_hidden (prompt);
+      first = kiosk_tty_prompt_hidden (prompt);
       if (first == NULL)
         goto none;
       if (!kiosk_dash_password_is_acceptable (first, problem))
         goto bad;
-      again = prompt_hidden ("The same password again: ");
+      again = kiosk_tty_prompt_hidden ("The same password again: ");
       if (again == NULL || strcmp (first, again) != 0)
         {
           g_printerr ("smiley-kiosk-server: the two passwords differ; nothing was changed\n");
@@ -76,7 +43,7 @@ read_new_password (const char *name)
       return g_steal_pointer (&first);
     }
 
-  first = read_line (stdin);
+  first = kiosk_tty_read_line (stdin);
   if (first == NULL)
     goto none;
   if (!kiosk_dash_password_is_acceptable (first, problem))
