@@ -202,30 +202,23 @@ get_string (Check                *c,
   return kiosk_json_get_string (node);
 }
 
-/* A required integer or boolean: %FALSE (and a reason) when it is missing or of another type. */
+/* A required integer (into @integer) or, with @integer NULL, boolean (into @boolean): %FALSE
+ * (and a reason) when it is missing or of another type. */
 static gboolean
-get_int (Check                *c,
-         const KioskJsonValue *o,
-         const char           *path,
-         const char           *name,
-         gint64               *out)
+get_scalar (Check                *c,
+            const KioskJsonValue *o,
+            const char           *path,
+            const char           *name,
+            gint64               *integer,
+            gboolean             *boolean)
 {
-  const KioskJsonValue *node = get (c, o, path, name, KIND_INTEGER, FALSE);
+  const KioskJsonValue *node = get (c, o, path, name,
+                                    integer != NULL ? KIND_INTEGER : KIND_BOOLEAN, FALSE);
 
-  *out = node != NULL ? node->v.integer : *out;
-  return node != NULL;
-}
-
-static gboolean
-get_bool (Check                *c,
-          const KioskJsonValue *o,
-          const char           *path,
-          const char           *name,
-          gboolean             *out)
-{
-  const KioskJsonValue *node = get (c, o, path, name, KIND_BOOLEAN, FALSE);
-
-  *out = node != NULL ? node->v.boolean : *out;
+  if (node != NULL && integer != NULL)
+    *integer = node->v.integer;
+  else if (node != NULL)
+    *boolean = node->v.boolean;
   return node != NULL;
 }
 
@@ -320,20 +313,26 @@ parse_rfc3339_ms (const char *text,
   return TRUE;
 }
 
-/* "touch, button or keyboard", from the names the writer uses. */
-static char *
-list_names (const char * const *names,
-            guint               n)
+/* @value, the string at @path@member, is none of @names (the names the writer uses): the reason
+ * lists them, "touch, button or keyboard". */
+static void
+fail_unlisted (Check              *c,
+               const char         *path,
+               const char         *member,
+               const char         *value,
+               const char * const *names,
+               guint               n)
 {
-  GString *out = g_string_new (NULL);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autofree char *quoted = quote (value);
 
   for (guint i = 0; i < n; i++)
     {
       if (i > 0)
-        g_string_append (out, i + 1 == n ? " or " : ", ");
-      g_string_append (out, names[i]);
+        g_string_append (expected, i + 1 == n ? " or " : ", ");
+      g_string_append (expected, names[i]);
     }
-  return g_string_free (out, FALSE);
+  fail (c, "%s%s “%s” is not %s", path, member, quoted, expected->str);
 }
 
 static void
@@ -389,10 +388,8 @@ read_follow_up (Check                *c,
         kiosk_outcome_to_string (KIOSK_OUTCOME_TIMEOUT),
         kiosk_outcome_to_string (KIOSK_OUTCOME_INTERRUPTED),
       };
-      g_autofree char *quoted = quote (outcome);
-      g_autofree char *expected = list_names (names, G_N_ELEMENTS (names));
 
-      fail (c, "%s" KIOSK_CE_OUTCOME " “%s” is not %s", path, quoted, expected);
+      fail_unlisted (c, path, KIOSK_CE_OUTCOME, outcome, names, G_N_ELEMENTS (names));
       return;
     }
 
@@ -417,7 +414,7 @@ read_contact (Check                *c,
   if (contact == NULL)
     return;
 
-  if (!get_bool (c, contact, path, KIOSK_CE_CONSENT, &consent))
+  if (!get_scalar (c, contact, path, KIOSK_CE_CONSENT, NULL, &consent))
     return;
   if (!consent)
     {
@@ -455,10 +452,10 @@ read_clock (Check                *c,
   if (clock == NULL)
     return;
 
-  get_bool (c, clock, path, KIOSK_CE_SYNCED, &r->time.synced);
-  get_bool (c, clock, path, KIOSK_CE_CORRECTED, &r->clock_corrected);
+  get_scalar (c, clock, path, KIOSK_CE_SYNCED, NULL, &r->time.synced);
+  get_scalar (c, clock, path, KIOSK_CE_CORRECTED, NULL, &r->clock_corrected);
   boot_id = get_string (c, clock, path, KIOSK_CE_BOOT_ID, FALSE, 1, KIOSK_EVENT_MAX_ID_CHARS);
-  if (!get_int (c, clock, path, KIOSK_CE_MONOTONIC_MS, &monotonic_ms))
+  if (!get_scalar (c, clock, path, KIOSK_CE_MONOTONIC_MS, &monotonic_ms, NULL))
     return;
   if (monotonic_ms < 0)
     {
@@ -488,7 +485,7 @@ read_data (Check                *c,
   gint64 seq = 0, version = 0, scale = 0, face = 0;
   gint64 local_wall_us = 0;
 
-  if (get_int (c, d, path, KIOSK_CE_SEQ, &seq) && seq < 1)
+  if (get_scalar (c, d, path, KIOSK_CE_SEQ, &seq, NULL) && seq < 1)
     fail (c, "%s" KIOSK_CE_SEQ ": %" G_GINT64_FORMAT " is less than 1", path, seq);
   r->seq = seq;
 
@@ -503,18 +500,19 @@ read_data (Check                *c,
     }
   r->survey_id = g_strdup (survey_id);
 
-  if (get_int (c, d, path, KIOSK_CE_SURVEY_VERSION, &version) &&
+  if (get_scalar (c, d, path, KIOSK_CE_SURVEY_VERSION, &version, NULL) &&
       (version < 1 || version > G_MAXINT))
     fail (c, "%s" KIOSK_CE_SURVEY_VERSION ": %" G_GINT64_FORMAT " is not a survey version "
           "(1 to %d)", path, version, G_MAXINT);
   r->survey_version = (int) CLAMP (version, 0, G_MAXINT);
 
-  if (get_int (c, d, path, KIOSK_CE_SCALE, &scale) && (scale < 2 || scale > KIOSK_MAX_SCALE))
+  if (get_scalar (c, d, path, KIOSK_CE_SCALE, &scale, NULL) &&
+      (scale < 2 || scale > KIOSK_MAX_SCALE))
     fail (c, "%s" KIOSK_CE_SCALE ": %" G_GINT64_FORMAT " is not a number of faces from 2 to %d",
           path, scale, KIOSK_MAX_SCALE);
   r->scale = (int) CLAMP (scale, 0, KIOSK_MAX_SCALE);
 
-  if (get_int (c, d, path, KIOSK_CE_FACE, &face) && (face < 0 || face >= scale))
+  if (get_scalar (c, d, path, KIOSK_CE_FACE, &face, NULL) && (face < 0 || face >= scale))
     fail (c, "%s" KIOSK_CE_FACE ": %" G_GINT64_FORMAT " is outside the scale of %" G_GINT64_FORMAT
           " faces", path, face, scale);
   r->face = (int) CLAMP (face, 0, KIOSK_MAX_SCALE);
@@ -527,10 +525,8 @@ read_data (Check                *c,
         kiosk_input_to_string (KIOSK_INPUT_BUTTON),
         kiosk_input_to_string (KIOSK_INPUT_KEYBOARD),
       };
-      g_autofree char *quoted = quote (input);
-      g_autofree char *expected = list_names (names, G_N_ELEMENTS (names));
 
-      fail (c, "%s" KIOSK_CE_INPUT " “%s” is not %s", path, quoted, expected);
+      fail_unlisted (c, path, KIOSK_CE_INPUT, input, names, G_N_ELEMENTS (names));
     }
 
   language = get_string (c, d, path, KIOSK_CE_LANGUAGE, FALSE, 1, KIOSK_EVENT_MAX_LANGUAGE_CHARS);
@@ -544,7 +540,7 @@ read_data (Check                *c,
   r->language = g_strdup (language);
 
   /* A rule is named exactly when one matched. */
-  get_bool (c, d, path, KIOSK_CE_MISUSE, &r->misuse);
+  get_scalar (c, d, path, KIOSK_CE_MISUSE, NULL, &r->misuse);
   misuse_rule = get_string (c, d, path, KIOSK_CE_MISUSE_RULE, TRUE, 1, KIOSK_EVENT_MAX_ID_CHARS);
   if (c->reason == NULL && r->misuse && misuse_rule == NULL)
     fail (c, "%s" KIOSK_CE_MISUSE " is true but %s" KIOSK_CE_MISUSE_RULE " is null (it names the "
@@ -682,13 +678,11 @@ _kiosk_ce_refuse (GError    **error,
                   const char *format,
                   ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_propagate_error (error, g_error_new_valist (KIOSK_CLOUDEVENTS_ERROR, code, format, args));
   va_end (args);
-  g_set_error_literal (error, KIOSK_CLOUDEVENTS_ERROR, code, message);
   return NULL;
 }
 

@@ -341,27 +341,10 @@ kiosk_printable_excerpt (const char *text,
   return g_string_free (out, FALSE);
 }
 
-static gboolean
-reply_error (GError    **error,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-reply_error (GError    **error,
-             const char *format,
-             ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, KIOSK_CLOUDEVENTS_ERROR, KIOSK_CLOUDEVENTS_ERROR_INVALID_REPLY,
-               "the server's reply is not a results document for this batch: %s", message);
-  return FALSE;
-}
+/* Every refusal of a reply has this code; kiosk_cloudevents_parse_reply() says once what it
+ * means and clears what was read before. */
+#define reply_error(error, ...) \
+  (_kiosk_ce_refuse ((error), KIOSK_CLOUDEVENTS_ERROR_INVALID_REPLY, __VA_ARGS__), FALSE)
 
 /* Counts bracket nesting outside strings; no allocation, so it cannot be made to fail badly. */
 gboolean
@@ -464,24 +447,13 @@ kiosk_cloudevents_results_to_json (const char * const     *ids,
   return g_string_free (out, FALSE);
 }
 
-/**
- * kiosk_cloudevents_parse_reply:
- * @body: the reply's body (not necessarily NUL-terminated)
- * @ids: the event ids of the batch, in the order they were sent
- * @results: (out caller-allocates): @n_ids results, in the order of @ids
- *
- * Reads `{"results": [{"id", "status", "reason"?}, …]}`. The reply must name every event of the
- * batch exactly once and nothing else; otherwise nothing can be concluded from it and the whole
- * batch is to be sent again. Members the contract does not define are ignored, so a server may
- * add some.
- */
-gboolean
-kiosk_cloudevents_parse_reply (const char          *body,
-                               gsize                length,
-                               const char * const  *ids,
-                               guint                n_ids,
-                               KioskEventResult    *results,
-                               GError             **error)
+static gboolean
+read_reply (const char          *body,
+            gsize                length,
+            const char * const  *ids,
+            guint                n_ids,
+            KioskEventResult    *results,
+            GError             **error)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GHashTable) index = NULL;
@@ -492,10 +464,6 @@ kiosk_cloudevents_parse_reply (const char          *body,
   JsonArray *array;
   guint n_results;
   guint missing = 0;
-
-  g_return_val_if_fail (ids != NULL && results != NULL && n_ids > 0, FALSE);
-
-  memset (results, 0, sizeof *results * n_ids);
 
   if (body == NULL || length == 0)
     return reply_error (error, "the body is empty");
@@ -546,19 +514,13 @@ kiosk_cloudevents_parse_reply (const char          *body,
       guint position;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        {
-          kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, KIOSK_CE_RESULTS "[%u] is not an object", i);
-        }
+        return reply_error (error, KIOSK_CE_RESULTS "[%u] is not an object", i);
       object = json_node_get_object (element);
 
       id_node = json_object_get_member (object, KIOSK_CE_RESULT_ID);
       if (id_node == NULL || json_node_get_value_type (id_node) != G_TYPE_STRING)
-        {
-          kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, KIOSK_CE_RESULTS "[%u] has no string “" KIOSK_CE_RESULT_ID "”",
-                              i);
-        }
+        return reply_error (error, KIOSK_CE_RESULTS "[%u] has no string “" KIOSK_CE_RESULT_ID "”",
+                            i);
       id = json_node_get_string (id_node);
 
       position = GPOINTER_TO_UINT (g_hash_table_lookup (index, id));
@@ -566,15 +528,11 @@ kiosk_cloudevents_parse_reply (const char          *body,
         {
           g_autofree char *excerpt = kiosk_printable_excerpt (id, -1, 40);
 
-          kiosk_event_results_clear (results, n_ids);
           return reply_error (error, KIOSK_CE_RESULTS "[%u] names “%s”, which is not in the batch",
                               i, excerpt);
         }
       if (named[position - 1])
-        {
-          kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, KIOSK_CE_RESULTS "[%u] names “%s” a second time", i, id);
-        }
+        return reply_error (error, KIOSK_CE_RESULTS "[%u] names “%s” a second time", i, id);
 
       status_node = json_object_get_member (object, KIOSK_CE_STATUS);
       status_text = status_node && json_node_get_value_type (status_node) == G_TYPE_STRING
@@ -583,7 +541,6 @@ kiosk_cloudevents_parse_reply (const char          *body,
         {
           g_autofree char *excerpt = kiosk_printable_excerpt (status_text, -1, 40);
 
-          kiosk_event_results_clear (results, n_ids);
           return reply_error (error, KIOSK_CE_RESULTS "[%u]: “" KIOSK_CE_STATUS "” is %s%s%s "
                               "(expected %s, %s or %s)", i,
                               status_text ? "“" : "", status_text ? excerpt : "missing",
@@ -595,11 +552,8 @@ kiosk_cloudevents_parse_reply (const char          *body,
       reason_node = json_object_get_member (object, KIOSK_CE_REASON);
       if (reason_node != NULL && !JSON_NODE_HOLDS_NULL (reason_node) &&
           json_node_get_value_type (reason_node) != G_TYPE_STRING)
-        {
-          kiosk_event_results_clear (results, n_ids);
-          return reply_error (error, KIOSK_CE_RESULTS "[%u]: “" KIOSK_CE_REASON "” is not a string",
-                              i);
-        }
+        return reply_error (error, KIOSK_CE_RESULTS "[%u]: “" KIOSK_CE_REASON "” is not a string",
+                            i);
 
       named[position - 1] = TRUE;
       results[position - 1].status = status;
@@ -612,18 +566,42 @@ kiosk_cloudevents_parse_reply (const char          *body,
     if (!named[i])
       missing++;
 
-  if (missing > 0)
-    {
-      for (guint i = 0; i < n_ids; i++)
-        if (!named[i])
-          {
-            kiosk_event_results_clear (results, n_ids);
-            return reply_error (error, "%u of the %u events are not named (the first is “%s”)",
-                                missing, n_ids, ids[i]);
-          }
-    }
+  for (guint i = 0; i < n_ids; i++)
+    if (!named[i])
+      return reply_error (error, "%u of the %u events are not named (the first is “%s”)",
+                          missing, n_ids, ids[i]);
 
   return TRUE;
+}
+
+/**
+ * kiosk_cloudevents_parse_reply:
+ * @body: the reply's body (not necessarily NUL-terminated)
+ * @ids: the event ids of the batch, in the order they were sent
+ * @results: (out caller-allocates): @n_ids results, in the order of @ids
+ *
+ * Reads `{"results": [{"id", "status", "reason"?}, …]}`. The reply must name every event of the
+ * batch exactly once and nothing else; otherwise nothing can be concluded from it and the whole
+ * batch is to be sent again. Members the contract does not define are ignored, so a server may
+ * add some.
+ */
+gboolean
+kiosk_cloudevents_parse_reply (const char          *body,
+                               gsize                length,
+                               const char * const  *ids,
+                               guint                n_ids,
+                               KioskEventResult    *results,
+                               GError             **error)
+{
+  g_return_val_if_fail (ids != NULL && results != NULL && n_ids > 0, FALSE);
+
+  memset (results, 0, sizeof *results * n_ids);
+  if (read_reply (body, length, ids, n_ids, results, error))
+    return TRUE;
+
+  kiosk_event_results_clear (results, n_ids);
+  g_prefix_error (error, "the server's reply is not a results document for this batch: ");
+  return FALSE;
 }
 
 void
