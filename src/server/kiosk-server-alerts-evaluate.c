@@ -114,7 +114,7 @@ load_rules (PGconn  *conn,
             gint64   site_id,
             GError **error)
 {
-  g_autofree char *site = g_strdup_printf ("%" G_GINT64_FORMAT, site_id);
+  g_autofree char *site = id_param (site_id);
   const char *params[] = { site };
   g_autoptr(PGresult) result =
     kiosk_db_exec (conn, "SELECT id, name, kind, coalesce (site_id, 0), coalesce (group_id, 0), "
@@ -197,17 +197,16 @@ add_observation (GPtrArray  *observations,
 
 /* unhappy-share and very-unhappy-count: the last window_minutes of each site. */
 static gboolean
-measure_window (PGconn                  *conn,
+measure_window (Pass                    *pass,
                 const KioskAlertRuleRow *rule,
                 const char              *site_ids,
-                const char              *now,
                 GPtrArray               *observations,
                 GError                 **error)
 {
   g_autofree char *window = g_strdup_printf ("%u", rule->window_minutes);
-  const char *params[] = { site_ids, now, window };
+  const char *params[] = { site_ids, pass->now, window };
   g_autoptr(PGresult) result =
-    kiosk_db_exec (conn,
+    kiosk_db_exec (pass->conn,
                    "SELECT s.id, count (r.face),"
                    " count (r.face) FILTER (WHERE r.face * 2 < r.scale - 1),"
                    " count (r.face) FILTER (WHERE r.face = 0) "
@@ -246,16 +245,15 @@ measure_window (PGconn                  *conn,
 
 /* happy-index: each site's local day so far, from the day rollups. */
 static gboolean
-measure_day (PGconn                  *conn,
+measure_day (Pass                    *pass,
              const KioskAlertRuleRow *rule,
              const char              *site_ids,
-             const char              *now,
              GPtrArray               *observations,
              GError                 **error)
 {
-  const char *params[] = { site_ids, now };
+  const char *params[] = { site_ids, pass->now };
   g_autoptr(PGresult) result =
-    kiosk_db_exec (conn,
+    kiosk_db_exec (pass->conn,
                    "SELECT d.site_id, d.scale, d.face, sum (d.n)::bigint FROM sites s "
                    "JOIN rollup_days d ON d.site_id = s.id AND NOT d.misuse"
                    " AND d.local_date = (" NOW_SQL " AT TIME ZONE s.time_zone)::date "
@@ -305,17 +303,15 @@ measure_day (PGconn                  *conn,
 /* silent-kiosk: each kiosk's last heartbeat (else its registration) against the opening time
  * of its site since then. */
 static gboolean
-measure_silence (PGconn                  *conn,
+measure_silence (Pass                    *pass,
                  const KioskAlertRuleRow *rule,
-                 GHashTable              *sites_by_id,
                  const char              *site_ids,
-                 gint64                   now_us,
                  GPtrArray               *observations,
                  GError                 **error)
 {
   const char *params[] = { site_ids };
   g_autoptr(PGresult) result =
-    kiosk_db_exec (conn,
+    kiosk_db_exec (pass->conn,
                    "SELECT d.id, d.site_id,"
                    " (extract (epoch FROM coalesce (h.received_at, d.created_at)) * 1000000)::bigint "
                    "FROM devices d LEFT JOIN device_health h ON h.device_id = d.id "
@@ -329,9 +325,9 @@ measure_silence (PGconn                  *conn,
     {
       gint64 site_id = g_ascii_strtoll (PQgetvalue (result, r, 1), NULL, 10);
       gint64 last_us = g_ascii_strtoll (PQgetvalue (result, r, 2), NULL, 10);
-      KioskDashSite *site = g_hash_table_lookup (sites_by_id, &site_id);
+      KioskDashSite *site = g_hash_table_lookup (pass->sites_by_id, &site_id);
       /* Counted up to a week, for the message's "silent for …". */
-      gint64 silent_us = kiosk_dash_open_us (site ? site->hours : NULL, last_us, now_us,
+      gint64 silent_us = kiosk_dash_open_us (site ? site->hours : NULL, last_us, pass->now_us,
                                              7 * G_TIME_SPAN_DAY);
 
       add_observation (observations, site_id, PQgetvalue (result, r, 0), silent_us >= window_us,
@@ -340,27 +336,44 @@ measure_silence (PGconn                  *conn,
   return TRUE;
 }
 
-/* The top three reasons given on the unhappy side in the window, with their labels in the
- * rule's language, and the latest comments, as the episode's jsonb. */
 static gboolean
-read_details (PGconn                  *conn,
-              const KioskAlertRuleRow *rule,
-              const KioskDashSite     *site,
-              const char              *now,
-              char                   **out_reasons,
-              char                   **out_comments,
-              GError                 **error)
+finish (PGconn   *conn,
+        gboolean  ok,
+        GError  **error)
+{
+  if (ok)
+    return kiosk_db_run (conn, "COMMIT", error);
+  kiosk_db_run (conn, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+/* What an episode keeps of its site's latest answers, as its jsonb: the top three reasons given
+ * on the unhappy side in the window, with their labels in the rule's language, and the latest
+ * comments; nothing ("[]") for a silent kiosk. */
+static gboolean
+episode_details (Pass                    *pass,
+                 const KioskAlertRuleRow *rule,
+                 const KioskDashSite     *site,
+                 char                   **out_reasons,
+                 char                   **out_comments,
+                 GError                 **error)
 {
   g_autofree char *site_id = id_param (site->id);
   g_autofree char *window = g_strdup_printf ("%u", rule->kind == KIOSK_ALERT_HAPPY_INDEX
                                                    ? 0 : rule->window_minutes);
-  const char *params[] = { site_id, now, window, site->time_zone };
+  const char *params[] = { site_id, pass->now, window, site->time_zone };
   g_autoptr(PGresult) reasons = NULL;
   g_autoptr(PGresult) comments = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
 
-  reasons = kiosk_db_exec (conn,
+  if (rule->kind == KIOSK_ALERT_SILENT_KIOSK)
+    {
+      *out_reasons = g_strdup ("[]");
+      *out_comments = g_strdup ("[]");
+      return TRUE;
+    }
+  reasons = kiosk_db_exec (pass->conn,
                            "SELECT r.follow_up_id, o, count (*),"
                            " (array_agg (r.survey_id ORDER BY r.time DESC))[1],"
                            " (array_agg (r.survey_version ORDER BY r.time DESC))[1] "
@@ -374,7 +387,7 @@ read_details (PGconn                  *conn,
                            G_N_ELEMENTS (params), params, error);
   if (reasons == NULL)
     return FALSE;
-  comments = kiosk_db_exec (conn,
+  comments = kiosk_db_exec (pass->conn,
                             "SELECT coalesce (jsonb_agg (c ORDER BY t DESC), '[]')::text FROM ("
                             " SELECT r.time AS t, jsonb_build_object ("
                             "  'time', to_char (r.time AT TIME ZONE 'UTC',"
@@ -394,7 +407,7 @@ read_details (PGconn                  *conn,
     {
       g_autoptr(GError) local_error = NULL;
       g_autoptr(GPtrArray) surveys = g_ptr_array_new_with_free_func (g_object_unref);
-      KioskSurvey *survey = kiosk_server_survey_lookup (conn, PQgetvalue (reasons, r, 3),
+      KioskSurvey *survey = kiosk_server_survey_lookup (pass->conn, PQgetvalue (reasons, r, 3),
                                                         atoi (PQgetvalue (reasons, r, 4)),
                                                         &local_error);
       KioskDashReason reason = {
@@ -424,34 +437,6 @@ read_details (PGconn                  *conn,
   return TRUE;
 }
 
-static gboolean
-finish (PGconn   *conn,
-        gboolean  ok,
-        GError  **error)
-{
-  if (ok)
-    return kiosk_db_run (conn, "COMMIT", error);
-  kiosk_db_run (conn, "ROLLBACK", NULL);
-  return FALSE;
-}
-
-/* What an episode keeps of its site's latest answers: nothing ("[]") for a silent kiosk. */
-static gboolean
-episode_details (Pass                    *pass,
-                 const KioskAlertRuleRow *rule,
-                 const KioskDashSite     *site,
-                 char                   **out_reasons,
-                 char                   **out_comments,
-                 GError                 **error)
-{
-  if (rule->kind == KIOSK_ALERT_SILENT_KIOSK)
-    {
-      *out_reasons = g_strdup ("[]");
-      *out_comments = g_strdup ("[]");
-      return TRUE;
-    }
-  return read_details (pass->conn, rule, site, pass->now, out_reasons, out_comments, error);
-}
 
 /* Opens a transaction and runs @sql, which changes one episode and returns a row: the row, the
  * transaction open; else NULL, the transaction ended, *@out_ok FALSE on an error and TRUE when
@@ -676,16 +661,15 @@ evaluate_rule (Pass                    *pass,
     {
     case KIOSK_ALERT_UNHAPPY_SHARE:
     case KIOSK_ALERT_VERY_UNHAPPY_COUNT:
-      ok = measure_window (pass->conn, rule, site_ids, pass->now, observations, error);
+      ok = measure_window (pass, rule, site_ids, observations, error);
       break;
     case KIOSK_ALERT_HAPPY_INDEX:
-      ok = measure_day (pass->conn, rule, site_ids, pass->now, observations, error);
+      ok = measure_day (pass, rule, site_ids, observations, error);
       break;
     case KIOSK_ALERT_SILENT_KIOSK:
     case KIOSK_ALERT_N_KINDS:
     default:
-      ok = measure_silence (pass->conn, rule, pass->sites_by_id, site_ids, pass->now_us,
-                            observations, error);
+      ok = measure_silence (pass, rule, site_ids, observations, error);
       break;
     }
   if (!ok)
