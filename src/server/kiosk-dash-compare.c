@@ -9,25 +9,12 @@
 #include "kiosk-dash-pages.h"
 #include "kiosk-html.h"
 
-void
-kiosk_dash_compare (KioskDashRequest *request,
-                    PGconn           *conn,
-                    KioskDashReply   *reply)
+static void
+compare_page (KioskDashComparison *comparison,
+              GString             *out,
+              KioskDashRequest    *request,
+              const char          *query)
 {
-  KioskDashFilter filter = { 0 };
-  g_autoptr(GString) problem = g_string_new (NULL);
-  g_autoptr(KioskDashComparison) comparison = kiosk_dash_filtered_load (
-    request, conn, reply, &filter, problem, (KioskDashFilteredQuery) kiosk_dash_data_compare,
-    "compare");
-  g_autofree char *query = NULL;
-  GString *out = reply->body;
-
-  if (comparison == NULL)
-    return;
-  query = kiosk_dash_filter_query (&filter);
-
-  kiosk_dash_filtered_page_begin (reply, request, D_("Compare"), "compare", problem->str, &filter,
-                                  conn);
   kiosk_html (out, "<p class=\"note\">");
   kiosk_html_txt (out, D_("People rate differently from country to country and from one kind "
                           "of place to another: read a site beside the average of its type "
@@ -81,28 +68,13 @@ kiosk_dash_compare (KioskDashRequest *request,
         }
       kiosk_html (out, "</tbody></table>\n");
     }
-
-  kiosk_dash_download_link (out, request, "/compare.csv", query);
-  kiosk_dash_page_end (reply, request);
-  kiosk_dash_filter_clear (&filter);
 }
 
-void
-kiosk_dash_compare_csv (KioskDashRequest *request,
-                        PGconn           *conn,
-                        KioskDashReply   *reply)
+static void
+compare_csv (KioskDashComparison *comparison,
+             GString             *out)
 {
-  KioskDashFilter filter = { 0 };
-  g_autoptr(GString) problem = g_string_new (NULL);
-  g_autoptr(KioskDashComparison) comparison = kiosk_dash_filtered_load (
-    request, conn, reply, &filter, problem, (KioskDashFilteredQuery) kiosk_dash_data_compare,
-    "compare");
-
-  if (comparison == NULL)
-    return;
-  kiosk_dash_filter_clear (&filter);
-  kiosk_dash_reply_csv (reply, "compare.csv");
-  kiosk_dash_csv_row (reply->body, 12, "kind", "rank", "name", "title", "happy_index",
+  kiosk_dash_csv_row (out, 12, "kind", "rank", "name", "title", "happy_index",
                       "responses", "site_type", "type_index", "type_responses", "country",
                       "country_index", "country_responses");
   for (guint i = 0; i < comparison->sites->len; i++)
@@ -116,7 +88,7 @@ kiosk_dash_compare_csv (KioskDashRequest *request,
       g_autofree char *country_index = row->country ? kiosk_dash_counts_index_csv (&row->country->counts) : NULL;
       g_autofree char *country_n = row->country ? kiosk_dash_uint_csv (row->country->counts.n) : NULL;
 
-      kiosk_dash_csv_row (reply->body, 12, "site", rank, row->site->name, row->site->title,
+      kiosk_dash_csv_row (out, 12, "site", rank, row->site->name, row->site->title,
                           index, n, row->site->site_type, type_index, type_n,
                           row->site->country, country_index, country_n);
     }
@@ -127,7 +99,15 @@ kiosk_dash_compare_csv (KioskDashRequest *request,
       g_autofree char *index = kiosk_dash_counts_index_csv (&group->counts);
       g_autofree char *n = kiosk_dash_uint_csv (group->counts.n);
 
-      kiosk_dash_csv_row (reply->body, 12, "group", rank, group->key, group->title, index, n,
+      kiosk_dash_csv_row (out, 12, "group", rank, group->key, group->title, index, n,
                           NULL, NULL, NULL, NULL, NULL, NULL);
     }
 }
+
+static const KioskDashFilteredPage compare = {
+  (KioskDashFilteredQuery) kiosk_dash_data_compare, (GDestroyNotify) kiosk_dash_comparison_free,
+  "compare", DN_("Compare"), FALSE, (KioskDashFilteredWrite) compare_page,
+  (KioskDashFilteredCsv) compare_csv,
+};
+
+KIOSK_DASH_DEFINE_FILTERED_PAGE (kiosk_dash_compare, compare)

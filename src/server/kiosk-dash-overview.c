@@ -18,27 +18,12 @@ overview_now (PGconn                *conn,
   return kiosk_dash_data_overview (conn, user, filter, g_get_real_time (), error);
 }
 
-void
-kiosk_dash_overview (KioskDashRequest *request,
-                     PGconn           *conn,
-                     KioskDashReply   *reply)
+static void
+overview_page (GPtrArray        *rows,
+               GString          *out,
+               KioskDashRequest *request,
+               const char       *query)
 {
-  KioskDashFilter filter = { 0 };
-  g_autoptr(GString) problem = g_string_new (NULL);
-  g_autoptr(GPtrArray) rows = kiosk_dash_filtered_load (request, conn, reply, &filter,
-                                                           problem, overview_now, "overview");
-  g_autofree char *query = NULL;
-  GString *out = reply->body;
-
-  if (rows == NULL)
-    return;
-  query = kiosk_dash_filter_query (&filter);
-
-  /* Today, 7 and 30 days are the overview's periods: a date range would change nothing. */
-  filter.fixed_periods = TRUE;
-  kiosk_dash_filtered_page_begin (reply, request, D_("Overview"), "overview", problem->str,
-                                  &filter, conn);
-
   if (rows->len == 0)
     {
       kiosk_dash_paragraph (out, D_("There is no site you may see. "
@@ -102,27 +87,13 @@ kiosk_dash_overview (KioskDashRequest *request,
         }
       kiosk_html (out, "</tbody>\n</table>\n");
     }
-
-  kiosk_dash_download_link (out, request, "/overview.csv", query);
-  kiosk_dash_page_end (reply, request);
-  kiosk_dash_filter_clear (&filter);
 }
 
-void
-kiosk_dash_overview_csv (KioskDashRequest *request,
-                         PGconn           *conn,
-                         KioskDashReply   *reply)
+static void
+overview_csv (GPtrArray *rows,
+              GString   *out)
 {
-  KioskDashFilter filter = { 0 };
-  g_autoptr(GString) problem = g_string_new (NULL);
-  g_autoptr(GPtrArray) rows = kiosk_dash_filtered_load (request, conn, reply, &filter,
-                                                           problem, overview_now, "overview");
-
-  if (rows == NULL)
-    return;
-  kiosk_dash_filter_clear (&filter);
-  kiosk_dash_reply_csv (reply, "overview.csv");
-  kiosk_dash_csv_row (reply->body, 17, "site", "title",
+  kiosk_dash_csv_row (out, 17, "site", "title",
                       "index_today", "n_today", "index_previous_day", "n_previous_day",
                       "index_7_days", "n_7_days", "index_previous_7_days", "n_previous_7_days",
                       "index_30_days", "n_30_days", "index_previous_30_days",
@@ -143,10 +114,18 @@ kiosk_dash_overview_csv (KioskDashRequest *request,
       v[12] = kiosk_dash_uint_csv (row->current[KIOSK_DASH_MONTH].all);
       v[13] = kiosk_dash_uint_csv (row->current[KIOSK_DASH_MONTH].misuse);
       v[14] = kiosk_dash_uint_csv (row->silent);
-      kiosk_dash_csv_row (reply->body, 17, row->site->name, row->site->title,
+      kiosk_dash_csv_row (out, 17, row->site->name, row->site->title,
                           v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
                           v[11], v[12], v[13], v[14]);
       for (guint k = 0; k < G_N_ELEMENTS (v); k++)
         g_free (v[k]);
     }
 }
+
+/* Today, 7 and 30 days are the overview's periods: a date range would change nothing. */
+static const KioskDashFilteredPage overview = {
+  overview_now, (GDestroyNotify) g_ptr_array_unref, "overview", DN_("Overview"), TRUE,
+  (KioskDashFilteredWrite) overview_page, (KioskDashFilteredCsv) overview_csv,
+};
+
+KIOSK_DASH_DEFINE_FILTERED_PAGE (kiosk_dash_overview, overview)

@@ -403,6 +403,43 @@ kiosk_dash_filtered_load (KioskDashRequest      *request,
 }
 
 void
+kiosk_dash_filtered_reply (KioskDashRequest            *request,
+                           PGconn                      *conn,
+                           KioskDashReply              *reply,
+                           const KioskDashFilteredPage *page,
+                           gboolean                     csv)
+{
+  KioskDashFilter filter = { 0 };
+  g_autoptr(GString) problem = g_string_new (NULL);
+  gpointer data = kiosk_dash_filtered_load (request, conn, reply, &filter, problem, page->query,
+                                            page->name);
+  g_autofree char *query = NULL;
+  g_autofree char *csv_name = g_strconcat (page->name, ".csv", NULL);
+
+  if (data == NULL)
+    return;
+  if (csv)
+    {
+      kiosk_dash_reply_csv (reply, csv_name);
+      page->csv (data, reply->body);
+    }
+  else
+    {
+      g_autofree char *path = g_strconcat ("/", csv_name, NULL);
+
+      query = kiosk_dash_filter_query (&filter);
+      filter.fixed_periods = page->fixed_periods;
+      kiosk_dash_filtered_page_begin (reply, request, D_(page->title), page->name,
+                                      problem->str, &filter, conn);
+      page->write (data, reply->body, request, query);
+      kiosk_dash_download_link (reply->body, request, path, query);
+      kiosk_dash_page_end (reply, request);
+    }
+  kiosk_dash_filter_clear (&filter);
+  page->free_data (data);
+}
+
+void
 kiosk_dash_filter_clear (KioskDashFilter *filter)
 {
   g_clear_pointer (&filter->survey_id, g_free);

@@ -45,9 +45,12 @@ typedef struct
   GPtrArray *headers;             /* char*: "Name: value" */
 } KioskDashReply;
 
-typedef void (*KioskDashHandler) (KioskDashRequest *request,
-                                  PGconn           *conn,
-                                  KioskDashReply   *reply);
+/* A page fills @reply. Pages are declared with this function type (kiosk-dash-pages.h), so
+ * their signature is written once. */
+typedef void KioskDashPage (KioskDashRequest *request,
+                            PGconn           *conn,
+                            KioskDashReply   *reply);
+typedef KioskDashPage *KioskDashHandler;
 
 typedef enum
 {
@@ -156,6 +159,45 @@ gpointer kiosk_dash_filtered_load (KioskDashRequest      *request,
                                    GString               *problem,
                                    KioskDashFilteredQuery query,
                                    const char            *what);
+/* Writes the content of a page of @data (what a KioskDashFilteredQuery returned) between the
+ * filter form and the download link; @query is the filter's (kiosk_dash_filter_query). */
+typedef void (*KioskDashFilteredWrite) (gpointer          data,
+                                        GString          *out,
+                                        KioskDashRequest *request,
+                                        const char       *query);
+/* Writes the rows of @data's CSV download. */
+typedef void (*KioskDashFilteredCsv)   (gpointer          data,
+                                        GString          *out);
+/* A page of @query's data, "/@name.csv" its table as CSV. */
+typedef struct
+{
+  KioskDashFilteredQuery query;
+  GDestroyNotify         free_data;
+  const char            *name;           /* the navigation's id, the log's word, the CSV's */
+  const char            *title;          /* marked with DN_ */
+  gboolean               fixed_periods;  /* see KioskDashFilter */
+  KioskDashFilteredWrite write;
+  KioskDashFilteredCsv   csv;
+} KioskDashFilteredPage;
+/* Loads @page's data as kiosk_dash_filtered_load() does and writes the page (the chrome, the
+ * title, the filter's problem and form, @page->write, the download link) or, with @csv, the
+ * CSV download. */
+void     kiosk_dash_filtered_reply (KioskDashRequest            *request,
+                                    PGconn                      *conn,
+                                    KioskDashReply              *reply,
+                                    const KioskDashFilteredPage *page,
+                                    gboolean                     csv);
+/* Defines the pages @name (HTML) and @name_csv of the KioskDashFilteredPage @page, as
+ * G_DEFINE_TYPE defines a type's functions. */
+#define KIOSK_DASH_DEFINE_FILTERED_PAGE(name, page) \
+  void name (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply) \
+  { \
+    kiosk_dash_filtered_reply (request, conn, reply, &(page), FALSE); \
+  } \
+  void name##_csv (KioskDashRequest *request, PGconn *conn, KioskDashReply *reply) \
+  { \
+    kiosk_dash_filtered_reply (request, conn, reply, &(page), TRUE); \
+  }
 /* The filter's query string ("from=…&to=…&survey=…&misuse=1"), e.g. for the CSV links. */
 char    *kiosk_dash_filter_query  (const KioskDashFilter *filter);
 /* A day as YYYY-MM-DD. */
