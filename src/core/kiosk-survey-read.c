@@ -19,6 +19,33 @@
 
 #define MAX_FILE_SIZE (1024 * 1024)
 
+/* @node as an object whose keys are all @keys (NULL-terminated); NULL when it is no object. */
+static JsonObject *
+read_object (Validator          *v,
+             const char         *path,
+             JsonNode           *node,
+             const char * const *keys)
+{
+  JsonObject *object = _kiosk_survey_expect_object (v, path, node);
+
+  if (object != NULL)
+    _kiosk_survey_check_keys (v, path, object, keys);
+  return object;
+}
+
+/* The required member @key of @object: a text in every language. */
+static GHashTable *
+read_texts (Validator  *v,
+            const char *path,
+            JsonObject *object,
+            const char *key)
+{
+  g_autofree char *p = _kiosk_survey_member_path (path, key);
+
+  return _kiosk_survey_expect_texts (v, p, _kiosk_survey_get_member (v, path, object, key, TRUE),
+                                     TRUE);
+}
+
 /* "languages" and "default_language" first: every text is checked against them. The default
  * goes first in the list the survey keeps. */
 static Languages *
@@ -105,13 +132,11 @@ read_faces (Validator     *v,
   static const char * const keys[] = { "negative", "positive", NULL };
   static const char * const side_names[] = { "negative", "positive" };
   gboolean seen[KIOSK_SURVEY_SCALE] = { FALSE, };
-  JsonObject *object = _kiosk_survey_expect_object (v, "faces", node);
   gsize before = v->problems->len;
+  JsonObject *object = read_object (v, "faces", node, keys);
 
   if (object == NULL)
     return FALSE;
-
-  _kiosk_survey_check_keys (v, "faces", object, keys);
 
   for (guint side = 0; side < G_N_ELEMENTS (side_names); side++)
     {
@@ -162,22 +187,18 @@ read_faces (Validator     *v,
   return v->problems->len == before;
 }
 
-static gboolean
+/* The optional parts of a follow-up, each an object: the keys it may hold, and its reader. */
+static const char * const comment_keys[] = { "max_length", "prompt", NULL };
+static const char * const contact_keys[] = { "consent", "fields", NULL };
+
+static void
 read_comment (Validator     *v,
               const char    *path,
-              JsonNode      *node,
+              JsonObject    *object,
               KioskFollowUp *follow_up)
 {
-  static const char * const keys[] = { "max_length", "prompt", NULL };
-  JsonObject *object = _kiosk_survey_expect_object (v, path, node);
   JsonNode *max_node;
   gint64 max_length = KIOSK_SURVEY_DEFAULT_COMMENT_LENGTH;
-  gsize before = v->problems->len;
-
-  if (object == NULL)
-    return FALSE;
-
-  _kiosk_survey_check_keys (v, path, object, keys);
 
   max_node = _kiosk_survey_get_member (v, path, object, "max_length", FALSE);
   if (max_node != NULL)
@@ -189,48 +210,20 @@ read_comment (Validator     *v,
                                     &max_length);
     }
 
-  {
-    g_autofree char *p = _kiosk_survey_member_path (path, "prompt");
-
-    follow_up->comment_prompt = _kiosk_survey_expect_texts (v, p,
-                                                            _kiosk_survey_get_member (v, path,
-                                                                                      object,
-                                                                                      "prompt",
-                                                                                      TRUE),
-                                                            TRUE);
-  }
+  follow_up->comment_prompt = read_texts (v, path, object, "prompt");
   follow_up->comment_max_length = max_length;
-
-  return v->problems->len == before;
 }
 
-static gboolean
+static void
 read_contact (Validator     *v,
               const char    *path,
-              JsonNode      *node,
+              JsonObject    *object,
               KioskFollowUp *follow_up)
 {
-  static const char * const keys[] = { "consent", "fields", NULL };
   static const char * const field_names[] = { "name", "email", "phone", NULL };
-  JsonObject *object = _kiosk_survey_expect_object (v, path, node);
   JsonNode *fields_node;
-  gsize before = v->problems->len;
 
-  if (object == NULL)
-    return FALSE;
-
-  _kiosk_survey_check_keys (v, path, object, keys);
-
-  {
-    g_autofree char *p = _kiosk_survey_member_path (path, "consent");
-
-    follow_up->contact_consent = _kiosk_survey_expect_texts (v, p,
-                                                             _kiosk_survey_get_member (v, path,
-                                                                                       object,
-                                                                                       "consent",
-                                                                                       TRUE),
-                                                             TRUE);
-  }
+  follow_up->contact_consent = read_texts (v, path, object, "consent");
 
   fields_node = _kiosk_survey_get_member (v, path, object, "fields", FALSE);
   if (fields_node == NULL)
@@ -266,9 +259,21 @@ read_contact (Validator     *v,
             follow_up->contact_fields |= field;
         }
     }
-
-  return v->problems->len == before;
 }
+
+/* Each read only when its object is there, and only as far as it is an object. */
+static const struct
+{
+  const char         *key;
+  const char * const *keys;
+  void              (*read) (Validator     *v,
+                             const char    *path,
+                             JsonObject    *object,
+                             KioskFollowUp *follow_up);
+} follow_up_parts[] = {
+  { "comment", comment_keys, read_comment },
+  { "contact", contact_keys, read_contact },
+};
 
 static gboolean
 read_option (Validator     *v,
@@ -278,9 +283,8 @@ read_option (Validator     *v,
              KioskFollowUp *follow_up)
 {
   static const char * const keys[] = { "id", "label", NULL };
-  JsonObject *object = _kiosk_survey_expect_object (v, path, node);
+  JsonObject *object = read_object (v, path, node, keys);
   g_autofree char *id_path = _kiosk_survey_member_path (path, "id");
-  g_autofree char *label_path = _kiosk_survey_member_path (path, "label");
   const char *id;
   GHashTable *label;
   int existing;
@@ -288,12 +292,8 @@ read_option (Validator     *v,
   if (object == NULL)
     return FALSE;
 
-  _kiosk_survey_check_keys (v, path, object, keys);
-
   id = _kiosk_survey_expect_id (v, id_path, _kiosk_survey_get_member (v, path, object, "id", TRUE));
-  label = _kiosk_survey_expect_texts (v, label_path,
-                                      _kiosk_survey_get_member (v, path, object, "label", TRUE),
-                                      TRUE);
+  label = read_texts (v, path, object, "label");
 
   /* Option ids are what the server counts: two options with one id would merge two reasons. */
   existing = id ? kiosk_follow_up_find_option (follow_up, id) : -1;
@@ -316,12 +316,11 @@ read_follow_up (Validator     *v,
   static const char * const keys[] = { "id", "question", "choice", "options", "comment",
                                        "contact", NULL };
   g_autoptr(KioskFollowUp) follow_up = NULL;
-  JsonObject *object = _kiosk_survey_expect_object (v, path, node);
+  gsize before = v->problems->len;
+  JsonObject *object = read_object (v, path, node, keys);
   JsonNode *choice_node;
-  JsonNode *child;
   JsonArray *options;
   const char *id;
-  gsize before = v->problems->len;
 
   if (object == NULL)
     return NULL;
@@ -330,8 +329,6 @@ read_follow_up (Validator     *v,
   follow_up = _kiosk_follow_up_new (v->languages);
   follow_up->side = side;
 
-  _kiosk_survey_check_keys (v, path, object, keys);
-
   {
     g_autofree char *p = _kiosk_survey_member_path (path, "id");
 
@@ -339,14 +336,7 @@ read_follow_up (Validator     *v,
     follow_up->id = g_strdup (id);
   }
 
-  {
-    g_autofree char *p = _kiosk_survey_member_path (path, "question");
-
-    follow_up->question = _kiosk_survey_expect_texts (v, p,
-                                                      _kiosk_survey_get_member (v, path, object,
-                                                                                "question", TRUE),
-                                                      TRUE);
-  }
+  follow_up->question = read_texts (v, path, object, "question");
 
   follow_up->choice = KIOSK_CHOICE_SINGLE;
   choice_node = _kiosk_survey_get_member (v, path, object, "choice", FALSE);
@@ -384,20 +374,18 @@ read_follow_up (Validator     *v,
       }
   }
 
-  child = _kiosk_survey_get_member (v, path, object, "comment", FALSE);
-  if (child != NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (follow_up_parts); i++)
     {
-      g_autofree char *p = _kiosk_survey_member_path (path, "comment");
+      JsonNode *child = _kiosk_survey_get_member (v, path, object, follow_up_parts[i].key, FALSE);
+      g_autofree char *p = NULL;
+      JsonObject *part;
 
-      read_comment (v, p, child, follow_up);
-    }
-
-  child = _kiosk_survey_get_member (v, path, object, "contact", FALSE);
-  if (child != NULL)
-    {
-      g_autofree char *p = _kiosk_survey_member_path (path, "contact");
-
-      read_contact (v, p, child, follow_up);
+      if (child == NULL)
+        continue;
+      p = _kiosk_survey_member_path (path, follow_up_parts[i].key);
+      part = read_object (v, p, child, follow_up_parts[i].keys);
+      if (part != NULL)
+        follow_up_parts[i].read (v, p, part, follow_up);
     }
 
   return v->problems->len == before ? g_steal_pointer (&follow_up) : NULL;
@@ -410,13 +398,11 @@ read_follow_ups (Validator   *v,
 {
   static const char * const keys[] = { "timeout_seconds", "negative", "positive", NULL };
   static const char * const side_names[] = { "negative", "positive" };
-  JsonObject *object = _kiosk_survey_expect_object (v, "follow_up", node);
+  JsonObject *object = read_object (v, "follow_up", node, keys);
   JsonNode *timeout_node;
 
   if (object == NULL)
     return;
-
-  _kiosk_survey_check_keys (v, "follow_up", object, keys);
 
   timeout_node = _kiosk_survey_get_member (v, "follow_up", object, "timeout_seconds", FALSE);
   if (timeout_node != NULL)
@@ -623,19 +609,14 @@ kiosk_survey_new_from_data (const char  *data,
   if (node != NULL)
     self->language_names = _kiosk_survey_expect_texts (&v, "language_names", node, FALSE);
 
-  self->question = _kiosk_survey_expect_texts (&v, "question",
-                                               _kiosk_survey_get_member (&v, NULL, object,
-                                                                         "question", TRUE),
-                                               TRUE);
+  self->question = read_texts (&v, NULL, object, "question");
   read_faces (&v, _kiosk_survey_get_member (&v, NULL, object, "faces", TRUE), self->sides);
 
   node = _kiosk_survey_get_member (&v, NULL, object, "follow_up", FALSE);
   if (node != NULL)
     read_follow_ups (&v, node, self);
 
-  self->thank_you = _kiosk_survey_expect_texts (&v, "thank_you",
-                                                _kiosk_survey_get_member (&v, NULL, object,
-                                                                          "thank_you", TRUE), TRUE);
+  self->thank_you = read_texts (&v, NULL, object, "thank_you");
 
   if (v.problems->len > 0)
     {
