@@ -107,15 +107,12 @@ fail (GError    **error,
       const char *format,
       ...)
 {
-  g_autofree char *what = NULL;
   va_list args;
 
   va_start (args, format);
-  what = g_strdup_vprintf (format, args);
+  g_propagate_error (error, g_error_new_valist (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, format, args));
   va_end (args);
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: [%s] %s", display_name, group,
-               what);
+  g_prefix_error (error, "%s: [%s] ", display_name, group);
   return FALSE;
 }
 
