@@ -368,12 +368,12 @@ kiosk_dash_data_groups (PGconn              *conn,
   return _kiosk_dash_rows (result, group_from_row, NULL, (GDestroyNotify) kiosk_dash_group_free);
 }
 
-static void
-option (GString    *out,
-        const char *value,
-        const char *label,
-        const char *selected,
-        const char *lang)
+void
+kiosk_dash_option (GString    *out,
+                   const char *value,
+                   const char *label,
+                   const char *selected,
+                   const char *lang)
 {
   kiosk_html (out, "<option value=\"");
   kiosk_html_attr (out, value);
@@ -412,7 +412,7 @@ kiosk_dash_scope_select (GString          *out,
       KioskDashSite *site = g_ptr_array_index (sites, i);
       g_autofree char *value = g_strconcat ("site:", site->name, NULL);
 
-      option (out, value, site->title, selected, NULL);
+      kiosk_dash_option (out, value, site->title, selected, NULL);
     }
   kiosk_html (out, "</optgroup>");
   if (groups != NULL && groups->len > 0)
@@ -427,7 +427,7 @@ kiosk_dash_scope_select (GString          *out,
           /* Translators: a site group in a list of sites and groups, "North (group)" */
           g_autofree char *label = g_strdup_printf (D_("%s (group)"), group->title);
 
-          option (out, value, label, selected, NULL);
+          kiosk_dash_option (out, value, label, selected, NULL);
         }
       kiosk_html (out, "</optgroup>");
     }
@@ -468,7 +468,8 @@ kiosk_dash_language_select (GString          *out,
     {
       const char *native = kiosk_language_get_native_name (languages[i]);
 
-      option (out, languages[i], native ? native : languages[i], selected, languages[i]);
+      kiosk_dash_option (out, languages[i], native ? native : languages[i], selected,
+                         languages[i]);
     }
   kiosk_html (out, "</select>");
 }

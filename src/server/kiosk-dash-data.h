@@ -427,6 +427,13 @@ GPtrArray     *kiosk_dash_data_groups (PGconn               *conn,
                                        const KioskDashUser  *user,
                                        GError              **error);
 
+/* <option value=@value lang=@lang (NULL: none)>@label</option>, selected when @value is
+ * @selected. */
+void           kiosk_dash_option       (GString          *out,
+                                        const char       *value,
+                                        const char       *label,
+                                        const char       *selected,
+                                        const char       *lang);
 /* A <select> of @sites (KioskDashSite) and @groups (KioskDashGroup), in two <optgroup>s; the
  * values are "site:NAME" and "group:NAME", @selected one of them (may be NULL). */
 void           kiosk_dash_scope_select (GString          *out,

@@ -520,11 +520,7 @@ survey_and_misuse_fields (GString               *out,
     {
       const char *id = PQgetvalue (surveys, row, 0);
 
-      kiosk_html (out, "<option value=\"");
-      kiosk_html_attr (out, id);
-      kiosk_html (out, g_strcmp0 (id, filter->survey_id) == 0 ? "\" selected>" : "\">");
-      kiosk_html_txt (out, id);
-      kiosk_html (out, "</option>");
+      kiosk_dash_option (out, id, id, filter->survey_id, NULL);
     }
   kiosk_html (out, "</select></div>\n<div class=\"field check\"><input type=\"checkbox\" "
                    "id=\"f-misuse\" name=\"misuse\" value=\"1\"");

@@ -209,6 +209,8 @@ schedule_form (GString            *out,
                GPtrArray          *groups,
                const char         *problems)
 {
+  const char *period;
+
   kiosk_dash_heading (out, 3, "schedule-form", D_("Add a schedule"));
   kiosk_dash_problem_list (out, NULL, D_("The schedule was not added:"), problems);
   kiosk_html (out, "<form class=\"schedule\" method=\"post\" action=\"/reports/schedules\">\n");
@@ -223,17 +225,11 @@ schedule_form (GString            *out,
   kiosk_dash_scope_select (out, request, "s-scope", "scope", sites, groups, form->scope);
   kiosk_html (out, "</div>\n");
   kiosk_dash_field_begin (out, "s-period", D_("Sent"));
-  kiosk_html (out, "<select id=\"s-period\" name=\"period\"><option value=\"daily\"");
-  if (g_strcmp0 (form->period, "weekly") != 0)
-    kiosk_html (out, " selected");
-  kiosk_html (out, ">");
-  kiosk_html_txt (out, D_("daily"));
-  kiosk_html (out, "</option><option value=\"weekly\"");
-  if (g_strcmp0 (form->period, "weekly") == 0)
-    kiosk_html (out, " selected");
-  kiosk_html (out, ">");
-  kiosk_html_txt (out, D_("weekly"));
-  kiosk_html (out, "</option></select></div>\n");
+  kiosk_html (out, "<select id=\"s-period\" name=\"period\">");
+  period = g_strcmp0 (form->period, "weekly") == 0 ? "weekly" : "daily";
+  kiosk_dash_option (out, "daily", D_("daily"), period, NULL);
+  kiosk_dash_option (out, "weekly", D_("weekly"), period, NULL);
+  kiosk_html (out, "</select></div>\n");
   kiosk_dash_field_begin (out, "s-emails", D_("E-mail addresses, one a line"));
   kiosk_html (out, "<textarea id=\"s-emails\" name=\"emails\" rows=\"3\" required "
                    "autocapitalize=\"none\" spellcheck=\"false\">");

@@ -105,6 +105,28 @@ add_problem (GString    *problems,
   g_string_append_c (problems, '\n');
 }
 
+/* A whole number typed in a field into @out; nothing when the field is empty. @problem (its
+ * "%s" the text) goes to @problems when the text is not one. */
+static void
+read_count (const char *text,
+            guint      *out,
+            GString    *problems,
+            const char *problem)
+{
+  guint64 number;
+  g_autofree char *line = NULL;
+
+  if (*text == '\0')
+    return;
+  if (g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &number, NULL))
+    {
+      *out = (guint) number;
+      return;
+    }
+  line = g_strdup_printf (problem, text);
+  add_problem (problems, line);
+}
+
 /* The rule the form describes; what cannot even be read (a number that is not one) goes to
  * @problems, a line each, and the rest is left to kiosk_alert_rule_check(). */
 static KioskAlertRule *
@@ -115,7 +137,6 @@ rule_from_form (KioskDashRequest *request,
   KioskAlertKind kind = KIOSK_ALERT_UNHAPPY_SHARE;
   g_autoptr(KioskAlertRule) rule = NULL;
   g_auto(GStrv) lines = NULL;
-  guint64 number;
 
   if (!kiosk_alert_kind_from_string (form->kind, &kind))
     add_problem (problems, D_("Kind: choose one of the list."));
@@ -144,30 +165,10 @@ rule_from_form (KioskDashRequest *request,
       else
         rule->threshold = value;
     }
-  if (*form->window)
-    {
-      if (g_ascii_string_to_unsigned (form->window, 10, 0, G_MAXUINT, &number, NULL))
-        rule->window_minutes = (guint) number;
-      else
-        {
-          g_autofree char *line = g_strdup_printf (D_("Window: “%s” is not a whole number of "
-                                                      "minutes."), form->window);
-
-          add_problem (problems, line);
-        }
-    }
-  if (*form->min_responses)
-    {
-      if (g_ascii_string_to_unsigned (form->min_responses, 10, 0, G_MAXUINT, &number, NULL))
-        rule->min_responses = (guint) number;
-      else
-        {
-          g_autofree char *line = g_strdup_printf (D_("Minimum responses: “%s” is not a whole "
-                                                      "number."), form->min_responses);
-
-          add_problem (problems, line);
-        }
-    }
+  read_count (form->window, &rule->window_minutes, problems,
+              D_("Window: “%s” is not a whole number of minutes."));
+  read_count (form->min_responses, &rule->min_responses, problems,
+              D_("Minimum responses: “%s” is not a whole number."));
   /* One a line, as the form asks; commas and spaces between addresses are taken too. */
   g_clear_pointer (&rule->emails, g_ptr_array_unref);
   rule->emails = g_ptr_array_new_with_free_func (g_free);
@@ -250,6 +251,16 @@ scope_title (const KioskAlertRule *rule,
   return rule->site ? rule->site : rule->group;
 }
 
+/* " @name" for a screen reader, after a button's or a link's verb ("Edit", "Remove…"). */
+static void
+hidden_name (GString    *out,
+             const char *name)
+{
+  kiosk_html (out, "<span class=\"visually-hidden\"> ");
+  kiosk_html_txt (out, name);
+  kiosk_html (out, "</span>");
+}
+
 static void
 rules_table (GString          *out,
              KioskDashRequest *request,
@@ -300,17 +311,15 @@ rules_table (GString          *out,
       kiosk_html_url_param (out, rule->name);
       kiosk_html (out, "#rule-form\">");
       kiosk_html_txt (out, D_("Edit"));
-      kiosk_html (out, "<span class=\"visually-hidden\"> ");
-      kiosk_html_txt (out, rule->name);
-      kiosk_html (out, "</span></a> <form method=\"post\" action=\"/alerts/rules/remove\">");
+      hidden_name (out, rule->name);
+      kiosk_html (out, "</a> <form method=\"post\" action=\"/alerts/rules/remove\">");
       kiosk_dash_csrf_field (out, request);
       kiosk_html (out, "<input type=\"hidden\" name=\"name\" value=\"");
       kiosk_html_attr (out, rule->name);
       kiosk_html (out, "\"><button type=\"submit\" class=\"secondary\">");
       kiosk_html_txt (out, D_("Remove…"));
-      kiosk_html (out, "<span class=\"visually-hidden\"> ");
-      kiosk_html_txt (out, rule->name);
-      kiosk_html (out, "</span></button></form></td></tr>\n");
+      hidden_name (out, rule->name);
+      kiosk_html (out, "</button></form></td></tr>\n");
     }
   kiosk_html (out, "</tbody></table>\n");
 }
@@ -329,14 +338,18 @@ hint (GString    *out,
   kiosk_html (out, "</span>");
 }
 
-/* <input> with @attributes (program markup) and the typed @value. */
+/* A field of @label with an <input> of @attributes (program markup) and the typed @value, and
+ * the @hint_text (or NULL) its "@id-hint" is. */
 static void
-input (GString    *out,
-       const char *id,
-       const char *name,
-       const char *attributes,
-       const char *value)
+input_field (GString    *out,
+             const char *id,
+             const char *name,
+             const char *label,
+             const char *attributes,
+             const char *value,
+             const char *hint_text)
 {
+  kiosk_dash_field_begin (out, id, label);
   kiosk_html (out, "<input id=\"");
   kiosk_html_attr (out, id);
   kiosk_html (out, "\" name=\"");
@@ -346,6 +359,13 @@ input (GString    *out,
   kiosk_html (out, " value=\"");
   kiosk_html_attr (out, value ? value : "");
   kiosk_html (out, "\">");
+  if (hint_text != NULL)
+    {
+      g_autofree char *hint_id = g_strconcat (id, "-hint", NULL);
+
+      hint (out, hint_id, hint_text);
+    }
+  kiosk_html (out, "</div>\n");
 }
 
 static void
@@ -369,52 +389,33 @@ rule_form (GString          *out,
   if (form->replace)
     kiosk_html (out, "<input type=\"hidden\" name=\"replace\" value=\"1\">");
 
-  kiosk_dash_field_begin (out, "r-name", D_("Name"));
-  input (out, "r-name", "name",
-         form->replace ? "required readonly aria-describedby=\"r-name-hint\""
-                       : "required maxlength=\"64\" pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]*\" "
-                         "autocapitalize=\"none\" spellcheck=\"false\" "
-                         "aria-describedby=\"r-name-hint\"",
-         form->name);
-  hint (out, "r-name-hint", D_("Letters, digits, “.”, “_” and “-”, at most 64."));
-  kiosk_html (out, "</div>\n");
+  input_field (out, "r-name", "name", D_("Name"),
+               form->replace ? "required readonly aria-describedby=\"r-name-hint\""
+                             : "required maxlength=\"64\" pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]*\" "
+                               "autocapitalize=\"none\" spellcheck=\"false\" "
+                               "aria-describedby=\"r-name-hint\"",
+               form->name, D_("Letters, digits, “.”, “_” and “-”, at most 64."));
 
   kiosk_dash_field_begin (out, "r-kind", D_("Kind"));
   kiosk_html (out, "<select id=\"r-kind\" name=\"kind\">");
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      const char *value = kiosk_alert_kind_to_string (kinds[i]);
-
-      kiosk_html (out, "<option value=\"");
-      kiosk_html_attr (out, value);
-      kiosk_html (out, g_strcmp0 (value, form->kind) == 0 ? "\" selected>" : "\">");
-      kiosk_html_txt (out, kind_name (request, kinds[i]));
-      kiosk_html (out, "</option>");
-    }
+    kiosk_dash_option (out, kiosk_alert_kind_to_string (kinds[i]), kind_name (request, kinds[i]),
+                       form->kind, NULL);
   kiosk_html (out, "</select></div>\n");
 
   kiosk_dash_field_begin (out, "r-scope", D_("Site or group"));
   kiosk_dash_scope_select (out, request, "r-scope", "scope", sites, groups, form->scope);
   kiosk_html (out, "</div>\n");
 
-  kiosk_dash_field_begin (out, "r-threshold", D_("Threshold"));
-  input (out, "r-threshold", "threshold",
-         "type=\"number\" min=\"0\" max=\"100000\" step=\"any\" "
-         "aria-describedby=\"r-threshold-hint\"", form->threshold);
-  hint (out, "r-threshold-hint",
-        D_("Unhappy share: a percentage; Happy Index: the index below which it holds; very "
-           "unhappy: how many. Not used for a silent kiosk."));
-  kiosk_html (out, "</div>\n");
-
-  kiosk_dash_field_begin (out, "r-window", D_("Window (minutes)"));
-  input (out, "r-window", "window", "type=\"number\" min=\"1\" max=\"1440\" step=\"1\" required",
-         form->window);
-  kiosk_html (out, "</div>\n");
-
-  kiosk_dash_field_begin (out, "r-min", D_("Minimum responses"));
-  input (out, "r-min", "min_responses", "type=\"number\" min=\"1\" max=\"100000\" step=\"1\"",
-         form->min_responses);
-  kiosk_html (out, "</div>\n");
+  input_field (out, "r-threshold", "threshold", D_("Threshold"),
+               "type=\"number\" min=\"0\" max=\"100000\" step=\"any\" "
+               "aria-describedby=\"r-threshold-hint\"", form->threshold,
+               D_("Unhappy share: a percentage; Happy Index: the index below which it holds; "
+                  "very unhappy: how many. Not used for a silent kiosk."));
+  input_field (out, "r-window", "window", D_("Window (minutes)"),
+               "type=\"number\" min=\"1\" max=\"1440\" step=\"1\" required", form->window, NULL);
+  input_field (out, "r-min", "min_responses", D_("Minimum responses"),
+               "type=\"number\" min=\"1\" max=\"100000\" step=\"1\"", form->min_responses, NULL);
 
   kiosk_dash_field_begin (out, "r-emails", D_("E-mail addresses, one a line"));
   kiosk_html (out, "<textarea id=\"r-emails\" name=\"emails\" rows=\"3\" "
@@ -422,22 +423,13 @@ rule_form (GString          *out,
   kiosk_html_txt (out, form->emails);
   kiosk_html (out, "</textarea></div>\n");
 
-  kiosk_dash_field_begin (out, "r-webhook", D_("Webhook URL (optional)"));
-  input (out, "r-webhook", "webhook_url", "type=\"url\" placeholder=\"https://…\"",
-         form->webhook_url);
-  kiosk_html (out, "</div>\n");
+  input_field (out, "r-webhook", "webhook_url", D_("Webhook URL (optional)"),
+               "type=\"url\" placeholder=\"https://…\"", form->webhook_url, NULL);
 
   kiosk_dash_field_begin (out, "r-format", D_("Webhook format"));
   kiosk_html (out, "<select id=\"r-format\" name=\"webhook_format\">");
   for (guint i = 0; i < G_N_ELEMENTS (webhook_formats); i++)
-    {
-      kiosk_html (out, "<option value=\"");
-      kiosk_html_attr (out, webhook_formats[i]);
-      kiosk_html (out, g_strcmp0 (webhook_formats[i], form->webhook_format) == 0
-                       ? "\" selected>" : "\">");
-      kiosk_html_txt (out, webhook_formats[i]);
-      kiosk_html (out, "</option>");
-    }
+    kiosk_dash_option (out, webhook_formats[i], webhook_formats[i], form->webhook_format, NULL);
   kiosk_html (out, "</select></div>\n");
 
   kiosk_dash_field_begin (out, "r-language", D_("Language of the messages"));
