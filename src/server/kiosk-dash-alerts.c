@@ -134,6 +134,64 @@ episode_title (GString                *out,
   kiosk_html (out, ")</span>");
 }
 
+typedef void (*ItemFunc) (GString          *out,
+                          KioskDashRequest *request,
+                          gconstpointer     item);
+
+/* Nothing when @items is empty; else @open, @title, @between, each item in an <li>, @close
+ * (program markup all but @title). */
+static void
+titled_list (GString          *out,
+             KioskDashRequest *request,
+             const char       *open,
+             const char       *title,
+             const char       *between,
+             GPtrArray        *items,
+             ItemFunc          item,
+             const char       *close)
+{
+  if (items->len == 0)
+    return;
+  kiosk_html (out, open);
+  kiosk_html_txt (out, title);
+  kiosk_html (out, between);
+  for (guint i = 0; i < items->len; i++)
+    {
+      kiosk_html (out, "<li>");
+      item (out, request, g_ptr_array_index (items, i));
+      kiosk_html (out, "</li>");
+    }
+  kiosk_html (out, close);
+}
+
+static void
+reason_item (GString          *out,
+             KioskDashRequest *request,
+             gconstpointer     item)
+{
+  const KioskDashEpisodeReason *reason = item;
+  g_autofree char *n = kiosk_dash_format_count (request, reason->n);
+
+  kiosk_html_txt (out, reason->label);
+  kiosk_html (out, " <span class=\"n\">(");
+  kiosk_html_txt (out, n);
+  kiosk_html (out, ")</span>");
+}
+
+static void
+comment_item (GString          *out,
+              KioskDashRequest *request,
+              gconstpointer     item)
+{
+  const KioskDashComment *c = item;
+  g_autofree char *face = kiosk_dash_face_name (request, c->face, c->scale);
+
+  kiosk_html (out, "<span class=\"muted\">");
+  kiosk_html_txtf (out, "%s · %s", c->local_time ? c->local_time : "", face);
+  kiosk_html (out, "</span> ");
+  kiosk_html_txt (out, c->comment);
+}
+
 static void
 episode_card (GString                *out,
               KioskDashRequest       *request,
@@ -156,45 +214,11 @@ episode_card (GString                *out,
   kiosk_html (out, "</dt><dd class=\"figure\">");
   kiosk_html_txt (out, figure);
   kiosk_html (out, "</dd>");
-  if (e->reasons->len > 0)
-    {
-      kiosk_html (out, "<dt>");
-      kiosk_html_txt (out, D_("Top reasons"));
-      kiosk_html (out, "</dt><dd><ol class=\"reasons\">");
-      for (guint i = 0; i < e->reasons->len; i++)
-        {
-          KioskDashEpisodeReason *reason = g_ptr_array_index (e->reasons, i);
-          g_autofree char *n = kiosk_dash_format_count (request, reason->n);
-
-          kiosk_html (out, "<li>");
-          kiosk_html_txt (out, reason->label);
-          kiosk_html (out, " <span class=\"n\">(");
-          kiosk_html_txt (out, n);
-          kiosk_html (out, ")</span></li>");
-        }
-      kiosk_html (out, "</ol></dd>");
-    }
+  titled_list (out, request, "<dt>", D_("Top reasons"), "</dt><dd><ol class=\"reasons\">",
+               e->reasons, reason_item, "</ol></dd>");
   kiosk_html (out, "</dl>\n");
-  if (e->comments->len > 0)
-    {
-      kiosk_html (out, "<h4>");
-      kiosk_html_txt (out, D_("Latest comments"));
-      kiosk_html (out, "</h4><ul class=\"comments\">");
-      for (guint i = 0; i < e->comments->len; i++)
-        {
-          KioskDashComment *c = g_ptr_array_index (e->comments, i);
-          g_autofree char *face = kiosk_dash_face_name (request, c->face, c->scale);
-
-          kiosk_html (out, "<li><span class=\"muted\">");
-          kiosk_html_txt (out, c->local_time);
-          kiosk_html (out, " · ");
-          kiosk_html_txt (out, face);
-          kiosk_html (out, "</span> ");
-          kiosk_html_txt (out, c->comment);
-          kiosk_html (out, "</li>");
-        }
-      kiosk_html (out, "</ul>\n");
-    }
+  titled_list (out, request, "<h4>", D_("Latest comments"), "</h4><ul class=\"comments\">",
+               e->comments, comment_item, "</ul>\n");
   acknowledgement (out, request, e);
   if (e->acknowledged_us == 0)
     acknowledge_form (out, request, e);
@@ -335,14 +359,11 @@ kiosk_dash_alerts (KioskDashRequest *request,
   kiosk_dash_filter_clear (&filter);
 }
 
+/* An instant for the CSV; NULL (an empty field) for 0, none. */
 static char *
 iso_time (gint64 unix_us)
 {
-  g_autoptr(GDateTime) time = unix_us != 0 ? g_date_time_new_from_unix_utc (unix_us
-                                                                           / G_USEC_PER_SEC)
-                                           : NULL;
-
-  return time ? g_date_time_format_iso8601 (time) : NULL;
+  return unix_us != 0 ? kiosk_dash_csv_time (unix_us) : NULL;
 }
 
 void

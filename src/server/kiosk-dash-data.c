@@ -94,6 +94,21 @@ kiosk_dash_uint_csv (guint64 value)
   return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
 }
 
+char *
+kiosk_dash_csv_time (gint64 unix_us)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
+
+  return time ? g_date_time_format_iso8601 (time) : NULL;
+}
+
+char *
+kiosk_dash_int_csv (gboolean known,
+                    gint64   value)
+{
+  return known ? g_strdup_printf ("%" G_GINT64_FORMAT, value) : NULL;
+}
+
 guint
 kiosk_dash_counts_scale (const KioskDashCounts *counts)
 {

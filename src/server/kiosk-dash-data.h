@@ -38,6 +38,11 @@ double   kiosk_dash_counts_index  (const KioskDashCounts *counts);
 char    *kiosk_dash_counts_index_csv (const KioskDashCounts *counts);
 /* A count for a CSV cell. */
 char    *kiosk_dash_uint_csv      (guint64                value);
+/* An instant (in µs) for a CSV cell, in UTC (ISO 8601). */
+char    *kiosk_dash_csv_time      (gint64                 unix_us);
+/* A number for a CSV cell; NULL (empty) when not @known. */
+char    *kiosk_dash_int_csv       (gboolean               known,
+                                   gint64                 value);
 /* The scale most responses were given on (4 when there are none). */
 guint    kiosk_dash_counts_scale  (const KioskDashCounts *counts);
 

@@ -150,9 +150,7 @@ kiosk_dash_fleet (KioskDashRequest *request,
     return;
 
   kiosk_dash_page_begin (reply, request, D_("Fleet"), "fleet");
-  kiosk_html (out, "<h1>");
-  kiosk_html_txt (out, D_("Fleet"));
-  kiosk_html (out, "</h1>\n");
+  kiosk_dash_heading (out, 1, NULL, D_("Fleet"));
   for (guint i = 0; i < kiosks->len; i++)
     silent += ((KioskDashKiosk *) g_ptr_array_index (kiosks, i))->silent ? 1 : 0;
   kiosk_html (out, "<p>");
@@ -183,9 +181,8 @@ kiosk_dash_fleet (KioskDashRequest *request,
         kiosk_html_txt (out, D_("never"));
       if (k->silent)
         {
-          kiosk_html (out, " <strong class=\"alert\">");
-          kiosk_html_txt (out, D_("silent"));
-          kiosk_html (out, "</strong>");
+          kiosk_html (out, " ");
+          alert (out, D_("silent"));
         }
       kiosk_html (out, "</td>");
       if (!k->heard)
@@ -220,9 +217,8 @@ kiosk_dash_fleet (KioskDashRequest *request,
       kiosk_html_txt (out, k->last_error);
       kiosk_html (out, "</td></tr>\n");
     }
-  kiosk_html (out, "</tbody></table>\n<p class=\"download\"><a href=\"/fleet.csv\" download>");
-  kiosk_html_txt (out, D_("Download this table (CSV)"));
-  kiosk_html (out, "</a></p>\n");
+  kiosk_html (out, "</tbody></table>\n");
+  kiosk_dash_download_link (out, request, "/fleet.csv", NULL);
   kiosk_dash_page_end (reply, request);
 }
 
@@ -246,33 +242,21 @@ kiosk_dash_fleet_csv (KioskDashRequest *request,
   for (guint i = 0; i < kiosks->len; i++)
     {
       KioskDashKiosk *k = g_ptr_array_index (kiosks, i);
-      g_autoptr(GDateTime) time = k->heard
-                                  ? g_date_time_new_from_unix_utc (k->last_heartbeat_us
-                                                                   / G_USEC_PER_SEC)
-                                  : NULL;
-      g_autofree char *heartbeat = time ? g_date_time_format_iso8601 (time) : NULL;
-      g_autofree char *uptime = NULL, *version = NULL, *queue = NULL, *oldest = NULL;
-      g_autofree char *dead = NULL;
-      g_autofree char *database = NULL, *free_space = NULL, *configured = NULL, *connected = NULL;
-
-      if (k->heard)
-        {
-          uptime = g_strdup_printf ("%" G_GINT64_FORMAT, k->uptime_s);
-          version = g_strdup_printf ("%" G_GINT64_FORMAT, k->survey_version);
-          queue = g_strdup_printf ("%" G_GINT64_FORMAT, k->queue_depth);
-          oldest = g_strdup_printf ("%" G_GINT64_FORMAT, k->oldest_pending_age_s);
-          dead = g_strdup_printf ("%" G_GINT64_FORMAT, k->dead_letter_count);
-        }
+      g_autofree char *heartbeat = k->heard ? kiosk_dash_csv_time (k->last_heartbeat_us) : NULL;
+      g_autofree char *uptime = kiosk_dash_int_csv (k->heard, k->uptime_s);
+      g_autofree char *version = kiosk_dash_int_csv (k->heard, k->survey_version);
+      g_autofree char *queue = kiosk_dash_int_csv (k->heard, k->queue_depth);
+      g_autofree char *oldest = kiosk_dash_int_csv (k->heard, k->oldest_pending_age_s);
+      g_autofree char *dead = kiosk_dash_int_csv (k->heard, k->dead_letter_count);
       /* Empty when not reported, as in the heartbeat. */
-      if (k->storage_database_bytes >= 0)
-        database = g_strdup_printf ("%" G_GINT64_FORMAT, k->storage_database_bytes);
-      if (k->storage_free_bytes >= 0)
-        free_space = g_strdup_printf ("%" G_GINT64_FORMAT, k->storage_free_bytes);
-      if (k->buttons_configured >= 0)
-        {
-          configured = g_strdup_printf ("%" G_GINT64_FORMAT, k->buttons_configured);
-          connected = g_strdup_printf ("%" G_GINT64_FORMAT, k->buttons_connected);
-        }
+      g_autofree char *database = kiosk_dash_int_csv (k->storage_database_bytes >= 0,
+                                                      k->storage_database_bytes);
+      g_autofree char *free_space = kiosk_dash_int_csv (k->storage_free_bytes >= 0,
+                                                        k->storage_free_bytes);
+      g_autofree char *configured = kiosk_dash_int_csv (k->buttons_configured >= 0,
+                                                        k->buttons_configured);
+      g_autofree char *connected = kiosk_dash_int_csv (k->buttons_configured >= 0,
+                                                       k->buttons_connected);
       kiosk_dash_csv_row (reply->body, 19, k->device_id, k->site_name, heartbeat, k->version,
                           uptime, k->survey_id, version, queue, oldest, dead,
                           k->heard ? (k->clock_synced ? "yes" : "no") : NULL,

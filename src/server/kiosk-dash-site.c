@@ -563,8 +563,7 @@ csv_comments (GString        *out,
   for (guint i = 0; i < comments->len; i++)
     {
       KioskDashComment *c = g_ptr_array_index (comments, i);
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (c->time_us / G_USEC_PER_SEC);
-      g_autofree char *utc = time ? g_date_time_format_iso8601 (time) : NULL;
+      g_autofree char *utc = kiosk_dash_csv_time (c->time_us);
       g_autofree char *face = kiosk_dash_uint_csv ((guint64) c->face);
       g_autofree char *scale = kiosk_dash_uint_csv ((guint64) c->scale);
 
