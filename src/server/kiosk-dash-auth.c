@@ -124,16 +124,24 @@ record_attempt (PGconn     *conn,
   return result != NULL;
 }
 
-static KioskDashLoginResult
-login_check_locked (PGconn      *conn,
-                    const char  *key,
-                    const char  *name,
-                    const char  *password,
-                    const char  *address,
-                    gint64      *out_user_id,
-                    guint       *out_wait_s,
-                    GError     **error)
+/* A sign-in attempt: @key is the name as attempts are counted (lower case). */
+typedef struct
 {
+  const char *key;
+  const char *name;
+  const char *password;
+  const char *address;
+} Attempt;
+
+/* kiosk_dash_login_check() once the name and the address are locked; the out values are 0. */
+static KioskDashLoginResult
+login_check_locked (PGconn         *conn,
+                    const Attempt  *attempt,
+                    gint64         *out_user_id,
+                    guint          *out_wait_s,
+                    GError        **error)
+{
+  const char *key = attempt->key, *address = attempt->address;
   g_autofree char *window = g_strdup_printf ("%d", KIOSK_DASH_LOGIN_WINDOW_S);
   g_autofree char *free_failures = g_strdup_printf ("%d", KIOSK_DASH_LOGIN_FREE_FAILURES);
   g_autofree char *first = g_strdup_printf ("%d", FIRST_WAIT_S);
@@ -143,9 +151,6 @@ login_check_locked (PGconn      *conn,
   const char *hash;
   gboolean ok;
   guint wait_s;
-
-  *out_user_id = 0;
-  *out_wait_s = 0;
 
   /* Failures in the window (for a name: since its last success), then a wait that doubles with
    * each further failure, counted from the last one. In the database, so that it holds however
@@ -180,7 +185,7 @@ login_check_locked (PGconn      *conn,
     }
 
   {
-    const char *params[] = { name };
+    const char *params[] = { attempt->name };
 
     user = kiosk_db_exec (conn,
                           "SELECT id, password_hash FROM users WHERE name = $1 AND NOT disabled",
@@ -190,7 +195,7 @@ login_check_locked (PGconn      *conn,
     return KIOSK_DASH_LOGIN_FAILED;
 
   hash = PQntuples (user) == 1 ? PQgetvalue (user, 0, 1) : dummy_hash ();
-  ok = kiosk_password_verify (hash, password) && PQntuples (user) == 1;
+  ok = kiosk_password_verify (hash, attempt->password) && PQntuples (user) == 1;
   if (!record_attempt (conn, key, address, ok, error))
     return KIOSK_DASH_LOGIN_FAILED;
   if (!ok)
@@ -209,6 +214,7 @@ kiosk_dash_login_check (PGconn      *conn,
                         GError     **error)
 {
   g_autofree char *key = g_utf8_strdown (name, -1);
+  const Attempt attempt = { key, name, password, address };
   const char *params[] = { key, address };
   g_autoptr(PGresult) locked = NULL;
   KioskDashLoginResult result;
@@ -227,8 +233,7 @@ kiosk_dash_login_check (PGconn      *conn,
                           " pg_advisory_xact_lock (2, hashtext ($2))",
                           2, params, error);
   result = locked != NULL
-           ? login_check_locked (conn, key, name, password, address, out_user_id, out_wait_s,
-                                 error)
+           ? login_check_locked (conn, &attempt, out_user_id, out_wait_s, error)
            : KIOSK_DASH_LOGIN_FAILED;
   if (result == KIOSK_DASH_LOGIN_FAILED || !kiosk_db_run (conn, "COMMIT", error))
     {
