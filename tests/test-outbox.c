@@ -332,6 +332,52 @@ test_dead_letter (Fixture       *f,
   g_assert_cmpuint (all->len, ==, 2);
 }
 
+/* A reply for a whole batch is recorded in several short transactions (a tap waits for the
+ * write lock at most one of them), and it all lands: every response marked or dead-lettered,
+ * the last successful upload set. */
+static void
+test_results_of_a_large_batch (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(KioskOutbox) outbox = open_outbox (f, KIOSK_OUTBOX_OPEN_DEFAULT);
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(GPtrArray) letters = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree KioskDeliveryResult *results = NULL;
+  g_autofree char *last_ok = NULL;
+  KioskQueueStats stats;
+  const guint n = 250;
+  const guint rejected = 150;
+
+  responses = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_response_free);
+  results = g_new0 (KioskDeliveryResult, n);
+  for (guint i = 0; i < n; i++)
+    {
+      KioskResponse *r = record (f, KIOSK_TEST_T0 + i, FALSE);
+
+      g_ptr_array_add (responses, r);
+      results[i].seq = r->seq;
+      results[i].uuid = r->uuid;
+    }
+  results[rejected].rejected = TRUE;
+  results[rejected].reason = "HTTP 200: face out of range";
+  results[rejected].event = "{}";
+
+  g_assert_true (kiosk_outbox_apply_results (outbox, results, n, 200, KIOSK_TEST_T0 + SECONDS (60),
+                                             &error));
+  g_assert_no_error (error);
+
+  g_assert_true (kiosk_outbox_get_stats (outbox, &stats, &error));
+  g_assert_cmpint (stats.depth, ==, 0);
+  g_assert_cmpint (stats.dead_letters, ==, 1);
+  letters = kiosk_outbox_list_dead_letters (outbox, &error);
+  g_assert_cmpuint (letters->len, ==, 1);
+  g_assert_cmpint (((KioskDeadLetter *) g_ptr_array_index (letters, 0))->seq, ==,
+                   results[rejected].seq);
+  last_ok = kiosk_outbox_get_state (outbox, KIOSK_SYNC_KEY_LAST_UPLOAD_OK_AT);
+  g_assert_nonnull (last_ok);
+}
+
 static void
 test_state (Fixture       *f,
             gconstpointer  data)
@@ -684,6 +730,8 @@ main (int   argc,
               test_delivered_and_stats, fixture_tear_down);
   g_test_add ("/outbox/dead-letter", Fixture, NULL, fixture_set_up, test_dead_letter,
               fixture_tear_down);
+  g_test_add ("/outbox/results-of-a-large-batch", Fixture, NULL, fixture_set_up,
+              test_results_of_a_large_batch, fixture_tear_down);
   g_test_add ("/outbox/state", Fixture, NULL, fixture_set_up, test_state, fixture_tear_down);
   g_test_add ("/outbox/clock-correction", Fixture, NULL, fixture_set_up, test_clock_correction,
               fixture_tear_down);

@@ -158,11 +158,16 @@ set_synchronous (KioskOutbox  *self,
   return TRUE;
 }
 
+/* A tap waits for the write lock while a transaction here holds it: at most this many rows
+ * are marked in one, then the lock is free again. */
+#define RESULTS_PER_COMMIT 100
+
 static gboolean
 apply_results_in_transaction (KioskOutbox               *self,
                               const KioskDeliveryResult *results,
                               guint                      n,
                               int                        http_status,
+                              gboolean                   last,
                               gint64                     now_wall_us,
                               GError                   **error)
 {
@@ -185,7 +190,7 @@ apply_results_in_transaction (KioskOutbox               *self,
   if (!kiosk_outbox_mark_delivered_many (self, delivered, n_delivered, now_wall_us, error))
     goto fail;
 
-  if (http_status >= 200 && http_status < 300)
+  if (last && http_status >= 200 && http_status < 300)
     {
       g_autofree char *now_text = kiosk_format_rfc3339 (now_wall_us, 0);
 
@@ -207,15 +212,16 @@ fail:
  *   422 for one event the server refused on its own
  * @now_wall_us: the delivery (or rejection) time; retention counts from it
  *
- * Records one reply in one transaction, all or nothing: rejected responses become dead letters
- * (the row stays, flagged, and the dead-letter table says why), the others are marked
- * delivered. A 2xx reply is also the last successful upload, for --status and the heartbeat.
+ * Records one reply: rejected responses become dead letters (the row stays, flagged, and the
+ * dead-letter table says why), the others are marked delivered. A 2xx reply is also the last
+ * successful upload, for --status and the heartbeat.
  *
- * The server holds these results already, so this commit is not synced by itself
- * (synchronous=NORMAL: the next tap's commit or a checkpoint syncs it), and a tap that waits
- * for the write lock meanwhile never waits through an fsync. Results lost to a power cut leave
- * their responses pending: they are sent again, the server answers "duplicate", and that marks
- * them delivered; nothing is counted twice.
+ * The server holds these results already, so these commits are not synced by themselves
+ * (synchronous=NORMAL: the next tap's commit or a checkpoint syncs them), and they mark at
+ * most RESULTS_PER_COMMIT rows each: a tap that waits for the write lock meanwhile never waits
+ * through an fsync or a whole batch. Results lost to a power cut or an error leave their
+ * responses pending: they are sent again, the server answers "duplicate", and that marks them
+ * delivered; nothing is counted twice.
  */
 gboolean
 kiosk_outbox_apply_results (KioskOutbox               *self,
@@ -226,6 +232,7 @@ kiosk_outbox_apply_results (KioskOutbox               *self,
                             GError                   **error)
 {
   g_autoptr(GError) local_error = NULL;
+  guint start = 0;
 
   g_return_val_if_fail (KIOSK_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (results != NULL || n == 0, FALSE);
@@ -233,7 +240,17 @@ kiosk_outbox_apply_results (KioskOutbox               *self,
   if (!set_synchronous (self, "PRAGMA synchronous = NORMAL", error))
     return FALSE;
 
-  apply_results_in_transaction (self, results, n, http_status, now_wall_us, &local_error);
+  /* One transaction for an empty reply too: a 2xx is still the last successful upload. */
+  do
+    {
+      guint count = MIN (RESULTS_PER_COMMIT, n - start);
+
+      if (!apply_results_in_transaction (self, results + start, count, http_status,
+                                         start + count >= n, now_wall_us, &local_error))
+        break;
+      start += count;
+    }
+  while (start < n);
 
   /* Every other write of this connection is synced at its commit, like a tap. */
   if (!set_synchronous (self, "PRAGMA synchronous = FULL", local_error ? NULL : &local_error) ||

@@ -17,6 +17,8 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kiosk-cloudevents.h"
@@ -26,6 +28,7 @@
 #define STOP_TIMEOUT_US     (2 * G_USEC_PER_SEC)
 #define PRUNE_WAKE_INTERVAL_US (60 * G_USEC_PER_SEC)
 #define MAX_INCIDENTS          1000
+#define WORKER_NICE            10
 
 enum {
   STATUS_CHANGED,
@@ -587,6 +590,24 @@ make_rand (KioskUploader *self)
   return g_rand_new_with_seed_array (seed, G_N_ELEMENTS (seed));
 }
 
+/* The queue can wait a moment, a visitor cannot: this thread yields the CPU and the disk to
+ * the main thread, whose taps commit while a backlog drains. On Linux a thread has a nice value
+ * and an I/O priority of its own; only this thread's change. */
+static void
+lower_worker_priority (void)
+{
+#ifdef __linux__
+  pid_t tid = (pid_t) syscall (SYS_gettid);
+  const int ioprio_who_process = 1;
+  const int ioprio_best_effort_lowest = (2 << 13) | 7;
+
+  if (setpriority (PRIO_PROCESS, (id_t) tid, WORKER_NICE) != 0)
+    g_debug ("The uploader keeps its CPU priority: %s", g_strerror (errno));
+  if (syscall (SYS_ioprio_set, ioprio_who_process, tid, ioprio_best_effort_lowest) != 0)
+    g_debug ("The uploader keeps its I/O priority: %s", g_strerror (errno));
+#endif
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -594,6 +615,7 @@ worker_main (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_main_context_push_thread_default (self->worker_context);
+  lower_worker_priority ();
 
   self->rand = make_rand (self);
 

@@ -259,7 +259,7 @@ main (int   argc,
   g_autoptr(GArray) requests = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) tap_p99 = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) tap_max = g_array_new (FALSE, FALSE, sizeof (double));
-  const char *parent;
+  g_autofree char *parent = NULL;
   gboolean all_checked = TRUE;
   double median_drain, median_up, median_growth, median_tap;
 
@@ -284,7 +284,8 @@ main (int   argc,
                      quiet, NULL);
 
   self = g_canonicalize_filename (argv[0], NULL);
-  parent = opt_dir ? opt_dir : BENCH_BUILD_DIR;
+  /* The kiosk's configuration takes absolute paths only. */
+  parent = opt_dir ? g_canonicalize_filename (opt_dir, NULL) : g_strdup (BENCH_BUILD_DIR);
   filesystem = bench_describe_filesystem (parent, NULL);
 
   g_print ("bench-drain: %d × a backlog of %d responses to the local test server (another "
