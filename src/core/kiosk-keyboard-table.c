@@ -72,23 +72,38 @@ is_xkb_name (const char *text)
   return TRUE;
 }
 
-static gboolean
-is_letter_or_mark (gunichar c)
+/**
+ * kiosk_keyboard_char_is_mark:
+ *
+ * Whether @c is a combining mark (an accent, a vowel sign), which only ever follows a letter.
+ */
+gboolean
+kiosk_keyboard_char_is_mark (gunichar c)
 {
   GUnicodeType type = g_unichar_type (c);
 
-  return g_unichar_isalpha (c) || type == G_UNICODE_SPACING_MARK ||
-         type == G_UNICODE_NON_SPACING_MARK || type == G_UNICODE_ENCLOSING_MARK;
+  return type == G_UNICODE_SPACING_MARK || type == G_UNICODE_NON_SPACING_MARK ||
+         type == G_UNICODE_ENCLOSING_MARK;
 }
 
-static gboolean
-only_letters (const char *text)
+/**
+ * kiosk_keyboard_text_is_letters:
+ *
+ * Whether @text is one or more letters and marks, nothing else: what a key of the on-screen
+ * keyboard may type. %NULL and "" are not.
+ */
+gboolean
+kiosk_keyboard_text_is_letters (const char *text)
 {
-  if (*text == '\0')
+  if (text == NULL || *text == '\0')
     return FALSE;
   for (const char *p = text; *p; p = g_utf8_next_char (p))
-    if (!is_letter_or_mark (g_utf8_get_char (p)))
-      return FALSE;
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_isalpha (c) && !kiosk_keyboard_char_is_mark (c))
+        return FALSE;
+    }
 
   return TRUE;
 }
@@ -220,7 +235,7 @@ read_entry (GKeyFile    *file,
     }
 
   e->altgr = g_key_file_get_string (file, group, "altgr", NULL);
-  if (e->altgr != NULL && !only_letters (e->altgr))
+  if (e->altgr != NULL && !kiosk_keyboard_text_is_letters (e->altgr))
     {
       fail (error, display_name, group, "altgr: “%s” holds something that is not a letter",
             e->altgr);

@@ -34,6 +34,8 @@ const char * const       *kiosk_keyboard_table_get_languages (KioskKeyboardTable
 KioskKeyboardTable       *kiosk_keyboard_table_get_default   (void);
 
 gboolean                  kiosk_language_needs_input_method  (const char          *language);
+gboolean                  kiosk_keyboard_text_is_letters     (const char          *text);
+gboolean                  kiosk_keyboard_char_is_mark        (gunichar             c);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskKeyboardTable, kiosk_keyboard_table_free)
 

@@ -80,24 +80,6 @@ compile_keymap (const char *layout,
   return xkb_keymap_new_from_names (get_xkb_context (), &names, XKB_KEYMAP_COMPILE_NO_FLAGS);
 }
 
-static gboolean
-is_letter_or_mark (gunichar c)
-{
-  GUnicodeType type = g_unichar_type (c);
-
-  return g_unichar_isalpha (c) || type == G_UNICODE_SPACING_MARK ||
-         type == G_UNICODE_NON_SPACING_MARK || type == G_UNICODE_ENCLOSING_MARK;
-}
-
-static gboolean
-is_mark (gunichar c)
-{
-  GUnicodeType type = g_unichar_type (c);
-
-  return type == G_UNICODE_SPACING_MARK || type == G_UNICODE_NON_SPACING_MARK ||
-         type == G_UNICODE_ENCLOSING_MARK;
-}
-
 /* The text a key types at @level, NULL for nothing (a dead key, an empty level). Arabic
  * layouts put lam-alef on one key as a presentation form (U+FEFB); text holds the two letters,
  * which the font joins again. */
@@ -123,18 +105,6 @@ key_text (struct xkb_keymap *keymap,
     return g_utf8_normalize (utf8, -1, G_NORMALIZE_NFKC);
 
   return g_strdup (utf8);
-}
-
-static gboolean
-is_letters (const char *text)
-{
-  if (text == NULL || *text == '\0')
-    return FALSE;
-  for (const char *p = text; *p; p = g_utf8_next_char (p))
-    if (!is_letter_or_mark (g_utf8_get_char (p)))
-      return FALSE;
-
-  return TRUE;
 }
 
 static GUnicodeScript
@@ -179,7 +149,7 @@ shifted_text (const char *text,
       return one_char (g_unichar_toupper (c));
     }
 
-  if (is_letters (level2) && !g_unichar_isupper (g_utf8_get_char (level2)) &&
+  if (kiosk_keyboard_text_is_letters (level2) && !g_unichar_isupper (g_utf8_get_char (level2)) &&
       (script_of (level2) == G_UNICODE_SCRIPT_INHERITED ||
        script_of (level2) == script_of (text)))
     return g_strdup (level2);
@@ -273,7 +243,8 @@ read_letter_key (struct xkb_keymap        *keymap,
     return NULL;
 
   text = key_text (keymap, keycode, 0);
-  if (!is_letters (text) || is_mark (g_utf8_get_char (text)))
+  if (!kiosk_keyboard_text_is_letters (text) ||
+      kiosk_keyboard_char_is_mark (g_utf8_get_char (text)))
     return NULL;
 
   level2 = key_text (keymap, keycode, 1);
@@ -282,7 +253,7 @@ read_letter_key (struct xkb_keymap        *keymap,
   variants = g_ptr_array_new_with_free_func (g_free);
 
   /* A letter the shift level holds besides the capital (Italian è: é) shows when held. */
-  if (is_letters (level2) && !g_str_equal (level2, shifted) &&
+  if (kiosk_keyboard_text_is_letters (level2) && !g_str_equal (level2, shifted) &&
       !g_unichar_isupper (g_utf8_get_char (level2)) && script_of (level2) == script_of (text))
     add_variant (variants, text, level2);
   if (level3 != NULL && entry != NULL && g_utf8_strlen (level3, -1) == 1 &&
