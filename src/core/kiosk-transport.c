@@ -35,6 +35,9 @@ struct _KioskTransport
   CURLM   *multi;
   CURL    *easy;
   gint     cancelled;           /* atomic */
+
+  KioskTransportObserver observer;
+  gpointer               observer_data;
 };
 
 /**
@@ -512,7 +515,27 @@ kiosk_transport_perform (KioskTransport      *self,
   curl_easy_setopt (easy, CURLOPT_HTTPHEADER, NULL);
   forget_headers (headers);
 
+  if (self->observer != NULL)
+    self->observer (reply, self->observer_data);
+
   return TRUE;
+}
+
+/**
+ * kiosk_transport_set_observer:
+ * @observer: (nullable): called on the performing thread after each request that was made
+ *
+ * Lets the owner count every request and its bytes in one place.
+ */
+void
+kiosk_transport_set_observer (KioskTransport         *self,
+                              KioskTransportObserver  observer,
+                              gpointer                user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->observer = observer;
+  self->observer_data = user_data;
 }
 
 

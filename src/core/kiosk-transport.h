@@ -41,6 +41,11 @@ gboolean        kiosk_transport_perform      (KioskTransport      *self,
                                               gsize                body_length,
                                               KioskReply          *reply,
                                               GError             **error);
+typedef void  (*KioskTransportObserver)      (const KioskReply    *reply,
+                                              gpointer             user_data);
+void            kiosk_transport_set_observer (KioskTransport      *self,
+                                              KioskTransportObserver observer,
+                                              gpointer             user_data);
 void            kiosk_transport_cancel       (KioskTransport      *self);
 void            kiosk_transport_close        (KioskTransport      *self);
 

@@ -194,8 +194,9 @@ deliver (KioskUploader *self,
       body = g_bytes_get_data (gzipped, &body_length);
     }
 
-  if (!_kiosk_uploader_request (self, "POST", self->events_url, gzipped ? gzip_headers : headers,
-                                body, body_length, &reply, &error))
+  if (!kiosk_transport_perform (self->transport, "POST", self->events_url,
+                                gzipped ? gzip_headers : headers, body, body_length, &reply,
+                                &error))
     {
       kiosk_verdict_set (verdict, KIOSK_ATTEMPT_PAUSE, g_strdup (error->message));
       kiosk_reply_clear (&reply);

@@ -146,8 +146,8 @@ send_heartbeat (KioskUploader *self)
     }
 
   body = heartbeat_json (self, database_bytes);
-  if (!_kiosk_uploader_request (self, "POST", self->heartbeat_url, headers, body, strlen (body),
-                                &reply, &error))
+  if (!kiosk_transport_perform (self->transport, "POST", self->heartbeat_url, headers, body,
+                                strlen (body), &reply, &error))
     {
       g_debug ("Heartbeat not sent: %s", error->message);
       kiosk_reply_clear (&reply);

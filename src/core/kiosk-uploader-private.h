@@ -89,14 +89,6 @@ struct _KioskUploader
 /* kiosk-uploader.c: the thread, its main context and its timers */
 gboolean  _kiosk_uploader_ensure_outbox          (KioskUploader  *self,
                                                   GError        **error);
-gboolean  _kiosk_uploader_request                (KioskUploader       *self,
-                                                  const char          *method,
-                                                  const char          *url,
-                                                  const char * const  *extra,
-                                                  const void          *body,
-                                                  gsize                body_length,
-                                                  KioskReply          *reply,
-                                                  GError             **error);
 void      _kiosk_uploader_schedule_upload        (KioskUploader  *self,
                                                   gint64          delay_ms,
                                                   gboolean        only_if_earlier);

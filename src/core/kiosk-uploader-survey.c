@@ -215,7 +215,8 @@ pull_survey (KioskUploader *self)
       headers[1] = if_none_match;
     }
 
-  if (!_kiosk_uploader_request (self, "GET", self->survey_url, headers, NULL, 0, &reply, &error))
+  if (!kiosk_transport_perform (self->transport, "GET", self->survey_url, headers, NULL, 0,
+                                &reply, &error))
     {
       g_autofree char *message = g_strdup_printf ("survey not checked: %s", error->message);
 

@@ -219,6 +219,20 @@ kiosk_uploader_timings_init (KioskUploaderTimings *t)
   };
 }
 
+/* Every request the transport makes, so the status counts them all. */
+static void
+count_request (const KioskReply *reply,
+               gpointer          user_data)
+{
+  KioskUploader *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  self->status.requests++;
+  self->status.bytes_sent += reply->bytes_sent;
+  self->status.bytes_received += reply->bytes_received;
+  g_mutex_unlock (&self->lock);
+}
+
 /**
  * kiosk_uploader_new:
  * @config: with a [cloud] url
@@ -268,6 +282,7 @@ kiosk_uploader_new (KioskConfig  *config,
   self->transport = kiosk_transport_new (self->token_file, kiosk_config_get_ca_file (config),
                                          kiosk_config_get_pinned_public_key (config),
                                          g_ascii_strncasecmp (self->url, "http:", 5) == 0);
+  kiosk_transport_set_observer (self->transport, count_request, self);
   self->source = kiosk_cloudevents_source (self->device_id);
   self->identity = g_strconcat (self->url, " ", self->device_id, NULL);
   self->database_path = g_strdup (database_path);
@@ -363,29 +378,6 @@ _kiosk_uploader_ensure_outbox (KioskUploader  *self,
 
   self->outbox = kiosk_outbox_open (self->database_path, KIOSK_OUTBOX_OPEN_DEFAULT, error);
   return self->outbox != NULL;
-}
-
-/* Every request goes through here, so the status counts them all. */
-gboolean
-_kiosk_uploader_request (KioskUploader       *self,
-                         const char          *method,
-                         const char          *url,
-                         const char * const  *extra,
-                         const void          *body,
-                         gsize                body_length,
-                         KioskReply          *reply,
-                         GError             **error)
-{
-  if (!kiosk_transport_perform (self->transport, method, url, extra, body, body_length, reply,
-                                error))
-    return FALSE;
-
-  g_mutex_lock (&self->lock);
-  self->status.requests++;
-  self->status.bytes_sent += reply->bytes_sent;
-  self->status.bytes_received += reply->bytes_received;
-  g_mutex_unlock (&self->lock);
-  return TRUE;
 }
 
 /* Timers */
