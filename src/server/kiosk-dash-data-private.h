@@ -54,6 +54,15 @@ GPtrArray *_kiosk_dash_rows       (PGresult                 *result,
                                    GDestroyNotify            free_func);
 /* The SQL condition on s.id for the sites @user may see. */
 char   *_kiosk_dash_condition     (const KioskDashUser      *user);
+/* The filter's days as $1 and $2. */
+void    _kiosk_dash_filter_params (const KioskDashFilter    *filter,
+                                   KioskDashFilterParams    *p);
+/* The whole months within the filter's days: the first one's first day and the day after the
+ * last one (from >= to when there is none). */
+void    _kiosk_dash_months_params (const KioskDashFilter    *filter,
+                                   KioskDashFilterParams    *p);
+/* The filter's survey as $3, NULL for all. */
+const char *_kiosk_dash_survey_param (const KioskDashFilter *filter);
 void    _kiosk_dash_site_params   (const KioskDashFilter    *filter,
                                    const KioskDashSite      *site,
                                    KioskDashSiteParams      *sp);
