@@ -2,8 +2,6 @@
  * and the site-or-group and language selects their forms share. */
 #define G_LOG_DOMAIN "kiosk-dash"
 
-#include <math.h>
-
 #include "kiosk-dash-data-private.h"
 #include "kiosk-dash-server.h"
 #include "kiosk-html.h"
@@ -38,24 +36,6 @@ episode_reason_free (KioskDashEpisodeReason *reason)
   g_free (reason);
 }
 
-void
-kiosk_dash_episode_free (KioskDashEpisode *episode)
-{
-  if (episode == NULL)
-    return;
-  g_free (episode->rule_name);
-  g_free (episode->kind);
-  g_free (episode->site_name);
-  g_free (episode->site_title);
-  g_free (episode->time_zone);
-  g_free (episode->device_id);
-  g_clear_pointer (&episode->reasons, g_ptr_array_unref);
-  g_clear_pointer (&episode->comments, g_ptr_array_unref);
-  g_free (episode->acknowledged_by);
-  g_free (episode->ack_comment);
-  g_free (episode);
-}
-
 #define EPISODE_COLUMNS \
   "e.id, r.name, r.kind, r.window_minutes, s.id, s.name, s.title, s.time_zone," \
   " nullif (e.device_id, ''), (extract (epoch FROM e.opened_at) * 1000000)::bigint," \
@@ -65,36 +45,58 @@ kiosk_dash_episode_free (KioskDashEpisode *episode)
 #define EPISODE_FROM \
   "alert_episodes e JOIN alert_rules r ON r.id = e.rule_id JOIN sites s ON s.id = e.site_id"
 
+static const KioskDashField episode_fields[] = {
+  KIOSK_DASH_FIELD (0, INT64, KioskDashEpisode, id),
+  KIOSK_DASH_FIELD (1, TEXT, KioskDashEpisode, rule_name),
+  KIOSK_DASH_FIELD (2, TEXT, KioskDashEpisode, kind),
+  KIOSK_DASH_FIELD (3, UINT, KioskDashEpisode, window_minutes),
+  KIOSK_DASH_FIELD (4, INT64, KioskDashEpisode, site_id),
+  KIOSK_DASH_FIELD (5, TEXT, KioskDashEpisode, site_name),
+  KIOSK_DASH_FIELD (6, TEXT, KioskDashEpisode, site_title),
+  KIOSK_DASH_FIELD (7, TEXT, KioskDashEpisode, time_zone),
+  KIOSK_DASH_FIELD (8, TEXT, KioskDashEpisode, device_id),
+  KIOSK_DASH_FIELD (9, INT64, KioskDashEpisode, opened_us),
+  KIOSK_DASH_FIELD (10, INT64_OR_0, KioskDashEpisode, closed_us),
+  KIOSK_DASH_FIELD (11, DOUBLE, KioskDashEpisode, value),
+  KIOSK_DASH_FIELD (12, UINT64, KioskDashEpisode, responses),
+  KIOSK_DASH_FIELD (13, INT64_OR_0, KioskDashEpisode, acknowledged_us),
+  KIOSK_DASH_FIELD (14, TEXT, KioskDashEpisode, acknowledged_by),
+  KIOSK_DASH_FIELD (15, TEXT, KioskDashEpisode, ack_comment),
+};
+static const KioskDashRecord episode_record = KIOSK_DASH_RECORD (KioskDashEpisode,
+                                                                 episode_fields);
+
+void
+kiosk_dash_episode_free (KioskDashEpisode *episode)
+{
+  if (episode == NULL)
+    return;
+  g_clear_pointer (&episode->reasons, g_ptr_array_unref);
+  g_clear_pointer (&episode->comments, g_ptr_array_unref);
+  _kiosk_dash_record_free (&episode_record, episode);
+}
+
 static gpointer
 episode_from_row (PGresult *result,
                   int       row,
                   gpointer  user_data)
 {
-  KioskDashEpisode *e = g_new0 (KioskDashEpisode, 1);
+  KioskDashEpisode *e = _kiosk_dash_record_new (result, row, (gpointer) &episode_record);
 
-  e->id = _kiosk_dash_value_int (result, row, 0);
-  e->rule_name = _kiosk_dash_value_or_null (result, row, 1);
-  e->kind = _kiosk_dash_value_or_null (result, row, 2);
-  e->window_minutes = (guint) _kiosk_dash_value_int (result, row, 3);
-  e->site_id = _kiosk_dash_value_int (result, row, 4);
-  e->site_name = _kiosk_dash_value_or_null (result, row, 5);
-  e->site_title = _kiosk_dash_value_or_null (result, row, 6);
-  e->time_zone = _kiosk_dash_value_or_null (result, row, 7);
-  e->device_id = _kiosk_dash_value_or_null (result, row, 8);
-  e->opened_us = _kiosk_dash_value_int (result, row, 9);
-  e->closed_us = _kiosk_dash_value_int_or (result, row, 10, 0);
-  e->value = PQgetisnull (result, row, 11) ? NAN
-                                           : g_ascii_strtod (PQgetvalue (result, row, 11), NULL);
-  e->responses = (guint64) _kiosk_dash_value_int (result, row, 12);
-  e->acknowledged_us = _kiosk_dash_value_int_or (result, row, 13, 0);
-  e->acknowledged_by = _kiosk_dash_value_or_null (result, row, 14);
-  e->ack_comment = _kiosk_dash_value_or_null (result, row, 15);
   e->reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) episode_reason_free);
   e->comments = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_dash_comment_free);
   return e;
 }
 
 #define EPISODE_COMMENTS 5
+
+/* A comment the episode kept, as episodes_details() selects it. */
+static const KioskDashField episode_comment_fields[] = {
+  KIOSK_DASH_FIELD (3, TEXT, KioskDashComment, comment),
+  KIOSK_DASH_FIELD (4, INT, KioskDashComment, face),
+  KIOSK_DASH_FIELD (5, INT, KioskDashComment, scale),
+  KIOSK_DASH_FIELD (6, TEXT, KioskDashComment, local_time),
+};
 
 /* The reasons and comments each episode kept in its jsonb, for every episode of @episodes in
  * one query. */
@@ -163,10 +165,8 @@ episodes_details (PGconn     *conn,
           KioskDashComment *c = g_new0 (KioskDashComment, 1);
           g_autoptr(GDateTime) time = NULL;
 
-          c->comment = _kiosk_dash_value_or_null (result, row, 3);
-          c->face = (int) _kiosk_dash_value_int (result, row, 4);
-          c->scale = (int) _kiosk_dash_value_int (result, row, 5);
-          c->local_time = _kiosk_dash_value_or_null (result, row, 6);
+          _kiosk_dash_record_read (c, episode_comment_fields, G_N_ELEMENTS (episode_comment_fields),
+                                   result, row);
           if (!PQgetisnull (result, row, 7))
             time = g_date_time_new_from_iso8601 (PQgetvalue (result, row, 7), NULL);
           c->time_us = time ? g_date_time_to_unix (time) * G_USEC_PER_SEC
@@ -262,42 +262,27 @@ kiosk_dash_data_episode_site (PGconn              *conn,
 
 /* Report schedules */
 
+static const KioskDashField schedule_fields[] = {
+  KIOSK_DASH_FIELD (0, INT64, KioskDashSchedule, id),
+  KIOSK_DASH_FIELD (1, TEXT, KioskDashSchedule, name),
+  KIOSK_DASH_FIELD (2, TEXT, KioskDashSchedule, period),
+  KIOSK_DASH_FIELD (3, TEXT, KioskDashSchedule, scope_name),
+  KIOSK_DASH_FIELD (4, TEXT, KioskDashSchedule, scope_title),
+  KIOSK_DASH_FIELD (5, BOOL, KioskDashSchedule, group),
+  KIOSK_DASH_FIELD (6, LINES, KioskDashSchedule, emails),
+  KIOSK_DASH_FIELD (7, TEXT, KioskDashSchedule, language),
+  KIOSK_DASH_FIELD (8, BOOL, KioskDashSchedule, enabled),
+  KIOSK_DASH_FIELD (9, TEXT, KioskDashSchedule, last_start),
+  KIOSK_DASH_FIELD (10, TEXT, KioskDashSchedule, last_end),
+  KIOSK_DASH_FIELD (11, INT64_OR_0, KioskDashSchedule, last_run_us),
+};
+static const KioskDashRecord schedule_record = KIOSK_DASH_RECORD (KioskDashSchedule,
+                                                                  schedule_fields);
+
 void
 kiosk_dash_schedule_free (KioskDashSchedule *schedule)
 {
-  if (schedule == NULL)
-    return;
-  g_free (schedule->name);
-  g_free (schedule->period);
-  g_free (schedule->scope_name);
-  g_free (schedule->scope_title);
-  g_strfreev (schedule->emails);
-  g_free (schedule->language);
-  g_free (schedule->last_start);
-  g_free (schedule->last_end);
-  g_free (schedule);
-}
-
-static gpointer
-schedule_from_row (PGresult *result,
-                   int       row,
-                   gpointer  user_data)
-{
-  KioskDashSchedule *c = g_new0 (KioskDashSchedule, 1);
-
-  c->id = _kiosk_dash_value_int (result, row, 0);
-  c->name = _kiosk_dash_value_or_null (result, row, 1);
-  c->period = _kiosk_dash_value_or_null (result, row, 2);
-  c->scope_name = _kiosk_dash_value_or_null (result, row, 3);
-  c->scope_title = _kiosk_dash_value_or_null (result, row, 4);
-  c->group = _kiosk_dash_value_bool (result, row, 5);
-  c->emails = g_strsplit (PQgetvalue (result, row, 6), "\n", -1);
-  c->language = _kiosk_dash_value_or_null (result, row, 7);
-  c->enabled = _kiosk_dash_value_bool (result, row, 8);
-  c->last_start = _kiosk_dash_value_or_null (result, row, 9);
-  c->last_end = _kiosk_dash_value_or_null (result, row, 10);
-  c->last_run_us = _kiosk_dash_value_int_or (result, row, 11, 0);
-  return c;
+  _kiosk_dash_record_free (&schedule_record, schedule);
 }
 
 GPtrArray *
@@ -320,33 +305,23 @@ kiosk_dash_data_schedules (PGconn  *conn,
                    "ORDER BY c.name",
                    0, NULL, error);
 
-  return _kiosk_dash_rows (result, schedule_from_row, NULL,
-                           (GDestroyNotify) kiosk_dash_schedule_free);
+  return _kiosk_dash_records (result, &schedule_record,
+                              (GDestroyNotify) kiosk_dash_schedule_free);
 }
 
 /* Groups */
 
+static const KioskDashField group_fields[] = {
+  KIOSK_DASH_FIELD (0, INT64, KioskDashGroup, id),
+  KIOSK_DASH_FIELD (1, TEXT, KioskDashGroup, name),
+  KIOSK_DASH_FIELD (2, TEXT, KioskDashGroup, title),
+};
+static const KioskDashRecord group_record = KIOSK_DASH_RECORD (KioskDashGroup, group_fields);
+
 void
 kiosk_dash_group_free (KioskDashGroup *group)
 {
-  if (group == NULL)
-    return;
-  g_free (group->name);
-  g_free (group->title);
-  g_free (group);
-}
-
-static gpointer
-group_from_row (PGresult *result,
-                int       row,
-                gpointer  user_data)
-{
-  KioskDashGroup *group = g_new0 (KioskDashGroup, 1);
-
-  group->id = _kiosk_dash_value_int (result, row, 0);
-  group->name = _kiosk_dash_value_or_null (result, row, 1);
-  group->title = _kiosk_dash_value_or_null (result, row, 2);
-  return group;
+  _kiosk_dash_record_free (&group_record, group);
 }
 
 GPtrArray *
@@ -365,7 +340,7 @@ kiosk_dash_data_groups (PGconn              *conn,
                                           "ORDER BY g.name", cond);
   g_autoptr(PGresult) result = kiosk_db_exec (conn, sql, 0, NULL, error);
 
-  return _kiosk_dash_rows (result, group_from_row, NULL, (GDestroyNotify) kiosk_dash_group_free);
+  return _kiosk_dash_records (result, &group_record, (GDestroyNotify) kiosk_dash_group_free);
 }
 
 void

@@ -2,6 +2,8 @@
  * a result's rows as records, the filter and the site as query parameters. */
 #define G_LOG_DOMAIN "kiosk-dash"
 
+#include <math.h>
+
 #include "kiosk-dash-data-private.h"
 #include "kiosk-dash-server.h"
 
@@ -116,4 +118,92 @@ _kiosk_dash_site_params (const KioskDashFilter *filter,
   sp->v[1] = sp->fp.to;
   sp->v[2] = _kiosk_dash_survey_param (filter);
   sp->v[3] = sp->site_id;
+}
+
+/* Records */
+
+void
+_kiosk_dash_record_read (gpointer              record,
+                         const KioskDashField *fields,
+                         guint                 n_fields,
+                         PGresult             *result,
+                         int                   row)
+{
+  for (guint i = 0; i < n_fields; i++)
+    {
+      gpointer field = G_STRUCT_MEMBER_P (record, fields[i].offset);
+      int column = fields[i].column;
+
+      switch (fields[i].type)
+        {
+        case KIOSK_DASH_TEXT:
+          *(char **) field = _kiosk_dash_value_or_null (result, row, column);
+          break;
+        case KIOSK_DASH_LINES:
+          *(char ***) field = g_strsplit (PQgetvalue (result, row, column), "\n", -1);
+          break;
+        case KIOSK_DASH_INT64:
+          *(gint64 *) field = _kiosk_dash_value_int (result, row, column);
+          break;
+        case KIOSK_DASH_INT64_OR_0:
+          *(gint64 *) field = _kiosk_dash_value_int_or (result, row, column, 0);
+          break;
+        case KIOSK_DASH_UINT64:
+          *(guint64 *) field = (guint64) _kiosk_dash_value_int (result, row, column);
+          break;
+        case KIOSK_DASH_INT:
+          *(int *) field = (int) _kiosk_dash_value_int (result, row, column);
+          break;
+        case KIOSK_DASH_UINT:
+          *(guint *) field = (guint) _kiosk_dash_value_int (result, row, column);
+          break;
+        case KIOSK_DASH_BOOL:
+          *(gboolean *) field = _kiosk_dash_value_bool (result, row, column);
+          break;
+        case KIOSK_DASH_DOUBLE:
+          *(double *) field = PQgetisnull (result, row, column)
+                              ? NAN : g_ascii_strtod (PQgetvalue (result, row, column), NULL);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+gpointer
+_kiosk_dash_record_new (PGresult *result,
+                        int       row,
+                        gpointer  user_data)
+{
+  const KioskDashRecord *type = user_data;
+  gpointer record = g_malloc0 (type->size);
+
+  _kiosk_dash_record_read (record, type->fields, type->n_fields, result, row);
+  return record;
+}
+
+GPtrArray *
+_kiosk_dash_records (PGresult              *result,
+                     const KioskDashRecord *type,
+                     GDestroyNotify         free_func)
+{
+  return _kiosk_dash_rows (result, _kiosk_dash_record_new, (gpointer) type, free_func);
+}
+
+void
+_kiosk_dash_record_free (const KioskDashRecord *type,
+                         gpointer               record)
+{
+  if (record == NULL)
+    return;
+  for (guint i = 0; i < type->n_fields; i++)
+    {
+      gpointer field = G_STRUCT_MEMBER_P (record, type->fields[i].offset);
+
+      if (type->fields[i].type == KIOSK_DASH_TEXT)
+        g_free (*(char **) field);
+      else if (type->fields[i].type == KIOSK_DASH_LINES)
+        g_strfreev (*(char ***) field);
+    }
+  g_free (record);
 }

@@ -92,28 +92,18 @@ kiosk_dash_data_hours (PGconn                *conn,
   return hours;
 }
 
+static const KioskDashField reason_fields[] = {
+  KIOSK_DASH_FIELD (0, TEXT, KioskDashReason, follow_up_id),
+  KIOSK_DASH_FIELD (1, TEXT, KioskDashReason, option_id),
+  KIOSK_DASH_FIELD (2, UINT64, KioskDashReason, n),
+  KIOSK_DASH_FIELD (3, UINT64, KioskDashReason, answered),
+};
+static const KioskDashRecord reason_record = KIOSK_DASH_RECORD (KioskDashReason, reason_fields);
+
 void
 kiosk_dash_reason_free (KioskDashReason *reason)
 {
-  if (reason == NULL)
-    return;
-  g_free (reason->follow_up_id);
-  g_free (reason->option_id);
-  g_free (reason);
-}
-
-static gpointer
-reason_from_row (PGresult *result,
-                 int       row,
-                 gpointer  user_data)
-{
-  KioskDashReason *reason = g_new0 (KioskDashReason, 1);
-
-  reason->follow_up_id = _kiosk_dash_value_or_null (result, row, 0);
-  reason->option_id = _kiosk_dash_value_or_null (result, row, 1);
-  reason->n = (guint64) _kiosk_dash_value_int (result, row, 2);
-  reason->answered = (guint64) _kiosk_dash_value_int (result, row, 3);
-  return reason;
+  _kiosk_dash_record_free (&reason_record, reason);
 }
 
 GPtrArray *
@@ -154,38 +144,26 @@ kiosk_dash_data_reasons (PGconn                *conn,
                             "WHERE r.option_id <> '' AND r.n > 0 "
                             "ORDER BY r.n DESC, r.follow_up_id, r.option_id",
                           5, sp.v, error);
-  return _kiosk_dash_rows (result, reason_from_row, NULL,
-                           (GDestroyNotify) kiosk_dash_reason_free);
+  return _kiosk_dash_records (result, &reason_record, (GDestroyNotify) kiosk_dash_reason_free);
 }
+
+/* Every text of a comment is a column: freeing them is freeing the record. */
+static const KioskDashField comment_fields[] = {
+  KIOSK_DASH_FIELD (0, INT64, KioskDashComment, time_us),
+  KIOSK_DASH_FIELD (1, TEXT, KioskDashComment, local_time),
+  KIOSK_DASH_FIELD (2, INT, KioskDashComment, face),
+  KIOSK_DASH_FIELD (3, INT, KioskDashComment, scale),
+  KIOSK_DASH_FIELD (4, BOOL, KioskDashComment, misuse),
+  KIOSK_DASH_FIELD (5, TEXT, KioskDashComment, comment),
+  KIOSK_DASH_FIELD (6, TEXT, KioskDashComment, device_id),
+  KIOSK_DASH_FIELD (7, TEXT, KioskDashComment, language),
+};
+static const KioskDashRecord comment_record = KIOSK_DASH_RECORD (KioskDashComment, comment_fields);
 
 void
 kiosk_dash_comment_free (KioskDashComment *comment)
 {
-  if (comment == NULL)
-    return;
-  g_free (comment->local_time);
-  g_free (comment->comment);
-  g_free (comment->device_id);
-  g_free (comment->language);
-  g_free (comment);
-}
-
-static gpointer
-comment_from_row (PGresult *result,
-                  int       row,
-                  gpointer  user_data)
-{
-  KioskDashComment *c = g_new0 (KioskDashComment, 1);
-
-  c->time_us = _kiosk_dash_value_int (result, row, 0);
-  c->local_time = _kiosk_dash_value_or_null (result, row, 1);
-  c->face = (int) _kiosk_dash_value_int (result, row, 2);
-  c->scale = (int) _kiosk_dash_value_int (result, row, 3);
-  c->misuse = _kiosk_dash_value_bool (result, row, 4);
-  c->comment = _kiosk_dash_value_or_null (result, row, 5);
-  c->device_id = _kiosk_dash_value_or_null (result, row, 6);
-  c->language = _kiosk_dash_value_or_null (result, row, 7);
-  return c;
+  _kiosk_dash_record_free (&comment_record, comment);
 }
 
 GPtrArray *
@@ -222,8 +200,8 @@ kiosk_dash_data_comments (PGconn                *conn,
                           "ORDER BY local_time DESC, time DESC, device_id, seq DESC "
                           "OFFSET $5::bigint LIMIT $6::bigint",
                           6, sp.v, error);
-  comments = _kiosk_dash_rows (result, comment_from_row, NULL,
-                               (GDestroyNotify) kiosk_dash_comment_free);
+  comments = _kiosk_dash_records (result, &comment_record,
+                                  (GDestroyNotify) kiosk_dash_comment_free);
   if (comments == NULL)
     return NULL;
   if (out_total != NULL)
