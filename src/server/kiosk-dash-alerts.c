@@ -94,12 +94,12 @@ acknowledge_form (GString                *out,
                   const KioskDashEpisode *e)
 {
   g_autofree char *id = g_strdup_printf ("ack-%" G_GINT64_FORMAT, e->id);
+  g_autofree char *episode_id = g_strdup_printf ("%" G_GINT64_FORMAT, e->id);
 
   kiosk_html (out, "<form class=\"acknowledge\" method=\"post\" action=\"/alerts/acknowledge\">");
   kiosk_dash_csrf_field (out, request);
-  kiosk_html (out, "<input type=\"hidden\" name=\"episode\" value=\"");
-  kiosk_html_txtf (out, "%" G_GINT64_FORMAT, e->id);
-  kiosk_html (out, "\"><div class=\"field\"><label for=\"");
+  kiosk_dash_hidden_field (out, "episode", episode_id);
+  kiosk_html (out, "<div class=\"field\"><label for=\"");
   kiosk_html_attr (out, id);
   kiosk_html (out, "\">");
   kiosk_html_txt (out, D_("Comment (optional)"));

@@ -64,9 +64,8 @@ login_page (KioskDashRequest *request,
     }
   kiosk_html (out, "<form method=\"post\" action=\"/login\">\n");
   kiosk_dash_csrf_field (out, request);
-  kiosk_html (out, "<input type=\"hidden\" name=\"next\" value=\"");
-  kiosk_html_attr (out, next);
-  kiosk_html (out, "\">\n<div class=\"field\"><label for=\"login-name\">");
+  kiosk_dash_hidden_field (out, "next", next);
+  kiosk_html (out, "\n<div class=\"field\"><label for=\"login-name\">");
   kiosk_html_txt (out, D_("Name"));
   kiosk_html (out, "</label><input id=\"login-name\" name=\"name\" autocomplete=\"username\" "
                    "autocapitalize=\"none\" spellcheck=\"false\" required value=\"");

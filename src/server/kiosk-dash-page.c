@@ -158,12 +158,22 @@ kiosk_dash_page_end (KioskDashReply   *reply,
 }
 
 void
+kiosk_dash_hidden_field (GString    *out,
+                         const char *name,
+                         const char *value)
+{
+  kiosk_html (out, "<input type=\"hidden\" name=\"");
+  kiosk_html_attr (out, name);
+  kiosk_html (out, "\" value=\"");
+  kiosk_html_attr (out, value);
+  kiosk_html (out, "\">");
+}
+
+void
 kiosk_dash_csrf_field (GString          *out,
                        KioskDashRequest *request)
 {
-  kiosk_html (out, "<input type=\"hidden\" name=\"csrf\" value=\"");
-  kiosk_html_attr (out, request->csrf_token ? request->csrf_token : "");
-  kiosk_html (out, "\">");
+  kiosk_dash_hidden_field (out, "csrf", request->csrf_token ? request->csrf_token : "");
 }
 
 static const char *

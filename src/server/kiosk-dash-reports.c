@@ -183,9 +183,8 @@ schedules_table (GString          *out,
       kiosk_html (out, "</td><td class=\"actions\"><form method=\"post\" "
                        "action=\"/reports/schedules/remove\">");
       kiosk_dash_csrf_field (out, request);
-      kiosk_html (out, "<input type=\"hidden\" name=\"name\" value=\"");
-      kiosk_html_attr (out, c->name);
-      kiosk_html (out, "\"><div class=\"field check\"><input type=\"checkbox\" name=\"confirm\" "
+      kiosk_dash_hidden_field (out, "name", c->name);
+      kiosk_html (out, "<div class=\"field check\"><input type=\"checkbox\" name=\"confirm\" "
                        "value=\"1\" required id=\"");
       kiosk_html_attr (out, confirm_id);
       kiosk_html (out, "\"><label for=\"");

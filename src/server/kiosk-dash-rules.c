@@ -314,9 +314,8 @@ rules_table (GString          *out,
       hidden_name (out, rule->name);
       kiosk_html (out, "</a> <form method=\"post\" action=\"/alerts/rules/remove\">");
       kiosk_dash_csrf_field (out, request);
-      kiosk_html (out, "<input type=\"hidden\" name=\"name\" value=\"");
-      kiosk_html_attr (out, rule->name);
-      kiosk_html (out, "\"><button type=\"submit\" class=\"secondary\">");
+      kiosk_dash_hidden_field (out, "name", rule->name);
+      kiosk_html (out, "<button type=\"submit\" class=\"secondary\">");
       kiosk_html_txt (out, D_("Remove…"));
       hidden_name (out, rule->name);
       kiosk_html (out, "</button></form></td></tr>\n");
@@ -387,7 +386,7 @@ rule_form (GString          *out,
   kiosk_html (out, "<form class=\"rule\" method=\"post\" action=\"/alerts/rules\">\n");
   kiosk_dash_csrf_field (out, request);
   if (form->replace)
-    kiosk_html (out, "<input type=\"hidden\" name=\"replace\" value=\"1\">");
+    kiosk_dash_hidden_field (out, "replace", "1");
 
   input_field (out, "r-name", "name", D_("Name"),
                form->replace ? "required readonly aria-describedby=\"r-name-hint\""
@@ -612,10 +611,9 @@ confirm_page (KioskDashRequest *request,
                            "with it."), name);
   kiosk_html (out, "</p>\n<form method=\"post\" action=\"/alerts/rules/remove\">");
   kiosk_dash_csrf_field (out, request);
-  kiosk_html (out, "<input type=\"hidden\" name=\"name\" value=\"");
-  kiosk_html_attr (out, name);
-  kiosk_html (out, "\"><input type=\"hidden\" name=\"confirm\" value=\"1\">"
-                   "<div class=\"buttons\"><button type=\"submit\" class=\"danger\">");
+  kiosk_dash_hidden_field (out, "name", name);
+  kiosk_dash_hidden_field (out, "confirm", "1");
+  kiosk_html (out, "<div class=\"buttons\"><button type=\"submit\" class=\"danger\">");
   kiosk_html_txt (out, D_("Remove"));
   kiosk_html (out, "</button> <a href=\"/alerts/rules\">");
   kiosk_html_txt (out, D_("Cancel"));

@@ -84,6 +84,10 @@ void     kiosk_dash_page_begin    (KioskDashReply   *reply,
                                    const char       *active_nav);
 void     kiosk_dash_page_end      (KioskDashReply   *reply,
                                    KioskDashRequest *request);
+/* <input type=hidden name=@name value=@value>: what a form posts besides its fields. */
+void     kiosk_dash_hidden_field  (GString          *out,
+                                   const char       *name,
+                                   const char       *value);
 /* <input type=hidden name=csrf value=…> for a form of this page. */
 void     kiosk_dash_csrf_field    (GString          *out,
                                    KioskDashRequest *request);
