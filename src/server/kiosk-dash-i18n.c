@@ -411,6 +411,14 @@ kiosk_dash_format_percent (KioskDashRequest *request,
 }
 
 char *
+kiosk_dash_format_share (KioskDashRequest *request,
+                         guint64           part,
+                         guint64           whole)
+{
+  return kiosk_dash_format_percent (request, whole > 0 ? (double) part / (double) whole : 0);
+}
+
+char *
 kiosk_dash_format_date (KioskDashRequest *request,
                         const GDate      *date)
 {

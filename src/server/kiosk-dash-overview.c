@@ -49,11 +49,7 @@ overview_page (GPtrArray        *rows,
           KioskDashOverviewRow *row = g_ptr_array_index (rows, i);
           const KioskDashCounts *month = &row->current[KIOSK_DASH_MONTH];
           g_autofree char *all = kiosk_dash_format_count (request, month->all);
-          g_autofree char *misuse = kiosk_dash_format_percent (request,
-                                                                month->all > 0
-                                                                ? (double) month->misuse
-                                                                  / (double) month->all
-                                                                : 0);
+          g_autofree char *misuse = kiosk_dash_format_share (request, month->misuse, month->all);
           g_autofree char *kiosks = kiosk_dash_format_count (request, row->kiosks);
 
           kiosk_html (out, row->silent > 0 ? "<tr class=\"silent\">" : "<tr>");

@@ -286,9 +286,7 @@ section_faces (GString          *out,
   for (guint i = scale; i-- > 0;)
     {
       g_autofree char *count = kiosk_dash_format_count (request, data->total.faces[scale][i]);
-      g_autofree char *share = kiosk_dash_format_percent (request,
-                                                           n > 0 ? (double) data->total
-                                                                   .faces[scale][i] / n : 0);
+      g_autofree char *share = kiosk_dash_format_share (request, data->total.faces[scale][i], n);
 
       kiosk_html (out, "<tr><th scope=\"row\">");
       kiosk_html_txt (out, g_ptr_array_index (labels, i));
@@ -332,11 +330,7 @@ reasons_table (GString          *out,
       KioskDashReason *reason = g_ptr_array_index (reasons, i);
       const char *label = kiosk_dash_reason_label (data->surveys, reason, request->language);
       g_autofree char *n = kiosk_dash_format_count (request, reason->n);
-      g_autofree char *share = kiosk_dash_format_percent (request,
-                                                           reason->answered > 0
-                                                           ? (double) reason->n
-                                                             / (double) reason->answered
-                                                           : 0);
+      g_autofree char *share = kiosk_dash_format_share (request, reason->n, reason->answered);
 
       kiosk_html (out, "<tr><td class=\"num\">");
       kiosk_html_txtf (out, "%u", i + 1);

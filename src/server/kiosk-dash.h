@@ -287,6 +287,9 @@ char    *kiosk_dash_format_count  (KioskDashRequest *request,
                                    guint64           count);         /* "12,345" / "12.345" */
 char    *kiosk_dash_format_percent (KioskDashRequest *request,
                                    double            fraction);      /* "12 %" / "12%" */
+char    *kiosk_dash_format_share  (KioskDashRequest *request,
+                                   guint64           part,
+                                   guint64           whole);         /* part of whole; 0: "0 %" */
 char    *kiosk_dash_format_date   (KioskDashRequest *request,
                                    const GDate      *date);
 char    *kiosk_dash_format_time   (KioskDashRequest *request,
