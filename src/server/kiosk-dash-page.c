@@ -288,6 +288,41 @@ kiosk_dash_redirect (KioskDashReply *reply,
 }
 
 void
+kiosk_dash_remove (KioskDashRequest       *request,
+                   PGconn                 *conn,
+                   KioskDashReply         *reply,
+                   const KioskDashRemoval *removal)
+{
+  const char *name = g_hash_table_lookup (request->form, "name");
+  gboolean confirmed = g_strcmp0 (g_hash_table_lookup (request->form, "confirm"), "1") == 0;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) location = g_string_new (removal->location);
+
+  if (name == NULL || *name == '\0')
+    {
+      kiosk_dash_reply_error (reply, request, 400, D_(removal->no_name));
+      return;
+    }
+  if (!confirmed)
+    {
+      removal->unconfirmed (request, conn, reply, name);
+      return;
+    }
+  if (!removal->remove (conn, name, &error))
+    {
+      if (g_error_matches (error, removal->error_quark (), removal->unknown_code))
+        kiosk_dash_reply_error (reply, request, 404, D_(removal->no_such));
+      else
+        kiosk_dash_reply_database_error (reply, request, TRUE, error, "removing %s %s",
+                                         removal->what, name);
+      return;
+    }
+  g_string_append_uri_escaped (location, name, NULL, FALSE);
+  g_string_append (location, removal->fragment);
+  kiosk_dash_redirect (reply, location->str);
+}
+
+void
 kiosk_dash_reply_add_header (KioskDashReply *reply,
                              const char     *name,
                              const char     *value)

@@ -523,37 +523,33 @@ kiosk_dash_schedules_add (KioskDashRequest *request,
   schedule_form_clear (&form);
 }
 
+/* A schedule's row has its own "Yes, remove" box: the page again, saying to tick it. */
+static void
+removal_unconfirmed (KioskDashRequest *request,
+                     PGconn           *conn,
+                     KioskDashReply   *reply,
+                     const char       *name)
+{
+  reports_page (request, conn, reply, 400, NULL, NULL,
+                D_("Tick “Yes, remove” beside the schedule to remove it."), NULL);
+}
+
 void
 kiosk_dash_schedules_remove (KioskDashRequest *request,
                              PGconn           *conn,
                              KioskDashReply   *reply)
 {
-  const char *name = g_hash_table_lookup (request->form, "name");
-  gboolean confirmed = g_strcmp0 (g_hash_table_lookup (request->form, "confirm"), "1") == 0;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) location = g_string_new ("/reports?removed=");
+  static const KioskDashRemoval removal = {
+    .remove = kiosk_report_schedule_remove,
+    .error_quark = kiosk_report_error_quark,
+    .unknown_code = KIOSK_REPORT_ERROR_UNKNOWN,
+    .unconfirmed = removal_unconfirmed,
+    .no_name = DN_("The form names no schedule."),
+    .no_such = DN_("There is no such schedule."),
+    .what = "report schedule",
+    .location = "/reports?removed=",
+    .fragment = "#schedules",
+  };
 
-  if (name == NULL || *name == '\0')
-    {
-      kiosk_dash_reply_error (reply, request, 400, D_("The form names no schedule."));
-      return;
-    }
-  if (!confirmed)
-    {
-      reports_page (request, conn, reply, 400, NULL, NULL,
-                    D_("Tick “Yes, remove” beside the schedule to remove it."), NULL);
-      return;
-    }
-  if (!kiosk_report_schedule_remove (conn, name, &error))
-    {
-      if (g_error_matches (error, KIOSK_REPORT_ERROR, KIOSK_REPORT_ERROR_UNKNOWN))
-        kiosk_dash_reply_error (reply, request, 404, D_("There is no such schedule."));
-      else
-        kiosk_dash_reply_database_error (reply, request, TRUE, error,
-                                         "removing report schedule %s", name);
-      return;
-    }
-  g_string_append_uri_escaped (location, name, NULL, FALSE);
-  g_string_append (location, "#schedules");
-  kiosk_dash_redirect (reply, location->str);
+  kiosk_dash_remove (request, conn, reply, &removal);
 }

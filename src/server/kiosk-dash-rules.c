@@ -598,6 +598,7 @@ kiosk_dash_rules_save (KioskDashRequest *request,
 /* Asks first: a rule's removal takes its history with it. */
 static void
 confirm_page (KioskDashRequest *request,
+              PGconn           *conn,
               KioskDashReply   *reply,
               const char       *name)
 {
@@ -626,30 +627,17 @@ kiosk_dash_rules_remove (KioskDashRequest *request,
                          PGconn           *conn,
                          KioskDashReply   *reply)
 {
-  const char *name = g_hash_table_lookup (request->form, "name");
-  gboolean confirmed = g_strcmp0 (g_hash_table_lookup (request->form, "confirm"), "1") == 0;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) location = g_string_new ("/alerts/rules?removed=");
+  static const KioskDashRemoval removal = {
+    .remove = kiosk_alert_rule_remove,
+    .error_quark = kiosk_alert_error_quark,
+    .unknown_code = KIOSK_ALERT_ERROR_UNKNOWN,
+    .unconfirmed = confirm_page,
+    .no_name = DN_("The form names no rule."),
+    .no_such = DN_("There is no such rule."),
+    .what = "alert rule",
+    .location = "/alerts/rules?removed=",
+    .fragment = "",
+  };
 
-  if (name == NULL || *name == '\0')
-    {
-      kiosk_dash_reply_error (reply, request, 400, D_("The form names no rule."));
-      return;
-    }
-  if (!confirmed)
-    {
-      confirm_page (request, reply, name);
-      return;
-    }
-  if (!kiosk_alert_rule_remove (conn, name, &error))
-    {
-      if (g_error_matches (error, KIOSK_ALERT_ERROR, KIOSK_ALERT_ERROR_UNKNOWN))
-        kiosk_dash_reply_error (reply, request, 404, D_("There is no such rule."));
-      else
-        kiosk_dash_reply_database_error (reply, request, TRUE, error,
-                                         "removing alert rule %s", name);
-      return;
-    }
-  g_string_append_uri_escaped (location, name, NULL, FALSE);
-  kiosk_dash_redirect (reply, location->str);
+  kiosk_dash_remove (request, conn, reply, &removal);
 }

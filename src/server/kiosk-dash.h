@@ -113,6 +113,30 @@ void     kiosk_dash_reply_attachment (KioskDashReply *reply,
                                    const char       *file_name);
 void     kiosk_dash_redirect      (KioskDashReply   *reply,
                                    const char       *location);
+/* What a form removes by the name it posts, once its "Yes, remove" (confirm=1) is ticked. */
+typedef struct
+{
+  gboolean  (*remove)       (PGconn           *conn,
+                             const char       *name,
+                             GError          **error);
+  GQuark    (*error_quark)  (void);        /* with @unknown_code: there is none of that name */
+  int         unknown_code;
+  /* The reply when the form was not confirmed. */
+  void      (*unconfirmed)  (KioskDashRequest *request,
+                             PGconn           *conn,
+                             KioskDashReply   *reply,
+                             const char       *name);
+  const char *no_name;                     /* marked with DN_: the form names none */
+  const char *no_such;                     /* marked with DN_: there is none of that name */
+  const char *what;                        /* the log's words: "alert rule" */
+  const char *location;                    /* where to go after, the name appended to it … */
+  const char *fragment;                    /* … and then this ("" for none) */
+} KioskDashRemoval;
+/* Removes what @removal says the request's form names, and redirects; or replies why not. */
+void     kiosk_dash_remove        (KioskDashRequest       *request,
+                                   PGconn                 *conn,
+                                   KioskDashReply         *reply,
+                                   const KioskDashRemoval *removal);
 void     kiosk_dash_reply_add_header (KioskDashReply *reply,
                                    const char       *name,
                                    const char       *value);
