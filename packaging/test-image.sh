@@ -28,6 +28,10 @@
 #   --quick      boot 1 only, with a clean shutdown after the tap, then the database (for CI)
 #   --docs DIR   save the screendumps there as PNG (survey, thank-you, rejected, rotated)
 #
+# IMAGE_CMDLINE_EXTRA (more of the kernel command line, e.g. systemd.setenv=WLR_...=...) and
+# IMAGE_DISPLAY (qemu's display device, default virtio-gpu-pci,xres=1280,yres=800) try other
+# settings without editing this file.
+#
 # Ends with "image: N passed, N failed". Needs root (debugfs writes into the copy),
 # qemu-system-arm, qemu-efi-aarch64 is not needed, mtools, e2fsprogs, fdisk, sqlite3 and Debian's
 # /usr/bin/python3.
@@ -109,6 +113,10 @@ cmdline=$(mtype -i "$fat" ::cmdline.txt | tr -d '\r\n')
 echo "cmdline.txt: $cmdline"
 cmdline=$(echo "$cmdline" | sed 's/console=ttyS1,115200/console=ttyAMA0/')
 cmdline="$cmdline systemd.setenv=WLR_RENDERER=pixman systemd.setenv=WLR_NO_HARDWARE_CURSORS=1"
+cmdline="$cmdline${IMAGE_CMDLINE_EXTRA:+ $IMAGE_CMDLINE_EXTRA}"
+display=${IMAGE_DISPLAY:-virtio-gpu-pci,xres=1280,yres=800}
+echo "qemu's kernel command line: $cmdline"
+echo "qemu's display: $display"
 
 # The reporting unit, in the copy only.
 cat > "$work/image-check.service" <<'EOF'
@@ -148,7 +156,7 @@ boot () {
   nice -n 10 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 \
     -kernel "$image_dir/vmlinuz" -initrd "$image_dir/initrd.img" -append "$cmdline" \
     -drive file="$disk",format=raw,if=none,id=card -device virtio-blk-pci,drive=card \
-    -device virtio-gpu-pci,xres=1280,yres=800 -device virtio-tablet-pci \
+    -device "$display" -device virtio-tablet-pci \
     -device virtio-keyboard-pci \
     -netdev user,id=net -device virtio-net-pci,netdev=net,romfile= \
     -display none -serial "file:$serial" -qmp "unix:$work/qmp.sock,server=on,wait=off" \
@@ -216,6 +224,16 @@ responses () {
   sqlite3 "$work/responses.db" "$1" 2>&1
 }
 
+# first_input: a pointer motion near the screen's top edge before the first tap of a boot. cage
+# gives the kiosk's seat its pointer and keyboard only when the first input event arrives
+# (wlroots 0.15 with the unit's WLR_LIBINPUT_NO_DEVICES=1 does not read libinput's device
+# events at its start; wl_seat.capabilities is 0 until then), and the press that comes with
+# that event is lost: the kiosk gets only the release.
+first_input () {
+  qmp move 0.5 0.02
+  sleep 10
+}
+
 screenshot () {
   if [ -n "$docs" ]; then
     mkdir -p "$docs"
@@ -265,6 +283,7 @@ echo "    idle memory of the whole system: $(report mem_used_kib) KiB used of $(
 screenshot survey
 
 tap_face=3
+first_input
 qmp screendump "$work/before-tap.ppm"
 qmp tap "$(face_x $tap_face)" "$face_y"
 answer=$(qmp wait-change "$work/before-tap.ppm" "$work/after-tap.ppm" 300 2>&1) || answer=""
@@ -330,6 +349,7 @@ if [ "$quick" -eq 0 ]; then
   # Turned 90 degrees clockwise, the row of faces runs down the screen: the survey's point
   # (x, y) is on the screen at (1 - y, x).
   rot_face=1
+  first_input
   qmp screendump "$work/before-tap.ppm"
   qmp tap "$(awk -v y=$portrait_face_y 'BEGIN { print 1 - y }')" "$(face_x $rot_face)"
   qmp wait-change "$work/before-tap.ppm" "$work/after-tap.ppm" 300 > /dev/null || true
