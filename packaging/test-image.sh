@@ -26,7 +26,8 @@
 #   --rebuild    build it again first, with build/arm64/smiley-kiosk_*_arm64.deb: from the
 #                root file system cached in DIR, a few minutes
 #   --quick      boot 1 only, with a clean shutdown after the tap, then the database (for CI)
-#   --docs DIR   save the screendumps there as PNG (survey, thank-you, rejected, rotated)
+#   --docs DIR   save the screendumps there as PNG (survey, answered, rejected, rotated,
+#                rotated-answered)
 #
 # IMAGE_CMDLINE_EXTRA (more of the kernel command line, e.g. systemd.setenv=WLR_...=...) and
 # IMAGE_DISPLAY (qemu's display device, default virtio-gpu-pci,xres=1280,yres=800) try other
@@ -206,12 +207,12 @@ wait_off () {
 
 # The faces' centres, as fractions of the screen's width and height, on the survey's first
 # screen: four faces in a row, very happy (face 3) on the left to very unhappy (face 0) on the
-# right; at 1280x800, and at 800x1280 (the same screen turned).
+# right; at 1280x800, and at 800x1280 (the same screen turned: the row is lower down).
 face_x () {
   case "$1" in 3) echo 0.144 ;; 2) echo 0.381 ;; 1) echo 0.619 ;; 0) echo 0.856 ;; esac
 }
 face_y=0.716
-portrait_face_y=0.78
+portrait_face_y=0.85
 
 # responses: the rows of the image's database, read from the ext4 file system, not through the
 # guest (after a clean shutdown; the write-ahead log is read too if one is left).
@@ -287,9 +288,9 @@ first_input
 qmp screendump "$work/before-tap.ppm"
 qmp tap "$(face_x $tap_face)" "$face_y"
 answer=$(qmp wait-change "$work/before-tap.ppm" "$work/after-tap.ppm" 300 2>&1) || answer=""
-check "the tap is answered on the screen (the thank-you screen after ${answer:-?} s, emulated)" \
+check "the tap is answered on the screen (the next page after ${answer:-?} s, emulated)" \
   "$( [ -n "$answer" ] && echo ok)"
-screenshot thank-you
+screenshot answered
 if [ "$quick" -eq 1 ]; then
   qmp powerdown
   check "a clean shutdown from the power button" "$(wait_off 600 && echo ok)"
@@ -346,14 +347,17 @@ if [ "$quick" -eq 0 ]; then
     "$( [ "$(report first_boot)" = success ] &&
         case "$(report cage_args)" in *'cage -r -d'*) echo ok ;; esac)"
   screenshot rotated
-  # Turned 90 degrees clockwise, the row of faces runs down the screen: the survey's point
-  # (x, y) is on the screen at (1 - y, x).
+  # For a screen turned 90 degrees clockwise, cage turns the picture the other way: on the
+  # screen as qemu shows it (and as a touchscreen fixed to it reports a touch) the survey's
+  # point (x, y) is at (y, 1 - x), the row of faces runs up the right-hand side.
   rot_face=1
   first_input
   qmp screendump "$work/before-tap.ppm"
-  qmp tap "$(awk -v y=$portrait_face_y 'BEGIN { print 1 - y }')" "$(face_x $rot_face)"
-  qmp wait-change "$work/before-tap.ppm" "$work/after-tap.ppm" 300 > /dev/null || true
-  screenshot rotated-thank-you
+  qmp tap "$portrait_face_y" "$(awk -v x="$(face_x $rot_face)" 'BEGIN { print 1 - x }')"
+  answer3=$(qmp wait-change "$work/before-tap.ppm" "$work/after-tap.ppm" 180 2>&1) || answer3=""
+  check "the tap on the turned screen is answered (the next page after ${answer3:-?} s)" \
+    "$( [ -n "$answer3" ] && echo ok)"
+  screenshot rotated-answered
   qmp powerdown
   check "a clean shutdown from the power button" "$(wait_off 600 && echo ok)"
   newest=$(responses "SELECT face || ':' || input FROM responses ORDER BY seq DESC LIMIT 1;")
