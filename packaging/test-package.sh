@@ -359,6 +359,19 @@ raise SystemExit(3)' &
 else
   not_ok "relay: python3 is needed for the notify test"
 fi
+# cage gets WLR_LIBINPUT_NO_DEVICES=1 only when no input device is there for it (with it set,
+# wlroots 0.15 would lose the first touch after every start); a value from the service's
+# environment is kept.
+mkdir -p "$work/fakebin"
+printf '%s\n' '#!/bin/sh' 'echo "no-devices=${WLR_LIBINPUT_NO_DEVICES:-unset}"' > "$work/fakebin/cage"
+chmod +x "$work/fakebin/cage"
+WLR_LIBINPUT_NO_DEVICES=0 "$relay" "$work/fakebin/cage" -d -- true > "$work/nodev-kept.out" 2>&1 || true
+check "relay: a WLR_LIBINPUT_NO_DEVICES from the service's environment is kept" \
+  grep -qx "no-devices=0" "$work/nodev-kept.out"
+env -u WLR_LIBINPUT_NO_DEVICES "$relay" "$work/fakebin/cage" -d -- true > "$work/nodev.out" 2>&1 || true
+sed 's/^/    /' "$work/nodev.out"
+check "relay: WLR_LIBINPUT_NO_DEVICES=1 for cage only when it has no input device" \
+  sh -c "{ grep -qx 'smiley-kiosk-session: 0 input device(s) for cage: WLR_LIBINPUT_NO_DEVICES=1' '$work/nodev.out' && grep -qx no-devices=1 '$work/nodev.out'; } || { grep -Eqx 'smiley-kiosk-session: [1-9][0-9]* input device\(s\) for cage' '$work/nodev.out' && grep -qx no-devices=unset '$work/nodev.out'; }"
 # SIGTERM: passed on; a child that ignores it is killed after the grace period.
 "$relay" sh -c 'sh -c "trap \"\" TERM; sleep 61.5" & sleep 61.5' &
 relay_pid=$!

@@ -18,6 +18,12 @@
  * -r for every 90 degrees clockwise. The kiosk itself checks the key (--check-config, and the
  * first-boot import, name a wrong value with its line); a value it would refuse rotates nothing.
  *
+ * cage is started with WLR_LIBINPUT_NO_DEVICES=1 only when no input device is there for it (a
+ * kiosk with physical buttons only, which udev reserves for the kiosk): with the variable set,
+ * wlroots 0.15 takes the devices libinput finds at start only when their first event arrives,
+ * and the press of that event is lost, so every start would lose its first touch. A value in the
+ * service's environment (/etc/default/smiley-kiosk) is kept as it is.
+ *
  * Usage: smiley-kiosk-session COMMAND [ARGUMENT...]   (normally: cage -d -- smiley-kiosk)
  */
 
@@ -27,6 +33,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -38,6 +45,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -175,6 +183,67 @@ read_rotation (const char *path)
   return rotation;
 }
 
+/* Input devices libinput would use: event nodes that udev tagged ID_INPUT and did not reserve
+ * (LIBINPUT_IGNORE_DEVICE, as the kiosk's button rules do). */
+static unsigned
+count_compositor_inputs (void)
+{
+  DIR *dir = opendir ("/dev/input");
+  struct dirent *entry;
+  unsigned count = 0;
+
+  if (dir == NULL)
+    return 0;
+
+  while ((entry = readdir (dir)) != NULL)
+    {
+      char path[PATH_MAX];
+      char line[512];
+      struct stat st;
+      bool input = false, ignored = false;
+      FILE *data;
+
+      if (strncmp (entry->d_name, "event", 5) != 0)
+        continue;
+      snprintf (path, sizeof path, "/dev/input/%s", entry->d_name);
+      if (stat (path, &st) != 0 || !S_ISCHR (st.st_mode))
+        continue;
+      snprintf (path, sizeof path, "/run/udev/data/c%u:%u", major (st.st_rdev),
+                minor (st.st_rdev));
+      data = fopen (path, "re");
+      if (data == NULL)
+        continue;
+      while (fgets (line, sizeof line, data) != NULL)
+        {
+          if (strcmp (line, "E:ID_INPUT=1\n") == 0)
+            input = true;
+          else if (strcmp (line, "E:LIBINPUT_IGNORE_DEVICE=1\n") == 0)
+            ignored = true;
+        }
+      fclose (data);
+      if (input && !ignored)
+        count++;
+    }
+  closedir (dir);
+
+  return count;
+}
+
+static void
+choose_no_devices (void)
+{
+  unsigned inputs;
+
+  if (getenv ("WLR_LIBINPUT_NO_DEVICES") != NULL)
+    return;
+
+  inputs = count_compositor_inputs ();
+  if (inputs == 0)
+    setenv ("WLR_LIBINPUT_NO_DEVICES", "1", 1);
+  fprintf (stderr, PROGRAM ": %u input device(s) for cage%s\n", inputs,
+           inputs == 0 ? ": WLR_LIBINPUT_NO_DEVICES=1" : "");
+}
+
 /* The command to run: ARGV as given, with cage's -r options for the configured rotation. */
 static char **
 compositor_command (int    argc,
@@ -188,6 +257,8 @@ compositor_command (int    argc,
 
   if (strcmp (base, "cage") != 0)
     return argv + 1;
+
+  choose_no_devices ();
 
   for (int i = 2; i + 1 < argc; i++)
     if (strcmp (argv[i], "--config") == 0 || strcmp (argv[i], "-c") == 0)
