@@ -24,7 +24,14 @@
  * and the press of that event is lost, so every start would lose its first touch. A value in the
  * service's environment (/etc/default/smiley-kiosk) is kept as it is.
  *
+ * Touch follows the picture: cage turns its output, but wlroots 0.15 places an absolute
+ * position (a touchscreen, qemu's tablet) on the turned output without turning it. Run as root
+ * before the session (--calibrate-touch, the unit's ExecStartPre=+), this writes the rotation's
+ * libinput calibration matrix as a runtime udev rule for every input device, and has udev apply
+ * it; at rotation 0 the rule is removed. libinput uses the matrix on absolute devices only.
+ *
  * Usage: smiley-kiosk-session COMMAND [ARGUMENT...]   (normally: cage -d -- smiley-kiosk)
+ *        smiley-kiosk-session --calibrate-touch [CONFIG]
  */
 
 #define _GNU_SOURCE
@@ -181,6 +188,87 @@ read_rotation (const char *path)
 
   fclose (f);
   return rotation;
+}
+
+#define TOUCH_RULE_DIR "/run/udev/rules.d"
+#define TOUCH_RULE TOUCH_RULE_DIR "/61-smiley-kiosk-rotation.rules"
+
+/* libinput's calibration matrix for a picture turned clockwise by 90, 180 and 270 degrees. */
+static const char *const touch_matrices[] = {
+  NULL, "0 -1 1 1 0 0", "-1 0 1 0 -1 1", "0 1 0 -1 0 1",
+};
+
+static int
+run_udevadm (const char *const *arguments)
+{
+  pid_t pid = fork ();
+  int status = 0;
+
+  if (pid < 0)
+    return -1;
+  if (pid == 0)
+    {
+      execv ("/usr/bin/udevadm", (char **) arguments);
+      execv ("/bin/udevadm", (char **) arguments);
+      _exit (127);
+    }
+  if (waitpid (pid, &status, 0) < 0)
+    return -1;
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static int
+calibrate_touch (const char *config)
+{
+  static const char *const trigger[] = {
+    "udevadm", "trigger", "--action=change", "--subsystem-match=input", NULL
+  };
+  static const char *const settle[] = { "udevadm", "settle", "--timeout=10", NULL };
+  unsigned turns = read_rotation (config) / 90;
+  bool had_rule = access (TOUCH_RULE, F_OK) == 0;
+
+  if (turns == 0)
+    {
+      if (!had_rule)
+        return 0;
+      if (unlink (TOUCH_RULE) != 0)
+        {
+          fprintf (stderr, PROGRAM ": %s: %s\n", TOUCH_RULE, strerror (errno));
+          return 1;
+        }
+    }
+  else
+    {
+      FILE *rule;
+
+      mkdir (TOUCH_RULE_DIR, 0755);
+      rule = fopen (TOUCH_RULE ".tmp", "we");
+      if (rule == NULL)
+        {
+          fprintf (stderr, PROGRAM ": %s.tmp: %s\n", TOUCH_RULE, strerror (errno));
+          return 1;
+        }
+      fprintf (rule, "# Written by smiley-kiosk-session at each start of smiley-kiosk.service for "
+               "[display] rotation=%u in %s:\n# touch follows the turned picture.\n"
+               "SUBSYSTEM==\"input\", KERNEL==\"event*\", "
+               "ENV{LIBINPUT_CALIBRATION_MATRIX}=\"%s\"\n",
+               turns * 90, config, touch_matrices[turns]);
+      if (fclose (rule) != 0 || rename (TOUCH_RULE ".tmp", TOUCH_RULE) != 0)
+        {
+          fprintf (stderr, PROGRAM ": %s: %s\n", TOUCH_RULE, strerror (errno));
+          return 1;
+        }
+      fprintf (stderr, PROGRAM ": [display] rotation=%u: touch turned with it (%s)\n",
+               turns * 90, TOUCH_RULE);
+    }
+
+  /* The devices are there already: udev applies the rule to them now, before cage starts. */
+  if (run_udevadm (trigger) != 0 || run_udevadm (settle) != 0)
+    {
+      fprintf (stderr, PROGRAM ": udevadm could not apply %s\n", TOUCH_RULE);
+      return 1;
+    }
+  return 0;
 }
 
 /* Input devices libinput would use: event nodes that udev tagged ID_INPUT and did not reserve
@@ -444,9 +532,13 @@ main (int   argc,
   double deadline = 0;        /* when everything left is killed */
   bool killed = false;
 
+  if (argc >= 2 && strcmp (argv[1], "--calibrate-touch") == 0)
+    return calibrate_touch (argc >= 3 ? argv[2] : KIOSK_CONFIG_FILE);
+
   if (argc < 2 || argv[1][0] == '-')
     {
-      fprintf (stderr, "usage: " PROGRAM " COMMAND [ARGUMENT...]\n");
+      fprintf (stderr, "usage: " PROGRAM " COMMAND [ARGUMENT...]\n"
+                       "       " PROGRAM " --calibrate-touch [CONFIG]\n");
       return 2;
     }
 
