@@ -20,7 +20,7 @@
 # firmware-brcm80211 (the Wi-Fi chip's firmware). Everything else is from main.
 #
 # Usage: sudo packaging/image/build.sh [--deb PACKAGE.deb] [--out DIR] [--cache DIR]
-#                                      [--size-slack MB]
+#                                      [--size-slack MB] [--no-xz]
 #   --deb   the arm64 package (default: build/arm64/smiley-kiosk_*_arm64.deb)
 #   --out   where the image goes (default: build/image); writes smiley-kiosk-raspi-arm64.img,
 #           the same compressed (.img.xz) and the kernel and initrd for qemu's direct boot
@@ -29,6 +29,7 @@
 #           a copy of it: a few minutes instead of half an hour
 #   --size-slack  free space left in the root file system, in MiB (default 512); the root
 #           partition is not grown at boot
+#   --no-xz  no .img.xz (the boot test needs only the raw image)
 #
 # Needs root (mmdebstrap --mode=root, binfmt_misc), Debian's mirror, and the packages mmdebstrap,
 # qemu-user-static, binfmt-support, dosfstools, mtools, fdisk, e2fsprogs, xz-utils.
@@ -42,6 +43,7 @@ security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 deb=""
 out=$top/build/image
 cache=""
+no_xz=0
 slack=512
 
 while [ $# -gt 0 ]; do
@@ -49,8 +51,9 @@ while [ $# -gt 0 ]; do
     --deb) deb=$(realpath "$2"); shift ;;
     --out) out=$2; shift ;;
     --cache) cache=$(realpath "$2"); shift ;;
+    --no-xz) no_xz=1 ;;
     --size-slack) slack=$2; shift ;;
-    *) echo "usage: $0 [--deb PACKAGE.deb] [--out DIR] [--cache DIR] [--size-slack MB]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--deb PACKAGE.deb] [--out DIR] [--cache DIR] [--size-slack MB] [--no-xz]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -229,12 +232,15 @@ dd if="$fat" of="$img" bs=1M seek=$start conv=notrunc,sparse status=none
 dd if="$ext4" of="$img" bs=1M seek=$((start + boot_mib)) conv=notrunc,sparse status=none
 sfdisk --dump "$img" | tail -n 2
 
-step "xz"
-nice -n 10 xz -T2 -6 -k "$img"
-
 raw=$(stat -c %s "$img")
-compressed=$(stat -c %s "$img.xz")
 echo
 echo "image: $img"
-echo "size: $((raw / mib)) MiB raw, $((compressed / mib)) MiB as .img.xz"
+if [ "$no_xz" -eq 0 ]; then
+  step "xz"
+  nice -n 10 xz -T2 -6 -k "$img"
+  compressed=$(stat -c %s "$img.xz")
+  echo "size: $((raw / mib)) MiB raw, $((compressed / mib)) MiB as .img.xz"
+else
+  echo "size: $((raw / mib)) MiB raw (no .img.xz: --no-xz)"
+fi
 echo "build.sh: $(($(date +%s) - started)) s in all"
