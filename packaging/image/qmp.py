@@ -9,8 +9,6 @@
                                               waits until the screen differs from REF (more
                                               than 30 % of it changed: a new page, not the 4-pixel
                                               shift against burn-in), saves it; prints the seconds
-  qmp.py SOCKET move X Y                      the pointer moved to X, Y (fractions of the screen's
-                                              width and height), no button
   qmp.py SOCKET tap X Y                       a tap at X, Y (fractions of the screen's width and
                                               height) through the virtio tablet: an absolute
                                               position, then the button down and up, the way a
@@ -170,16 +168,14 @@ def run(argv):
             if time.monotonic() - started > limit:
                 raise SystemExit(f"qmp.py: the screen did not change in {limit:.0f} s")
             time.sleep(0.5)
-    elif what in ("move", "tap") and len(argv) == 5:
+    elif what == "tap" and len(argv) == 5:
         x = round(float(argv[3]) * ABS_MAX)
         y = round(float(argv[4]) * ABS_MAX)
         if not (0 <= x <= ABS_MAX and 0 <= y <= ABS_MAX):
-            raise SystemExit(f"qmp.py: {what} {argv[3]} {argv[4]}: outside the screen (0 to 1)")
+            raise SystemExit(f"qmp.py: tap {argv[3]} {argv[4]}: outside the screen (0 to 1)")
         qmp.command("input-send-event", events=[
             {"type": "abs", "data": {"axis": "x", "value": x}},
             {"type": "abs", "data": {"axis": "y", "value": y}}])
-        if what == "move":
-            return 0
         time.sleep(0.2)
         qmp.command("input-send-event", events=[
             {"type": "btn", "data": {"down": True, "button": "left"}}])
