@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "kiosk-admin-page.h"
@@ -567,7 +568,8 @@ kiosk_window_set_buttons (KioskWindow  *self,
  * kiosk_window_set_first_boot_error:
  * @text: (nullable): why the configuration on the boot partition was refused
  *
- * Staff see it in full on the admin screen, and a small banner on the survey tells them to look.
+ * Staff see it in full on the admin screen; a small banner on the survey names the first mistake
+ * and tells them to look there.
  */
 void
 kiosk_window_set_first_boot_error (KioskWindow *self,
@@ -577,6 +579,20 @@ kiosk_window_set_first_boot_error (KioskWindow *self,
 
   g_free (self->first_boot_error);
   self->first_boot_error = text && *text ? g_strdup (text) : NULL;
+  if (self->first_boot_error != NULL)
+    {
+      /* The banner names the first mistake with its file and line, as the import wrote it
+       * (untranslated, like the configuration itself); the admin screen lists them all. */
+      g_autofree char *first = g_strndup (self->first_boot_error,
+                                          strcspn (self->first_boot_error, "\n"));
+      g_autofree char *banner = g_strdup_printf ("%s\n%s",
+                                                 _("Setup problem: the configuration on the boot "
+                                                   "partition was not installed. Staff: see the "
+                                                   "admin screen."),
+                                                 first);
+
+      gtk_label_set_text (self->staff_banner, banner);
+    }
   _kiosk_window_refresh_screen (self);
 }
 
