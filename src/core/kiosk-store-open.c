@@ -292,6 +292,22 @@ check_integrity (KioskStore *self,
   return problems->len ? g_strdup (problems->str) : NULL;
 }
 
+/* %FALSE (and @error) when a newer smiley-kiosk wrote the database: this one leaves it alone. */
+static gboolean
+check_version_known (KioskStore  *self,
+                     gint64       version,
+                     GError     **error)
+{
+  if (version <= KIOSK_STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_SCHEMA,
+               "%s: the database has schema version %" G_GINT64_FORMAT ", written by a newer "
+               "version of smiley-kiosk (this one knows up to %d); it was left untouched",
+               self->path, version, KIOSK_STORE_SCHEMA_VERSION);
+  return FALSE;
+}
+
 static gboolean
 migrate (KioskStore  *self,
          GError     **error)
@@ -302,14 +318,8 @@ migrate (KioskStore  *self,
   if (!query_int64 (self, "PRAGMA user_version", &version, &rc))
     return _kiosk_store_set_error (error, self->db, rc, self->path, "reading the schema version");
 
-  if (version > KIOSK_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_SCHEMA,
-                   "%s: the database has schema version %" G_GINT64_FORMAT ", written by a newer "
-                   "version of smiley-kiosk (this one knows up to %d); it was left untouched",
-                   self->path, version, KIOSK_STORE_SCHEMA_VERSION);
-      return FALSE;
-    }
+  if (!check_version_known (self, version, error))
+    return FALSE;
 
   if (self->flags & KIOSK_STORE_OPEN_READ_ONLY)
     {
@@ -518,16 +528,7 @@ check_schema_not_newer (KioskStore  *self,
   if (!query_int64 (self, "PRAGMA user_version", &version, &rc))
     return TRUE;
 
-  if (version > KIOSK_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_SCHEMA,
-                   "%s: the database has schema version %" G_GINT64_FORMAT ", written by a newer "
-                   "version of smiley-kiosk (this one knows up to %d); it was left untouched",
-                   self->path, version, KIOSK_STORE_SCHEMA_VERSION);
-      return FALSE;
-    }
-
-  return TRUE;
+  return check_version_known (self, version, error);
 }
 
 /* Opens, checks, quarantines if need be, and migrates. Leaves self->db NULL on failure. */
