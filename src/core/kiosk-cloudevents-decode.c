@@ -125,8 +125,29 @@ node_is (const KioskJsonValue *node,
   return kiosk_json_is (node, kind_types[kind]);
 }
 
-/* @path + @name of @o when it holds @kind. NULL when it does not (then @c says why) or when it is
- * null and may be (then @c stays as it was). */
+/* @node, found at @path + @name, when it holds @kind. NULL when it does not (then @c says why) or
+ * when it is null and may be (then @c stays as it was). */
+static const KioskJsonValue *
+check_kind (Check                *c,
+            const KioskJsonValue *node,
+            const char           *path,
+            const char           *name,
+            Kind                  kind,
+            gboolean              nullable)
+{
+  if (nullable && kiosk_json_is (node, KIOSK_JSON_NULL))
+    return NULL;
+  if (!node_is (node, kind))
+    {
+      fail (c, "%s%s: expected %s%s, got %s", path, name, kind_names[kind],
+            nullable ? " or null" : "", describe (node));
+      return NULL;
+    }
+
+  return node;
+}
+
+/* @path + @name of @o when it holds @kind, as check_kind() has it. */
 static const KioskJsonValue *
 get (Check                *c,
      const KioskJsonValue *o,
@@ -146,16 +167,8 @@ get (Check                *c,
       fail (c, "%s%s is missing", path, name);
       return NULL;
     }
-  if (nullable && kiosk_json_is (node, KIOSK_JSON_NULL))
-    return NULL;
-  if (!node_is (node, kind))
-    {
-      fail (c, "%s%s: expected %s%s, got %s", path, name, kind_names[kind],
-            nullable ? " or null" : "", describe (node));
-      return NULL;
-    }
 
-  return node;
+  return check_kind (c, node, path, name, kind, nullable);
 }
 
 /* A lone surrogate escape ("\ud800") is no character: the string is not Unicode text. */
@@ -368,13 +381,8 @@ read_follow_up (Check                *c,
       const KioskJsonValue *option = kiosk_json_array_get (selected, i);
       g_autofree char *name = g_strdup_printf (KIOSK_CE_SELECTED "[%u]", i);
 
-      if (!node_is (option, KIND_STRING))
-        {
-          fail (c, "%s%s: expected %s, got %s", path, name, kind_names[KIND_STRING],
-                describe (option));
-          return;
-        }
-      if (!check_text (c, option, path, name, 1, KIOSK_EVENT_MAX_ID_CHARS))
+      if (check_kind (c, option, path, name, KIND_STRING, FALSE) == NULL ||
+          !check_text (c, option, path, name, 1, KIOSK_EVENT_MAX_ID_CHARS))
         return;
       r->follow_up_selected[i] = g_strdup (kiosk_json_get_string (option));
     }
@@ -578,6 +586,23 @@ read_data (Check                *c,
   read_clock (c, d, r);
 }
 
+/* The envelope's member @name, which has exactly one right value: @expected. */
+static void
+expect_string (Check                *c,
+               const KioskJsonValue *e,
+               const char           *name,
+               const char           *expected)
+{
+  const char *value = get_string (c, e, "", name, FALSE, 0, G_MAXSIZE);
+
+  if (value != NULL && !g_str_equal (value, expected))
+    {
+      g_autofree char *quoted = quote (value);
+
+      fail (c, "%s “%s” is not %s", name, quoted, expected);
+    }
+}
+
 /* @e is an object with a string id: the batch has already checked that much. */
 static void
 read_event (const KioskJsonValue *e,
@@ -585,7 +610,7 @@ read_event (const KioskJsonValue *e,
 {
   g_autoptr(KioskResponse) r = kiosk_response_new ();
   Check c = { NULL };
-  const char *specversion, *type, *source, *time, *content_type, *subject;
+  const char *source, *time, *subject;
   gint32 time_offset_s;
   const KioskJsonValue *data;
 
@@ -594,21 +619,8 @@ read_event (const KioskJsonValue *e,
   if (data != NULL && node_is (data, KIND_STRING) && !data->bad_text)
     event->source = g_strdup (kiosk_json_get_string (data));
 
-  specversion = get_string (&c, e, "", KIOSK_CE_SPECVERSION, FALSE, 0, G_MAXSIZE);
-  if (specversion != NULL && !g_str_equal (specversion, KIOSK_CE_SPECVERSION_VALUE))
-    {
-      g_autofree char *quoted = quote (specversion);
-
-      fail (&c, KIOSK_CE_SPECVERSION " “%s” is not " KIOSK_CE_SPECVERSION_VALUE, quoted);
-    }
-
-  type = get_string (&c, e, "", KIOSK_CE_TYPE, FALSE, 0, G_MAXSIZE);
-  if (type != NULL && !g_str_equal (type, KIOSK_CLOUDEVENT_TYPE))
-    {
-      g_autofree char *quoted = quote (type);
-
-      fail (&c, KIOSK_CE_TYPE " “%s” is not " KIOSK_CLOUDEVENT_TYPE, quoted);
-    }
+  expect_string (&c, e, KIOSK_CE_SPECVERSION, KIOSK_CE_SPECVERSION_VALUE);
+  expect_string (&c, e, KIOSK_CE_TYPE, KIOSK_CLOUDEVENT_TYPE);
 
   if (c.reason == NULL && !g_uuid_string_is_valid (event->id))
     {
@@ -643,13 +655,7 @@ read_event (const KioskJsonValue *e,
             "(like 2026-03-14T15:10:52.583Z)", quoted);
     }
 
-  content_type = get_string (&c, e, "", KIOSK_CE_DATACONTENTTYPE, FALSE, 0, G_MAXSIZE);
-  if (content_type != NULL && !g_str_equal (content_type, KIOSK_CLOUDEVENT_DATA_TYPE))
-    {
-      g_autofree char *quoted = quote (content_type);
-
-      fail (&c, KIOSK_CE_DATACONTENTTYPE " “%s” is not " KIOSK_CLOUDEVENT_DATA_TYPE, quoted);
-    }
+  expect_string (&c, e, KIOSK_CE_DATACONTENTTYPE, KIOSK_CLOUDEVENT_DATA_TYPE);
 
   subject = get_string (&c, e, "", KIOSK_CE_SUBJECT, FALSE, 1, KIOSK_EVENT_MAX_ID_CHARS);
 
