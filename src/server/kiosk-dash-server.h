@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "kiosk-dash.h"
+#include "kiosk-server-http.h"
 
 G_BEGIN_DECLS
 
@@ -12,11 +13,9 @@ typedef struct _KioskDashServer KioskDashServer;
 
 typedef struct
 {
-  const char *listen;            /* "127.0.0.1:8081"; port 0 picks a free one */
-  guint       threads;           /* each with its own database connection */
-  guint       max_connections;
-  guint       connection_timeout_s;
-  gboolean    secure_cookies;    /* cookies get Secure ([dashboard] secure-cookies) */
+  KioskServerListenOptions listener;  /* port 0 picks a free one; each thread has its own
+                                       * database connection */
+  gboolean                 secure_cookies;  /* cookies get Secure ([dashboard] secure-cookies) */
 } KioskDashServerOptions;
 
 /* The largest form a POST may carry: 413 beyond. */

@@ -494,13 +494,8 @@ kiosk_dash_server_start (const KioskDashServerOptions  *options,
   };
 
   self->secure_cookies = options->secure_cookies;
-  /* SO_REUSEPORT, as the kiosks' listener: several server processes on one host (a rolling
-   * restart, a second one for load) share the configured port. Sessions and sign-in throttling
-   * live in the database, so any process may answer. */
-  self->daemon = kiosk_server_listen (options->listen, "dashboard", 0, options->threads,
-                                      options->max_connections, options->connection_timeout_s,
-                                      TRUE, access_cb, self, completed_cb, unescape,
-                                      &self->port, error);
+  self->daemon = kiosk_server_listen (&options->listener, "dashboard", 0, access_cb, self,
+                                      completed_cb, unescape, &self->port, error);
   if (self->daemon == NULL)
     return NULL;
   return g_steal_pointer (&self);

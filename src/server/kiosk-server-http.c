@@ -744,19 +744,15 @@ bad:
 }
 
 struct MHD_Daemon *
-kiosk_server_listen (const char                  *listen,
-                     const char                  *what,
-                     unsigned int                 extra_flags,
-                     guint                        threads,
-                     guint                        max_connections,
-                     guint                        connection_timeout_s,
-                     gboolean                     reuse_port,
-                     MHD_AccessHandlerCallback    handler,
-                     void                        *handler_data,
-                     MHD_RequestCompletedCallback completed,
-                     struct MHD_OptionItem       *extra_options,
-                     guint16                     *out_port,
-                     GError                     **error)
+kiosk_server_listen (const KioskServerListenOptions  *options,
+                     const char                      *what,
+                     unsigned int                     extra_flags,
+                     MHD_AccessHandlerCallback        handler,
+                     void                            *handler_data,
+                     MHD_RequestCompletedCallback     completed,
+                     struct MHD_OptionItem           *extra_options,
+                     guint16                         *out_port,
+                     GError                         **error)
 {
   struct sockaddr_storage address;
   gsize address_length;
@@ -766,18 +762,22 @@ kiosk_server_listen (const char                  *listen,
   const union MHD_DaemonInfo *info;
   struct MHD_Daemon *daemon;
 
-  if (!kiosk_server_parse_listen (listen, &address, &address_length, &address_flags, error))
+  if (!kiosk_server_parse_listen (options->listen, &address, &address_length, &address_flags,
+                                  error))
     return NULL;
   flags |= address_flags | extra_flags;
 
   daemon = MHD_start_daemon (flags, 0, NULL, NULL, handler, handler_data,
                              MHD_OPTION_EXTERNAL_LOGGER, log_cb, (void *) what,
                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
-                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) MAX (threads, 1),
-                             MHD_OPTION_CONNECTION_LIMIT, (unsigned int) MAX (max_connections, 1),
-                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) connection_timeout_s,
+                             MHD_OPTION_THREAD_POOL_SIZE,
+                             (unsigned int) MAX (options->threads, 1),
+                             MHD_OPTION_CONNECTION_LIMIT,
+                             (unsigned int) MAX (options->max_connections, 1),
+                             MHD_OPTION_CONNECTION_TIMEOUT,
+                             (unsigned int) options->connection_timeout_s,
                              MHD_OPTION_LISTENING_ADDRESS_REUSE,
-                             (unsigned int) (reuse_port ? 1 : 0),
+                             (unsigned int) (options->reuse_port ? 1 : 0),
                              MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
                              MHD_OPTION_ARRAY, extra_options ? extra_options : none,
                              MHD_OPTION_END);
@@ -785,7 +785,7 @@ kiosk_server_listen (const char                  *listen,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    "cannot listen on %s%s%s (is the address in use, or the port privileged?)",
-                   listen, *what ? " for the " : "", what);
+                   options->listen, *what ? " for the " : "", what);
       return NULL;
     }
   info = MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -825,10 +825,8 @@ kiosk_server_http_start (const KioskServerHttpOptions  *options,
       tls_options[1] = (struct MHD_OptionItem) { MHD_OPTION_HTTPS_MEM_KEY, 0, self->key };
     }
 
-  self->daemon = kiosk_server_listen (options->listen, "", flags, options->threads,
-                                      options->max_connections, options->connection_timeout_s,
-                                      options->reuse_port, access_cb, self, completed_cb,
-                                      tls_options, &self->port, error);
+  self->daemon = kiosk_server_listen (&options->listener, "", flags, access_cb, self,
+                                      completed_cb, tls_options, &self->port, error);
   if (self->daemon == NULL)
     {
       g_free (self->certificate);

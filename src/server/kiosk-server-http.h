@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 typedef struct _KioskServerHttp KioskServerHttp;
 
+/* Where and how a libmicrohttpd listener serves: the kiosks' API and the dashboard each have
+ * one. */
 typedef struct
 {
   const char *listen;           /* "127.0.0.1:8080", "[::]:443"; port 0 picks a free one */
@@ -16,9 +18,14 @@ typedef struct
                                  * database connection */
   guint       max_connections;
   guint       connection_timeout_s;
-  const char *tls_certificate;  /* PEM files; both or neither */
-  const char *tls_key;
   gboolean    reuse_port;       /* SO_REUSEPORT: several processes on one port */
+} KioskServerListenOptions;
+
+typedef struct
+{
+  KioskServerListenOptions listener;
+  const char              *tls_certificate;  /* PEM files; both or neither */
+  const char              *tls_key;
 } KioskServerHttpOptions;
 
 KioskServerHttp *kiosk_server_http_start    (const KioskServerHttpOptions *options,
@@ -34,22 +41,18 @@ gboolean         kiosk_server_parse_listen  (const char                   *liste
                                              unsigned int                 *out_mhd_flags,
                                              GError                      **error);
 
-/* A libmicrohttpd daemon on @listen with the server's common settings (a thread pool on epoll,
- * its own logger, SO_REUSEPORT when asked); @extra_options, ended by MHD_OPTION_END, adds the
- * listener's own. @what names it in messages ("dashboard"; "" for the kiosks' API). */
-struct MHD_Daemon *kiosk_server_listen      (const char                   *listen,
-                                             const char                   *what,
-                                             unsigned int                  extra_flags,
-                                             guint                         threads,
-                                             guint                         max_connections,
-                                             guint                         connection_timeout_s,
-                                             gboolean                      reuse_port,
-                                             MHD_AccessHandlerCallback     handler,
-                                             void                         *handler_data,
-                                             MHD_RequestCompletedCallback  completed,
-                                             struct MHD_OptionItem        *extra_options,
-                                             guint16                      *out_port,
-                                             GError                      **error);
+/* A libmicrohttpd daemon as @options says, with the server's common settings (a thread pool on
+ * epoll, its own logger); @extra_options, ended by MHD_OPTION_END, adds the listener's own.
+ * @what names it in messages ("dashboard"; "" for the kiosks' API). */
+struct MHD_Daemon *kiosk_server_listen      (const KioskServerListenOptions *options,
+                                             const char                     *what,
+                                             unsigned int                    extra_flags,
+                                             MHD_AccessHandlerCallback       handler,
+                                             void                           *handler_data,
+                                             MHD_RequestCompletedCallback    completed,
+                                             struct MHD_OptionItem          *extra_options,
+                                             guint16                        *out_port,
+                                             GError                        **error);
 
 /* Request parsing that needs no network: routes and limits, shared with the fuzz harness. */
 typedef enum

@@ -121,19 +121,27 @@ serve (KioskServerConfig *config,
   g_autoptr(PGconn) conn = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   KioskServerHttpOptions options = {
-    .listen = listen ? listen : config->listen,
-    .threads = config->threads,
-    .max_connections = config->max_connections,
-    .connection_timeout_s = config->connection_timeout_s,
+    .listener = {
+      .listen = listen ? listen : config->listen,
+      .threads = config->threads,
+      .max_connections = config->max_connections,
+      .connection_timeout_s = config->connection_timeout_s,
+      .reuse_port = TRUE,
+    },
     .tls_certificate = config->tls_certificate,
     .tls_key = config->tls_key,
-    .reuse_port = TRUE,
   };
+  /* SO_REUSEPORT for the dashboard too: several server processes on one host (a rolling
+   * restart, a second one for load) share the configured port. Sessions and sign-in throttling
+   * live in the database, so any process may answer. */
   KioskDashServerOptions dash_options = {
-    .listen = dashboard_listen ? dashboard_listen : config->dashboard_listen,
-    .threads = config->dashboard_threads,
-    .max_connections = 256,
-    .connection_timeout_s = config->connection_timeout_s,
+    .listener = {
+      .listen = dashboard_listen ? dashboard_listen : config->dashboard_listen,
+      .threads = config->dashboard_threads,
+      .max_connections = 256,
+      .connection_timeout_s = config->connection_timeout_s,
+      .reuse_port = TRUE,
+    },
     .secure_cookies = config->dashboard_secure_cookies,
   };
   KioskServerHttp *http;
@@ -170,15 +178,14 @@ serve (KioskServerConfig *config,
   /* Only once both listen: tests and scripts read the ports from these lines when they asked
    * for port 0, and a server that printed them is serving. */
   {
-    g_autofree char *host = g_strndup (options.listen,
-                                       strrchr (options.listen, ':') - options.listen);
-    g_autofree char *dash_host = g_strndup (dash_options.listen,
-                                            strrchr (dash_options.listen, ':') -
-                                            dash_options.listen);
+    const char *api_listen = options.listener.listen;
+    const char *dash_listen = dash_options.listener.listen;
+    g_autofree char *host = g_strndup (api_listen, strrchr (api_listen, ':') - api_listen);
+    g_autofree char *dash_host = g_strndup (dash_listen, strrchr (dash_listen, ':') - dash_listen);
 
     g_print ("smiley-kiosk-server %s: listening on %s://%s:%u with %u threads\n",
              PACKAGE_VERSION, config->tls_certificate ? "https" : "http", host,
-             kiosk_server_http_get_port (http), options.threads);
+             kiosk_server_http_get_port (http), options.listener.threads);
     g_print ("smiley-kiosk-server %s: dashboard on http://%s:%u\n", PACKAGE_VERSION, dash_host,
              kiosk_dash_server_get_port (dash));
   }
