@@ -106,6 +106,21 @@ kiosk_dash_reason_free (KioskDashReason *reason)
   _kiosk_dash_record_free (&reason_record, reason);
 }
 
+/* Unhappy (@side "<"): below the middle of the scale (faces 0 and 1 of four); happy (">"):
+ * above it. The '' option counts the answers that selected anything: the denominator of each
+ * share. */
+#define REASONS_SQL(side) \
+  "WITH r AS (" \
+  " SELECT follow_up_id, option_id, sum (n) AS n FROM rollup_reasons" \
+  " WHERE site_id = $4::bigint AND local_date BETWEEN $1 AND $2" \
+  "  AND ($3::text IS NULL OR survey_id = $3)" \
+  "  AND ($5::boolean OR NOT misuse) AND 2 * face " side " scale - 1" \
+  " GROUP BY 1, 2) " \
+  "SELECT r.follow_up_id, r.option_id, r.n, a.n FROM r " \
+  "JOIN r a ON a.follow_up_id = r.follow_up_id AND a.option_id = '' " \
+  "WHERE r.option_id <> '' AND r.n > 0 " \
+  "ORDER BY r.n DESC, r.follow_up_id, r.option_id"
+
 GPtrArray *
 kiosk_dash_data_reasons (PGconn                *conn,
                          const KioskDashSite   *site,
@@ -119,30 +134,8 @@ kiosk_dash_data_reasons (PGconn                *conn,
   _kiosk_dash_site_params (filter, site, &sp);
   sp.v[4] = filter->include_misuse ? "t" : "f";
 
-  /* Unhappy: below the middle of the scale (faces 0 and 1 of four); happy: above it. The ''
-   * option counts the answers that selected anything: the denominator of each share. */
   result = kiosk_db_exec (conn,
-                          mood == KIOSK_DASH_UNHAPPY
-                          ? "WITH r AS ("
-                            " SELECT follow_up_id, option_id, sum (n) AS n FROM rollup_reasons"
-                            " WHERE site_id = $4::bigint AND local_date BETWEEN $1 AND $2"
-                            "  AND ($3::text IS NULL OR survey_id = $3)"
-                            "  AND ($5::boolean OR NOT misuse) AND 2 * face < scale - 1"
-                            " GROUP BY 1, 2) "
-                            "SELECT r.follow_up_id, r.option_id, r.n, a.n FROM r "
-                            "JOIN r a ON a.follow_up_id = r.follow_up_id AND a.option_id = '' "
-                            "WHERE r.option_id <> '' AND r.n > 0 "
-                            "ORDER BY r.n DESC, r.follow_up_id, r.option_id"
-                          : "WITH r AS ("
-                            " SELECT follow_up_id, option_id, sum (n) AS n FROM rollup_reasons"
-                            " WHERE site_id = $4::bigint AND local_date BETWEEN $1 AND $2"
-                            "  AND ($3::text IS NULL OR survey_id = $3)"
-                            "  AND ($5::boolean OR NOT misuse) AND 2 * face > scale - 1"
-                            " GROUP BY 1, 2) "
-                            "SELECT r.follow_up_id, r.option_id, r.n, a.n FROM r "
-                            "JOIN r a ON a.follow_up_id = r.follow_up_id AND a.option_id = '' "
-                            "WHERE r.option_id <> '' AND r.n > 0 "
-                            "ORDER BY r.n DESC, r.follow_up_id, r.option_id",
+                          mood == KIOSK_DASH_UNHAPPY ? REASONS_SQL ("<") : REASONS_SQL (">"),
                           5, sp.v, error);
   return _kiosk_dash_records (result, &reason_record, (GDestroyNotify) kiosk_dash_reason_free);
 }
