@@ -201,19 +201,10 @@ episode_card (GString                *out,
   g_autofree char *figure = episode_figure (request, e);
 
   episode_title (out, request, e, "li class=\"card episode\"", "h3");
-  kiosk_html (out, "</h3>\n<dl><dt>");
-  kiosk_html_txt (out, D_("Site"));
-  kiosk_html (out, "</dt><dd>");
+  kiosk_html_format (out, "</h3>\n<dl><dt>%t</dt><dd>", D_("Site"));
   kiosk_dash_site_link (out, e->site_name, e->site_title, NULL);
-  kiosk_html (out, "</dd><dt>");
-  kiosk_html_txt (out, D_("Since"));
-  kiosk_html (out, "</dt><dd>");
-  kiosk_html_txt (out, since);
-  kiosk_html (out, "</dd><dt>");
-  kiosk_html_txt (out, D_("Figure"));
-  kiosk_html (out, "</dt><dd class=\"figure\">");
-  kiosk_html_txt (out, figure);
-  kiosk_html (out, "</dd>");
+  kiosk_html_format (out, "</dd><dt>%t</dt><dd>%t</dd><dt>%t</dt><dd class=\"figure\">%t</dd>",
+                     D_("Since"), since, D_("Figure"), figure);
   titled_list (out, request, "<dt>", D_("Top reasons"), "</dt><dd><ol class=\"reasons\">",
                e->reasons, reason_item, "</ol></dd>");
   kiosk_html (out, "</dl>\n");

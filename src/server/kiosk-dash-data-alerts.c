@@ -350,20 +350,12 @@ kiosk_dash_option (GString    *out,
                    const char *selected,
                    const char *lang)
 {
-  kiosk_html (out, "<option value=\"");
-  kiosk_html_attr (out, value);
-  kiosk_html (out, "\"");
+  kiosk_html_format (out, "<option value=\"%a\"", value);
   if (lang != NULL)
-    {
-      kiosk_html (out, " lang=\"");
-      kiosk_html_attr (out, lang);
-      kiosk_html (out, "\"");
-    }
+    kiosk_html_format (out, " lang=\"%a\"", lang);
   if (g_strcmp0 (value, selected) == 0)
     kiosk_html (out, " selected");
-  kiosk_html (out, ">");
-  kiosk_html_txt (out, label);
-  kiosk_html (out, "</option>");
+  kiosk_html_format (out, ">%t</option>", label);
 }
 
 void
@@ -375,13 +367,8 @@ kiosk_dash_scope_select (GString          *out,
                          GPtrArray        *groups,
                          const char       *selected)
 {
-  kiosk_html (out, "<select id=\"");
-  kiosk_html_attr (out, id);
-  kiosk_html (out, "\" name=\"");
-  kiosk_html_attr (out, name);
-  kiosk_html (out, "\" required><optgroup label=\"");
-  kiosk_html_attr (out, D_("Sites"));
-  kiosk_html (out, "\">");
+  kiosk_html_format (out, "<select id=\"%a\" name=\"%a\" required><optgroup label=\"%a\">", id,
+                     name, D_("Sites"));
   for (guint i = 0; sites && i < sites->len; i++)
     {
       KioskDashSite *site = g_ptr_array_index (sites, i);
@@ -392,9 +379,7 @@ kiosk_dash_scope_select (GString          *out,
   kiosk_html (out, "</optgroup>");
   if (groups != NULL && groups->len > 0)
     {
-      kiosk_html (out, "<optgroup label=\"");
-      kiosk_html_attr (out, D_("Groups"));
-      kiosk_html (out, "\">");
+      kiosk_html_format (out, "<optgroup label=\"%a\">", D_("Groups"));
       for (guint i = 0; i < groups->len; i++)
         {
           KioskDashGroup *group = g_ptr_array_index (groups, i);
@@ -434,11 +419,7 @@ kiosk_dash_language_select (GString          *out,
 {
   const char * const *languages = kiosk_dash_languages ();
 
-  kiosk_html (out, "<select id=\"");
-  kiosk_html_attr (out, id);
-  kiosk_html (out, "\" name=\"");
-  kiosk_html_attr (out, name);
-  kiosk_html (out, "\">");
+  kiosk_html_format (out, "<select id=\"%a\" name=\"%a\">", id, name);
   for (guint i = 0; languages[i]; i++)
     {
       const char *native = kiosk_language_get_native_name (languages[i]);

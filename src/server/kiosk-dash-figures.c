@@ -50,15 +50,11 @@ kiosk_dash_html_index (GString               *out,
 {
   g_autofree char *index = kiosk_dash_format_index (request, kiosk_dash_counts_index (counts));
   g_autofree char *n = kiosk_dash_format_count (request, counts->n);
-
-  kiosk_html (out, "<span class=\"index\">");
-  kiosk_html_txt (out, index);
-  kiosk_html (out, "</span> <span class=\"n\">(");
   /* Translators: the number of responses beside a Happy Index, as in "78 (n = 219)" */
-  kiosk_html_txt (out, D_("n ="));
-  kiosk_html (out, "&#160;");
-  kiosk_html_txt (out, n);
-  kiosk_html (out, ")</span>");
+  const char *n_equals = D_("n =");
+
+  kiosk_html_format (out, "<span class=\"index\">%t</span> <span class=\"n\">(%t&#160;%t)</span>",
+                     index, n_equals, n);
 }
 
 void

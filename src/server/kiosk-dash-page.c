@@ -20,14 +20,10 @@ nav_item (GString          *out,
           const char       *id,
           const char       *active_nav)
 {
-  kiosk_html (out, "<li><a href=\"");
-  kiosk_html_attr (out, href);
-  kiosk_html (out, "\"");
+  kiosk_html_format (out, "<li><a href=\"%a\"", href);
   if (g_strcmp0 (id, active_nav) == 0)
     kiosk_html (out, " aria-current=\"page\"");
-  kiosk_html (out, ">");
-  kiosk_html_txt (out, label);
-  kiosk_html (out, "</a></li>");
+  kiosk_html_format (out, ">%t</a></li>", label);
 }
 
 /* "Alerts" with the number of open episodes this user may see: one probe of the small partial
@@ -47,16 +43,17 @@ nav_alerts (GString          *out,
   kiosk_html (out, "<li><a href=\"/alerts\"");
   if (g_strcmp0 ("alerts", active_nav) == 0)
     kiosk_html (out, " aria-current=\"page\"");
-  kiosk_html (out, ">");
-  kiosk_html_txt (out, D_("Alerts"));
+  kiosk_html_format (out, ">%t", D_("Alerts"));
   if (open > 0)
     {
-      kiosk_html (out, " <span class=\"badge\">");
-      kiosk_html_txtf (out, "%" G_GINT64_FORMAT, open);
-      kiosk_html (out, "<span class=\"visually-hidden\"> ");
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, open);
       /* Translators: after the number of open alerts in the navigation, "Alerts 2 open" */
-      kiosk_html_txt (out, D_("open"));
-      kiosk_html (out, "</span></span>");
+      const char *after = D_("open");
+
+      kiosk_html_format (out,
+                         " <span class=\"badge\">%t"
+                         "<span class=\"visually-hidden\"> %t</span></span>",
+                         count, after);
     }
   kiosk_html (out, "</a></li>");
 }
@@ -162,11 +159,7 @@ kiosk_dash_hidden_field (GString    *out,
                          const char *name,
                          const char *value)
 {
-  kiosk_html (out, "<input type=\"hidden\" name=\"");
-  kiosk_html_attr (out, name);
-  kiosk_html (out, "\" value=\"");
-  kiosk_html_attr (out, value);
-  kiosk_html (out, "\">");
+  kiosk_html_format (out, "<input type=\"hidden\" name=\"%a\" value=\"%a\">", name, value);
 }
 
 void
@@ -585,23 +578,16 @@ kiosk_dash_filter_form (GString               *out,
   g_autofree char *from = kiosk_dash_iso_day (&filter->from);
   g_autofree char *to = kiosk_dash_iso_day (&filter->to);
 
-  kiosk_html (out, "<form class=\"filters\" method=\"get\" action=\"");
-  kiosk_html_attr (out, request->path);
-  kiosk_html (out, "\" aria-label=\"");
-  kiosk_html_attr (out, D_("Filters"));
-  kiosk_html (out, "\">\n");
+  kiosk_html_format (out,
+                     "<form class=\"filters\" method=\"get\" action=\"%a\" aria-label=\"%a\">\n",
+                     request->path, D_("Filters"));
   if (!filter->fixed_periods)
-    {
-      kiosk_html (out, "<div class=\"field\"><label for=\"f-from\">");
-      kiosk_html_txt (out, D_("From"));
-      kiosk_html (out, "</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"");
-      kiosk_html_attr (out, from);
-      kiosk_html (out, "\"></div>\n<div class=\"field\"><label for=\"f-to\">");
-      kiosk_html_txt (out, D_("To"));
-      kiosk_html (out, "</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
-      kiosk_html_attr (out, to);
-      kiosk_html (out, "\"></div>\n");
-    }
+    kiosk_html_format (out,
+                       "<div class=\"field\"><label for=\"f-from\">%t</label>"
+                       "<input type=\"date\" id=\"f-from\" name=\"from\" value=\"%a\"></div>\n"
+                       "<div class=\"field\"><label for=\"f-to\">%t</label>"
+                       "<input type=\"date\" id=\"f-to\" name=\"to\" value=\"%a\"></div>\n",
+                       D_("From"), from, D_("To"), to);
   if (!filter->dates_only)
     survey_and_misuse_fields (out, request, filter, conn);
   kiosk_html (out, "<div class=\"field\"><button type=\"submit\">");
@@ -735,11 +721,7 @@ kiosk_dash_field_begin (GString    *out,
                         const char *id,
                         const char *label)
 {
-  kiosk_html (out, "<div class=\"field\"><label for=\"");
-  kiosk_html_attr (out, id);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, label);
-  kiosk_html (out, "</label>");
+  kiosk_html_format (out, "<div class=\"field\"><label for=\"%a\">%t</label>", id, label);
 }
 
 char *
@@ -772,9 +754,7 @@ kiosk_dash_site_link (GString    *out,
   kiosk_html (out, "<a href=\"/sites/");
   kiosk_html_url_param (out, name);
   append_query (out, query);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, title);
-  kiosk_html (out, "</a>");
+  kiosk_html_format (out, "\">%t</a>", title);
 }
 
 void
@@ -786,9 +766,7 @@ kiosk_dash_download_link (GString          *out,
   kiosk_html (out, "<p class=\"download\"><a href=\"");
   kiosk_html_attr (out, path);
   append_query (out, query);
-  kiosk_html (out, "\" download>");
-  kiosk_html_txt (out, D_("Download this table (CSV)"));
-  kiosk_html (out, "</a></p>\n");
+  kiosk_html_format (out, "\" download>%t</a></p>\n", D_("Download this table (CSV)"));
 }
 
 guint
@@ -810,19 +788,11 @@ page_link (GString    *out,
            guint       page,
            const char *text)
 {
-  kiosk_html (out, "<a href=\"");
-  kiosk_html_attr (out, path);
-  kiosk_html (out, "?");
+  kiosk_html_format (out, "<a href=\"%a?", path);
   if (query != NULL && *query)
-    {
-      kiosk_html_attr (out, query);
-      kiosk_html (out, "&amp;");
-    }
+    kiosk_html_format (out, "%a&amp;", query);
   kiosk_html_txtf (out, "page=%u#", page);
-  kiosk_html_attr (out, anchor);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</a>");
+  kiosk_html_format (out, "%a\">%t</a>", anchor, text);
 }
 
 void

@@ -330,11 +330,7 @@ hint (GString    *out,
       const char *id,
       const char *text)
 {
-  kiosk_html (out, "<span class=\"hint\" id=\"");
-  kiosk_html_attr (out, id);
-  kiosk_html (out, "\">");
-  kiosk_html_txt (out, text);
-  kiosk_html (out, "</span>");
+  kiosk_html_format (out, "<span class=\"hint\" id=\"%a\">%t</span>", id, text);
 }
 
 /* A field of @label with an <input> of @attributes (program markup) and the typed @value, and
@@ -349,15 +345,9 @@ input_field (GString    *out,
              const char *hint_text)
 {
   kiosk_dash_field_begin (out, id, label);
-  kiosk_html (out, "<input id=\"");
-  kiosk_html_attr (out, id);
-  kiosk_html (out, "\" name=\"");
-  kiosk_html_attr (out, name);
-  kiosk_html (out, "\" ");
+  kiosk_html_format (out, "<input id=\"%a\" name=\"%a\" ", id, name);
   kiosk_html (out, attributes);
-  kiosk_html (out, " value=\"");
-  kiosk_html_attr (out, value ? value : "");
-  kiosk_html (out, "\">");
+  kiosk_html_format (out, " value=\"%a\">", value);
   if (hint_text != NULL)
     {
       g_autofree char *hint_id = g_strconcat (id, "-hint", NULL);

@@ -75,6 +75,44 @@ kiosk_html_txtf (GString    *out,
 }
 
 void
+kiosk_html_format (GString    *out,
+                   const char *format,
+                   ...)
+{
+  va_list args;
+  const char *run = format;
+
+  va_start (args, format);
+  for (const char *p = format; *p; p++)
+    {
+      if (*p != '%')
+        continue;
+      g_string_append_len (out, run, p - run);
+      switch (*++p)
+        {
+        case 'a':
+          kiosk_html_attr (out, va_arg (args, const char *));
+          break;
+        case 't':
+          kiosk_html_txt (out, va_arg (args, const char *));
+          break;
+        case '%':
+          g_string_append_c (out, '%');
+          break;
+        default:
+          /* A mistake in the program's own format (or a "%" at its end): the rest is left out
+           * rather than guessed at. */
+          g_critical ("“%s” has a conversion kiosk_html_format() does not know", format);
+          va_end (args);
+          return;
+        }
+      run = p + 1;
+    }
+  g_string_append (out, run);
+  va_end (args);
+}
+
+void
 kiosk_html_url_param (GString    *out,
                       const char *value)
 {
