@@ -386,7 +386,13 @@ test_debounce (Fixture       *f,
     {
       g_autoptr(KioskResponse) r = kiosk_test_make_response (0, KIOSK_TEST_T0 + i, 1000 + i, i % 4);
 
-      g_assert_true (kiosk_store_record (store, r, &error));
+      /* A tap that meets the uploader's commit for longer than the store waits (slow under
+       * emulation) is held and written again 50 ms later, well inside the debounce. */
+      if (!kiosk_store_record (store, r, &error))
+        {
+          g_assert_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_BUSY);
+          g_clear_error (&error);
+        }
     }
   f->expected = 5;
   assert_delivered_exactly_once (f);
