@@ -756,6 +756,34 @@ test_first_boot_error (Fixture       *f,
   g_assert_true (kiosk_test_shows_text (GTK_WIDGET (f->kiosk.window), banner));
   kiosk_test_screenshot (GTK_WIDGET (f->kiosk.window), "survey-first-boot-error-1280x800.png");
 
+  /* The import's whole file (packaging/first-boot/smiley-kiosk-first-boot): a heading, then the
+   * problems; the banner shows the first problem, not the heading. */
+  {
+    g_autofree char *file = g_strdup_printf ("The configuration on the boot partition "
+                                             "(smiley-kiosk.conf) was not installed.\n"
+                                             "The kiosk keeps its previous configuration.\n\n"
+                                             "%s\n\nFix the file on a PC: it is now "
+                                             "smiley-kiosk.conf.rejected on the boot partition.\n",
+                                             two);
+    g_autofree char *unlocated = g_strdup_printf ("Setup problem: the configuration on the boot "
+                                                  "partition was not installed. Staff: see the "
+                                                  "admin screen.\n%s",
+                                                  "smiley-kiosk.token: not readable");
+
+    kiosk_window_set_first_boot_error (f->kiosk.window, file);
+    kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+    g_assert_true (kiosk_test_shows_text (GTK_WIDGET (f->kiosk.window), banner));
+
+    kiosk_window_set_first_boot_error (f->kiosk.window,
+                                       "The configuration on the boot partition "
+                                       "(smiley-kiosk.conf) was not installed.\n\n"
+                                       "smiley-kiosk.token: not readable\n");
+    kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+    g_assert_true (kiosk_test_shows_text (GTK_WIDGET (f->kiosk.window), unlocated));
+  }
+  kiosk_window_set_first_boot_error (f->kiosk.window, error);
+  kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+
   /* Not on a visitor's follow-up. */
   activate (f, "survey.vote", "(is)", 3, "touch");
   kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));

@@ -564,6 +564,27 @@ kiosk_window_set_buttons (KioskWindow  *self,
   g_set_object (&self->buttons, buttons);
 }
 
+/* The first-boot import writes a heading, a blank line, then the problems one a line (most of
+ * them "smiley-kiosk.conf:3: …"), then what to do. The banner shows the first problem: the first
+ * line that starts with a file and a line number, else the first line after the heading. */
+static char *
+first_problem (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr(GRegex) located = g_regex_new ("^[^:\\s]+:[0-9]+: ", 0, 0, NULL);
+  const char *after_heading = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_regex_match (located, lines[i], 0, NULL))
+        return g_strdup (lines[i]);
+      if (after_heading == NULL && i > 0 && *lines[i - 1] == '\0' && *lines[i] != '\0')
+        after_heading = lines[i];
+    }
+
+  return g_strdup (after_heading != NULL ? after_heading : lines[0]);
+}
+
 /**
  * kiosk_window_set_first_boot_error:
  * @text: (nullable): why the configuration on the boot partition was refused
@@ -583,8 +604,7 @@ kiosk_window_set_first_boot_error (KioskWindow *self,
     {
       /* The banner names the first mistake with its file and line, as the import wrote it
        * (untranslated, like the configuration itself); the admin screen lists them all. */
-      g_autofree char *first = g_strndup (self->first_boot_error,
-                                          strcspn (self->first_boot_error, "\n"));
+      g_autofree char *first = first_problem (self->first_boot_error);
       g_autofree char *banner = g_strdup_printf ("%s\n%s",
                                                  _("Setup problem: the configuration on the boot "
                                                    "partition was not installed. Staff: see the "
