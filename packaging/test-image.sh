@@ -329,12 +329,14 @@ if [ "$quick" -eq 0 ]; then
   boot rotated
   frame3=$(qmp wait-frame "$work/rotated-frame.ppm" 900 2>/dev/null) || frame3=""
   wait_report done 600 || true
-  for key in kiosk_state first_boot cage_args; do
+  for key in kiosk_state first_boot cage_args touch_matrix session_log; do
     echo "    $key=$(report $key)"
   done
   check "imported, and cage runs with -r: $(report cage_args)" \
     "$( [ "$(report first_boot)" = success ] &&
         case "$(report cage_args)" in *'cage -r -d'*) echo ok ;; esac)"
+  check "udev gave the tablet the turned touch's matrix: $(report touch_matrix)" \
+    "$( [ "$(report touch_matrix)" = "0 -1 1 1 0 0" ] && echo ok)"
   screenshot rotated
   # For a screen turned 90 degrees clockwise, cage turns the picture the other way: on the
   # screen as qemu shows it (and as a touchscreen fixed to it reports a touch) the survey's

@@ -220,10 +220,13 @@ run_udevadm (const char *const *arguments)
 static int
 calibrate_touch (const char *config)
 {
+  /* --settle waits until udev has handled exactly these events, however long that takes on a
+   * slow or busy machine (the unit's start timeout is the limit): cage must not open a device
+   * before its new matrix is in udev's database, or libinput keeps the old one until the next
+   * start. A fixed "udevadm settle --timeout" gave up too early under emulation. */
   static const char *const trigger[] = {
-    "udevadm", "trigger", "--action=change", "--subsystem-match=input", NULL
+    "udevadm", "trigger", "--settle", "--action=change", "--subsystem-match=input", NULL
   };
-  static const char *const settle[] = { "udevadm", "settle", "--timeout=10", NULL };
   unsigned turns = read_rotation (config) / 90;
   bool had_rule = access (TOUCH_RULE, F_OK) == 0;
 
@@ -263,7 +266,7 @@ calibrate_touch (const char *config)
     }
 
   /* The devices are there already: udev applies the rule to them now, before cage starts. */
-  if (run_udevadm (trigger) != 0 || run_udevadm (settle) != 0)
+  if (run_udevadm (trigger) != 0)
     {
       fprintf (stderr, PROGRAM ": udevadm could not apply %s\n", TOUCH_RULE);
       return 1;
