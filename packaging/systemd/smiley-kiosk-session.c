@@ -220,10 +220,14 @@ run_udevadm (const char *const *arguments)
 static int
 calibrate_touch (const char *config)
 {
+  /* udevd looks for changed rules at most every 3 s, when an event comes: without --reload the
+   * change events below were often handled with the old rules, and a tap on the turned screen
+   * landed where the face would be on an unturned one. */
+  static const char *const reload[] = { "udevadm", "control", "--reload", NULL };
   /* --settle waits until udev has handled exactly these events, however long that takes on a
    * slow or busy machine (the unit's start timeout is the limit): cage must not open a device
    * before its new matrix is in udev's database, or libinput keeps the old one until the next
-   * start. A fixed "udevadm settle --timeout" gave up too early under emulation. */
+   * start. */
   static const char *const trigger[] = {
     "udevadm", "trigger", "--settle", "--action=change", "--subsystem-match=input", NULL
   };
@@ -266,7 +270,7 @@ calibrate_touch (const char *config)
     }
 
   /* The devices are there already: udev applies the rule to them now, before cage starts. */
-  if (run_udevadm (trigger) != 0)
+  if (run_udevadm (reload) != 0 || run_udevadm (trigger) != 0)
     {
       fprintf (stderr, PROGRAM ": udevadm could not apply %s\n", TOUCH_RULE);
       return 1;
