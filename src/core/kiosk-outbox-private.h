@@ -53,7 +53,5 @@ gboolean  _kiosk_outbox_exec        (KioskOutbox   *self,
                                      GError       **error,
                                      void         (*bind) (sqlite3_stmt *stmt, gpointer data),
                                      gpointer       data);
-char     *_kiosk_outbox_dup_column  (sqlite3_stmt  *stmt,
-                                     int            column);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include "kiosk-clock.h"
 #include "kiosk-outbox-private.h"
+#include "kiosk-response-row.h"
 
 /* Only a row still pending is marked: a second mark never moves the first delivery time. */
 gboolean
@@ -342,11 +343,11 @@ kiosk_outbox_list_dead_letters (KioskOutbox  *self,
         KioskDeadLetter *letter = g_new0 (KioskDeadLetter, 1);
 
         letter->seq = sqlite3_column_int64 (stmt, 0);
-        letter->uuid = _kiosk_outbox_dup_column (stmt, 1);
+        letter->uuid = kiosk_response_row_dup_text (stmt, 1);
         letter->wall_us = sqlite3_column_int64 (stmt, 2);
         letter->http_status = sqlite3_column_int (stmt, 3);
-        letter->reason = _kiosk_outbox_dup_column (stmt, 4);
-        letter->event = _kiosk_outbox_dup_column (stmt, 5);
+        letter->reason = kiosk_response_row_dup_text (stmt, 4);
+        letter->event = kiosk_response_row_dup_text (stmt, 5);
         g_ptr_array_add (list, letter);
       }
   sqlite3_finalize (stmt);

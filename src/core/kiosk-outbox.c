@@ -196,13 +196,6 @@ kiosk_outbox_open (const char            *path,
   return g_steal_pointer (&self);
 }
 
-char *
-_kiosk_outbox_dup_column (sqlite3_stmt *stmt,
-                          int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
 /**
  * kiosk_outbox_next_batch:
  * @limit: at most this many
@@ -385,7 +378,7 @@ kiosk_outbox_get_state (KioskOutbox *self,
 
   sqlite3_bind_text (self->state_get_stmt, 1, key, -1, SQLITE_STATIC);
   if (sqlite3_step (self->state_get_stmt) == SQLITE_ROW)
-    value = _kiosk_outbox_dup_column (self->state_get_stmt, 0);
+    value = kiosk_response_row_dup_text (self->state_get_stmt, 0);
   sqlite3_reset (self->state_get_stmt);
 
   return value;

@@ -156,9 +156,10 @@ kiosk_response_row_bind (sqlite3_stmt        *stmt,
   bind_text_or_null (stmt, 22, contact, TRUE);
 }
 
-static char *
-dup_column (sqlite3_stmt *stmt,
-            int           column)
+/* A text column as a new string; %NULL for SQL NULL. */
+char *
+kiosk_response_row_dup_text (sqlite3_stmt *stmt,
+                             int           column)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
@@ -191,28 +192,28 @@ kiosk_response_from_row (sqlite3_stmt *stmt)
   KioskResponse *r = kiosk_response_new ();
 
   r->seq = sqlite3_column_int64 (stmt, 0);
-  r->uuid = dup_column (stmt, 1);
+  r->uuid = kiosk_response_row_dup_text (stmt, 1);
   r->face = sqlite3_column_int (stmt, 2);
   r->scale = sqlite3_column_int (stmt, 3);
-  r->survey_id = dup_column (stmt, 4);
+  r->survey_id = kiosk_response_row_dup_text (stmt, 4);
   r->survey_version = sqlite3_column_int (stmt, 5);
-  r->language = dup_column (stmt, 6);
+  r->language = kiosk_response_row_dup_text (stmt, 6);
   if (!kiosk_input_from_string ((const char *) sqlite3_column_text (stmt, 7), &r->input))
     r->input = KIOSK_INPUT_TOUCH;
   r->time.wall_us = sqlite3_column_int64 (stmt, 8);
   r->time.utc_offset_s = sqlite3_column_int (stmt, 9);
   r->time.monotonic_us = sqlite3_column_int64 (stmt, 10);
-  r->boot_id = dup_column (stmt, 11);
+  r->boot_id = kiosk_response_row_dup_text (stmt, 11);
   r->time.synced = sqlite3_column_int (stmt, 12);
   r->clock_corrected = sqlite3_column_int (stmt, 13);
   r->misuse = sqlite3_column_int (stmt, 14);
-  r->misuse_rule = dup_column (stmt, 15);
+  r->misuse_rule = kiosk_response_row_dup_text (stmt, 15);
   r->visit_open = !sqlite3_column_int (stmt, 16);
-  r->follow_up_id = dup_column (stmt, 17);
+  r->follow_up_id = kiosk_response_row_dup_text (stmt, 17);
   r->follow_up_selected =
     selected_from_json ((const char *) sqlite3_column_text (stmt, 18), r->seq);
   r->follow_up_outcome = outcome_from_row (r, (const char *) sqlite3_column_text (stmt, 19));
-  r->comment = dup_column (stmt, 20);
+  r->comment = kiosk_response_row_dup_text (stmt, 20);
   contact_from_json (r, (const char *) sqlite3_column_text (stmt, 21));
 
   return r;

@@ -32,5 +32,7 @@ G_BEGIN_DECLS
 void           kiosk_response_row_bind             (sqlite3_stmt        *stmt,
                                                     const KioskResponse *r);
 KioskResponse *kiosk_response_from_row             (sqlite3_stmt        *stmt);
+char          *kiosk_response_row_dup_text         (sqlite3_stmt        *stmt,
+                                                    int                  column);
 
 G_END_DECLS
