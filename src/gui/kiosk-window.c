@@ -605,6 +605,8 @@ kiosk_window_set_first_boot_error (KioskWindow *self,
       /* The banner names the first mistake with its file and line, as the import wrote it
        * (untranslated, like the configuration itself); the admin screen lists them all. */
       g_autofree char *first = first_problem (self->first_boot_error);
+      /* Translators: a small banner on the survey screen for staff, when the first-boot import
+       * failed; the refused line follows it on a line of its own */
       g_autofree char *banner = g_strdup_printf ("%s\n%s",
                                                  _("Setup problem: the configuration on the boot "
                                                    "partition was not installed. Staff: see the "
