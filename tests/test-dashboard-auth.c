@@ -357,6 +357,13 @@ test_html_escaping (void)
   g_string_truncate (out, 0);
   kiosk_html_txtf (out, "%d <%s>", 3, "x");
   g_assert_cmpstr (out->str, ==, "3 &lt;x&gt;");
+
+  /* The element writer: its own markup as it is, each value escaped for where it stands. */
+  g_string_truncate (out, 0);
+  kiosk_html_format (out, "<a href=\"%a\" title='%a'>%t</a> 100%%",
+                     "/site?id=1&x=\"", "it's", "<Tom & Jerry>");
+  g_assert_cmpstr (out->str, ==, "<a href=\"/site?id=1&amp;x=&quot;\" title='it&#39;s'>"
+                                 "&lt;Tom &amp; Jerry&gt;</a> 100%");
 }
 
 static void
