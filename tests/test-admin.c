@@ -781,6 +781,21 @@ test_first_boot_error (Fixture       *f,
     kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
     g_assert_true (kiosk_test_shows_text (GTK_WIDGET (f->kiosk.window), unlocated));
   }
+  /* An endless line (the file can hold anything) is cut short. */
+  {
+    g_autoptr(GString) endless = g_string_new ("smiley-kiosk.conf:9: ");
+    g_autofree char *cut = NULL;
+
+    while (endless->len < 2000)
+      g_string_append (endless, "ä");
+    cut = g_strdup_printf ("Setup problem: the configuration on the boot partition was not "
+                           "installed. Staff: see the admin screen.\n%.*s…",
+                           (int) strlen ("smiley-kiosk.conf:9: ") + 2 * (159 - 21),
+                           endless->str);
+    kiosk_window_set_first_boot_error (f->kiosk.window, endless->str);
+    kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
+    g_assert_true (kiosk_test_shows_text (GTK_WIDGET (f->kiosk.window), cut));
+  }
   kiosk_window_set_first_boot_error (f->kiosk.window, error);
   kiosk_test_repaint (GTK_WIDGET (f->kiosk.window));
 

@@ -585,6 +585,9 @@ first_problem (const char *text)
   return g_strdup (after_heading != NULL ? after_heading : lines[0]);
 }
 
+/* A problem line is short, but the file can hold anything: the banner keeps to a few lines. */
+#define BANNER_PROBLEM_CHARS 160
+
 /**
  * kiosk_window_set_first_boot_error:
  * @text: (nullable): why the configuration on the boot partition was refused
@@ -605,6 +608,14 @@ kiosk_window_set_first_boot_error (KioskWindow *self,
       /* The banner names the first mistake with its file and line, as the import wrote it
        * (untranslated, like the configuration itself); the admin screen lists them all. */
       g_autofree char *first = first_problem (self->first_boot_error);
+
+      if (g_utf8_strlen (first, -1) > BANNER_PROBLEM_CHARS)
+        {
+          g_autofree char *cut = g_utf8_substring (first, 0, BANNER_PROBLEM_CHARS - 1);
+
+          g_free (first);
+          first = g_strconcat (cut, "…", NULL);
+        }
       /* Translators: a small banner on the survey screen for staff, when the first-boot import
        * failed; the refused line follows it on a line of its own */
       g_autofree char *banner = g_strdup_printf ("%s\n%s",
