@@ -140,12 +140,10 @@ run_once (const char  *self,
   kiosk_test_fill_queue (db, opt_count, 11);
   result->fill_s = (g_get_monotonic_time () - t0) / 1e6;
 
-  if (!bench_server_start (&server, self, error))
-    goto out;
   /* The server is another machine for a kiosk: here it shares the kiosk's cores, and gets them
    * after the kiosk's own threads. */
-  if (opt_server_nice != 0 && setpriority (PRIO_PROCESS, server.pid, opt_server_nice) != 0)
-    g_printerr ("bench-drain: the server keeps its priority: %s\n", g_strerror (errno));
+  if (!bench_server_start (&server, self, opt_server_nice, error))
+    goto out;
 
   config = kiosk_test_sync_config (dir, server.url, opt_batch, NULL);
   run.store = kiosk_store_open (db, KIOSK_STORE_OPEN_DEFAULT, error);

@@ -17,9 +17,10 @@ typedef struct
 /* The child's side: call from main() when the program runs with --serve. */
 int       bench_server_serve (void);
 
-/* Starts @self --serve and reads the server's URL. */
+/* Starts @self --serve with @nice_value (0: the caller's) and reads the server's URL. */
 gboolean  bench_server_start (BenchServer  *server,
                               const char   *self,
+                              int           nice_value,
                               GError      **error);
 /* "DOWN", "REFUSE" (503), "STALL" (one request hangs), "UP". */
 void      bench_server_send  (BenchServer  *server,

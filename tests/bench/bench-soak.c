@@ -223,7 +223,7 @@ main (int   argc,
   wal = g_strconcat (db, "-wal", NULL);
   filesystem = bench_describe_filesystem (parent, NULL);
 
-  if (!bench_server_start (&server, argv[0], &error))
+  if (!bench_server_start (&server, argv[0], 0, &error))
     {
       g_printerr ("%s\n", error->message);
       return 2;
