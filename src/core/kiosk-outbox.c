@@ -182,9 +182,10 @@ kiosk_outbox_open (const char            *path,
        * tap, except the server's results (kiosk_outbox_apply_results()). Checkpoints happen
        * here, after the uploader's commits, often enough that the WAL never grows to the 1000
        * pages at which a tap's own commit would have to checkpoint it. Marking 100 responses
-       * delivered needs a statement journal of about 64 KiB, the point at which SQLite moves it
-       * to a temporary file on disk; in memory it costs no write and half the statement's time,
-       * while a tap may be waiting for the lock. */
+       * delivered needs a statement journal of about 64 KiB, where SQLite moves it to a
+       * temporary file on disk (about one statement in four did); kept in memory it costs no
+       * write, and the statement's p90 fell from 0.38-0.48 ms to 0.22-0.33 ms in bench-drain,
+       * time in which a tap may be waiting for the lock. */
       rc = sqlite3_exec (self->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                          "PRAGMA temp_store = MEMORY;"
                          "PRAGMA wal_autocheckpoint = 100; PRAGMA journal_size_limit = "
