@@ -280,6 +280,13 @@ main (int   argc,
 
   if (opt_serve)
     return bench_server_serve ();
+  /* Lowering a priority never needs privileges; raising one would, and is not what this is for. */
+  if (opt_server_nice < 0 || opt_server_nice > 19)
+    {
+      g_printerr ("bench-drain: --server-nice=%d: the test server's nice value must be 0 to 19\n",
+                  opt_server_nice);
+      return 2;
+    }
 
   /* Loopback only: a proxy from the environment must not sit between kiosk and server. */
   g_unsetenv ("http_proxy");

@@ -89,8 +89,15 @@ lower_priority (gpointer data)
 {
   int nice_value = GPOINTER_TO_INT (data);
 
+  static const char message[] = "bench-server: cannot set the test server's nice value\n";
+
+  /* Only async-signal-safe calls here, between fork and exec. */
   if (nice_value != 0 && setpriority (PRIO_PROCESS, 0, nice_value) != 0)
-    _exit (126);
+    {
+      if (write (STDERR_FILENO, message, sizeof message - 1) < 0)
+        _exit (127);
+      _exit (126);
+    }
 }
 
 gboolean
