@@ -8,6 +8,7 @@
 #include <umockdev.h>
 
 #include "kiosk-buttons.h"
+#include "kiosk-test-util.h"
 
 #define KEYPAD_SYSFS "/sys/devices/virtual/input/input7/event7"
 #define KEYPAD_NODE  "/dev/input/event7"
@@ -19,68 +20,10 @@ typedef struct
   GArray          *faces;      /* int, every "pressed" in order */
 } Fixture;
 
-/* umockdev's script threads call g_log() while a test runs, and g_log() reads the list of
- * g_test_expect_message() on every thread without a lock: a test expecting a message while a
- * script ran crashed in a script thread's g_log() (seen under ASan). So the kiosk's messages
- * and warnings are recorded here, under a lock; each test claims the ones it expects with
- * assert_logged(), and a warning no test claimed fails the test in its teardown. */
-static GMutex logged_lock;
-static GPtrArray *logged;     /* "WARNING text" or "MESSAGE text" */
-
-static void
-record_log_cb (const char     *domain,
-               GLogLevelFlags  level,
-               const char     *message,
-               gpointer        data)
-{
-  g_mutex_lock (&logged_lock);
-  g_ptr_array_add (logged, g_strdup_printf ("%s %s", (level & G_LOG_LEVEL_WARNING) ? "WARNING" :
-                                                     "MESSAGE", message));
-  g_mutex_unlock (&logged_lock);
-  /* Printed as usual, without the fatal flag: the default handler would abort on it. */
-  g_log_default_handler (domain, level & G_LOG_LEVEL_MASK, message, data);
-}
-
-/* The kiosk's warnings are recorded, not fatal: the teardown fails on any no test claimed. */
-static gboolean
-fatal_log_cb (const char     *domain,
-              GLogLevelFlags  level,
-              const char     *message,
-              gpointer        data)
-{
-  return g_strcmp0 (domain, "kiosk-buttons") != 0;
-}
-
-/* Claims the first recorded line matching @pattern (a glob over "LEVEL text"). */
-static void
-assert_logged (const char *pattern)
-{
-  gboolean found = FALSE;
-
-  g_mutex_lock (&logged_lock);
-  for (guint i = 0; i < logged->len && !found; i++)
-    if (g_pattern_match_simple (pattern, g_ptr_array_index (logged, i)))
-      {
-        g_ptr_array_remove_index (logged, i);
-        found = TRUE;
-      }
-  g_mutex_unlock (&logged_lock);
-
-  if (!found)
-    g_error ("kiosk-buttons did not log %s", pattern);
-}
-
-static void
-assert_no_warning_left (void)
-{
-  g_mutex_lock (&logged_lock);
-  for (guint i = 0; i < logged->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (logged, i), "WARNING "))
-      g_error ("kiosk-buttons logged a warning no test expected: %s",
-               (char *) g_ptr_array_index (logged, i));
-  g_ptr_array_set_size (logged, 0);
-  g_mutex_unlock (&logged_lock);
-}
+/* umockdev's script threads log while a test runs, so the kiosk's messages are recorded under a
+ * lock (kiosk-test-util.h) rather than expected with g_test_expect_message(): each test claims
+ * the ones it expects, and a warning no test claimed fails the test in its teardown. */
+static const char *const recorded_domains[] = { "kiosk-buttons", NULL };
 
 static char *
 fixture_path (const char *name)
@@ -168,7 +111,7 @@ fixture_setup (Fixture       *f,
 {
   f->testbed = umockdev_testbed_new ();
   f->faces = g_array_new (FALSE, FALSE, sizeof (int));
-  g_test_log_set_fatal_handler (fatal_log_cb, NULL);   /* GTest resets it for every test */
+  kiosk_test_log_defer_warnings ();   /* GTest resets it for every test */
 }
 
 static void
@@ -179,7 +122,7 @@ fixture_teardown (Fixture       *f,
     g_assert_finalize_object (g_steal_pointer (&f->buttons));
   g_clear_object (&f->testbed);
   g_array_unref (f->faces);
-  assert_no_warning_left ();
+  kiosk_test_log_check_unclaimed ();
 }
 
 static void
@@ -238,7 +181,7 @@ test_syn_dropped (Fixture       *f,
   start_buttons (f, "[buttons]\ndevices = " KEYPAD_NODE "\n");
 
   wait_for_presses (f, 2, 1500);
-  assert_logged ("MESSAGE *SYN_DROPPED*resynchronising");
+  kiosk_test_assert_logged ("MESSAGE *SYN_DROPPED*resynchronising");
 
   /* Key 1 as it came, then key 2, found down after the overflow. */
   g_assert_cmpuint (f->faces->len, ==, 2);
@@ -280,8 +223,8 @@ test_unplug_and_replug (Fixture       *f,
 
   umockdev_testbed_remove_device (f->testbed, KEYPAD_SYSFS);
   g_assert_true (connected_is (f, 0, 3000));
-  assert_logged ("WARNING Button device name:Smiley Test Keypad (" KEYPAD_NODE ") was removed: "
-                 "its device node was removed; waiting for it to come back");
+  kiosk_test_assert_logged ("WARNING Button device name:Smiley Test Keypad (" KEYPAD_NODE ") was "
+                            "removed: its device node was removed; waiting for it to come back");
 
   status = kiosk_buttons_dup_status (f->buttons);
   g_assert_cmpstr (status[0], ==,
@@ -302,9 +245,10 @@ test_missing_device (Fixture       *f,
   g_auto(GStrv) status = NULL;
 
   start_buttons (f, "[buttons]\ndevices = /dev/input/by-id/usb-arcade-event-kbd\n");
-  assert_logged ("WARNING Configured button device /dev/input/by-id/usb-arcade-event-kbd is "
-                 "missing (/dev/input/by-id/usb-arcade-event-kbd: No such file or directory); "
-                 "waiting for it to be plugged in");
+  kiosk_test_assert_logged ("WARNING Configured button device "
+                            "/dev/input/by-id/usb-arcade-event-kbd is missing "
+                            "(/dev/input/by-id/usb-arcade-event-kbd: No such file or directory); "
+                            "waiting for it to be plugged in");
 
   g_assert_cmpuint (kiosk_buttons_get_connected (f->buttons), ==, 0);
   status = kiosk_buttons_dup_status (f->buttons);
@@ -322,8 +266,8 @@ test_not_a_keyboard (Fixture       *f,
   add_device (f, "mouse", "/dev/input/event8", NULL);
 
   start_buttons (f, "[buttons]\ndevices = /dev/input/event8\n");
-  assert_logged ("WARNING Button device /dev/input/event8 (“Smiley Test Mouse”) has none of the "
-                 "configured keys; it is not used");
+  kiosk_test_assert_logged ("WARNING Button device /dev/input/event8 (“Smiley Test Mouse”) has "
+                            "none of the configured keys; it is not used");
 
   g_assert_cmpuint (kiosk_buttons_get_connected (f->buttons), ==, 0);
   status = kiosk_buttons_dup_status (f->buttons);
@@ -337,9 +281,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_handler ("kiosk-buttons", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_FLAG_FATAL,
-                     record_log_cb, NULL);
+  kiosk_test_log_record_start (recorded_domains);
 
   /* umockdev redirects /dev and /sys only when its library is preloaded. */
   if (g_strrstr (g_getenv ("LD_PRELOAD") ?: "", "libumockdev-preload") == NULL)

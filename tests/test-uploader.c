@@ -46,39 +46,6 @@ time_scale (void)
   return scale != NULL ? CLAMP (g_ascii_strtoull (scale, NULL, 10), 1, 100) : 1;
 }
 
-/* Everything logged, to prove the token never is. */
-static GMutex log_lock;
-static GString *log_text;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE"))
-      {
-        g_mutex_lock (&log_lock);
-        g_string_append_len (log_text, fields[i].value, fields[i].length);
-        g_string_append_c (log_text, '\n');
-        g_mutex_unlock (&log_lock);
-      }
-
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
-
-static gboolean
-log_contains (const char *needle)
-{
-  gboolean found;
-
-  g_mutex_lock (&log_lock);
-  found = strstr (log_text->str, needle) != NULL;
-  g_mutex_unlock (&log_lock);
-  return found;
-}
-
 /* Waiting: the condition may change on another thread, so it is polled every few ms while the
  * main context runs (the uploader's notifications arrive there). */
 
@@ -174,7 +141,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->config);
 
   /* Whatever happened, the token was never logged. */
-  g_assert_false (log_contains (KIOSK_TEST_TOKEN));
+  g_assert_false (kiosk_test_log_contains (KIOSK_TEST_TOKEN));
 
   kiosk_test_rm_rf (f->dir);
   g_free (f->dir);
@@ -464,7 +431,7 @@ test_connection_reset (Fixture       *f,
   start_uploader (f);
   assert_delivered_exactly_once (f);
   g_assert_cmpuint (kiosk_test_server_count_requests (f->server, EVENTS), ==, 2);
-  g_assert_true (log_contains ("uploading: the exchange with the server failed"));
+  g_assert_true (kiosk_test_log_contains ("uploading: the exchange with the server failed"));
 }
 
 static void
@@ -476,7 +443,7 @@ test_hang (Fixture       *f,
   start_uploader (f);
   assert_delivered_exactly_once (f);
   /* Under 1 byte/s for low_speed_time: aborted, retried. */
-  g_assert_true (log_contains ("uploading: the server did not answer in time"));
+  g_assert_true (kiosk_test_log_contains ("uploading: the server did not answer in time"));
 }
 
 static void
@@ -507,7 +474,7 @@ test_trickle_stalls (Fixture       *f,
   f->value = 2;
   WAIT_FOR (events_requests_at_least, f);
   g_assert_cmpuint (kiosk_test_server_count_duplicates (f->server), ==, 3);
-  g_assert_true (log_contains ("the server did not answer in time"));
+  g_assert_true (kiosk_test_log_contains ("the server did not answer in time"));
 }
 
 static void
@@ -520,7 +487,8 @@ test_500_then_200 (Fixture       *f,
   start_uploader (f);
   assert_delivered_exactly_once (f);
   g_assert_cmpuint (kiosk_test_server_count_requests (f->server, EVENTS), ==, 2);
-  g_assert_true (log_contains ("uploading: the server answered HTTP 500: Internal error"));
+  g_assert_true (kiosk_test_log_contains ("uploading: the server answered HTTP 500: "
+                                          "Internal error"));
 }
 
 static gint64
@@ -672,10 +640,11 @@ test_captive_portal (Fixture       *f,
   start_uploader (f);
   assert_delivered_exactly_once (f);
   g_assert_cmpuint (kiosk_test_server_count_requests (f->server, EVENTS), ==, 4);
-  g_assert_true (log_contains ("uploading: HTTP 200, but the server's reply is not a results "
-                               "document for this batch: not JSON"));
-  g_assert_true (log_contains ("uploading: HTTP 204, but only 200 carries the per-event results"));
-  g_assert_true (log_contains ("10 of the 10 events are not named"));
+  g_assert_true (kiosk_test_log_contains ("uploading: HTTP 200, but the server's reply is not a "
+                                          "results document for this batch: not JSON"));
+  g_assert_true (kiosk_test_log_contains ("uploading: HTTP 204, but only 200 carries the per-event "
+                                          "results"));
+  g_assert_true (kiosk_test_log_contains ("10 of the 10 events are not named"));
 }
 
 static void
@@ -688,8 +657,8 @@ test_redirect (Fixture       *f,
   start_uploader (f);
   assert_delivered_exactly_once (f);
   g_assert_cmpuint (kiosk_test_server_count_requests (f->server, "/v1/elsewhere"), ==, 0);
-  g_assert_true (log_contains ("the server answered HTTP 302 to /v1/elsewhere; redirects are "
-                               "never followed"));
+  g_assert_true (kiosk_test_log_contains ("the server answered HTTP 302 to /v1/elsewhere; "
+                                          "redirects are never followed"));
 }
 
 static void
@@ -702,7 +671,7 @@ test_reply_too_large (Fixture       *f,
   kiosk_test_server_push_fault (f->server, EVENTS, KIOSK_FAULT_STATUS, 200, NULL, huge);
   start_uploader (f);
   assert_delivered_exactly_once (f);
-  g_assert_true (log_contains ("the server's reply was larger than 1 MiB"));
+  g_assert_true (kiosk_test_log_contains ("the server's reply was larger than 1 MiB"));
 }
 
 static GPtrArray *
@@ -772,7 +741,7 @@ test_poison_event (Fixture       *f,
   s = status (f);
   g_assert_cmpint (s->dead_letters, ==, 1);
   g_assert_cmpint (s->queue_depth, ==, 0);
-  g_assert_true (log_contains ("moved to the dead letters"));
+  g_assert_true (kiosk_test_log_contains ("moved to the dead letters"));
   g_assert_cmpuint (kiosk_test_server_count_violations (f->server), ==, 0);
 }
 
@@ -832,7 +801,7 @@ test_413_lowers_ceiling (Fixture       *f,
   s = status (f);
   g_assert_cmpuint (s->batch_ceiling, ==, 25);
   g_assert_cmpint (s->dead_letters, ==, 0);
-  g_assert_true (log_contains ("batches now hold at most 25"));
+  g_assert_true (kiosk_test_log_contains ("batches now hold at most 25"));
 }
 
 static void
@@ -1057,7 +1026,7 @@ test_insecure_http_refused (void)
   g_assert_no_error (error);
   uploader = kiosk_uploader_new (config, db, &error);
   g_assert_no_error (error);
-  g_assert_true (log_contains ("http:// to a host that is not loopback"));
+  g_assert_true (kiosk_test_log_contains ("http:// to a host that is not loopback"));
 
   kiosk_test_rm_rf (dir);
 }
@@ -1319,7 +1288,8 @@ test_clock_correction (Fixture       *f,
       g_assert_nonnull (strstr (event, "\"synced\":false,\"corrected\":true"));
       g_assert_nonnull (strstr (event, expected_time));
     }
-  g_assert_true (log_contains ("corrected the time of 3 earlier responses of this boot"));
+  g_assert_true (kiosk_test_log_contains ("corrected the time of 3 earlier responses of this "
+                                          "boot"));
 }
 
 static char *
@@ -1684,10 +1654,9 @@ main (int   argc,
   if (argc == 4 && g_str_equal (argv[1], "--drain-child"))
     return run_drain_child (argv[2], argv[3]);
 
-  log_text = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
-
   g_test_init (&argc, &argv, NULL);
+  /* Everything logged, to prove the token never is. */
+  kiosk_test_log_record_start (NULL);
   /* The uploader warns about what an operator must know (a 401, a dead letter); here those are
    * expected, and checked through the captured log instead. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
