@@ -82,11 +82,11 @@ static char *
 read_text (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  char *text = NULL;
+  g_autofree char *text = NULL;
 
   if (!g_file_get_contents (path, &text, NULL, &error))
     g_error ("%s", error->message);
-  return text;
+  return g_steal_pointer (&text);
 }
 
 static char *
@@ -192,32 +192,36 @@ server_child_setup (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+/* The port in the complete line of @log that contains @marker ("…: listening on
+ * http://127.0.0.1:"), 0 while there is none. */
+static guint16
+port_after (const char *log,
+            const char *marker)
+{
+  const char *line = strstr (log, marker);
+
+  if (line == NULL || strchr (line, '\n') == NULL)
+    return 0;
+  return (guint16) g_ascii_strtoull (line + strlen (marker), NULL, 10);
+}
+
 static gboolean
 server_ready (gpointer data)
 {
   Server *s = data;
   g_autofree char *log = read_text (s->log_path);
-  const char *line;
   int wait_status;
 
   if (waitpid (s->pid, &wait_status, WNOHANG) == s->pid)
     g_error ("the server exited while starting: %s", log + s->log_start);
 
-  line = strstr (log + s->log_start, ": listening on http://127.0.0.1:");
-  if (line == NULL || strchr (line, '\n') == NULL)
+  s->port = port_after (log + s->log_start, ": listening on http://127.0.0.1:");
+  if (s->port == 0)
     return FALSE;
-  s->port = (guint16) g_ascii_strtoull (line + strlen (": listening on http://127.0.0.1:"), NULL,
-                                        10);
-  g_assert_cmpuint (s->port, >, 0);
   /* The dashboard's line comes last, once the server is up: the API's alone is printed (and
    * flushed by the exit) by a server that then fails to start its dashboard. */
-  line = strstr (log + s->log_start, ": dashboard on http://127.0.0.1:");
-  if (line == NULL || strchr (line, '\n') == NULL)
-    return FALSE;
-  s->dashboard_port = (guint16) g_ascii_strtoull (line + strlen (": dashboard on http://"
-                                                                 "127.0.0.1:"), NULL, 10);
-  g_assert_cmpuint (s->dashboard_port, >, 0);
-  return TRUE;
+  s->dashboard_port = port_after (log + s->log_start, ": dashboard on http://127.0.0.1:");
+  return s->dashboard_port != 0;
 }
 
 /* Starts the server on its port (any free one the first time) and waits until it listens. */
