@@ -230,12 +230,33 @@ test_unplug_and_replug (Fixture       *f,
   g_assert_cmpstr (status[0], ==,
                    "name:Smiley Test Keypad: not connected (removed: its device node was removed)");
 
-  /* Under qemu-user one run had not found it after 10 s. The rescans after the node appears
-   * come 0.25, 0.75, 1.75, 3.75, 7.75 and 15.75 s later: the wait covers the sixth too. */
   add_device (f, "keypad-replugged", "/dev/input/event9", "presses.evemu");
-  g_assert_true (connected_is (f, 1, 30000));
+  g_assert_true (connected_is (f, 1, 10000));
   wait_for_presses (f, 8, 1500);
   g_assert_cmpuint (f->faces->len, ==, 8);
+}
+
+/* A loose plug: the keypad goes and comes back before the kiosk's main loop has run. With the
+ * last input device gone, /dev/input itself goes and comes back too; the kiosk learns of its
+ * removal only after the new one is there, and must still find the keypad in it. Under
+ * qemu-user, where events are read late, unplug-and-replug met this now and then: the keypad
+ * was never found again. */
+static void
+test_bounced_plug (Fixture       *f,
+                   gconstpointer  data)
+{
+  add_device (f, "keypad", KEYPAD_NODE, "presses.evemu");
+  start_buttons (f, "[buttons]\ndevices = name:Smiley Test Keypad\n");
+  wait_for_presses (f, 4, 1500);
+  g_assert_cmpuint (f->faces->len, ==, 4);
+
+  umockdev_testbed_remove_device (f->testbed, KEYPAD_SYSFS);
+  add_device (f, "keypad-replugged", "/dev/input/event9", "presses.evemu");
+  /* Connected still counts the old keypad until the kiosk notices: the presses decide. */
+  wait_for_presses (f, 8, 20000);
+  g_assert_cmpuint (f->faces->len, ==, 8);
+  kiosk_test_assert_logged ("WARNING Button device name:Smiley Test Keypad (" KEYPAD_NODE ") was "
+                            "removed: *");
 }
 
 static void
@@ -297,6 +318,8 @@ main (int   argc,
               fixture_setup, test_debounce_and_repeat, fixture_teardown);
   g_test_add ("/buttons/syn-dropped", Fixture, NULL,
               fixture_setup, test_syn_dropped, fixture_teardown);
+  g_test_add ("/buttons/bounced-plug", Fixture, NULL,
+              fixture_setup, test_bounced_plug, fixture_teardown);
   g_test_add ("/buttons/unplug-and-replug", Fixture, NULL,
               fixture_setup, test_unplug_and_replug, fixture_teardown);
   g_test_add ("/buttons/missing-device", Fixture, NULL,

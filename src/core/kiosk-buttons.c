@@ -526,6 +526,14 @@ input_dir_changed_cb (GFileMonitor      *monitor,
       self->monitor = g_file_monitor_directory (dev, G_FILE_MONITOR_NONE, NULL, NULL);
       if (self->monitor != NULL)
         g_signal_connect (self->monitor, "changed", G_CALLBACK (dev_dir_changed_cb), self);
+
+      /* A plug that bounced: the device came back, and /dev/input with it, before this removal
+       * was read. The watch on /dev would wait for a creation that is over already. */
+      if (g_file_test (INPUT_DIR, G_FILE_TEST_IS_DIR))
+        {
+          watch_input_dir (self);
+          schedule_rescan (self);
+        }
     }
 
   /* A node that disappears is an unplugged device, even where its fd does not hang up. */
