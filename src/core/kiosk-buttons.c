@@ -528,7 +528,8 @@ input_dir_changed_cb (GFileMonitor      *monitor,
         g_signal_connect (self->monitor, "changed", G_CALLBACK (dev_dir_changed_cb), self);
 
       /* A plug that bounced: the device came back, and /dev/input with it, before this removal
-       * was read. The watch on /dev would wait for a creation that is over already. */
+       * was read. The watch on /dev would wait for a creation that is over already. It is set
+       * up before this check, so a /dev/input made in between is seen by one or the other. */
       if (g_file_test (INPUT_DIR, G_FILE_TEST_IS_DIR))
         {
           watch_input_dir (self);
