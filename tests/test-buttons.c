@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <umockdev.h>
 
 #include "kiosk-buttons.h"
@@ -12,6 +14,7 @@
 
 #define KEYPAD_SYSFS "/sys/devices/virtual/input/input7/event7"
 #define KEYPAD_NODE  "/dev/input/event7"
+#define KEYPAD_LINK  "/dev/input/by-id/usb-Smiley_Test_Keypad-event-kbd"
 
 typedef struct
 {
@@ -208,8 +211,7 @@ connected_is (Fixture *f,
 }
 
 /* Unplugged and plugged back, the kernel gives the keypad a new event node; the kiosk finds it
- * again by name, without a restart. (umockdev emulates ioctls on event nodes only, not through
- * by-id links, so this runs with a name match.) */
+ * again by name, without a restart. */
 static void
 test_unplug_and_replug (Fixture       *f,
                         gconstpointer  data)
@@ -256,6 +258,44 @@ test_bounced_plug (Fixture       *f,
   wait_for_presses (f, 8, 20000);
   g_assert_cmpuint (f->faces->len, ==, 8);
   kiosk_test_assert_logged ("WARNING Button device name:Smiley Test Keypad (" KEYPAD_NODE ") was "
+                            "removed: *");
+}
+
+/* The same bounce for a keypad configured by its /dev/input/by-id/… link, as docs/buttons.md
+ * recommends: the link still resolves after the removal, now to the new node, and the old
+ * node's descriptor may never hang up (umockdev's does not; the kernel's does, but perhaps only
+ * after /dev/input's events were read). That the link leads elsewhere is the removal. umockdev
+ * makes no by-id links and emulates ioctls per path, so the test makes the link and gives it the
+ * keypad's ioctls; the link is replaced by a rename, as udev does. */
+static void
+test_bounced_link (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *by_id = g_build_filename (umockdev_testbed_get_root_dir (f->testbed), "dev",
+                                             "input", "by-id", NULL);
+  g_autofree char *link = g_build_filename (by_id, "usb-Smiley_Test_Keypad-event-kbd", NULL);
+  g_autofree char *next = g_strconcat (link, ".new", NULL);
+  g_autofree char *ioctls = fixture_path ("keypad.ioctl");
+  g_autoptr(GError) error = NULL;
+
+  add_device (f, "keypad", KEYPAD_NODE, "presses.evemu");
+  g_assert_cmpint (g_mkdir_with_parents (by_id, 0755), ==, 0);
+  g_assert_cmpint (symlink ("../event7", link), ==, 0);
+  g_assert_true (umockdev_testbed_load_ioctl (f->testbed, KEYPAD_LINK, ioctls, &error));
+  g_assert_no_error (error);
+
+  start_buttons (f, "[buttons]\ndevices = " KEYPAD_LINK "\n");
+  wait_for_presses (f, 4, 1500);
+  g_assert_cmpuint (f->faces->len, ==, 4);
+
+  umockdev_testbed_remove_device (f->testbed, KEYPAD_SYSFS);
+  add_device (f, "keypad-replugged", "/dev/input/event9", "presses.evemu");
+  g_assert_cmpint (symlink ("../event9", next), ==, 0);
+  g_assert_cmpint (g_rename (next, link), ==, 0);
+
+  wait_for_presses (f, 8, 20000);
+  g_assert_cmpuint (f->faces->len, ==, 8);
+  kiosk_test_assert_logged ("WARNING Button device " KEYPAD_LINK " (" KEYPAD_LINK ") was "
                             "removed: *");
 }
 
@@ -320,6 +360,8 @@ main (int   argc,
               fixture_setup, test_syn_dropped, fixture_teardown);
   g_test_add ("/buttons/bounced-plug", Fixture, NULL,
               fixture_setup, test_bounced_plug, fixture_teardown);
+  g_test_add ("/buttons/bounced-link", Fixture, NULL,
+              fixture_setup, test_bounced_link, fixture_teardown);
   g_test_add ("/buttons/unplug-and-replug", Fixture, NULL,
               fixture_setup, test_unplug_and_replug, fixture_teardown);
   g_test_add ("/buttons/missing-device", Fixture, NULL,

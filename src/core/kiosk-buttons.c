@@ -12,6 +12,7 @@
 #include <glib-unix.h>
 #include <libevdev/libevdev.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kiosk-buttons.h"
@@ -29,6 +30,8 @@ typedef struct
   KioskButtons    *owner;           /* borrowed */
   char            *spec;            /* as configured */
   char            *path;            /* the event node while open */
+  dev_t            node_rdev;       /* what @path led to when it was opened: a link that leads */
+  ino_t            node_ino;        /* elsewhere now means the device was replaced */
   struct libevdev *evdev;
   int              fd;
   guint            watch;
@@ -315,6 +318,7 @@ device_open_path (KioskButtonDevice *dev,
 {
   KioskButtons *self = dev->owner;
   struct libevdev *evdev = NULL;
+  struct stat st;
   int fd, rc;
 
   fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -357,6 +361,14 @@ device_open_path (KioskButtonDevice *dev,
   if (rc < 0)
     g_warning ("Button device %s: cannot grab it (%s); its keys also reach the desktop", path,
                g_strerror (-rc));
+
+  /* By the path, as it will be checked: a node's identity through its descriptor can differ
+   * from the one stat() gives, under umockdev for one. */
+  if (stat (path, &st) == 0)
+    {
+      dev->node_rdev = st.st_rdev;
+      dev->node_ino = st.st_ino;
+    }
 
   dev->fd = fd;
   dev->evdev = evdev;
@@ -449,6 +461,22 @@ device_try_open (KioskButtonDevice *dev)
   return FALSE;
 }
 
+/* Whether @dev's path still leads to the node it opened. A path that leads nowhere, or to another
+ * node, means the device went: if it came back before this was looked at, a by-id link leads to
+ * its new node, or the kernel gave the new node the old one's name, while the old descriptor may
+ * not have hung up yet. */
+static gboolean
+device_node_unchanged (KioskButtonDevice *dev)
+{
+  struct stat st;
+
+  return stat (dev->path, &st) == 0 && st.st_rdev == dev->node_rdev &&
+         st.st_ino == dev->node_ino;
+}
+
+/* No rescan from here: /dev/input's events bring it (a device that came back made a node after
+ * the removal of its old one), and a device that fails as soon as it is opened is not opened
+ * again and again. */
 static void
 device_lost (KioskButtonDevice *dev,
              const char        *why)
@@ -544,8 +572,7 @@ input_dir_changed_cb (GFileMonitor      *monitor,
         {
           KioskButtonDevice *dev = g_ptr_array_index (self->devices, i);
 
-          /* A by-id link that now points nowhere counts as removed too. */
-          if (dev->evdev != NULL && !g_file_test (dev->path, G_FILE_TEST_EXISTS))
+          if (dev->evdev != NULL && !device_node_unchanged (dev))
             device_lost (dev, "its device node was removed");
         }
       return;
