@@ -1115,12 +1115,15 @@ test_store_lock_contention (void)
   gint64 held_at;
 
   record_ok (store, first);
+  g_assert_cmpint (kiosk_store_get_lock_wait_us (store), ==, 0);
 
-  /* A short hold: quietly written once the lock is free. */
+  /* A short hold: quietly written once the lock is free. The tap waited its 10 ms for it. */
   raw_exec (other, "BEGIN IMMEDIATE");
   g_assert_false (kiosk_store_record (store, second, &error));
   g_assert_error (error, KIOSK_STORE_ERROR, KIOSK_STORE_ERROR_BUSY);
   g_clear_error (&error);
+  g_assert_cmpint (kiosk_store_get_lock_wait_us (store), >=, 10 * 1000);
+  g_assert_cmpint (kiosk_store_get_lock_wait_us (store), <, G_USEC_PER_SEC);
   g_assert_cmpuint (kiosk_store_get_unwritten (store), ==, 1);
   g_assert_cmpint (kiosk_store_get_health (store), ==, KIOSK_STORAGE_OK);
   g_assert_null (kiosk_store_get_health_message (store));

@@ -102,6 +102,7 @@ busy_cb (void *user_data,
     return 0;
 
   g_usleep (BUSY_POLL_US);
+  self->lock_wait_us += g_get_monotonic_time () - now;
   return 1;
 }
 

@@ -237,6 +237,20 @@ kiosk_store_get_last_seq (KioskStore *self)
   return self->next_seq - 1;
 }
 
+/**
+ * kiosk_store_get_lock_wait_us:
+ *
+ * How long, in all, this store's writes have waited for another connection (the uploader's) to
+ * release the database's write lock, in µs: what of a tap's time was the lock's.
+ */
+gint64
+kiosk_store_get_lock_wait_us (KioskStore *self)
+{
+  g_return_val_if_fail (KIOSK_IS_STORE (self), 0);
+
+  return self->lock_wait_us;
+}
+
 KioskStorageHealth
 kiosk_store_get_health (KioskStore *self)
 {

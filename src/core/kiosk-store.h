@@ -71,6 +71,7 @@ gboolean            kiosk_store_flush                (KioskStore       *self,
                                                       GError          **error);
 guint               kiosk_store_get_unwritten        (KioskStore       *self);
 gint64              kiosk_store_get_last_seq         (KioskStore       *self);
+gint64              kiosk_store_get_lock_wait_us     (KioskStore       *self);
 
 KioskStorageHealth  kiosk_store_get_health           (KioskStore       *self);
 const char         *kiosk_store_get_health_message   (KioskStore       *self);
