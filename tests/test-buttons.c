@@ -271,8 +271,8 @@ static void
 test_bounced_link (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *by_id = g_build_filename (umockdev_testbed_get_root_dir (f->testbed), "dev",
-                                             "input", "by-id", NULL);
+  g_autofree char *root = umockdev_testbed_get_root_dir (f->testbed);
+  g_autofree char *by_id = g_build_filename (root, "dev", "input", "by-id", NULL);
   g_autofree char *link = g_build_filename (by_id, "usb-Smiley_Test_Keypad-event-kbd", NULL);
   g_autofree char *next = g_strconcat (link, ".new", NULL);
   g_autofree char *ioctls = fixture_path ("keypad.ioctl");

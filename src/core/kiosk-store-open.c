@@ -96,13 +96,17 @@ busy_cb (void *user_data,
   gint64 now = g_get_monotonic_time ();
 
   if (count == 0)
-    self->busy_since_us = now;
+    self->busy_since_us = self->busy_last_us = now;
+
+  /* All of the wait: the sleeps, and SQLite's tries between them. */
+  self->lock_wait_us += now - self->busy_last_us;
 
   if (now - self->busy_since_us >= self->busy_limit_us)
     return 0;
 
   g_usleep (BUSY_POLL_US);
-  self->lock_wait_us += g_get_monotonic_time () - now;
+  self->busy_last_us = g_get_monotonic_time ();
+  self->lock_wait_us += self->busy_last_us - now;
   return 1;
 }
 

@@ -29,6 +29,7 @@ struct _KioskStore
   KioskStoreOpenFlags flags;
   gint64              busy_limit_us;      /* how long to wait for another connection's lock */
   gint64              busy_since_us;
+  gint64              busy_last_us;       /* the busy handler's last call */
   gint64              lock_wait_us;       /* in all, waiting for another connection's lock */
   gint64              next_seq;
   gint64              reserved_upto;      /* seq numbers up to here may have been handed out */
