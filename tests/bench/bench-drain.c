@@ -8,6 +8,7 @@
 #include "bench-config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,13 @@
 #define TARGET_TAP_P99_MS    2.0
 #define TAP_INTERVAL_MS      10
 #define SAMPLE_INTERVAL_MS   100
+/* Taps before the uploader starts, in the same run: the floor the drain's taps are read against. */
+#define FLOOR_TAPS           150
+/* --probe: what a tap's log write (7 pages of 4 KiB and their 24-byte frame headers) and its sync
+ * cost on this disk with nothing of SQLite's around it, at the same moments as the taps, in a
+ * file of its own overwritten in a ring as SQLite's log is after a checkpoint. */
+#define PROBE_BYTES          (7 * (4096 + 24))
+#define PROBE_FILE_BYTES     (4 * 1024 * 1024)
 
 static int opt_count = 100000;
 static int opt_runs = 3;
@@ -36,10 +44,15 @@ static int opt_batch = 500;
 static char *opt_dir;
 static gboolean opt_keep;
 static gboolean opt_serve;
+static gboolean opt_probe;
 static int opt_server_nice = 10;
 
 /* Every tap of every run, for one p99 over them all: a run's own p99 is its third slowest tap. */
 static GArray *all_taps_ms;
+/* The same for the taps before each drain, and for --probe's bare writes before and during it. */
+static GArray *all_floor_ms;
+static GArray *all_probe_floor_ms;
+static GArray *all_probe_ms;
 
 static const GOptionEntry entries[] = {
   { "count", 'c', 0, G_OPTION_ARG_INT, &opt_count, "Responses in the backlog (100000)", "N" },
@@ -48,6 +61,9 @@ static const GOptionEntry entries[] = {
   { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dir,
     "Where to create the databases: a real disk, not tmpfs (the build directory)", "DIR" },
   { "keep", 0, 0, G_OPTION_ARG_NONE, &opt_keep, "Keep the databases", NULL },
+  { "probe", 0, 0, G_OPTION_ARG_NONE, &opt_probe,
+    "Every other tap is a bare write of a tap's size and its fdatasync() instead: what the disk "
+    "itself gives meanwhile", NULL },
   { "server-nice", 0, 0, G_OPTION_ARG_INT, &opt_server_nice,
     "Nice value of the test server's process (10): it stands in for a machine elsewhere", "N" },
   { "serve", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_serve, NULL, NULL },
@@ -64,6 +80,8 @@ typedef struct
   guint64 requests;
   guint   taps;
   double  tap_p50, tap_p99, tap_max;
+  double  floor_p99;                     /* the taps before the drain */
+  double  probe_floor_p99, probe_p99;    /* --probe: bare writes before and during the drain */
   guint   taps_held;
   guint   taps_slow;                 /* over the target; of those, half of it or more waiting */
   guint   taps_slow_cpu, taps_slow_lock; /* for a CPU, or for the uploader's write lock */
@@ -75,6 +93,12 @@ typedef struct
   KioskStore    *store;
   KioskUploader *uploader;
   GArray        *tap_ms;
+  GArray        *floor_ms;               /* the taps before the drain */
+  GArray        *probe_floor_ms, *probe_ms;
+  int            probe_fd;
+  goffset        probe_offset;
+  guint          ticks;
+  gboolean       floor;                  /* the uploader has not started yet */
   guint          taps_held;
   guint          taps_slow, taps_slow_cpu, taps_slow_lock;
   gint64         next_seq_wall;
@@ -109,6 +133,52 @@ cpu_wait_us (void)
   return (gint64) (wait_ns / 1000);
 }
 
+/* --probe: a tap's log write and its sync, bare. */
+static void
+probe_write (Run *run)
+{
+  static char block[PROBE_BYTES];
+  gint64 t0;
+  double ms;
+
+  if (run->probe_offset + PROBE_BYTES > PROBE_FILE_BYTES)
+    run->probe_offset = 0;
+  t0 = g_get_monotonic_time ();
+  if (pwrite (run->probe_fd, block, sizeof block, run->probe_offset) != (ssize_t) sizeof block ||
+      fdatasync (run->probe_fd) != 0)
+    g_error ("bench-drain: the probe's write failed: %s", g_strerror (errno));
+  ms = (g_get_monotonic_time () - t0) / 1000.0;
+  run->probe_offset += PROBE_BYTES;
+  g_array_append_val (run->floor ? run->probe_floor_ms : run->probe_ms, ms);
+}
+
+/* The file --probe writes in, its blocks allocated and synced, so that a write there changes no
+ * metadata, as an overwrite of SQLite's log does not. */
+static int
+probe_open (const char  *dir,
+            GError     **error)
+{
+  g_autofree char *path = g_build_filename (dir, "probe", NULL);
+  static const char zeros[64 * 1024];
+  int fd = g_open (path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  gsize written = 0;
+
+  while (fd >= 0 && written < PROBE_FILE_BYTES &&
+         write (fd, zeros, sizeof zeros) == (ssize_t) sizeof zeros)
+    written += sizeof zeros;
+  if (fd < 0 || written < PROBE_FILE_BYTES || fsync (fd) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path,
+                   g_strerror (saved));
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 /* A visitor taps: the real commit path, on the main thread, while the uploader drains. */
 static gboolean
 tap_cb (gpointer data)
@@ -121,10 +191,15 @@ tap_cb (gpointer data)
 
   if (!run->tapping)
     return G_SOURCE_REMOVE;
+  if (opt_probe && (run->ticks++ & 1) != 0)
+    {
+      probe_write (run);
+      return G_SOURCE_CONTINUE;
+    }
 
   run->next_seq_wall += G_USEC_PER_SEC;
   r = kiosk_test_make_response (0, run->next_seq_wall, g_get_monotonic_time (),
-                                run->tap_ms->len % 4);
+                                (run->tap_ms->len + run->floor_ms->len) % 4);
   wait0 = cpu_wait_us ();
   lock0 = kiosk_store_get_lock_wait_us (run->store);
   t0 = g_get_monotonic_time ();
@@ -133,6 +208,11 @@ tap_cb (gpointer data)
   t1 = g_get_monotonic_time ();
 
   ms = (t1 - t0) / 1000.0;
+  if (run->floor)
+    {
+      g_array_append_val (run->floor_ms, ms);
+      return G_SOURCE_CONTINUE;
+    }
   if (ms > TARGET_TAP_P99_MS)
     {
       run->taps_slow++;
@@ -165,7 +245,7 @@ run_once (const char  *self,
   g_autoptr(KioskSyncStatus) status = NULL;
   KioskUploaderTimings timings;
   BenchServer server = { 0 };
-  Run run = { 0 };
+  Run run = { .probe_fd = -1 };
   guint tap_source, sample_source;
   gint64 t0, deadline;
   gboolean ok = FALSE;
@@ -184,6 +264,11 @@ run_once (const char  *self,
   if (run.store == NULL)
     goto out;
   run.tap_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  run.floor_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  run.probe_floor_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  run.probe_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  if (opt_probe && (run.probe_fd = probe_open (dir, error)) < 0)
+    goto out;
   run.next_seq_wall = KIOSK_TEST_T0 + G_GINT64_CONSTANT (400) * 86400 * G_USEC_PER_SEC;
 
   run.uploader = kiosk_uploader_new (config, db, error);
@@ -201,6 +286,12 @@ run_once (const char  *self,
   run.tapping = TRUE;
   tap_source = g_timeout_add (TAP_INTERVAL_MS, tap_cb, &run);
   sample_source = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &run);
+
+  /* The floor: the same taps on the same database, the uploader not started yet. */
+  run.floor = TRUE;
+  while (run.floor_ms->len < FLOOR_TAPS)
+    g_main_context_iteration (NULL, TRUE);
+  run.floor = FALSE;
 
   t0 = g_get_monotonic_time ();
   if (!kiosk_uploader_start (run.uploader, error))
@@ -258,7 +349,16 @@ run_once (const char  *self,
   result->tap_p99 = bench_percentile (run.tap_ms, 0.99);
   result->tap_max = bench_max (run.tap_ms);
   g_array_append_vals (all_taps_ms, run.tap_ms->data, run.tap_ms->len);
-  result->check = bench_server_check (&server, opt_count + run.tap_ms->len);
+  result->floor_p99 = bench_percentile (run.floor_ms, 0.99);
+  g_array_append_vals (all_floor_ms, run.floor_ms->data, run.floor_ms->len);
+  if (opt_probe)
+    {
+      result->probe_floor_p99 = bench_percentile (run.probe_floor_ms, 0.99);
+      result->probe_p99 = bench_percentile (run.probe_ms, 0.99);
+      g_array_append_vals (all_probe_floor_ms, run.probe_floor_ms->data, run.probe_floor_ms->len);
+      g_array_append_vals (all_probe_ms, run.probe_ms->data, run.probe_ms->len);
+    }
+  result->check = bench_server_check (&server, opt_count + run.floor_ms->len + run.tap_ms->len);
   ok = TRUE;
 
 out:
@@ -267,6 +367,11 @@ out:
   g_clear_object (&run.uploader);
   g_clear_object (&run.store);
   g_clear_pointer (&run.tap_ms, g_array_unref);
+  g_clear_pointer (&run.floor_ms, g_array_unref);
+  g_clear_pointer (&run.probe_floor_ms, g_array_unref);
+  g_clear_pointer (&run.probe_ms, g_array_unref);
+  if (run.probe_fd >= 0)
+    close (run.probe_fd);
   bench_server_stop (&server);
   return ok;
 }
@@ -303,11 +408,17 @@ main (int   argc,
   g_autoptr(GArray) requests = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) tap_p99 = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) tap_max = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) floor_p99 = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) probe_floor_p99 = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) probe_p99 = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *parent = NULL;
   gboolean all_checked = TRUE;
   guint taps = 0, taps_slow = 0, taps_slow_cpu = 0, taps_slow_lock = 0;
 
   all_taps_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  all_floor_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  all_probe_floor_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  all_probe_ms = g_array_new (FALSE, FALSE, sizeof (double));
   double median_drain, median_up, median_growth, median_tap;
 
   setlocale (LC_ALL, "");
@@ -343,12 +454,14 @@ main (int   argc,
   filesystem = bench_describe_filesystem (parent, NULL);
 
   g_print ("bench-drain: %d × a backlog of %d responses to the local test server (another "
-           "process, nice %d), batches of %d, gzip; a tap every %d ms meanwhile\n",
-           opt_runs, opt_count, opt_server_nice, opt_batch, TAP_INTERVAL_MS);
+           "process, nice %d), batches of %d, gzip; a tap every %d ms meanwhile, and %d taps "
+           "before it (the floor)%s\n", opt_runs, opt_count, opt_server_nice, opt_batch,
+           TAP_INTERVAL_MS, FLOOR_TAPS,
+           opt_probe ? "; every other tap a bare write of a tap's size and its sync (--probe)" : "");
   g_print ("  database under %s: %s\n", parent, filesystem);
-  g_print ("  %-4s %7s %7s %8s %9s %9s %9s %8s %8s %6s %8s %8s %5s\n", "run", "fill s", "drain s",
-           "resp/s", "RSS0 MiB", "RSSmax", "RSSend", "up B/r", "down B/r", "reqs", "tap p99",
-           "tap max", "held");
+  g_print ("  %-4s %7s %7s %8s %9s %9s %9s %8s %8s %6s %8s %8s %5s %9s\n", "run", "fill s",
+           "drain s", "resp/s", "RSS0 MiB", "RSSmax", "RSSend", "up B/r", "down B/r", "reqs",
+           "tap p99", "tap max", "held", "floor p99");
 
   for (int i = 1; i <= opt_runs; i++)
     {
@@ -362,9 +475,9 @@ main (int   argc,
         }
 
       g_print ("  %-4d %7.2f %7.2f %8.0f %9.1f %9.1f %9.1f %8.1f %8.1f %6" G_GUINT64_FORMAT
-               " %8.2f %8.2f %5u\n", i, r.fill_s, r.drain_s, opt_count / r.drain_s, r.rss_start,
-               r.rss_max, r.rss_end, r.up_bytes, r.down_bytes, r.requests, r.tap_p99, r.tap_max,
-               r.taps_held);
+               " %8.2f %8.2f %5u %9.2f\n", i, r.fill_s, r.drain_s, opt_count / r.drain_s,
+               r.rss_start, r.rss_max, r.rss_end, r.up_bytes, r.down_bytes, r.requests, r.tap_p99,
+               r.tap_max, r.taps_held, r.floor_p99);
       g_print ("       RSS at 25/50/75 %% delivered: %.1f / %.1f / %.1f MiB\n", r.rss_quarter[0],
                r.rss_quarter[1], r.rss_quarter[2]);
       g_print ("       server: %s (%u taps made during the drain, delivered too)\n", r.check,
@@ -372,6 +485,9 @@ main (int   argc,
       g_print ("       taps over %.0f ms: %u of %u; half that time or more waiting for a CPU: %u, "
                "for the lock: %u\n", TARGET_TAP_P99_MS, r.taps_slow, r.taps, r.taps_slow_cpu,
                r.taps_slow_lock);
+      if (opt_probe)
+        g_print ("       bare write of a tap's size and its sync, p99: %.2f ms during the drain, "
+                 "%.2f ms before it\n", r.probe_p99, r.probe_floor_p99);
       all_checked &= g_str_has_prefix (r.check, "OK");
       taps += r.taps;
       taps_slow += r.taps_slow;
@@ -387,6 +503,9 @@ main (int   argc,
       add (requests, r.requests);
       add (tap_p99, r.tap_p99);
       add (tap_max, r.tap_max);
+      add (floor_p99, r.floor_p99);
+      add (probe_floor_p99, r.probe_floor_p99);
+      add (probe_p99, r.probe_p99);
       g_free (r.check);
 
       if (opt_keep)
@@ -399,10 +518,11 @@ main (int   argc,
   median_up = bench_median (up);
   median_tap = bench_median (tap_p99);
   median_growth = bench_median (rss_end) - bench_median (rss_start);
-  g_print ("  %-4s %7s %7.2f %8.0f %9.1f %9.1f %9.1f %8.1f %8.1f %6.0f %8.2f %8.2f\n", "med", "",
-           median_drain, opt_count / median_drain, bench_median (rss_start),
+  g_print ("  %-4s %7s %7.2f %8.0f %9.1f %9.1f %9.1f %8.1f %8.1f %6.0f %8.2f %8.2f %5s %9.2f\n",
+           "med", "", median_drain, opt_count / median_drain, bench_median (rss_start),
            bench_median (rss_max), bench_median (rss_end), median_up, bench_median (down),
-           bench_median (requests), median_tap, bench_median (tap_max));
+           bench_median (requests), median_tap, bench_median (tap_max), "",
+           bench_median (floor_p99));
 
   g_print ("\n  drain %d responses (median of %d): %.2f s   target ≤ %.0f s: %s\n", opt_count,
            opt_runs, median_drain, TARGET_SECONDS, bench_verdict (median_drain <= TARGET_SECONDS));
@@ -420,9 +540,20 @@ main (int   argc,
            "write and sync)\n", taps, opt_runs, bench_percentile (all_taps_ms, 0.99),
            TARGET_TAP_P99_MS, taps_slow, taps ? 100.0 * taps_slow / taps : 0.0, taps_slow_cpu,
            taps_slow_lock, taps_slow - taps_slow_cpu - taps_slow_lock);
+  g_print ("  the floor, %u taps before the drains on the same databases: p99 %.2f ms (median of "
+           "the runs' %.2f ms)\n", all_floor_ms->len, bench_percentile (all_floor_ms, 0.99),
+           bench_median (floor_p99));
+  if (opt_probe)
+    g_print ("  the disk itself, a bare write of a tap's size (%d bytes) and its fdatasync() at the "
+             "taps' moments: p99 %.2f ms during the drains (median of the runs' %.2f ms), %.2f ms "
+             "before them\n", PROBE_BYTES, bench_percentile (all_probe_ms, 0.99),
+             bench_median (probe_p99), bench_percentile (all_probe_floor_ms, 0.99));
   g_print ("  every response on the server exactly once, contiguous seq: %s\n",
            bench_verdict (all_checked));
 
   g_clear_pointer (&all_taps_ms, g_array_unref);
+  g_clear_pointer (&all_floor_ms, g_array_unref);
+  g_clear_pointer (&all_probe_floor_ms, g_array_unref);
+  g_clear_pointer (&all_probe_ms, g_array_unref);
   return all_checked ? 0 : 1;
 }
