@@ -7,7 +7,8 @@
 #   3. installs the .deb with apt into a fresh Debian 12 root made with debootstrap, and checks
 #      the files, conffiles, the user "kiosk" (sysusers.d), directories (tmpfiles.d), the units
 #      (enabled, systemd-analyze verify clean, security exposure <= 3.0), the PAM modules
-#   4. the session relay (smiley-kiosk-session) passes READY/WATCHDOG on and stops its children
+#   4. the session relay (smiley-kiosk-session) passes READY/WATCHDOG on and stops its children;
+#      --calibrate-touch has udev apply a turned screen's touch rule only when the rule changes
 #   5. the first-boot import: a valid file is installed, an invalid one rejected with its error
 #      kept, the token ends up in a root-owned 0600 file and off the boot partition
 #   6. purge removes the package and keeps the responses
@@ -402,6 +403,72 @@ wait $relay_pid && relay_status=0 || relay_status=$?
 sed 's/^/    /' "$work/stop.log"
 check "relay: a stop reaches the kiosk; cage leaves after it, unsignalled" \
   sh -c "[ $relay_status -eq 0 ] && [ \"\$(tr '\n' ' ' < '$work/stop.log')\" = 'kiosk-got-TERM cage-saw-kiosk-leave ' ]"
+
+# Touch follows a turned picture: --calibrate-touch, the unit's ExecStartPre as root, writes the
+# rule and has udev apply it when the rotation changes, and leaves udev alone when the service
+# restarts with the same one. udevadm is a stand-in here that notes its calls (and fails on
+# demand); the root's own is put back after.
+step "smiley-kiosk-session --calibrate-touch"
+rule=$root/run/udev/rules.d/61-smiley-kiosk-rotation.rules
+calls=$root/tmp/udevadm.calls
+udevadm_saved=""
+if [ -e "$root/usr/bin/udevadm" ]; then
+  udevadm_saved=$root/usr/bin/udevadm.test-package
+  mv "$root/usr/bin/udevadm" "$udevadm_saved"
+fi
+mkdir -p "$root/run/udev"
+fake_udevadm () {
+  printf '%s\n' '#!/bin/sh' 'echo "$*" >> /tmp/udevadm.calls' "exit $1" > "$root/usr/bin/udevadm"
+  chmod 0755 "$root/usr/bin/udevadm"
+}
+calibrate () {
+  printf '[display]\nrotation=%s\n' "$1" > "$root/tmp/rotation.conf"
+  rm -f "$calls"
+  in_root /usr/libexec/smiley-kiosk/smiley-kiosk-session --calibrate-touch /tmp/rotation.conf \
+    > "$work/calibrate.out" 2>&1 && calibrate_status=0 || calibrate_status=$?
+  sed 's/^/    /' "$work/calibrate.out"
+}
+# applied MATRIX: the rule holds MATRIX (none: there is no rule), and udev was asked to apply it.
+applied () {
+  if [ -n "$1" ]; then
+    grep -qF "ENV{LIBINPUT_CALIBRATION_MATRIX}=\"$1\"" "$rule" || return 1
+  else
+    [ ! -e "$rule" ] || return 1
+  fi
+  [ "$calibrate_status" -eq 0 ] && grep -qx 'control --reload' "$calls" &&
+    grep -qx 'trigger --settle --action=change --subsystem-match=input' "$calls"
+}
+left_alone () {
+  [ "$calibrate_status" -eq 0 ] && [ ! -e "$calls" ]
+}
+kept () {
+  left_alone && [ -e "$rule" ] && grep -q 'turned with it already' "$work/calibrate.out"
+}
+fake_udevadm 0
+calibrate 90
+check "calibrate-touch, rotation=90: the rule has the turned matrix, udev applies it" \
+  applied "0 -1 1 1 0 0"
+calibrate 90
+check "calibrate-touch, a restart with the same rotation: udev is left alone, the rule stays" \
+  kept
+calibrate 180
+check "calibrate-touch, rotation=180: the rule is rewritten and applied again" \
+  applied "-1 0 1 0 -1 1"
+calibrate 0
+check "calibrate-touch, rotation=0: the rule is removed and udev applies that" applied ""
+calibrate 0
+check "calibrate-touch, rotation=0 again: nothing to do" left_alone
+fake_udevadm 1
+calibrate 270
+check "calibrate-touch, udevadm fails: status 1, and the rule goes so that the next start tries again" \
+  sh -c "[ $calibrate_status -eq 1 ] && [ ! -e '$rule' ] && grep -q 'udevadm could not apply' '$work/calibrate.out'"
+fake_udevadm 0
+calibrate 270
+check "calibrate-touch, the next start: the rule is written and applied" applied "0 1 0 -1 0 1"
+rm -f "$root/usr/bin/udevadm" "$rule" "$root/tmp/rotation.conf" "$calls"
+if [ -n "$udevadm_saved" ]; then
+  mv "$udevadm_saved" "$root/usr/bin/udevadm"
+fi
 
 # --- 5. First-boot import -------------------------------------------------------------------
 

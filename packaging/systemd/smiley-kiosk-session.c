@@ -28,7 +28,8 @@
  * position (a touchscreen, qemu's tablet) on the turned output without turning it. Run as root
  * before the session (--calibrate-touch, the unit's ExecStartPre=+), this writes the rotation's
  * libinput calibration matrix as a runtime udev rule for every input device, and has udev apply
- * it; at rotation 0 the rule is removed. libinput uses the matrix on absolute devices only.
+ * it; at rotation 0 the rule is removed. A restart that finds the rule as it would write it
+ * leaves udev alone. libinput uses the matrix on absolute devices only.
  *
  * Usage: smiley-kiosk-session COMMAND [ARGUMENT...]   (normally: cage -d -- smiley-kiosk)
  *        smiley-kiosk-session --calibrate-touch [CONFIG]
@@ -217,6 +218,24 @@ run_udevadm (const char *const *arguments)
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
+/* Whether @path holds exactly @text. */
+static bool
+file_holds (const char *path,
+            const char *text)
+{
+  size_t length = strlen (text);
+  char *buffer = malloc (length + 2);
+  FILE *f = fopen (path, "re");
+  bool same = false;
+
+  if (f != NULL && buffer != NULL)
+    same = fread (buffer, 1, length + 1, f) == length && memcmp (buffer, text, length) == 0;
+  if (f != NULL)
+    fclose (f);
+  free (buffer);
+  return same;
+}
+
 static int
 calibrate_touch (const char *config)
 {
@@ -233,6 +252,7 @@ calibrate_touch (const char *config)
   };
   unsigned turns = read_rotation (config) / 90;
   bool had_rule = access (TOUCH_RULE, F_OK) == 0;
+  char *text = NULL;
 
   if (turns == 0)
     {
@@ -248,21 +268,41 @@ calibrate_touch (const char *config)
     {
       FILE *rule;
 
+      if (asprintf (&text, "# Written by smiley-kiosk-session as smiley-kiosk.service starts, "
+                    "for [display] rotation=%u in %s:\n# touch follows the turned picture.\n"
+                    "SUBSYSTEM==\"input\", KERNEL==\"event*\", "
+                    "ENV{LIBINPUT_CALIBRATION_MATRIX}=\"%s\"\n",
+                    turns * 90, config, touch_matrices[turns]) < 0)
+        {
+          fprintf (stderr, PROGRAM ": out of memory\n");
+          return 1;
+        }
+      /* A restart of the service in the same boot: udev applied this rule to the devices there
+       * were, and applies it to any plugged in since; replaying every input device's events
+       * again would change nothing. The rule is removed below when applying it failed, so the
+       * next start tries again. */
+      if (had_rule && file_holds (TOUCH_RULE, text))
+        {
+          fprintf (stderr, PROGRAM ": [display] rotation=%u: touch is turned with it already (%s)\n",
+                   turns * 90, TOUCH_RULE);
+          free (text);
+          return 0;
+        }
+
       mkdir (TOUCH_RULE_DIR, 0755);
       rule = fopen (TOUCH_RULE ".tmp", "we");
       if (rule == NULL)
         {
           fprintf (stderr, PROGRAM ": %s.tmp: %s\n", TOUCH_RULE, strerror (errno));
+          free (text);
           return 1;
         }
-      fprintf (rule, "# Written by smiley-kiosk-session at each start of smiley-kiosk.service for "
-               "[display] rotation=%u in %s:\n# touch follows the turned picture.\n"
-               "SUBSYSTEM==\"input\", KERNEL==\"event*\", "
-               "ENV{LIBINPUT_CALIBRATION_MATRIX}=\"%s\"\n",
-               turns * 90, config, touch_matrices[turns]);
+      fputs (text, rule);
+      free (text);
       if (fclose (rule) != 0 || rename (TOUCH_RULE ".tmp", TOUCH_RULE) != 0)
         {
           fprintf (stderr, PROGRAM ": %s: %s\n", TOUCH_RULE, strerror (errno));
+          unlink (TOUCH_RULE ".tmp");
           return 1;
         }
       fprintf (stderr, PROGRAM ": [display] rotation=%u: touch turned with it (%s)\n",
@@ -273,6 +313,8 @@ calibrate_touch (const char *config)
   if (run_udevadm (reload) != 0 || run_udevadm (trigger) != 0)
     {
       fprintf (stderr, PROGRAM ": udevadm could not apply %s\n", TOUCH_RULE);
+      if (turns != 0)
+        unlink (TOUCH_RULE);
       return 1;
     }
   return 0;
