@@ -32,7 +32,7 @@
 #   --no-xz  no .img.xz (the boot test needs only the raw image)
 #
 # Needs root (mmdebstrap --mode=root, binfmt_misc), Debian's mirror, and the packages mmdebstrap,
-# qemu-user-static, binfmt-support, dosfstools, mtools, fdisk, e2fsprogs, xz-utils.
+# arch-test, qemu-user-static, binfmt-support, dosfstools, mtools, fdisk, e2fsprogs, xz-utils.
 # Takes 15-25 minutes on 2 cores, most of it in dpkg under qemu-user. Prints how long each step
 # took and the image's sizes.
 set -eu
@@ -80,7 +80,10 @@ step () {
 
 step "packages on this machine"
 need=""
-for p in mmdebstrap qemu-user-static binfmt-support dosfstools mtools fdisk e2fsprogs xz-utils; do
+# arch-test: mmdebstrap refuses a foreign architecture without it ("install arch-test for foreign
+# architecture support"), and it is only a recommendation of mmdebstrap's.
+for p in mmdebstrap arch-test qemu-user-static binfmt-support dosfstools mtools fdisk e2fsprogs \
+         xz-utils; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     need="$need $p"
   fi
