@@ -252,7 +252,6 @@ calibrate_touch (const char *config)
   };
   unsigned turns = read_rotation (config) / 90;
   bool had_rule = access (TOUCH_RULE, F_OK) == 0;
-  char *text = NULL;
 
   if (turns == 0)
     {
@@ -267,6 +266,7 @@ calibrate_touch (const char *config)
   else
     {
       FILE *rule;
+      char *text = NULL;
 
       if (asprintf (&text, "# Written by smiley-kiosk-session as smiley-kiosk.service starts, "
                     "for [display] rotation=%u in %s:\n# touch follows the turned picture.\n"

@@ -99,7 +99,6 @@ typedef struct
   int            probe_fd;
   goffset        probe_offset;
   guint          ticks;
-  gboolean       floor;                  /* the uploader has not started yet */
   guint          taps_held;
   guint          taps_slow, taps_slow_cpu, taps_slow_lock;
   gint64         next_seq_wall;
@@ -134,6 +133,13 @@ cpu_wait_us (void)
   return (gint64) (wait_ns / 1000);
 }
 
+/* The first FLOOR_TAPS taps come before the uploader starts. */
+static gboolean
+in_floor (Run *run)
+{
+  return run->floor_ms->len < FLOOR_TAPS;
+}
+
 /* --probe: a tap's log write and its sync, bare. */
 static void
 probe_write (Run *run)
@@ -150,7 +156,7 @@ probe_write (Run *run)
     g_error ("bench-drain: the probe's write failed: %s", g_strerror (errno));
   ms = (g_get_monotonic_time () - t0) / 1000.0;
   run->probe_offset += PROBE_BYTES;
-  g_array_append_val (run->floor ? run->probe_floor_ms : run->probe_ms, ms);
+  g_array_append_val (in_floor (run) ? run->probe_floor_ms : run->probe_ms, ms);
 }
 
 /* The file --probe writes in, its blocks allocated and synced, so that a write there changes no
@@ -210,7 +216,7 @@ tap_cb (gpointer data)
   t1 = g_get_monotonic_time ();
 
   ms = (t1 - t0) / 1000.0;
-  if (run->floor)
+  if (in_floor (run))
     {
       g_array_append_val (run->floor_ms, ms);
       return G_SOURCE_CONTINUE;
@@ -290,10 +296,8 @@ run_once (const char  *self,
   sample_source = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &run);
 
   /* The floor: the same taps on the same database, the uploader not started yet. */
-  run.floor = TRUE;
-  while (run.floor_ms->len < FLOOR_TAPS)
+  while (in_floor (&run))
     g_main_context_iteration (NULL, TRUE);
-  run.floor = FALSE;
 
   t0 = g_get_monotonic_time ();
   if (!kiosk_uploader_start (run.uploader, error))
