@@ -421,10 +421,13 @@ fake_udevadm () {
   printf '%s\n' '#!/bin/sh' 'echo "$*" >> /tmp/udevadm.calls' "exit $1" > "$root/usr/bin/udevadm"
   chmod 0755 "$root/usr/bin/udevadm"
 }
+# calibrate ROTATION [CONFIG]: the unit's ExecStartPre with that rotation in CONFIG (a path in
+# the root, /tmp/rotation.conf unless given).
 calibrate () {
-  printf '[display]\nrotation=%s\n' "$1" > "$root/tmp/rotation.conf"
+  conf=${2:-/tmp/rotation.conf}
+  printf '[display]\nrotation=%s\n' "$1" > "$root$conf"
   rm -f "$calls"
-  in_root /usr/libexec/smiley-kiosk/smiley-kiosk-session --calibrate-touch /tmp/rotation.conf \
+  in_root /usr/libexec/smiley-kiosk/smiley-kiosk-session --calibrate-touch "$conf" \
     > "$work/calibrate.out" 2>&1 && calibrate_status=0 || calibrate_status=$?
   sed 's/^/    /' "$work/calibrate.out"
 }
@@ -469,6 +472,16 @@ check "calibrate-touch, udevadm fails: status 1, and the rule goes so that the n
 fake_udevadm 0
 calibrate 270
 check "calibrate-touch, the next start: the rule is written and applied" applied "0 1 0 -1 0 1"
+calibrate 45
+check "calibrate-touch, rotation=45 (the kiosk refuses it; the picture is not turned): the rule is removed and udev applies that" \
+  applied ""
+# A configuration named with a newline: the name goes into the rule's comment, and the line after
+# the newline must not become a rule of its own.
+odd_conf=$(printf '/tmp/rotation\nSUBSYSTEM=="input", ENV{ID_INPUT}="0"\n.conf')
+calibrate 90 "$odd_conf"
+check "calibrate-touch, a configuration whose name holds a newline: its rule is the one rule line, the name stays in the comment" \
+  sh -c "[ \"\$(grep -vc '^#' '$rule')\" = 1 ] && grep -q '^# .*rotation?SUBSYSTEM' '$rule' && ! grep -q 'ID_INPUT}=\"0\"\$' '$rule'"
+rm -f "$root$odd_conf"
 rm -f "$root/usr/bin/udevadm" "$rule" "$root/tmp/rotation.conf" "$calls"
 if [ -n "$udevadm_saved" ]; then
   mv "$udevadm_saved" "$root/usr/bin/udevadm"

@@ -236,6 +236,19 @@ file_holds (const char *path,
   return same;
 }
 
+/* PATH as it can stand in one line of a rule's comment: a newline in it would start a line of
+ * its own, which udev reads as a rule. Control characters become '?'. The caller frees it. */
+static char *
+comment_safe (const char *path)
+{
+  char *copy = strdup (path);
+
+  for (char *c = copy; c != NULL && *c != '\0'; c++)
+    if (iscntrl ((unsigned char) *c))
+      *c = '?';
+  return copy;
+}
+
 static int
 calibrate_touch (const char *config)
 {
@@ -267,12 +280,17 @@ calibrate_touch (const char *config)
     {
       FILE *rule;
       char *text = NULL;
+      char *source = comment_safe (config);
+      int length = -1;
 
-      if (asprintf (&text, "# Written by smiley-kiosk-session as smiley-kiosk.service starts, "
-                    "for [display] rotation=%u in %s:\n# touch follows the turned picture.\n"
-                    "SUBSYSTEM==\"input\", KERNEL==\"event*\", "
-                    "ENV{LIBINPUT_CALIBRATION_MATRIX}=\"%s\"\n",
-                    turns * 90, config, touch_matrices[turns]) < 0)
+      if (source != NULL)
+        length = asprintf (&text, "# Written by smiley-kiosk-session as smiley-kiosk.service "
+                           "starts, for [display] rotation=%u in %s:\n# touch follows the turned "
+                           "picture.\nSUBSYSTEM==\"input\", KERNEL==\"event*\", "
+                           "ENV{LIBINPUT_CALIBRATION_MATRIX}=\"%s\"\n",
+                           turns * 90, source, touch_matrices[turns]);
+      free (source);
+      if (length < 0)
         {
           fprintf (stderr, PROGRAM ": out of memory\n");
           return 1;
