@@ -383,14 +383,6 @@ out:
 }
 
 static void
-quiet (const char     *domain,
-       GLogLevelFlags  level,
-       const char     *message,
-       gpointer        user_data)
-{
-}
-
-static void
 add (GArray *array,
      double  value)
 {
@@ -450,9 +442,8 @@ main (int   argc,
   g_unsetenv ("http_proxy");
   g_unsetenv ("all_proxy");
   g_unsetenv ("ALL_PROXY");
-  /* The uploader's messages would drown the report; warnings still show. */
-  g_log_set_handler ("kiosk-uploader", G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,
-                     quiet, NULL);
+  /* Warnings still show. */
+  bench_quiet_uploader ();
 
   self = g_canonicalize_filename (argv[0], NULL);
   /* The kiosk's configuration takes absolute paths only. */

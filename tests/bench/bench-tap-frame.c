@@ -1,5 +1,7 @@
 /* bench-tap-frame.c: tap to thank-you frame: from activating "survey.vote" on the real KioskWindow
- * to the end ("after-paint") of the first frame that shows the thank-you page. */
+ * to the end ("after-paint") of the first frame that shows the thank-you page. With --drain N,
+ * the taps are the ones made while the real uploader delivers a backlog of N responses from the
+ * same database to the tests' server (a child process, as in bench-drain). */
 #define G_LOG_DOMAIN "bench-tap-frame"
 
 #include "config.h"
@@ -8,7 +10,10 @@
 #include <gtk/gtk.h>
 #include <locale.h>
 
+#include "bench-server.h"
 #include "bench-util.h"
+#include "kiosk-test-sync.h"
+#include "kiosk-uploader.h"
 #include "kiosk-window.h"
 
 /* A survey without follow-ups: every tap is one visit, so each vote is exactly one commit and
@@ -22,6 +27,8 @@ static int opt_taps = 200;
 static char *opt_renderer;
 static char *opt_dir;
 static int opt_timeout_s = 120;
+static int opt_drain;
+static gboolean opt_serve;
 
 static const GOptionEntry entries[] = {
   { "taps", 't', 0, G_OPTION_ARG_INT, &opt_taps, "Taps to measure (200)", "N" },
@@ -30,6 +37,10 @@ static const GOptionEntry entries[] = {
   { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dir,
     "Where to create the database (the build directory)", "DIR" },
   { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout_s, "Give up after this long (120)", "S" },
+  { "drain", 0, 0, G_OPTION_ARG_INT, &opt_drain,
+    "Measure the taps made while a backlog of N responses is delivered (--taps is then the most)",
+    "N" },
+  { "serve", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_serve, NULL, NULL },
   { NULL }
 };
 
@@ -56,14 +67,65 @@ typedef struct
   GArray        *total_ms;   /* tap to the thank-you frame's after-paint */
   GArray        *commit_ms;  /* inside the action: vote, commit, page switch */
   GArray        *frames;     /* frame counter at the thank-you frame minus at the tap */
+  KioskUploader *uploader;   /* --drain */
+  GArray        *floor_total_ms, *floor_commit_ms;  /* --drain: the taps before it */
+  gboolean       drain_done;
+  gint64         drain_start_us, drain_end_us;
   gboolean       done;
   gboolean       timed_out;
 } TapBench;
+
+/* --drain: the same taps before the uploader starts, in the same run: the floor. */
+#define FLOOR_TAPS 100
+
+/* --drain: whether the taps before the drain are all made. The last one starts the uploader. */
+static gboolean
+floor_done (TapBench *bench,
+            double    total_ms,
+            double    commit_ms)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (bench->uploader == NULL || bench->drain_start_us != 0)
+    return TRUE;
+  g_array_append_val (bench->floor_total_ms, total_ms);
+  g_array_append_val (bench->floor_commit_ms, commit_ms);
+  if (bench->floor_total_ms->len == FLOOR_TAPS)
+    {
+      bench->drain_start_us = g_get_monotonic_time ();
+      if (!kiosk_uploader_start (bench->uploader, &error))
+        g_error ("bench-tap-frame: %s", error->message);
+    }
+  return FALSE;
+}
+
+/* --drain: whether the uploader has delivered the whole backlog. */
+static gboolean
+drain_finished (TapBench *bench)
+{
+  g_autoptr(KioskSyncStatus) status = NULL;
+
+  if (bench->uploader == NULL || bench->drain_start_us == 0 || bench->drain_done)
+    return bench->drain_done;
+  status = kiosk_uploader_dup_status (bench->uploader);
+  if (status->delivered < (guint64) opt_drain)
+    return FALSE;
+  bench->drain_done = TRUE;
+  bench->drain_end_us = g_get_monotonic_time ();
+  return TRUE;
+}
 
 static gboolean
 tap_cb (gpointer user_data)
 {
   TapBench *bench = user_data;
+
+  /* Only taps that start before the backlog is delivered count. */
+  if (drain_finished (bench))
+    {
+      bench->done = TRUE;
+      return G_SOURCE_REMOVE;
+    }
 
   bench->phase = WAIT_THANKS;
   bench->tap_frame = gdk_frame_clock_get_frame_counter (bench->clock);
@@ -115,6 +177,12 @@ after_paint_cb (GdkFrameClock *clock,
           double commit = (bench->commit_us - bench->tap_us) / 1000.0;
           double frames = gdk_frame_clock_get_frame_counter (clock) - bench->tap_frame;
 
+          if (!floor_done (bench, total, commit))
+            {
+              bench->phase = WAIT_SURVEY;
+              g_idle_add (back_to_survey_cb, bench);
+              break;
+            }
           g_array_append_val (bench->total_ms, total);
           g_array_append_val (bench->commit_ms, commit);
           g_array_append_val (bench->frames, frames);
@@ -173,6 +241,10 @@ main (int   argc,
   g_autofree char *dir = NULL;
   g_autofree char *db = NULL;
   g_autofree char *filesystem = NULL;
+  g_autofree char *self = NULL;
+  g_autoptr(KioskConfig) sync_config = NULL;
+  BenchServer server = { 0 };
+  KioskUploaderTimings timings;
   TapBench bench = { 0 };
   GskRenderer *renderer;
   guint next_frame = 0, later = 0, watchdog;
@@ -188,6 +260,14 @@ main (int   argc,
       return 2;
     }
   opt_taps = MAX (opt_taps, 1);
+  if (opt_serve)
+    return bench_server_serve ();
+  if (opt_drain > 0)
+    opt_taps = MAX (opt_taps, 1000000);
+  /* Loopback only: a proxy from the environment must not sit between kiosk and server. */
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("all_proxy");
+  g_unsetenv ("ALL_PROXY");
 
   /* Read when the window's renderer is made, so it has to be set before GTK starts. */
   if (opt_renderer != NULL)
@@ -201,8 +281,13 @@ main (int   argc,
       return 2;
     }
 
-  dir = bench_make_temp_dir (opt_dir ? opt_dir : BENCH_BUILD_DIR, "bench-tap-frame-XXXXXX",
-                             &error);
+  self = g_canonicalize_filename (argv[0], NULL);
+  {
+    /* The kiosk's configuration takes absolute paths only. */
+    g_autofree char *parent = g_canonicalize_filename (opt_dir ? opt_dir : BENCH_BUILD_DIR, NULL);
+
+    dir = bench_make_temp_dir (parent, "bench-tap-frame-XXXXXX", &error);
+  }
   if (dir == NULL)
     {
       g_printerr ("bench-tap-frame: %s\n", error->message);
@@ -210,6 +295,33 @@ main (int   argc,
     }
   db = g_build_filename (dir, "responses.db", NULL);
   filesystem = bench_describe_filesystem (dir, NULL);
+
+  if (opt_drain > 0)
+    {
+      /* The server is another machine for a kiosk: here it shares the kiosk's cores, and gets
+       * them after the kiosk's own threads (nice 10, as bench-drain's default). */
+      kiosk_test_fill_queue (db, opt_drain, 11);
+      bench_quiet_uploader ();
+      if (!bench_server_start (&server, self, 10, &error))
+        {
+          g_printerr ("bench-tap-frame: %s\n", error->message);
+          bench_remove_tree (dir);
+          return 1;
+        }
+      sync_config = kiosk_test_sync_config (dir, server.url, 500, NULL);
+      bench.uploader = kiosk_uploader_new (sync_config, db, &error);
+      if (bench.uploader == NULL)
+        {
+          g_printerr ("bench-tap-frame: %s\n", error->message);
+          bench_server_stop (&server);
+          bench_remove_tree (dir);
+          return 1;
+        }
+      kiosk_uploader_timings_init (&timings);
+      timings.start_delay_max_ms = 0;
+      timings.use_network_monitor = FALSE;
+      kiosk_uploader_set_timings (bench.uploader, &timings);
+    }
 
   store = kiosk_store_open (db, KIOSK_STORE_OPEN_DEFAULT, &error);
   if (store == NULL)
@@ -222,6 +334,9 @@ main (int   argc,
   clock = kiosk_clock_new ();
   survey = kiosk_survey_new_from_data (BENCH_SURVEY, -1, "bench", NULL);
   bench.flow = kiosk_flow_new (config, store, clock, survey);
+  if (bench.uploader != NULL)
+    g_signal_connect_swapped (store, "eligible-written", G_CALLBACK (kiosk_uploader_wake),
+                              bench.uploader);
 
   css = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (css, RESOURCE_PATH "/style.css");
@@ -232,6 +347,8 @@ main (int   argc,
   bench.total_ms = g_array_new (FALSE, FALSE, sizeof (double));
   bench.commit_ms = g_array_new (FALSE, FALSE, sizeof (double));
   bench.frames = g_array_new (FALSE, FALSE, sizeof (double));
+  bench.floor_total_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  bench.floor_commit_ms = g_array_new (FALSE, FALSE, sizeof (double));
 
   bench.window = g_object_new (KIOSK_TYPE_WINDOW, "flow", bench.flow, "kiosk-mode", FALSE, NULL);
   g_signal_connect (bench.window, "map", G_CALLBACK (window_mapped_cb), &bench);
@@ -251,7 +368,15 @@ main (int   argc,
   g_print ("  database on %s; each tap 20-53 ms after the survey was painted again\n",
            filesystem);
   g_print ("  a frame ends at the frame clock's after-paint (drawn and handed to the X server, "
-           "which Xvfb shows at once)\n\n");
+           "which Xvfb shows at once)\n");
+  if (bench.uploader != NULL)
+    g_print ("  during a drain: the uploader delivered a backlog of %d responses from the same "
+             "database\n  to the tests' server (a child process at nice 10) in %.2f s; only the "
+             "taps begun before it was done count; %u taps before it, on the same database, are "
+             "the floor\n", opt_drain,
+             bench.drain_done ? (bench.drain_end_us - bench.drain_start_us) / 1e6 : 0.0,
+             bench.floor_total_ms->len);
+  g_print ("\n");
 
   if (bench.timed_out)
     g_print ("  TIMED OUT after %d s with %d of %d taps measured\n", opt_timeout_s,
@@ -273,17 +398,28 @@ main (int   argc,
       g_print ("  %-34s %8s %8s %8s %8s\n", "", "p50 ms", "p90 ms", "p99 ms", "max ms");
       print_stats ("tap to thank-you frame", bench.total_ms);
       print_stats ("  of which vote + commit + switch", bench.commit_ms);
+      if (bench.floor_total_ms->len > 0)
+        {
+          print_stats ("the floor: tap to thank-you frame", bench.floor_total_ms);
+          print_stats ("  of which vote + commit + switch", bench.floor_commit_ms);
+        }
       g_print ("\n  thank-you in the next frame after the tap: %u of %d (later: %u, at worst "
                "%.0f frames)   target: next frame: %s\n", next_frame, bench.taps_done, later,
                worst_frames, bench_verdict (later == 0 && !bench.timed_out));
     }
 
+  if (bench.uploader != NULL)
+    kiosk_uploader_stop (bench.uploader);
+  g_clear_object (&bench.uploader);
+  bench_server_stop (&server);
   gtk_window_destroy (GTK_WINDOW (bench.window));
   g_clear_object (&bench.flow);
   g_clear_object (&store);
   g_array_unref (bench.total_ms);
   g_array_unref (bench.commit_ms);
   g_array_unref (bench.frames);
+  g_array_unref (bench.floor_total_ms);
+  g_array_unref (bench.floor_commit_ms);
   bench_remove_tree (dir);
 
   return bench.timed_out ? 1 : 0;

@@ -89,5 +89,7 @@ char       *bench_make_temp_dir          (const char         *parent,
                                           GError            **error);
 void        bench_remove_tree            (const char         *path);
 const char *bench_verdict                (gboolean            pass);
+/* Drops the uploader's messages, infos and debug output, which would drown a report. */
+void        bench_quiet_uploader         (void);
 
 G_END_DECLS

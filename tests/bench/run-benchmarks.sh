@@ -5,6 +5,7 @@
 # Usage: tests/bench/run-benchmarks.sh [BUILD_DIR]        (default: _build)
 # Knobs (environment): RENDERERS="cairo gl" STARTUP_RUNS=5 IDLE_RUNS=3 IDLE_SECONDS=60
 #   IDLE_RENDERER=cairo COMMIT_RUNS=3 COMMIT_TAPS=10000 TAP_FRAME_TAPS=200
+#   TAP_FRAME_DRAIN=300000 (taps on the window while a backlog that size is delivered; 0: left out)
 #   SOAK_RESPONSES=1000000 (0: leave the week-long soak out)
 #   CHROMIUM=1 (0: leave Chromium out; it is skipped anyway when /usr/bin/chromium is missing)
 #   INGEST=quick (full: the whole fleet benchmark, about 15 minutes; 0: leave it out; it is
@@ -23,6 +24,7 @@ idle_renderer=${IDLE_RENDERER:-cairo}
 commit_runs=${COMMIT_RUNS:-3}
 commit_taps=${COMMIT_TAPS:-10000}
 tap_frame_taps=${TAP_FRAME_TAPS:-200}
+tap_frame_drain=${TAP_FRAME_DRAIN:-300000}
 soak_responses=${SOAK_RESPONSES:-1000000}
 chromium=${CHROMIUM:-1}
 ingest=${INGEST:-quick}
@@ -167,6 +169,13 @@ for renderer in $renderers; do
     echo "  gl did not initialise: the figures above are not gl figures"
   fi
 done
+
+if [ "$tap_frame_drain" -gt 0 ]; then
+  echo
+  echo "== Tap to thank-you frame while the uploader delivers $tap_frame_drain responses, cairo"
+  run tap-frame-drain display "$bench/bench-tap-frame" --renderer cairo \
+    --drain "$tap_frame_drain" --dir "$bench"
+fi
 
 echo
 echo "== Idle CPU and wake-ups, GSK_RENDERER=$idle_renderer"
