@@ -438,10 +438,7 @@ main (int   argc,
       return 2;
     }
 
-  /* Loopback only: a proxy from the environment must not sit between kiosk and server. */
-  g_unsetenv ("http_proxy");
-  g_unsetenv ("all_proxy");
-  g_unsetenv ("ALL_PROXY");
+  bench_ignore_proxy ();
   /* Warnings still show. */
   bench_quiet_uploader ();
 

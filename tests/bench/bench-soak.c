@@ -201,6 +201,7 @@ main (int   argc,
 
   if (opt_serve)
     return bench_server_serve ();
+  bench_ignore_proxy ();
 
   if (opt_responses < 1000 || opt_days <= 0 || opt_retention_days < 1 || opt_batch < 1)
     {

@@ -69,8 +69,7 @@ typedef struct
   GArray        *frames;     /* frame counter at the thank-you frame minus at the tap */
   KioskUploader *uploader;   /* --drain */
   GArray        *floor_total_ms, *floor_commit_ms;  /* --drain: the taps before it */
-  gboolean       drain_done;
-  gint64         drain_start_us, drain_end_us;
+  gint64         drain_start_us, drain_end_us;  /* 0: not yet */
   gboolean       done;
   gboolean       timed_out;
 } TapBench;
@@ -99,18 +98,17 @@ floor_done (TapBench *bench,
   return FALSE;
 }
 
-/* --drain: whether the uploader has delivered the whole backlog. */
+/* --drain: whether the uploader has delivered the whole backlog (seen at the next tap). */
 static gboolean
 drain_finished (TapBench *bench)
 {
   g_autoptr(KioskSyncStatus) status = NULL;
 
-  if (bench->uploader == NULL || bench->drain_start_us == 0 || bench->drain_done)
-    return bench->drain_done;
+  if (bench->uploader == NULL || bench->drain_start_us == 0 || bench->drain_end_us != 0)
+    return bench->drain_end_us != 0;
   status = kiosk_uploader_dup_status (bench->uploader);
   if (status->delivered < (guint64) opt_drain)
     return FALSE;
-  bench->drain_done = TRUE;
   bench->drain_end_us = g_get_monotonic_time ();
   return TRUE;
 }
@@ -264,10 +262,7 @@ main (int   argc,
     return bench_server_serve ();
   if (opt_drain > 0)
     opt_taps = MAX (opt_taps, 1000000);
-  /* Loopback only: a proxy from the environment must not sit between kiosk and server. */
-  g_unsetenv ("http_proxy");
-  g_unsetenv ("all_proxy");
-  g_unsetenv ("ALL_PROXY");
+  bench_ignore_proxy ();
 
   /* Read when the window's renderer is made, so it has to be set before GTK starts. */
   if (opt_renderer != NULL)
@@ -374,7 +369,7 @@ main (int   argc,
              "database\n  to the tests' server (a child process at nice 10) in %.2f s; only the "
              "taps begun before it was done count; %u taps before it, on the same database, are "
              "the floor\n", opt_drain,
-             bench.drain_done ? (bench.drain_end_us - bench.drain_start_us) / 1e6 : 0.0,
+             bench.drain_end_us ? (bench.drain_end_us - bench.drain_start_us) / 1e6 : 0.0,
              bench.floor_total_ms->len);
   g_print ("\n");
 

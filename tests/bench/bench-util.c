@@ -737,6 +737,14 @@ drop_message (const char     *domain,
 }
 
 void
+bench_ignore_proxy (void)
+{
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("all_proxy");
+  g_unsetenv ("ALL_PROXY");
+}
+
+void
 bench_quiet_uploader (void)
 {
   g_log_set_handler ("kiosk-uploader", G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,

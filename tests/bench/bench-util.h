@@ -91,5 +91,8 @@ void        bench_remove_tree            (const char         *path);
 const char *bench_verdict                (gboolean            pass);
 /* Drops the uploader's messages, infos and debug output, which would drown a report. */
 void        bench_quiet_uploader         (void);
+/* The tests' server is on loopback: a proxy from the environment must not sit between the
+ * uploader and it. Call before any thread starts (it changes the environment). */
+void        bench_ignore_proxy           (void);
 
 G_END_DECLS
